@@ -1,0 +1,22 @@
+package dev.lowbit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks an interface whose implementation {@code <InterfaceName>Model} the lowbit processor generates,
+ * at build time, from an OpenVINO IR model.
+ *
+ * <p>{@link #value()} is the path of the model's {@code .xml}; the {@code .bin} with the same base name
+ * must sit next to it. See the README for how the path resolves.
+ */
+@Documented
+@Retention(RetentionPolicy.SOURCE)
+@Target(ElementType.TYPE)
+public @interface CompiledModel {
+    /** Path of the IR {@code .xml} file, relative to {@code -Alowbit.modelDir}, the module, the project root or the class path. */
+    String value();
+}
