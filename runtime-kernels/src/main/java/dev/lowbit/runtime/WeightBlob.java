@@ -53,6 +53,27 @@ public final class WeightBlob {
         return new WeightBlob(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), resource);
     }
 
+    /**
+     * Every array of the blob: the blob starts with the count of arrays and each array's length (little-endian
+     * ints), followed by the floats of each array in order.
+     */
+    public float[][] readAll() {
+        int count = Float.floatToRawIntBits(floats.get());
+        int[] lengths = new int[count];
+        for (int i = 0; i < count; i++) {
+            lengths[i] = Float.floatToRawIntBits(floats.get());
+        }
+        float[][] arrays = new float[count][];
+        for (int i = 0; i < count; i++) {
+            arrays[i] = next(lengths[i]);
+        }
+        if (floats.hasRemaining()) {
+            throw new IllegalStateException("weights resource '" + resource + "' has " + floats.remaining()
+                    + " floats after its last array");
+        }
+        return arrays;
+    }
+
     /** The next {@code count} floats. */
     public float[] next(int count) {
         if (count > floats.remaining()) {

@@ -52,11 +52,13 @@ public final class DetectionOutput {
         this.allScore = new float[a.numClasses() * priors];
     }
 
-    /** Runs the layer: loc [batch][priors*4], conf [batch][priors*classes], prior boxes; y as described above. */
-    public void run(float[] loc, float[] conf, float[] prior, float[] y) {
-        Arrays.fill(y, 0f);
+    /**
+     * Runs the layer: loc [batch][priors*4], conf [batch][priors*classes], prior boxes; y as described above,
+     * {@code rows} rows of 7 (the declared output shape).
+     */
+    public void run(float[] loc, float[] conf, float[] prior, float[] y, int rows) {
+        Arrays.fill(y, 0, rows * 7, 0f);
         int row = 0;
-        int rows = y.length / 7;
         for (int img = 0; img < batch; img++) {
             decode(loc, img * priors * 4, prior, img * priorBatchStride);
             for (int p = 0; p < priors; p++) {

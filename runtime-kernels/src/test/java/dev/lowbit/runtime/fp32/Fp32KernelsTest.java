@@ -127,7 +127,7 @@ class Fp32KernelsTest {
         float[] prior = {0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
         float[] conf = {0.1f, 0.9f, 0.2f, 0.8f, 0.3f, 0.7f};
         float[] y = new float[4 * 7];
-        d.run(new float[12], conf, prior, y);
+        d.run(new float[12], conf, prior, y, 4);
         assertArrayEquals(new float[] {0, 1, 0.9f, 0, 0, 1, 1, 0, 1, 0.7f, 2, 2, 3, 3, -1, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 0}, y);
     }
