@@ -175,7 +175,7 @@ public final class ModelClassWriter {
         for (int i = 0; i < plan.inputs().size(); i++) {
             args.add(CodeBlock.of("$T.get(inputs, INPUTS.get($L))", MODEL_INPUTS, i));
         }
-        m.addStatement("float[][] out = run($L)", CodeBlock.join(args, ", "));
+        m.addStatement("float[][] out = lowbitRun($L)", CodeBlock.join(args, ", "));
         m.addStatement("$T result = new $T<>()", TENSOR_MAP, java.util.LinkedHashMap.class);
         for (int i = 0; i < plan.outputs().size(); i++) {
             m.addStatement("result.put(OUTPUTS.get($L).name(), out[$L])", i, i);
@@ -192,7 +192,7 @@ public final class ModelClassWriter {
             args[t.inputOfParameter().get(p)] = CodeBlock.of("$T.check($N, INPUTS.get($L))", MODEL_INPUTS,
                     t.parameterNames().get(p), t.inputOfParameter().get(p));
         }
-        m.addStatement("float[][] out = run($L)", CodeBlock.join(Arrays.asList(args), ", "));
+        m.addStatement("float[][] out = lowbitRun($L)", CodeBlock.join(Arrays.asList(args), ", "));
         if (t.record() == null) {
             return m.addStatement("return out[$L]", t.singleOutput()).build();
         }
@@ -201,7 +201,7 @@ public final class ModelClassWriter {
     }
 
     private static void addRunMethods(TypeSpec.Builder type, ModelPlan plan, List<MethodSpec> layers) {
-        MethodSpec.Builder run = MethodSpec.methodBuilder("run").addModifiers(Modifier.PRIVATE)
+        MethodSpec.Builder run = MethodSpec.methodBuilder("lowbitRun").addModifiers(Modifier.PRIVATE)
                 .returns(ArrayTypeName.of(FLOATS))
                 .addJavadoc("Runs every layer on checked inputs; returns a fresh array per output.\n");
         for (int i = 0; i < plan.inputs().size(); i++) {
@@ -210,12 +210,12 @@ public final class ModelClassWriter {
         }
         run.beginControlFlow("try");
         for (int chunk = 0; chunk * CALLS_PER_RUN_METHOD < Math.max(layers.size(), 1); chunk++) {
-            MethodSpec.Builder part = MethodSpec.methodBuilder("runLayers" + chunk).addModifiers(Modifier.PRIVATE);
+            MethodSpec.Builder part = MethodSpec.methodBuilder("lowbitLayers" + chunk).addModifiers(Modifier.PRIVATE);
             for (int i = chunk * CALLS_PER_RUN_METHOD; i < Math.min(layers.size(), (chunk + 1) * CALLS_PER_RUN_METHOD); i++) {
                 part.addStatement("$N()", layers.get(i));
             }
             type.addMethod(part.build());
-            run.addStatement("runLayers$L()", chunk);
+            run.addStatement("lowbitLayers$L()", chunk);
         }
         List<CodeBlock> outs = new ArrayList<>();
         for (Node r : plan.outputs()) {
