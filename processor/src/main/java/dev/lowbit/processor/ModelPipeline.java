@@ -13,13 +13,7 @@ import dev.lowbit.plan.ModelPlan;
 import dev.lowbit.plan.Planner;
 import dev.lowbit.runtime.TensorSpec;
 import dev.lowbit.transform.ConstantFolding;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -63,25 +57,8 @@ public final class ModelPipeline {
         return new TensorSpec(Signature.outputName(r), port.shape(), port.type().irName());
     }
 
-    /** SHA-256 over the .xml bytes followed by the .bin bytes (the .bin may be absent for weightless models). */
+    /** SHA-256 over the .xml bytes followed by the .bin bytes, as {@link dev.lowbit.runtime.ModelHash} defines it. */
     public static String modelSha256(Path xml) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(Files.readAllBytes(xml));
-            Path bin = binOf(xml);
-            if (Files.isRegularFile(bin)) {
-                md.update(Files.readAllBytes(bin));
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot hash " + xml, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static Path binOf(Path xml) {
-        String name = xml.getFileName().toString();
-        return xml.resolveSibling((name.endsWith(".xml") ? name.substring(0, name.length() - 4) : name) + ".bin");
+        return dev.lowbit.runtime.ModelHash.sha256(xml);
     }
 }
