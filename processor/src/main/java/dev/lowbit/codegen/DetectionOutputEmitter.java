@@ -27,6 +27,15 @@ final class DetectionOutputEmitter implements LayerEmitter {
         if (!code.endsWith("CENTER_SIZE") && !code.endsWith("CORNER")) {
             throw new IrException(n, "code_type '" + code + "' is not supported (CENTER_SIZE and CORNER are)");
         }
+        if (a.bool("decrease_label_id", false)) {
+            throw new IrException(n, "decrease_label_id=true (MXNet-style NMS) is not supported");
+        }
+        int[] priors = g.port(n.input(2)).shape();
+        int rows = a.bool("variance_encoded_in_target", false) ? 1 : 2;
+        if (priors.length != 3 || priors[1] != rows) {
+            throw new IrException(n, "priors " + java.util.Arrays.toString(priors) + " must be [1 or N, " + rows
+                    + ", ...] (variance_encoded_in_target=" + (rows == 1) + ")");
+        }
         if (a.doubleValue("objectness_score", 0) != 0) {
             throw new IrException(n, "objectness_score is not supported");
         }
@@ -48,7 +57,7 @@ final class DetectionOutputEmitter implements LayerEmitter {
                 Dims.floatLiteral(a.doubleValue("nms_threshold")), Dims.floatLiteral(a.doubleValue("confidence_threshold", 0)),
                 a.string("code_type", "").endsWith("CENTER_SIZE"), a.bool("variance_encoded_in_target", false),
                 a.bool("normalized", false), a.bool("clip_before_nms", false), a.bool("clip_after_nms", false),
-                a.bool("decrease_label_id", false));
+                a.intValue("input_width", 1), a.intValue("input_height", 1));
         CodeBlock det = c.instanceField(KERNEL, "detection",
                 CodeBlock.of("new $T($L, $L, $L, $L, $L)", KERNEL, attrs, batch, numPriors, priors[1], priors[0]));
         c.report("DetectionOutput.run", 0);

@@ -16,13 +16,13 @@ public final class DetectionOutput {
     /** Baked attributes of one DetectionOutput layer. */
     public record Attributes(int numClasses, int backgroundLabelId, int topK, int keepTopK, float nmsThreshold,
             float confidenceThreshold, boolean centerSize, boolean varianceEncodedInTarget, boolean normalized,
-            boolean clipBeforeNms, boolean clipAfterNms, boolean decreaseLabelId) {}
+            boolean clipBeforeNms, boolean clipAfterNms, int inputWidth, int inputHeight) {}
 
     private final Attributes a;
     private final int batch;
     private final int priors;
-    private final boolean priorsHaveVariance;
     private final int priorBatchStride;
+    private final int priorSize; // 5 values per prior (a leading batch index) when not normalized
     private final float[] boxes; // decoded [prior][4] of the current image
     private final float[][] scores; // [class][prior] of the current image
     private final int[] order; // candidates sorted by score
@@ -33,15 +33,15 @@ public final class DetectionOutput {
     private final float[] allScore;
 
     /**
-     * @param priorsShape1 dim 1 of the priors input: 2 when variances follow the boxes, 1 when not
+     * @param priorsShape1 dim 1 of the priors input: 2 (variances follow the boxes) unless variance is encoded in the target
      * @param priorBatch   dim 0 of the priors input (1: shared by every image)
      */
     public DetectionOutput(Attributes attributes, int batch, int priors, int priorsShape1, int priorBatch) {
         this.a = attributes;
         this.batch = batch;
         this.priors = priors;
-        this.priorsHaveVariance = priorsShape1 == 2;
-        this.priorBatchStride = priorBatch == 1 ? 0 : priorsShape1 * priors * 4;
+        this.priorSize = attributes.normalized() ? 4 : 5;
+        this.priorBatchStride = priorBatch == 1 ? 0 : priorsShape1 * priors * priorSize;
         this.boxes = new float[priors * 4];
         this.scores = new float[a.numClasses()][priors];
         this.order = new int[priors];
@@ -87,22 +87,27 @@ public final class DetectionOutput {
     }
 
     private void decode(float[] loc, int locBase, float[] prior, int priorBase) {
-        int varBase = priorBase + priors * 4;
+        int varBase = priorBase + priors * priorSize;
+        int skip = a.normalized() ? 0 : 1;
         for (int p = 0; p < priors; p++) {
-            float pxmin = prior[priorBase + p * 4];
-            float pymin = prior[priorBase + p * 4 + 1];
-            float pxmax = prior[priorBase + p * 4 + 2];
-            float pymax = prior[priorBase + p * 4 + 3];
-            float v0 = 0.1f, v1 = 0.1f, v2 = 0.2f, v3 = 0.2f;
+            int at = priorBase + p * priorSize + skip;
+            float pxmin = prior[at];
+            float pymin = prior[at + 1];
+            float pxmax = prior[at + 2];
+            float pymax = prior[at + 3];
+            if (!a.normalized()) {
+                pxmin /= a.inputWidth();
+                pymin /= a.inputHeight();
+                pxmax /= a.inputWidth();
+                pymax /= a.inputHeight();
+            }
+            float v0 = 1f, v1 = 1f, v2 = 1f, v3 = 1f; // variance encoded in the target: offsets used as they are
             if (!a.varianceEncodedInTarget()) {
-                if (priorsHaveVariance) {
-                    v0 = prior[varBase + p * 4];
-                    v1 = prior[varBase + p * 4 + 1];
-                    v2 = prior[varBase + p * 4 + 2];
-                    v3 = prior[varBase + p * 4 + 3];
-                }
-            } else {
-                v0 = v1 = v2 = v3 = 1f;
+                // variances have a stride of 4 even when a prior has 5 values (as OpenVINO reads them)
+                v0 = prior[varBase + p * 4];
+                v1 = prior[varBase + p * 4 + 1];
+                v2 = prior[varBase + p * 4 + 2];
+                v3 = prior[varBase + p * 4 + 3];
             }
             float lx = loc[locBase + p * 4];
             float ly = loc[locBase + p * 4 + 1];
@@ -175,16 +180,20 @@ public final class DetectionOutput {
         return k;
     }
 
+    /** Intersection over union in float, in the reference's order; 0 unless the intersection has positive sides. */
     private float overlap(int i, int j) {
         float ixmin = boxes[i * 4], iymin = boxes[i * 4 + 1], ixmax = boxes[i * 4 + 2], iymax = boxes[i * 4 + 3];
         float jxmin = boxes[j * 4], jymin = boxes[j * 4 + 1], jxmax = boxes[j * 4 + 2], jymax = boxes[j * 4 + 3];
         if (jxmin > ixmax || jxmax < ixmin || jymin > iymax || jymax < iymin) {
             return 0f;
         }
-        float inter = size(Math.max(ixmin, jxmin), Math.max(iymin, jymin), Math.min(ixmax, jxmax), Math.min(iymax, jymax));
-        float si = size(ixmin, iymin, ixmax, iymax);
-        float sj = size(jxmin, jymin, jxmax, jymax);
-        return inter / (si + sj - inter);
+        float w = Math.min(ixmax, jxmax) - Math.max(ixmin, jxmin);
+        float h = Math.min(iymax, jymax) - Math.max(iymin, jymin);
+        if (!(w > 0 && h > 0)) {
+            return 0f;
+        }
+        float inter = w * h;
+        return inter / (size(ixmin, iymin, ixmax, iymax) + size(jxmin, jymin, jxmax, jymax) - inter);
     }
 
     private float size(float xmin, float ymin, float xmax, float ymax) {
@@ -193,7 +202,7 @@ public final class DetectionOutput {
         }
         float w = xmax - xmin;
         float h = ymax - ymin;
-        return a.normalized() ? w * h : (w + 1f) * (h + 1f);
+        return w * h; // boxes are normalized by now (divided by the input size when the priors were not)
     }
 
     /** More detections than keep_top_k: keep the best keep_top_k over all classes, written per label by score. */
@@ -204,7 +213,8 @@ public final class DetectionOutput {
                 int idx = kept[c][i];
                 float sc = scores[c][idx];
                 int j = n++;
-                while (j > 0 && allScore[j - 1] < sc) {
+                // score descending, then prior ascending, then label: the reference's order, also for ties
+                while (j > 0 && (allScore[j - 1] < sc || (allScore[j - 1] == sc && (int) all[j - 1] > idx))) {
                     all[j] = all[j - 1];
                     allScore[j] = allScore[j - 1];
                     j--;
@@ -234,7 +244,7 @@ public final class DetectionOutput {
             ymax = clip(ymax);
         }
         y[o] = img;
-        y[o + 1] = a.decreaseLabelId() ? c - 1 : c;
+        y[o + 1] = c;
         y[o + 2] = scores[c][idx];
         y[o + 3] = xmin;
         y[o + 4] = ymin;

@@ -122,7 +122,7 @@ class Fp32KernelsTest {
     void detectionOutputSuppressesOverlapsAndEndsWithMinusOne() {
         // two priors, identical boxes [0,0,1,1] in corner coding with zero offsets; class 1 scores 0.9 and 0.8:
         // the second overlaps fully (IoU 1 > 0.5) and is suppressed; a third prior far away survives.
-        var attrs = new DetectionOutput.Attributes(2, 0, 10, 10, 0.5f, 0.1f, false, false, true, false, false, false);
+        var attrs = new DetectionOutput.Attributes(2, 0, 10, 10, 0.5f, 0.1f, false, false, true, false, false, 1, 1);
         DetectionOutput d = new DetectionOutput(attrs, 1, 3, 2, 1);
         float[] prior = {0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
         float[] conf = {0.1f, 0.9f, 0.2f, 0.8f, 0.3f, 0.7f};
