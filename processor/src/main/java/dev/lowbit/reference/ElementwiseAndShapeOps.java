@@ -23,5 +23,14 @@ final class ElementwiseAndShapeOps {
         ops.put("Sigmoid", new SigmoidOp());
         ops.put("SoftMax", new SoftMaxOp());
         ops.put("ReduceMean", new ReduceMeanOp());
+        ops.put("Reshape", new ReshapeOp());
+        ops.put("Squeeze", new SqueezeOp());
+        ops.put("Unsqueeze", new UnsqueezeOp());
+        ops.put("Transpose", new TransposeOp());
+        ops.put("Concat", new ConcatOp());
+        ops.put("ShapeOf", new ShapeOfOp());
+        ops.put("Gather", new GatherOp());
+        ops.put("StridedSlice", new StridedSliceOp());
+        ops.put("Range", new RangeOp());
     }
 }
