@@ -32,5 +32,6 @@ final class ElementwiseAndShapeOps {
         ops.put("Gather", new GatherOp());
         ops.put("StridedSlice", new StridedSliceOp());
         ops.put("Range", new RangeOp());
+        ops.put("FakeQuantize", new FakeQuantizeOp());
     }
 }
