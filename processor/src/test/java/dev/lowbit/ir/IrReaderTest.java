@@ -47,6 +47,20 @@ class IrReaderTest {
     }
 
     @Test
+    void readsV10WithIdsOutOfOrderScalarsSharedUnalignedRegionsAndNibbles() {
+        Graph g = new IrReader().read(resource("valid/v10_shared_scalar.xml"));
+        assertEquals(List.of("x", "pair", "scalar", "nibbles", "mul", "scaled", "out/sink_port_0"),
+                g.nodes().stream().map(Node::name).toList(), "producers before consumers, file order among ready ones");
+        assertArrayEquals(new double[] {2.0, 3.0}, g.node(3).constant().toDoubleArray());
+        assertArrayEquals(new int[0], g.node(4).constant().shape(), "shape=\"\" is a scalar");
+        assertArrayEquals(new double[] {2.0}, g.node(4).constant().toDoubleArray(), "shares the pair's first bytes");
+        assertArrayEquals(new double[] {-1, -7}, g.node(6).constant().toDoubleArray());
+        assertEquals(ElementType.F16, g.node(5).output(0).type());
+        assertEquals("out", dev.lowbit.graph.Signature.outputName(g.results().get(0)));
+        assertArrayEquals(new int[] {2}, g.node(6).attributes().ints("shape"));
+    }
+
+    @Test
     void rejectsTruncatedBin() {
         assertNamesLayer(errorOf("truncated_bin"), "layer id=1 name='bias' type=Const: data at offset 0 size 8 runs past the end of the .bin (5 bytes)");
     }
