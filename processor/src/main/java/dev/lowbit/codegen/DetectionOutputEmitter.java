@@ -52,7 +52,7 @@ final class DetectionOutputEmitter implements LayerEmitter {
         int numPriors = Dims.size(loc) / batch / 4;
         int classes = a.has("num_classes") ? a.intValue("num_classes") : Dims.size(conf) / batch / numPriors;
         int[] keepTopK = a.ints("keep_top_k");
-        CodeBlock attrs = CodeBlock.of("new $T.Attributes($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", KERNEL,
+        CodeBlock attrs = CodeBlock.of("new $T.Attributes($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", KERNEL,
                 classes, a.intValue("background_label_id", 0), a.intValue("top_k", -1), keepTopK[0],
                 Dims.floatLiteral(a.doubleValue("nms_threshold")), Dims.floatLiteral(a.doubleValue("confidence_threshold", 0)),
                 a.string("code_type", "").endsWith("CENTER_SIZE"), a.bool("variance_encoded_in_target", false),
