@@ -31,16 +31,19 @@ public final class WeightBlob {
      *     class file and its weights come from different builds
      */
     public static WeightBlob open(Class<?> owner, String resource, long expectedBytes, String expectedSha256) {
-        byte[] bytes;
         try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("weights resource '" + resource + "' of " + owner.getName()
                         + " is not on the class path");
             }
-            bytes = in.readAllBytes();
+            return check(in.readAllBytes(), resource, owner, expectedBytes, expectedSha256);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read weights resource '" + resource + "' of " + owner.getName(), e);
         }
+    }
+
+    /** Checks the bytes of a weights resource as {@link #open} does. */
+    static WeightBlob check(byte[] bytes, String resource, Class<?> owner, long expectedBytes, String expectedSha256) {
         if (bytes.length != expectedBytes) {
             throw new IllegalStateException("weights resource '" + resource + "' of " + owner.getName() + " has "
                     + bytes.length + " bytes, the generated class expects " + expectedBytes + " (stale build?)");
