@@ -40,7 +40,7 @@ final class ConvEmitter implements LayerEmitter {
                 .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s)\n", kh, kw, s[0], s[1],
                         p[0], p[1], d[0], d[1], groups)
                 .addStatement("$T.conv2d($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
-                        KERNEL, c.in(0), c.in(1), c.out(0), c.acc(y[3]), x[0], x[1], x[2], x[3], y[1], y[2], y[3],
+                        KERNEL, c.in(0), c.in(1), c.out(0), c.acc(4 * y[3]), x[0], x[1], x[2], x[3], y[1], y[2], y[3],
                         kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)
                 .build();
     }

@@ -15,56 +15,85 @@ public final class Convolution {
      * with iy = oy*sh - ph + ky*dh (likewise x); positions outside the input count as zero.
      *
      * @param w   weights [oc][c/groups][kh][kw] (GroupConvolution's [g][oc/g][c/g][kh][kw] is the same layout)
-     * @param acc scratch of at least {@code ow} doubles
+     * @param acc scratch of at least {@code BLOCK * ow} doubles
      */
     public static void conv2d(float[] x, float[] w, float[] y, double[] acc, int n, int c, int h, int wd,
             int oc, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
         int icg = c / groups;
         int ocg = oc / groups;
         for (int b = 0; b < n; b++) {
-            for (int o = 0; o < oc; o++) {
+            // four output channels of one group at a time: each input value loaded feeds four accumulators
+            int count;
+            for (int o = 0; o < oc; o += count) {
                 int g = o / ocg;
+                count = Math.min(BLOCK, (g + 1) * ocg - o); // a block never crosses a group boundary
                 for (int oy = 0; oy < oh; oy++) {
-                    java.util.Arrays.fill(acc, 0, ow, 0.0);
+                    java.util.Arrays.fill(acc, 0, BLOCK * ow, 0.0);
                     for (int ic = 0; ic < icg; ic++) {
                         int xPlane = ((b * c) + g * icg + ic) * h * wd;
-                        int wBase = (o * icg + ic) * kh * kw;
                         for (int ky = 0; ky < kh; ky++) {
                             int iy = oy * sh - ph + ky * dh;
                             if (iy < 0 || iy >= h) {
                                 continue;
                             }
-                            accumulateRow(x, xPlane + iy * wd, wd, w, wBase + ky * kw, kw, acc, ow, sw, pw, dw);
+                            for (int kx = 0; kx < kw; kx++) {
+                                int shift = kx * dw - pw;
+                                // ix = ox*sw + shift must lie in [0, wd): ox in [first, last)
+                                int first = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+                                int last = Math.min(ow, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw);
+                                int wAt = ((o * icg + ic) * kh + ky) * kw + kx;
+                                int wStep = icg * kh * kw;
+                                int xRow = xPlane + iy * wd + shift;
+                                if (count == BLOCK) {
+                                    accumulate4(x, xRow, sw, w[wAt], w[wAt + wStep], w[wAt + 2 * wStep], w[wAt + 3 * wStep],
+                                            acc, ow, first, last);
+                                } else {
+                                    for (int k = 0; k < count; k++) {
+                                        accumulate1(x, xRow, sw, w[wAt + k * wStep], acc, k * ow, first, last);
+                                    }
+                                }
+                            }
                         }
                     }
-                    int yRow = ((b * oc + o) * oh + oy) * ow;
-                    for (int ox = 0; ox < ow; ox++) {
-                        y[yRow + ox] = (float) acc[ox];
+                    for (int k = 0; k < count; k++) {
+                        int yRow = ((b * oc + o + k) * oh + oy) * ow;
+                        for (int ox = 0; ox < ow; ox++) {
+                            y[yRow + ox] = (float) acc[k * ow + ox];
+                        }
                     }
                 }
             }
         }
     }
 
-    /** Adds one input row times the kw taps of one kernel row into acc; the valid ox range is computed per tap. */
-    private static void accumulateRow(float[] x, int xRow, int wd, float[] w, int wRow, int kw, double[] acc,
-            int ow, int sw, int pw, int dw) {
-        for (int kx = 0; kx < kw; kx++) {
-            double wv = w[wRow + kx];
-            int shift = kx * dw - pw;
-            // ix = ox*sw + shift must lie in [0, wd): ox in [first, last)
-            int first = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
-            int last = Math.min(ow, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw);
-            if (sw == 1) {
-                // unit stride: a contiguous loop C2 vectorizes (float->double convert, multiply, add)
-                for (int ox = first; ox < last; ox++) {
-                    acc[ox] += wv * x[xRow + ox + shift];
-                }
-            } else {
-                for (int ox = first; ox < last; ox++) {
-                    acc[ox] += wv * x[xRow + ox * sw + shift];
-                }
+    /** Output channels computed together; the scratch {@code acc} must hold {@code BLOCK * ow} doubles. */
+    public static final int BLOCK = 4;
+
+    /** acc[k*ow + ox] += w_k * x[xRow + ox*sw] for the four channels k, ox in [first, last). */
+    private static void accumulate4(float[] x, int xRow, int sw, double w0, double w1, double w2, double w3,
+            double[] acc, int ow, int first, int last) {
+        if (sw == 1) { // unit stride: contiguous loads, a loop C2 can vectorize
+            for (int ox = first; ox < last; ox++) {
+                double v = x[xRow + ox];
+                acc[ox] += w0 * v;
+                acc[ow + ox] += w1 * v;
+                acc[2 * ow + ox] += w2 * v;
+                acc[3 * ow + ox] += w3 * v;
             }
+            return;
+        }
+        for (int ox = first; ox < last; ox++) {
+            double v = x[xRow + ox * sw];
+            acc[ox] += w0 * v;
+            acc[ow + ox] += w1 * v;
+            acc[2 * ow + ox] += w2 * v;
+            acc[3 * ow + ox] += w3 * v;
+        }
+    }
+
+    private static void accumulate1(float[] x, int xRow, int sw, double wv, double[] acc, int base, int first, int last) {
+        for (int ox = first; ox < last; ox++) {
+            acc[base + ox] += wv * x[xRow + ox * sw];
         }
     }
 
@@ -85,16 +114,19 @@ public final class Convolution {
                     for (int ky = 0; ky < kh; ky++) {
                         for (int kx = 0; kx < kw; kx++) {
                             double wv = w[((ic * oc + o) * kh + ky) * kw + kx];
+                            int shiftX = kx * dw - pw;
+                            // ox = ix*sw + shiftX must lie in [0, ow): ix in [first, last), no test per pixel
+                            int first = shiftX >= 0 ? 0 : (-shiftX + sw - 1) / sw;
+                            int last = Math.min(wd, ow - shiftX <= 0 ? 0 : (ow - shiftX + sw - 1) / sw);
                             for (int iy = 0; iy < h; iy++) {
                                 int oy = iy * sh - ph + ky * dh;
                                 if (oy < 0 || oy >= oh) {
                                     continue;
                                 }
-                                for (int ix = 0; ix < wd; ix++) {
-                                    int ox = ix * sw - pw + kx * dw;
-                                    if (ox >= 0 && ox < ow) {
-                                        acc[oy * ow + ox] += wv * x[xPlane + iy * wd + ix];
-                                    }
+                                int accRow = oy * ow + shiftX;
+                                int xRow = xPlane + iy * wd;
+                                for (int ix = first; ix < last; ix++) {
+                                    acc[accRow + ix * sw] += wv * x[xRow + ix];
                                 }
                             }
                         }

@@ -16,11 +16,11 @@ class Fp32KernelsTest {
         float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
         float[] w = {1, 0, 0, 1};
         float[] y = new float[4];
-        Convolution.conv2d(x, w, y, new double[8], 1, 1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1);
+        Convolution.conv2d(x, w, y, new double[Convolution.BLOCK * 2], 1, 1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1);
         assertArrayEquals(new float[] {1, 3, 7, 14}, y);
         // dilation 2, no pad, stride 1: one output = x(0,0)*1 + x(2,2)*1 = 10
         float[] y2 = new float[1];
-        Convolution.conv2d(x, w, y2, new double[8], 1, 1, 3, 3, 1, 1, 1, 2, 2, 1, 1, 0, 0, 2, 2, 1);
+        Convolution.conv2d(x, w, y2, new double[Convolution.BLOCK], 1, 1, 3, 3, 1, 1, 1, 2, 2, 1, 1, 0, 0, 2, 2, 1);
         assertArrayEquals(new float[] {10}, y2);
     }
 
