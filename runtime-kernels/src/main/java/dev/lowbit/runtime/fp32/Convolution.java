@@ -1,5 +1,11 @@
 package dev.lowbit.runtime.fp32;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * 2-D convolution in NCHW, with groups (depthwise when groups equals channels), strides, pads and
  * dilation. Products are accumulated in double in a per-row scratch and rounded to float once, so the
@@ -8,6 +14,11 @@ package dev.lowbit.runtime.fp32;
  * rounding boundary). Stateless, thread-safe when callers pass distinct buffers.
  */
 public final class Convolution {
+    /** Doubles per accumulator vector, and as many floats in the input vector they are widened from. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+
     private Convolution() {}
 
     /**
@@ -72,8 +83,22 @@ public final class Convolution {
     /** acc[k*ow + ox] += w_k * x[xRow + ox*sw] for the four channels k, ox in [first, last). */
     private static void accumulate4(float[] x, int xRow, int sw, double w0, double w1, double w2, double w3,
             double[] acc, int ow, int first, int last) {
-        if (sw == 1) { // unit stride: contiguous loads, a loop C2 can vectorize
-            for (int ox = first; ox < last; ox++) {
+        if (sw == 1) {
+            // unit stride: D.length() floats widened to doubles, one FMA per channel; the scalar tail below
+            DoubleVector v0 = DoubleVector.broadcast(D, w0);
+            DoubleVector v1 = DoubleVector.broadcast(D, w1);
+            DoubleVector v2 = DoubleVector.broadcast(D, w2);
+            DoubleVector v3 = DoubleVector.broadcast(D, w3);
+            int ox = first;
+            for (; ox <= last - D.length(); ox += D.length()) {
+                DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xRow + ox)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                v.fma(v0, DoubleVector.fromArray(D, acc, ox)).intoArray(acc, ox);
+                v.fma(v1, DoubleVector.fromArray(D, acc, ow + ox)).intoArray(acc, ow + ox);
+                v.fma(v2, DoubleVector.fromArray(D, acc, 2 * ow + ox)).intoArray(acc, 2 * ow + ox);
+                v.fma(v3, DoubleVector.fromArray(D, acc, 3 * ow + ox)).intoArray(acc, 3 * ow + ox);
+            }
+            for (; ox < last; ox++) {
                 double v = x[xRow + ox];
                 acc[ox] += w0 * v;
                 acc[ow + ox] += w1 * v;
