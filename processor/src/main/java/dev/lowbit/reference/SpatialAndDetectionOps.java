@@ -7,6 +7,14 @@ final class SpatialAndDetectionOps {
     private SpatialAndDetectionOps() {}
 
     static void registerAll(Map<String, OpEvaluator> ops) {
-        // filled in by the spatial/detection work
+        ops.put("Convolution", new ConvolutionOp());
+        ops.put("GroupConvolution", new GroupConvolutionOp());
+        ops.put("ConvolutionBackpropData", new ConvolutionBackpropDataOp());
+        ops.put("MatMul", new MatMulOp());
+        ops.put("MaxPool", new MaxPoolOp());
+        ops.put("AvgPool", new AvgPoolOp());
+        ops.put("PriorBox", new PriorBoxOp());
+        ops.put("PriorBoxClustered", new PriorBoxClusteredOp());
+        ops.put("DetectionOutput", new DetectionOutputOp());
     }
 }
