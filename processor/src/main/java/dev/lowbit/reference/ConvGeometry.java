@@ -121,6 +121,22 @@ final class ConvGeometry {
         return output[0] * output[1] * output[2];
     }
 
+    /**
+     * The sliding-window index map on one axis is {@code t = j * stride - padBegin + tap * dilation}. For a
+     * forward window j is the output index and t the input index it reads; for a transposed convolution j is
+     * the input index and t the output index it writes. This is the first {@code j >= 0} with {@code t >= 0}.
+     */
+    int firstValid(int axis, int tap) {
+        int offset = tap * dilation[axis] - padBegin[axis];
+        return Math.max(0, -Math.floorDiv(offset, stride[axis]));
+    }
+
+    /** One past the last {@code j < jSize} whose {@code t} (see {@link #firstValid}) is below {@code tSize}. */
+    int endValid(int axis, int tap, int tSize, int jSize) {
+        int offset = tap * dilation[axis] - padBegin[axis];
+        return Math.min(jSize, Math.floorDiv(tSize - 1 - offset, stride[axis]) + 1);
+    }
+
     /** True if any pad (begin or end) is non-zero. */
     boolean hasPadding() {
         for (int a = 0; a < AXES; a++) {

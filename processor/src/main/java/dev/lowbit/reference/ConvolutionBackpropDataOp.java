@@ -9,8 +9,8 @@ import java.util.Arrays;
  * ConvolutionBackpropData-1 (transposed convolution): input [N, Cin, spatial...], weights
  * [Cin, Cout, kernel...], optional third input output_shape (the output's spatial sizes), attributes strides,
  * dilations, pads_begin, pads_end, auto_pad, output_padding. Input element i scatters
- * {@code in[i] * w[k]} to output position {@code i * stride + k * dilation - pads_begin}; this class computes
- * the same sum in gather form, one double-accumulated dot product per output element. Stateless, thread-safe.
+ * {@code in[i] * w[k]} to output position {@code i * stride + k * dilation - pads_begin}, summed in double.
+ * Stateless, thread-safe.
  */
 final class ConvolutionBackpropDataOp implements OpEvaluator {
     @Override
@@ -48,16 +48,25 @@ final class ConvolutionBackpropDataOp implements OpEvaluator {
         return t.toIntArray();
     }
 
+    /** For every weight tap, each input element is added, times the tap, to the output position it lands on. */
     private static double[] transposedConvolution(double[] in, double[] w, int batch, int inChannels, int outChannels,
             ConvGeometry g) {
-        double[] out = new double[batch * outChannels * g.outputVolume()];
-        int o = 0;
+        int inVolume = g.inputVolume();
+        int outVolume = g.outputVolume();
+        int kVolume = g.kernelVolume();
+        double[] out = new double[batch * outChannels * outVolume];
         for (int n = 0; n < batch; n++) {
             for (int oc = 0; oc < outChannels; oc++) {
-                for (int od = 0; od < g.output[0]; od++) {
-                    for (int oh = 0; oh < g.output[1]; oh++) {
-                        for (int ow = 0; ow < g.output[2]; ow++) {
-                            out[o++] = gather(in, w, n, oc, inChannels, outChannels, od, oh, ow, g);
+                int outBase = (n * outChannels + oc) * outVolume;
+                for (int ic = 0; ic < inChannels; ic++) {
+                    int inBase = (n * inChannels + ic) * inVolume;
+                    int wBase = (ic * outChannels + oc) * kVolume;
+                    for (int kd = 0; kd < g.kernel[0]; kd++) {
+                        for (int kh = 0; kh < g.kernel[1]; kh++) {
+                            for (int kw = 0; kw < g.kernel[2]; kw++) {
+                                double tap = w[wBase + (kd * g.kernel[1] + kh) * g.kernel[2] + kw];
+                                scatterTap(in, inBase, out, outBase, tap, kd, kh, kw, g);
+                            }
                         }
                     }
                 }
@@ -66,46 +75,25 @@ final class ConvolutionBackpropDataOp implements OpEvaluator {
         return out;
     }
 
-    /** Sum over every (input element, kernel tap) pair that lands on output position (od, oh, ow). */
-    private static double gather(double[] in, double[] w, int n, int oc, int inChannels, int outChannels, int od,
-            int oh, int ow, ConvGeometry g) {
-        int inVolume = g.inputVolume();
-        int kVolume = g.kernelVolume();
-        double sum = 0;
-        for (int ic = 0; ic < inChannels; ic++) {
-            int inChannel = (n * inChannels + ic) * inVolume;
-            int wChannel = (ic * outChannels + oc) * kVolume;
-            for (int kd = 0; kd < g.kernel[0]; kd++) {
-                int id = sourceIndex(od, kd, 0, g);
-                if (id < 0) {
-                    continue;
-                }
-                for (int kh = 0; kh < g.kernel[1]; kh++) {
-                    int ih = sourceIndex(oh, kh, 1, g);
-                    if (ih < 0) {
-                        continue;
-                    }
-                    for (int kw = 0; kw < g.kernel[2]; kw++) {
-                        int iw = sourceIndex(ow, kw, 2, g);
-                        if (iw >= 0) {
-                            int inIndex = inChannel + (id * g.input[1] + ih) * g.input[2] + iw;
-                            int wIndex = wChannel + (kd * g.kernel[1] + kh) * g.kernel[2] + kw;
-                            sum += in[inIndex] * w[wIndex];
-                        }
-                    }
+    /** out[i * stride - pad + tap * dilation] += tap * in[i] for every input i landing inside the output. */
+    private static void scatterTap(double[] in, int inBase, double[] out, int outBase, double tap, int kd, int kh,
+            int kw, ConvGeometry g) {
+        int d1 = g.endValid(0, kd, g.output[0], g.input[0]);
+        int h1 = g.endValid(1, kh, g.output[1], g.input[1]);
+        int w0 = g.firstValid(2, kw);
+        int w1 = g.endValid(2, kw, g.output[2], g.input[2]);
+        int sw = g.stride[2];
+        int owOffset = kw * g.dilation[2] - g.padBegin[2];
+        for (int id = g.firstValid(0, kd); id < d1; id++) {
+            int od = id * g.stride[0] - g.padBegin[0] + kd * g.dilation[0];
+            for (int ih = g.firstValid(1, kh); ih < h1; ih++) {
+                int oh = ih * g.stride[1] - g.padBegin[1] + kh * g.dilation[1];
+                int inRow = inBase + (id * g.input[1] + ih) * g.input[2];
+                int outRow = outBase + (od * g.output[1] + oh) * g.output[2] + owOffset;
+                for (int iw = w0; iw < w1; iw++) {
+                    out[outRow + iw * sw] += tap * in[inRow + iw];
                 }
             }
         }
-        return sum;
-    }
-
-    /** The input index i with i * stride + k * dilation - padBegin == o on this axis, or -1 if there is none. */
-    private static int sourceIndex(int o, int k, int axis, ConvGeometry g) {
-        int t = o + g.padBegin[axis] - k * g.dilation[axis];
-        if (t < 0 || t % g.stride[axis] != 0) {
-            return -1;
-        }
-        int i = t / g.stride[axis];
-        return i < g.input[axis] ? i : -1;
     }
 }

@@ -3,8 +3,11 @@ package dev.lowbit.reference;
 /**
  * The forward convolution loop nest shared by Convolution and GroupConvolution: NC[D]HW input, weights laid
  * out as [groups * outPerGroup, inPerGroup, kD, kH, kW] (GroupConvolution's [G, O/G, I/G, ...] flattens to
- * exactly that). Each output is one dot product accumulated in double; every product of two f32 values is
- * exact in double, so the result hardly depends on summation order. Stateless, thread-safe.
+ * exactly that). For each output channel, every weight tap is added, times the input it sees, to the
+ * output positions whose window reads a real (non-padding) input; the index ranges come from
+ * {@link ConvGeometry#firstValid} / {@link ConvGeometry#endValid}, so the inner loop has no bounds checks.
+ * Sums are accumulated in double; every product of two f32 values is exact in double, so the result hardly
+ * depends on summation order. Stateless, thread-safe.
  */
 final class ConvolutionKernel {
     private ConvolutionKernel() {}
@@ -22,16 +25,19 @@ final class ConvolutionKernel {
         int inChannels = groups * inPerGroup;
         int outChannels = groups * outPerGroup;
         double[] out = new double[batch * outChannels * outVolume];
-        int o = 0;
         for (int n = 0; n < batch; n++) {
             for (int oc = 0; oc < outChannels; oc++) {
                 int group = oc / outPerGroup;
-                int wBase = oc * inPerGroup * kVolume;
-                int inBase = (n * inChannels + group * inPerGroup) * inVolume;
-                for (int od = 0; od < g.output[0]; od++) {
-                    for (int oh = 0; oh < g.output[1]; oh++) {
-                        for (int ow = 0; ow < g.output[2]; ow++) {
-                            out[o++] = dot(in, inBase, weights, wBase, inPerGroup, od, oh, ow, g);
+                int outBase = (n * outChannels + oc) * outVolume;
+                for (int ic = 0; ic < inPerGroup; ic++) {
+                    int inBase = (n * inChannels + group * inPerGroup + ic) * inVolume;
+                    int wBase = (oc * inPerGroup + ic) * kVolume;
+                    for (int kd = 0; kd < g.kernel[0]; kd++) {
+                        for (int kh = 0; kh < g.kernel[1]; kh++) {
+                            for (int kw = 0; kw < g.kernel[2]; kw++) {
+                                double w = weights[wBase + (kd * g.kernel[1] + kh) * g.kernel[2] + kw];
+                                addTap(in, inBase, out, outBase, w, kd, kh, kw, g);
+                            }
                         }
                     }
                 }
@@ -40,36 +46,25 @@ final class ConvolutionKernel {
         return out;
     }
 
-    /** One output element: the window anchored at (od, oh, ow) against one output channel's weights. */
-    private static double dot(double[] in, int inBase, double[] w, int wBase, int inPerGroup, int od, int oh, int ow,
+    /** out[o] += w * in[o * stride - pad + tap * dilation] for every output position o reading a real input. */
+    private static void addTap(double[] in, int inBase, double[] out, int outBase, double w, int kd, int kh, int kw,
             ConvGeometry g) {
-        int inVolume = g.inputVolume();
-        int kVolume = g.kernelVolume();
-        double sum = 0;
-        for (int ic = 0; ic < inPerGroup; ic++) {
-            int inChannel = inBase + ic * inVolume;
-            int wChannel = wBase + ic * kVolume;
-            for (int kd = 0; kd < g.kernel[0]; kd++) {
-                int id = od * g.stride[0] - g.padBegin[0] + kd * g.dilation[0];
-                if (id < 0 || id >= g.input[0]) {
-                    continue;
-                }
-                for (int kh = 0; kh < g.kernel[1]; kh++) {
-                    int ih = oh * g.stride[1] - g.padBegin[1] + kh * g.dilation[1];
-                    if (ih < 0 || ih >= g.input[1]) {
-                        continue;
-                    }
-                    int inRow = inChannel + (id * g.input[1] + ih) * g.input[2];
-                    int wRow = wChannel + (kd * g.kernel[1] + kh) * g.kernel[2];
-                    for (int kw = 0; kw < g.kernel[2]; kw++) {
-                        int iw = ow * g.stride[2] - g.padBegin[2] + kw * g.dilation[2];
-                        if (iw >= 0 && iw < g.input[2]) {
-                            sum += in[inRow + iw] * w[wRow + kw];
-                        }
-                    }
+        int d1 = g.endValid(0, kd, g.input[0], g.output[0]);
+        int h1 = g.endValid(1, kh, g.input[1], g.output[1]);
+        int w0 = g.firstValid(2, kw);
+        int w1 = g.endValid(2, kw, g.input[2], g.output[2]);
+        int sw = g.stride[2];
+        int iwOffset = kw * g.dilation[2] - g.padBegin[2];
+        for (int od = g.firstValid(0, kd); od < d1; od++) {
+            int id = od * g.stride[0] - g.padBegin[0] + kd * g.dilation[0];
+            for (int oh = g.firstValid(1, kh); oh < h1; oh++) {
+                int ih = oh * g.stride[1] - g.padBegin[1] + kh * g.dilation[1];
+                int inRow = inBase + (id * g.input[1] + ih) * g.input[2] + iwOffset;
+                int outRow = outBase + (od * g.output[1] + oh) * g.output[2];
+                for (int ow = w0; ow < w1; ow++) {
+                    out[outRow + ow] += w * in[inRow + ow * sw];
                 }
             }
         }
-        return sum;
     }
 }
