@@ -97,9 +97,10 @@ final class DetectionOutputOp implements OpEvaluator {
                 if (!attrs.varianceEncodedInTarget()) {
                     // OpenVINO reads variances with a stride of 4 even when a prior has 5 values
                     int v = varianceBase + p * 4;
-                    variance = new float[] {
-                        (float) proposals[v], (float) proposals[v + 1], (float) proposals[v + 2], (float) proposals[v + 3]
-                    };
+                    variance = new float[4];
+                    for (int j = 0; j < 4; j++) {
+                        variance[j] = (float) proposals[v + j];
+                    }
                 }
                 int at = ((image * l.priors + p) * l.locClasses + c) * 4;
                 boxes[c][p] = decoder.decode(prior, variance, box(loc, at));

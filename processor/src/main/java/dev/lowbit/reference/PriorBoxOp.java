@@ -22,7 +22,8 @@ final class PriorBoxOp implements OpEvaluator {
         BoxWriter out = new BoxWriter(node, dst, shape[1], grid);
         writeBoxes(node, a, grid, out);
         if (out.written() != shape[1]) {
-            throw new IrException(node, "the attributes generate " + out.written() / 4 / ((long) grid.height() * grid.width())
+            long cells = (long) grid.height() * grid.width();
+            throw new IrException(node, "the attributes generate " + out.written() / 4 / cells
                     + " priors per cell, but OpenVINO's number_of_priors counts " + priors);
         }
         if (a.clip()) {

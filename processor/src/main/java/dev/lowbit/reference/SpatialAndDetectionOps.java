@@ -2,7 +2,10 @@ package dev.lowbit.reference;
 
 import java.util.Map;
 
-/** Reference semantics of convolutions, MatMul, pooling, prior boxes and DetectionOutput. */
+/**
+ * Reference semantics of convolutions, MatMul, pooling, prior boxes and DetectionOutput: registers one
+ * stateless, thread-safe evaluator per IR type name (the opset version is read from the node).
+ */
 final class SpatialAndDetectionOps {
     private SpatialAndDetectionOps() {}
 

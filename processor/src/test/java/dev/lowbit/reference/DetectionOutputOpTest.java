@@ -56,7 +56,8 @@ class DetectionOutputOpTest {
     }
 
     private static Map<String, String> corner(String... overrides) {
-        Map<String, String> a = ssd("code_type", "caffe.PriorBoxParameter.CORNER", "variance_encoded_in_target", "true");
+        Map<String, String> a = ssd("code_type", "caffe.PriorBoxParameter.CORNER",
+                "variance_encoded_in_target", "true");
         a.putAll(attrs(overrides));
         return a;
     }
@@ -108,14 +109,15 @@ class DetectionOutputOpTest {
         Tensor[] in = cornerInputs(new double[][] {A, B, C}, new double[][] {{0.1, 0.9}, {0.2, 0.8}, {0.3, 0.7}});
         Tensor[] out = run(detection("opset1", corner("num_classes", "2", "keep_top_k", "4"), 4), in);
         // B overlaps A by IoU 0.68 > 0.45 and scores lower: gone
-        assertArrayEquals(rows(4, row(0, 1, 0.9, A), row(0, 1, 0.7, C), new double[] {-1}), out[0].toDoubleArray(), TOL);
+        assertArrayEquals(rows(4, row(0, 1, 0.9, A), row(0, 1, 0.7, C), new double[] {-1}),
+                out[0].toDoubleArray(), TOL);
     }
 
     @Test
     void nmsKeepsAnOverlapBelowTheThreshold() {
         Tensor[] in = cornerInputs(new double[][] {A, B, C}, new double[][] {{0.1, 0.9}, {0.2, 0.8}, {0.3, 0.7}});
-        Tensor[] out = run(detection("opset1", corner("num_classes", "2", "keep_top_k", "4", "nms_threshold", "0.7"), 4),
-                in);
+        Node n = detection("opset1", corner("num_classes", "2", "keep_top_k", "4", "nms_threshold", "0.7"), 4);
+        Tensor[] out = run(n, in);
         assertArrayEquals(rows(4, row(0, 1, 0.9, A), row(0, 1, 0.8, B), row(0, 1, 0.7, C), new double[] {-1}),
                 out[0].toDoubleArray(), TOL);
     }
@@ -138,7 +140,8 @@ class DetectionOutputOpTest {
         Tensor[] out = run(detection("opset1", corner("num_classes", "3", "keep_top_k", "3"), 3),
                 cornerInputs(boxes, scores));
         // five survive NMS; the best three are 0.9 (class 1), 0.8 and 0.6 (class 2); every row is used, no -1
-        assertArrayEquals(rows(3, row(0, 1, 0.9, A), row(0, 2, 0.8, C), row(0, 2, 0.6, d)), out[0].toDoubleArray(), TOL);
+        assertArrayEquals(rows(3, row(0, 1, 0.9, A), row(0, 2, 0.8, C), row(0, 2, 0.6, d)),
+                out[0].toDoubleArray(), TOL);
     }
 
     @Test
@@ -147,7 +150,8 @@ class DetectionOutputOpTest {
         double[][] scores = {{0, 0.9, 0.2}, {0, 0.3, 0.8}, {0, 0.05, 0.6}};
         Tensor[] out = run(detection("opset8", corner("keep_top_k", "3"), 3), cornerInputs(new double[][] {A, C, d},
                 scores));
-        assertArrayEquals(rows(3, row(0, 1, 0.9, A), row(0, 2, 0.8, C), row(0, 2, 0.6, d)), out[0].toDoubleArray(), TOL);
+        assertArrayEquals(rows(3, row(0, 1, 0.9, A), row(0, 2, 0.8, C), row(0, 2, 0.6, d)),
+                out[0].toDoubleArray(), TOL);
     }
 
     @Test
@@ -175,8 +179,8 @@ class DetectionOutputOpTest {
         Tensor conf = f32(shape(1, 2), 0.1, 0.9);
         Tensor priors = f32(shape(1, 1, 4), A);
         Node n = detection("opset1", corner("num_classes", "2", "keep_top_k", "1", "clip_after_nms", "true"), 1);
-        assertArrayEquals(rows(1, row(0, 1, 0.9, new double[] {0, 0, 1, 1})), run(n, loc, conf, priors)[0].toDoubleArray(),
-                TOL);
+        assertArrayEquals(rows(1, row(0, 1, 0.9, new double[] {0, 0, 1, 1})),
+                run(n, loc, conf, priors)[0].toDoubleArray(), TOL);
     }
 
     @Test
@@ -185,7 +189,8 @@ class DetectionOutputOpTest {
         Tensor[] out = run(detection("opset1", corner("num_classes", "3", "keep_top_k", "3", "decrease_label_id",
                 "true"), 3), cornerInputs(new double[][] {A, C}, scores));
         // prior 1 -> class 1 (0.7), prior 0 -> class 2 (0.6); written labels are class - 1, by class
-        assertArrayEquals(rows(3, row(0, 0, 0.7, C), row(0, 1, 0.6, A), new double[] {-1}), out[0].toDoubleArray(), TOL);
+        assertArrayEquals(rows(3, row(0, 0, 0.7, C), row(0, 1, 0.6, A), new double[] {-1}),
+                out[0].toDoubleArray(), TOL);
     }
 
     @Test

@@ -26,8 +26,8 @@ class PoolingOpsTest {
     private static final Tensor ONE_TO_NINE = f32(shape(1, 1, 3, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9);
 
     private static Node maxPool1(String rounding, int[] out) {
-        return node("MaxPool", "opset1", attrs("strides", "2,2", "pads_begin", "0,0", "pads_end", "0,0", "kernel", "3,3",
-                "rounding_type", rounding, "auto_pad", "explicit"), out);
+        return node("MaxPool", "opset1", attrs("strides", "2,2", "pads_begin", "0,0", "pads_end", "0,0",
+                "kernel", "3,3", "rounding_type", rounding, "auto_pad", "explicit"), out);
     }
 
     @Test
