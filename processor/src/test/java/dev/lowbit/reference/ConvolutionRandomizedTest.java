@@ -1,9 +1,9 @@
 package dev.lowbit.reference;
 
-import static dev.lowbit.reference.TestNodes.attrs;
-import static dev.lowbit.reference.TestNodes.f32;
-import static dev.lowbit.reference.TestNodes.node;
-import static dev.lowbit.reference.TestNodes.run;
+import static dev.lowbit.reference.SpatialTestNodes.attrs;
+import static dev.lowbit.reference.SpatialTestNodes.f32;
+import static dev.lowbit.reference.SpatialTestNodes.node;
+import static dev.lowbit.reference.SpatialTestNodes.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lowbit.graph.Node;

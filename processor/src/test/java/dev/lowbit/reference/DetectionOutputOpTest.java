@@ -1,10 +1,10 @@
 package dev.lowbit.reference;
 
-import static dev.lowbit.reference.TestNodes.attrs;
-import static dev.lowbit.reference.TestNodes.f32;
-import static dev.lowbit.reference.TestNodes.node;
-import static dev.lowbit.reference.TestNodes.run;
-import static dev.lowbit.reference.TestNodes.shape;
+import static dev.lowbit.reference.SpatialTestNodes.attrs;
+import static dev.lowbit.reference.SpatialTestNodes.f32;
+import static dev.lowbit.reference.SpatialTestNodes.node;
+import static dev.lowbit.reference.SpatialTestNodes.run;
+import static dev.lowbit.reference.SpatialTestNodes.shape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -11,12 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds single nodes with declared output shapes, for evaluating one op through the reference evaluator. */
-final class TestNodes {
+/**
+ * Builds single nodes with declared output shapes for the spatial and detection op tests, and evaluates them
+ * through the reference evaluator (which checks the computed shapes against the declared ones).
+ */
+final class SpatialTestNodes {
     static final Path SOURCE = Path.of("unit-test.xml");
     static final int ID = 7;
 
-    private TestNodes() {}
+    private SpatialTestNodes() {}
 
     /** "key", "value", "key", "value", ... */
     static Map<String, String> attrs(String... keyValues) {
