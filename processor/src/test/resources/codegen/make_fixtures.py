@@ -82,3 +82,17 @@ u.layer(1, "strange", "Erf", inputs=[[1, 4]], outputs=[([1, 4], "FP32")])
 u.layer(2, "y", "Result", inputs=[[1, 4]])
 u.edge(0, 0, 1, 0); u.edge(1, 1, 2, 0)
 u.write()
+
+# two inputs bound by name: out = left - right * scale (order matters), plus a ReLU'd copy as a second output
+t = Net("two_inputs")
+t.layer(0, "left", "Parameter", 'element_type="f32" shape="1,3"', outputs=[([1, 3], "FP32")])
+t.layer(1, "right", "Parameter", 'element_type="f32" shape="1,3"', outputs=[([1, 3], "FP32")])
+t.const(2, "scale", [1], [2.0])
+t.layer(3, "scaled", "Multiply", 'auto_broadcast="numpy"', inputs=[[1, 3], [1]], outputs=[([1, 3], "FP32")])
+t.layer(4, "difference", "Subtract", 'auto_broadcast="numpy"', inputs=[[1, 3], [1, 3]], outputs=[([1, 3], "FP32")])
+t.layer(5, "difference/sink_port_0", "Result", inputs=[[1, 3]])
+t.layer(6, "positive", "ReLU", inputs=[[1, 3]], outputs=[([1, 3], "FP32")])
+t.layer(7, "positive/sink_port_0", "Result", inputs=[[1, 3]])
+for a, b, bp in [(1, 3, 0), (2, 3, 1), (0, 4, 0), (3, 4, 1), (4, 5, 0), (4, 6, 0), (6, 7, 0)]:
+    t.edge(a, 0, b, bp)
+t.write()
