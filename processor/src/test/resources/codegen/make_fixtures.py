@@ -96,3 +96,29 @@ t.layer(7, "positive/sink_port_0", "Result", inputs=[[1, 3]])
 for a, b, bp in [(1, 3, 0), (2, 3, 1), (0, 4, 0), (3, 4, 1), (4, 5, 0), (4, 6, 0), (6, 7, 0)]:
     t.edge(a, 0, b, bp)
 t.write()
+
+# the kernels the shared models do not use: AvgPool (both pad modes), Clamp, Divide, Concat, Transpose, ReduceMean,
+# ConvolutionBackpropData
+random.seed(4)
+o = Net("tiny_ops")
+o.layer(0, "data", "Parameter", 'element_type="f32" shape="1,2,5,5"', outputs=[([1, 2, 5, 5], "FP32")])
+pool = 'kernel="3,3" strides="2,2" pads_begin="1,1" pads_end="1,1" rounding_type="ceil" auto_pad="explicit"'
+o.layer(1, "avg_incl", "AvgPool", pool + ' exclude-pad="false"', inputs=[[1, 2, 5, 5]], outputs=[([1, 2, 3, 3], "FP32")])
+o.layer(2, "avg_excl", "AvgPool", pool + ' exclude-pad="true"', inputs=[[1, 2, 5, 5]], outputs=[([1, 2, 3, 3], "FP32")])
+o.layer(3, "cat", "Concat", 'axis="1"', inputs=[[1, 2, 3, 3], [1, 2, 3, 3]], outputs=[([1, 4, 3, 3], "FP32")])
+o.layer(4, "clamp", "Clamp", 'min="-0.5" max="0.7"', inputs=[[1, 4, 3, 3]], outputs=[([1, 4, 3, 3], "FP32")])
+o.const(5, "perm", [4], [0, 2, 3, 1], "i64")
+o.layer(6, "nhwc", "Transpose", inputs=[[1, 4, 3, 3], [4]], outputs=[([1, 3, 3, 4], "FP32")])
+o.const(7, "axes", [2], [1, 2], "i64")
+o.layer(8, "mean", "ReduceMean", 'keep_dims="false"', inputs=[[1, 3, 3, 4], [2]], outputs=[([1, 4], "FP32")])
+o.const(9, "divisor", [4], [1.0, 3.0, -7.0, 0.25])
+o.layer(10, "out", "Divide", 'auto_broadcast="numpy"', inputs=[[1, 4], [4]], outputs=[([1, 4], "FP32")])
+o.layer(11, "out/sink_port_0", "Result", inputs=[[1, 4]])
+o.const(12, "up/weights", [2, 3, 2, 2], rnd(24, 0.5))
+o.layer(13, "up", "ConvolutionBackpropData", 'strides="2,2" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit" output_padding="0,0"',
+        inputs=[[1, 2, 5, 5], [2, 3, 2, 2]], outputs=[([1, 3, 10, 10], "FP32")])
+o.layer(14, "up/sink_port_0", "Result", inputs=[[1, 3, 10, 10]])
+for a, b, bp in [(0, 1, 0), (0, 2, 0), (1, 3, 0), (2, 3, 1), (3, 4, 0), (4, 6, 0), (5, 6, 1), (6, 8, 0), (7, 8, 1),
+                 (8, 10, 0), (9, 10, 1), (10, 11, 0), (0, 13, 0), (12, 13, 1), (13, 14, 0)]:
+    o.edge(a, 0, b, bp)
+o.write()

@@ -37,7 +37,7 @@ final class PoolEmitter implements LayerEmitter {
                             c.out(0), x[0] * x[1], x[2], x[3], y[2], y[3], k[0], k[1], s[0], s[1], p[0], p[1])
                     .build();
         }
-        int[] pe = Spatial.ints2(n, "pads_end", 0);
+        int[] pe = Spatial.padsEnd(n, x, y, k, s, new int[] {1, 1});
         boolean exclude = n.attributes().bool("exclude-pad", false);
         c.report("Pooling.avgPool", 0);
         return CodeBlock.builder()

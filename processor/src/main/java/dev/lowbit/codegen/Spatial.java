@@ -25,6 +25,22 @@ final class Spatial {
         return pads;
     }
 
+    /** The end pads: explicit, or what auto_pad leaves after the begin pads. */
+    static int[] padsEnd(Node n, int[] in, int[] out, int[] kernel, int[] strides, int[] dilations) {
+        String autoPad = n.attributes().string("auto_pad", "explicit").toLowerCase(Locale.ROOT);
+        if (autoPad.equals("explicit") || autoPad.equals("notset") || autoPad.isEmpty()) {
+            return ints2(n, "pads_end", 0);
+        }
+        int[] begin = padsBegin(n, in, out, kernel, strides, dilations);
+        int[] end = new int[2];
+        for (int i = 0; i < 2; i++) {
+            int extent = (kernel[i] - 1) * dilations[i] + 1;
+            int total = autoPad.equals("valid") ? 0 : Math.max((out[i + 2] - 1) * strides[i] + extent - in[i + 2], 0);
+            end[i] = total - begin[i];
+        }
+        return end;
+    }
+
     static int[] ints2(Node n, String key, int defaultValue) {
         int[] v = n.attributes().ints(key, new int[] {defaultValue, defaultValue});
         if (v.length != 2) {
