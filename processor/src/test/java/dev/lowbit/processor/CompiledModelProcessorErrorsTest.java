@@ -59,6 +59,20 @@ class CompiledModelProcessorErrorsTest {
     }
 
     @Test
+    void printsABuildNoteAndOnRequestThePlan() {
+        Compilation c = Compiler.javac().withProcessors(new CompiledModelProcessor())
+                .withOptions("--add-modules", "jdk.incubator.vector", "-Alowbit.modelDir=" + RESOURCES, "-Alowbit.dump=true")
+                .compile(source("demo.Tiny", """
+                        package demo;
+                        @dev.lowbit.CompiledModel("codegen/tiny_cnn.xml")
+                        public interface Tiny {}
+                        """));
+        assertThat(c).succeeded();
+        assertThat(c).hadNoteContaining("lowbit: demo.Tiny <- codegen/tiny_cnn.xml: 9 layers (9 f32)");
+        assertThat(c).hadNoteContaining("plan of tiny_cnn");
+    }
+
+    @Test
     void reportsMalformedXmlNamingTheFile() {
         Compilation c = compile(RESOURCES.toString(), source("demo.Broken", """
                 package demo;
