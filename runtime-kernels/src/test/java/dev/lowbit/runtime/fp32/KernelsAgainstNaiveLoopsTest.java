@@ -6,11 +6,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The blocked convolution kernels against the definition written as plain nested loops (double sums rounded
+ * The blocked convolution and MatMul kernels against the definition written as plain nested loops (double sums rounded
  * once), over shapes that exercise the channel blocks, group boundaries inside a block, strides, pads,
  * dilations and clipped borders. Both sides round one double sum per output, so they agree exactly.
  */
-class ConvolutionAgainstNaiveLoopsTest {
+class KernelsAgainstNaiveLoopsTest {
     @Test
     void convolutionMatchesTheDefinition() {
         Random r = new Random(5);
@@ -92,6 +92,34 @@ class ConvolutionAgainstNaiveLoopsTest {
         }
         // different summation order in double: equal after rounding to float except in astronomically rare ties
         assertArrayEquals(wantF, got, 0f);
+    }
+
+    @Test
+    void matMulMatchesTheDefinitionForEveryTransposeCombination() {
+        Random r = new Random(7);
+        int batch = 2, m = 3, n = 5, k = 37; // k not a multiple of any vector length: the tail runs
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                float[] a = random(r, batch * m * k);
+                float[] b = random(r, k * n); // one b broadcast over the batch
+                float[] got = new float[batch * m * n];
+                MatMul.matmul(a, b, got, batch, m, n, k, ta, tb, m * k, 0);
+                float[] want = new float[got.length];
+                for (int t = 0; t < batch; t++) {
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double s = 0;
+                            for (int p = 0; p < k; p++) {
+                                s += (double) (ta ? a[t * m * k + p * m + i] : a[t * m * k + i * k + p])
+                                        * (tb ? b[j * k + p] : b[p * n + j]);
+                            }
+                            want[(t * m + i) * n + j] = (float) s;
+                        }
+                    }
+                }
+                assertArrayEquals(want, got, 0f, "transA " + ta + " transB " + tb);
+            }
+        }
     }
 
     private static float[] random(Random r, int size) {
