@@ -1,0 +1,60 @@
+package dev.lowbit.runtime.int8;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector form of {@link Requantization}'s arithmetic for 16 output channels at once. Small static methods
+ * that C2 inlines into the kernels' loops (the vectors never leave registers). Stateless, thread-safe.
+ */
+final class Epilogue {
+    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    static final int LANES = 16;
+    /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits. */
+    private static final float ROUND_MAGIC = 12582912f;
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+
+    private Epilogue() {
+    }
+
+    /**
+     * Applies the epilogue to the exact dot products {@code d} of channels {@code oc .. oc+15} and stores the
+     * first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}.
+     */
+    static void store(IntVector d, Requantization r, int oc, byte[] outB, float[] outF, int off, int count) {
+        FloatVector f = (FloatVector) d.convert(VectorOperators.I2F, 0);
+        f = f.fma(FloatVector.fromArray(FLOATS, r.multiplier, oc), FloatVector.fromArray(FLOATS, r.bias, oc));
+        if (outB == null) {
+            if (r.relu) {
+                f = f.max(0f);
+            }
+            if (count == LANES) {
+                f.intoArray(outF, off);
+            } else {
+                f.intoArray(outF, off, FLOATS.indexInRange(0, count));
+            }
+            return;
+        }
+        f = f.max(FloatVector.fromArray(FLOATS, r.cropLow, oc)).min(FloatVector.fromArray(FLOATS, r.high, oc));
+        f = f.sub(FloatVector.fromArray(FLOATS, r.low, oc)).div(FloatVector.fromArray(FLOATS, r.range, oc))
+                .mul(r.levelsMinusOne).add(ROUND_MAGIC);
+        IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
+        ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
+        if (count == LANES) {
+            b.intoArray(outB, off);
+        } else {
+            b.intoArray(outB, off, BYTES.indexInRange(0, count));
+        }
+    }
+
+    /** A mask of the first {@code count} int lanes. */
+    static VectorMask<Integer> firstLanes(int count) {
+        return INTS.indexInRange(0, count);
+    }
+}
