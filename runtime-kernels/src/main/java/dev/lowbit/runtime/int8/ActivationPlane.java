@@ -1,65 +1,91 @@
 package dev.lowbit.runtime.int8;
 
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The prepass of {@link Int8Convolution}: the NHWC int8 input rewritten, padded with the zero point, as
  * unsigned-domain channel pairs {@code x[2p] | x[2p+1] << 16} per padded pixel and group, followed by one
  * channel sum per padded pixel and group. Layout in scratch: {@code [(py * paddedW + px) * groups + g] * pairs + p},
- * then at {@code sumsAt}: {@code [(py * paddedW + px) * groups + g]}. Stateless, thread-safe.
+ * then at {@code sumsAt}: {@code [(py * paddedW + px) * groups + g]}. A pair is exactly two u8 values
+ * zero-extended to 16 bits (little-endian), so one widening conversion builds 16 pairs. Stateless, thread-safe.
  */
 final class ActivationPlane {
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    private static final int CHUNK = 32; // channels per vector step
+
     private ActivationPlane() {
     }
 
     static void fill(ConvGeometry g, QuantizedInput q, int pairs, byte[] in, int inOff, int[] plane, int sumsAt) {
         int groups = g.groups();
-        int ipg = g.inPerGroup();
         int pw = g.paddedW();
         int z = q.unsignedZeroPoint();
-        int flip = q.toUnsignedMask();
-        int padPair = z | (z << 16);
-        int padOddPair = z; // odd channel count: the missing channel is 0 (its packed weight is 0 too)
-        int padSum = z * ipg;
-        boolean odd = (ipg & 1) != 0;
+        int pixelInts = groups * pairs;
         for (int py = 0; py < g.paddedH(); py++) {
             int y = py - g.padTop();
-            boolean rowInside = y >= 0 && y < g.inH();
-            for (int px = 0; px < pw; px++) {
-                int x = px - g.padLeft();
-                int pixel = py * pw + px;
-                if (!rowInside || x < 0 || x >= g.inW()) {
-                    for (int grp = 0; grp < groups; grp++) {
-                        int at = (pixel * groups + grp) * pairs;
-                        for (int p = 0; p < pairs; p++) {
-                            plane[at + p] = padPair;
-                        }
-                        if (odd) {
-                            plane[at + pairs - 1] = padOddPair;
-                        }
-                        plane[sumsAt + pixel * groups + grp] = padSum;
-                    }
-                    continue;
-                }
-                int src = inOff + (y * g.inW() + x) * g.inChannels();
+            int rowPixel = py * pw;
+            if (y < 0 || y >= g.inH()) {
+                fillPadding(g, pairs, z, plane, sumsAt, rowPixel, pw);
+                continue;
+            }
+            fillPadding(g, pairs, z, plane, sumsAt, rowPixel, g.padLeft());
+            fillPadding(g, pairs, z, plane, sumsAt, rowPixel + g.padLeft() + g.inW(), g.padRight());
+            int src = inOff + y * g.inW() * g.inChannels();
+            int dst = (rowPixel + g.padLeft()) * pixelInts;
+            int sums = sumsAt + (rowPixel + g.padLeft()) * groups;
+            for (int x = 0; x < g.inW(); x++, src += g.inChannels(), dst += pixelInts, sums += groups) {
                 for (int grp = 0; grp < groups; grp++) {
-                    int at = (pixel * groups + grp) * pairs;
-                    int s = 0;
-                    int c = grp * ipg;
-                    int end = c + ipg;
-                    int p = 0;
-                    for (; c + 1 < end; c += 2, p++) {
-                        int lo = (in[src + c] & 0xFF) ^ flip;
-                        int hi = (in[src + c + 1] & 0xFF) ^ flip;
-                        plane[at + p] = lo | (hi << 16);
-                        s += lo + hi;
-                    }
-                    if (c < end) {
-                        int lo = (in[src + c] & 0xFF) ^ flip;
-                        plane[at + p] = lo;
-                        s += lo;
-                    }
-                    plane[sumsAt + pixel * groups + grp] = s;
+                    plane[sums + grp] = widenPairs(in, src + grp * g.inPerGroup(), g.inPerGroup(), q, plane, dst + grp * pairs);
                 }
             }
         }
+    }
+
+    /** Widens {@code n} channels from {@code in[src]} into pairs at {@code plane[dst]}; returns their unsigned-domain sum. */
+    private static int widenPairs(byte[] in, int src, int n, QuantizedInput q, int[] plane, int dst) {
+        byte flip = (byte) q.toUnsignedMask();
+        int sum = 0;
+        int c = 0;
+        for (; c + CHUNK <= n; c += CHUNK) {
+            ByteVector b = ByteVector.fromArray(BYTES, in, src + c).lanewise(VectorOperators.XOR, flip);
+            ShortVector s = (ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            s.reinterpretAsInts().intoArray(plane, dst + c / 2);
+            sum += s.reduceLanes(VectorOperators.ADD); // at most 32 * 255, no short overflow
+        }
+        if (c < n) {
+            int rest = n - c;
+            VectorMask<Byte> m = BYTES.indexInRange(0, rest);
+            ByteVector b = ByteVector.fromArray(BYTES, in, src + c, m).lanewise(VectorOperators.XOR, flip, m);
+            ShortVector s = (ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            s.reinterpretAsInts().intoArray(plane, dst + c / 2, INTS.indexInRange(0, (rest + 1) / 2));
+            sum += s.reduceLanes(VectorOperators.ADD);
+        }
+        return sum;
+    }
+
+    /** {@code count} padding pixels from {@code firstPixel}: every channel is the zero point. */
+    private static void fillPadding(ConvGeometry g, int pairs, int z, int[] plane, int sumsAt, int firstPixel, int count) {
+        if (count == 0) {
+            return;
+        }
+        int groups = g.groups();
+        int pixelInts = groups * pairs;
+        int from = firstPixel * pixelInts;
+        Arrays.fill(plane, from, from + count * pixelInts, z | (z << 16));
+        if ((g.inPerGroup() & 1) != 0) {
+            // the missing channel of the last pair is 0, its packed weight is 0 too
+            for (int i = from + pairs - 1; i < from + count * pixelInts; i += pairs) {
+                plane[i] = z;
+            }
+        }
+        Arrays.fill(plane, sumsAt + firstPixel * groups, sumsAt + (firstPixel + count) * groups, z * g.inPerGroup());
     }
 }

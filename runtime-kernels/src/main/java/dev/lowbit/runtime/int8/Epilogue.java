@@ -16,7 +16,7 @@ final class Epilogue {
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     static final int LANES = 16;
-    /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits. */
+    /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits (v <= 255 here). */
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
 
@@ -24,11 +24,11 @@ final class Epilogue {
     }
 
     /**
-     * Applies the epilogue to the exact dot products {@code d} of channels {@code oc .. oc+15} and stores the
+     * Applies the epilogue to the exact dot products {@code d[dOff..dOff+15]} of channels {@code oc .. oc+15} and stores the
      * first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}.
      */
-    static void store(IntVector d, Requantization r, int oc, byte[] outB, float[] outF, int off, int count) {
-        FloatVector f = (FloatVector) d.convert(VectorOperators.I2F, 0);
+    static void store(int[] d, int dOff, Requantization r, int oc, byte[] outB, float[] outF, int off, int count) {
+        FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0);
         f = f.fma(FloatVector.fromArray(FLOATS, r.multiplier, oc), FloatVector.fromArray(FLOATS, r.bias, oc));
         if (outB == null) {
             if (r.relu) {
@@ -41,9 +41,7 @@ final class Epilogue {
             }
             return;
         }
-        f = f.max(FloatVector.fromArray(FLOATS, r.cropLow, oc)).min(FloatVector.fromArray(FLOATS, r.high, oc));
-        f = f.sub(FloatVector.fromArray(FLOATS, r.low, oc)).div(FloatVector.fromArray(FLOATS, r.range, oc))
-                .mul(r.levelsMinusOne).add(ROUND_MAGIC);
+        f = f.max(FloatVector.fromArray(FLOATS, r.low, oc)).min(r.high).add(ROUND_MAGIC);
         IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
         ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
         if (count == LANES) {

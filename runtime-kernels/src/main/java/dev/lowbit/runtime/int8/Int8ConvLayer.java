@@ -70,8 +70,16 @@ public final class Int8ConvLayer {
         return Arrays.copyOf(compensation, geometry.outChannels());
     }
 
-    /** Scratch ints {@link Int8Convolution} needs: the padded plane of activation pairs plus per-pixel channel sums. */
+    /**
+     * Scratch ints {@link Int8Convolution} needs: the padded plane of activation pairs, per-pixel channel sums,
+     * and the exact products of one register tile (4 pixels x 32 channels).
+     */
     public int scratchInts() {
+        return tileScratchOffset() + 4 * 2 * Int8WeightLayout.OUT_BLOCK;
+    }
+
+    /** Where in scratch the kernel parks one tile's exact products before the epilogue. */
+    int tileScratchOffset() {
         int pixels = geometry.paddedH() * geometry.paddedW();
         return pixels * geometry.groups() * (layout.inPairs() + 1);
     }

@@ -159,7 +159,7 @@ public final class Int8Convolution {
         int pixelInts = g.groups() * pairs;
         int tapY = g.dilationH() * g.paddedW() * pixelInts;
         int tapX = g.dilationW() * pixelInts;
-        IntVector r00 = INTS.zero().reinterpretAsInts(), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00;
+        IntVector r00 = IntVector.zero(INTS), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00;
         IntVector h00 = r00, h01 = r00, h10 = r00, h11 = r00, h20 = r00, h21 = r00, h30 = r00, h31 = r00;
         int wo = wOff;
         for (int ky = 0; ky < g.kernelH(); ky++) {
@@ -200,16 +200,24 @@ public final class Int8Convolution {
                 }
             }
         }
+        // Exact products go through scratch: inlining eight vector epilogues here would exceed C2's node budget,
+        // and a vector passed to a method that is not inlined is boxed (a 100x slowdown). For the same reason the
+        // D = raw - 65535 * hi - comp - 128 * windowSum arithmetic is written out instead of calling exact().
         IntVector comp0 = IntVector.fromArray(INTS, layer.compensation, oc);
         IntVector comp1 = IntVector.fromArray(INTS, layer.compensation, oc + LANES);
-        Epilogue.store(exact(r00, h00, comp0, s0), r, oc, outB, outF, o, LANES);
-        Epilogue.store(exact(r01, h01, comp1, s0), r, oc + LANES, outB, outF, o + LANES, count1);
-        Epilogue.store(exact(r10, h10, comp0, s1), r, oc, outB, outF, o + pixelOut, LANES);
-        Epilogue.store(exact(r11, h11, comp1, s1), r, oc + LANES, outB, outF, o + pixelOut + LANES, count1);
-        Epilogue.store(exact(r20, h20, comp0, s2), r, oc, outB, outF, o + 2 * pixelOut, LANES);
-        Epilogue.store(exact(r21, h21, comp1, s2), r, oc + LANES, outB, outF, o + 2 * pixelOut + LANES, count1);
-        Epilogue.store(exact(r30, h30, comp0, s3), r, oc, outB, outF, o + 3 * pixelOut, LANES);
-        Epilogue.store(exact(r31, h31, comp1, s3), r, oc + LANES, outB, outF, o + 3 * pixelOut + LANES, count1);
+        int t = layer.tileScratchOffset();
+        r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0).intoArray(plane, t);
+        r01.sub(h01.lanewise(VectorOperators.LSHL, 16)).add(h01).sub(comp1).sub(128 * s0).intoArray(plane, t + LANES);
+        r10.sub(h10.lanewise(VectorOperators.LSHL, 16)).add(h10).sub(comp0).sub(128 * s1).intoArray(plane, t + 2 * LANES);
+        r11.sub(h11.lanewise(VectorOperators.LSHL, 16)).add(h11).sub(comp1).sub(128 * s1).intoArray(plane, t + 3 * LANES);
+        r20.sub(h20.lanewise(VectorOperators.LSHL, 16)).add(h20).sub(comp0).sub(128 * s2).intoArray(plane, t + 4 * LANES);
+        r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2).intoArray(plane, t + 5 * LANES);
+        r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3).intoArray(plane, t + 6 * LANES);
+        r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3).intoArray(plane, t + 7 * LANES);
+        for (int j = 0; j < TILE; j++) {
+            Epilogue.store(plane, t + 2 * j * LANES, r, oc, outB, outF, o + j * pixelOut, LANES);
+            Epilogue.store(plane, t + (2 * j + 1) * LANES, r, oc + LANES, outB, outF, o + j * pixelOut + LANES, count1);
+        }
     }
 
     /** 1 pixel x 16 output channels: tails and the last odd block. */
@@ -221,7 +229,7 @@ public final class Int8Convolution {
         int pixelInts = g.groups() * pairs;
         int tapY = g.dilationH() * g.paddedW() * pixelInts;
         int tapX = g.dilationW() * pixelInts;
-        IntVector raw = INTS.zero().reinterpretAsInts(), hi = raw;
+        IntVector raw = IntVector.zero(INTS), hi = raw;
         int wo = wOff;
         for (int ky = 0; ky < g.kernelH(); ky++) {
             for (int kx = 0; kx < g.kernelW(); kx++) {
@@ -234,7 +242,9 @@ public final class Int8Convolution {
             }
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
-        Epilogue.store(exact(raw, hi, comp, s), r, oc, outB, outF, o, count);
+        int t = layer.tileScratchOffset();
+        exact(raw, hi, comp, s).intoArray(plane, t);
+        Epilogue.store(plane, t, r, oc, outB, outF, o, count);
     }
 
     /** {@code D = raw - 65535 * hi - 128 * windowSum - z_x * sum(w)}: exact modulo 2^32, and |D| < 2^31. */

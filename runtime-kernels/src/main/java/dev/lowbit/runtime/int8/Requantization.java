@@ -8,37 +8,48 @@ import java.util.Objects;
  * channel {@code oc}. Immutable after construction and thread-safe (the arrays are private copies, padded so
  * kernels can read whole vectors past the last channel).
  *
- * <p>Exact arithmetic, in this order, all in f32 with Java's round-to-nearest-even:
+ * <p>Definition (what the processor derives the constants from), per output channel:
  * <pre>
- *   D  = sum over taps ((x - z_x) * w)                  exact int32 (compensation already subtracted)
- *   f  = fma((float) D, multiplier[oc], bias[oc])        multiplier = s_x * s_w[oc], one rounding
- *   f  = max(f, 0)                                       only if relu
+ *   D  = sum over taps ((x - z_x) * w)                 exact int32 (compensation already subtracted)
+ *   f  = D * multiplier + bias                          multiplier = s_x * s_w[oc]
+ *   f  = max(f, 0)                                      only if relu
  * fp32 output:  out = f
  * quantized output (the next layer's FakeQuantize, levels L, input range [low, high]):
- *   f  = min(max(f, low), high)                          FakeQuantize's crop (x <= low -> 0, x > high -> L-1)
- *   q  = rint((f - low) / (high - low) * (L - 1))        same operation order as the reference FakeQuantize
- *   out = q + (signed ? -128 : 0)                        stored u8 (0..L-1) or i8 (-128..L-129)
+ *   f  = min(max(f, low), high)                         FakeQuantize's crop (x <= low -> 0, x > high -> L-1)
+ *   q  = rint((f - low) / (high - low) * (L - 1))       round half to even
+ *   out = q + (signed ? -128 : 0)                       stored u8 (0..L-1) or i8 (-128..L-129)
+ * </pre>
+ * Exact arithmetic executed, in f32 with Java's round-to-nearest-even (identical in {@link #quantizeScalar} and
+ * the vector epilogue, bit for bit):
+ * <pre>
+ * fp32:       out = fma((float) D, multiplier, bias), then max(out, 0) if relu
+ * quantized:  scale = (L - 1) / (high - low)            build time, one rounding
+ *             M = multiplier * scale, B = (bias - low) * scale,  build time, one rounding each
+ *             v = fma((float) D, M, B)                  one rounding
+ *             v = min(max(v, vLow), L - 1)              vLow = relu ? max(0, -low * scale) : 0  (ReLU + crop)
+ *             out = rint(v) + offset                    rint: + 1.5 * 2^23 in f32, exact half-to-even for v < 2^22
  * </pre>
  * Where it can differ from the fp32 oracle by one quantization step: {@code (float) D} is exact only for
- * {@code |D| <= 2^24}; the oracle computes the convolution of dequantized values (in double, then f32) and
- * adds the bias separately, while {@code s_x * s_w} here is one f32 product fused with the bias add; and the
- * low/high/multiplier constants themselves are f32 roundings of what the processor derived. Each is a
- * relative error of a few ulp of f32, which changes {@code q} only when {@code (f - low) / step} lies within
- * that error of a half-integer: then {@code q} differs by one.
+ * {@code |D| <= 2^24}; the oracle convolves dequantized values (double, then f32), adds the bias, then divides
+ * by the range and multiplies by {@code L - 1}, while here the scale is folded into {@code M} and {@code B}
+ * (three extra f32 roundings at build time) and applied with one fused multiply-add. Together these are a
+ * relative error of a few f32 ulp in {@code v}; {@code rint(v)} changes only when {@code v} lies within that
+ * error of a half-integer, and then by exactly one step. Saturation at 0 and {@code L - 1} is exact.
  */
 public final class Requantization {
     /** Extra tail every per-channel array carries so a 16-lane vector read at the last channel stays in bounds. */
     static final int PAD = 16;
 
+    /** fp32: multiplier; quantized: M = multiplier * scale. */
     final float[] multiplier;
+    /** fp32: bias; quantized: B = (bias - low) * scale. */
     final float[] bias;
     final boolean relu;
     final boolean quantized;
-    final float[] cropLow;
+    /** Lower clamp of v: 0, or -low * scale when ReLU cuts higher. */
     final float[] low;
-    final float[] high;
-    final float[] range;
-    final float levelsMinusOne;
+    /** Upper clamp of v: L - 1. */
+    final float high;
     final int outputOffset;
     private final int channels;
 
@@ -49,34 +60,33 @@ public final class Requantization {
         if (bias.length != channels) {
             throw new IllegalArgumentException("bias has " + bias.length + " channels, multiplier " + channels);
         }
-        this.multiplier = padded(multiplier, channels, 0f);
-        this.bias = padded(bias, channels, 0f);
         this.relu = relu;
         this.quantized = low != null;
-        if (quantized) {
-            if (levels < 2 || levels > 256) {
-                throw new IllegalArgumentException("levels " + levels + " outside 2..256");
-            }
-            this.low = padded(low, channels, 0f);
-            this.high = padded(high, channels, 1f);
-            this.range = new float[this.low.length];
-            this.cropLow = new float[this.low.length];
-            for (int c = 0; c < range.length; c++) {
-                if (!(this.high[c] > this.low[c])) {
-                    throw new IllegalArgumentException("channel " + c + ": FakeQuantize input range [" + this.low[c] + ", "
-                            + this.high[c] + "] is empty");
-                }
-                range[c] = this.high[c] - this.low[c];
-                // ReLU then crop to [low, high] equals a crop to [max(low, 0), high].
-                cropLow[c] = relu ? Math.max(this.low[c], 0f) : this.low[c];
-            }
-            this.levelsMinusOne = levels - 1;
-            this.outputOffset = signedOutput ? -128 : 0;
-        } else {
-            this.low = this.high = this.range = this.cropLow = null;
-            this.levelsMinusOne = 0;
+        if (!quantized) {
+            this.multiplier = padded(multiplier, channels);
+            this.bias = padded(bias, channels);
+            this.low = null;
+            this.high = 0;
             this.outputOffset = 0;
+            return;
         }
+        if (levels < 2 || levels > 256) {
+            throw new IllegalArgumentException("levels " + levels + " outside 2..256");
+        }
+        this.multiplier = new float[channels + PAD];
+        this.bias = new float[channels + PAD];
+        this.low = new float[channels + PAD];
+        for (int c = 0; c < channels; c++) {
+            if (!(high[c] > low[c])) {
+                throw new IllegalArgumentException("channel " + c + ": FakeQuantize input range [" + low[c] + ", " + high[c] + "] is empty");
+            }
+            float scale = (levels - 1) / (high[c] - low[c]);
+            this.multiplier[c] = multiplier[c] * scale;
+            this.bias[c] = (bias[c] - low[c]) * scale;
+            this.low[c] = relu ? Math.max(0f, -low[c] * scale) : 0f;
+        }
+        this.high = levels - 1;
+        this.outputOffset = signedOutput ? -128 : 0;
     }
 
     /** fp32 output: {@code fma(D, multiplier, bias)}, then ReLU if asked. */
@@ -105,15 +115,14 @@ public final class Requantization {
         return quantized;
     }
 
-    /** The scalar definition of the epilogue, for tests and scalar tails: the quantized byte as an int. */
+    /** The scalar form of the quantized epilogue (bit-identical to the vector one): the stored byte as an int. */
     public int quantizeScalar(int d, int oc) {
-        float f = Math.fma((float) d, multiplier[oc], bias[oc]);
-        f = Math.min(Math.max(f, cropLow[oc]), high[oc]);
-        float q = (float) Math.rint((f - low[oc]) / range[oc] * levelsMinusOne);
-        return (int) q + outputOffset;
+        float v = Math.fma((float) d, multiplier[oc], bias[oc]);
+        v = Math.min(Math.max(v, low[oc]), high);
+        return (int) Math.rint(v) + outputOffset;
     }
 
-    /** The scalar definition of the fp32 epilogue. */
+    /** The scalar form of the fp32 epilogue. */
     public float floatScalar(int d, int oc) {
         float f = Math.fma((float) d, multiplier[oc], bias[oc]);
         return relu ? Math.max(f, 0f) : f;
@@ -131,12 +140,10 @@ public final class Requantization {
         throw new IllegalArgumentException("expected 1 or " + channels + " values, got " + v.length);
     }
 
-    private static float[] padded(float[] v, int channels, float fill) {
+    private static float[] padded(float[] v, int channels) {
         if (v.length != channels) {
             throw new IllegalArgumentException("expected " + channels + " values, got " + v.length);
         }
-        float[] p = Arrays.copyOf(v, channels + PAD);
-        Arrays.fill(p, channels, p.length, fill);
-        return p;
+        return Arrays.copyOf(v, channels + PAD);
     }
 }
