@@ -3,7 +3,6 @@ package dev.lowbit.runtime.int8;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -51,8 +50,40 @@ final class Epilogue {
         }
     }
 
-    /** A mask of the first {@code count} int lanes. */
-    static VectorMask<Integer> firstLanes(int count) {
-        return INTS.indexInRange(0, count);
+    /**
+     * The epilogue of a whole register tile: {@code d[dOff + (j * blocks + b) * 16 ..]} holds pixel {@code j},
+     * channel block {@code b}. One call per tile, with the per-channel constants loaded once per block; the
+     * last block stores {@code lastCount} lanes.
+     */
+    static void storeTile(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc, byte[] outB, float[] outF,
+                          int off, int pixelStride, int lastCount) {
+        if (outB == null) {
+            for (int b = 0; b < blocks; b++) {
+                for (int j = 0; j < pixels; j++) {
+                    store(d, dOff + (j * blocks + b) * LANES, r, oc + b * LANES, null, outF, off + j * pixelStride + b * LANES,
+                            b == blocks - 1 ? lastCount : LANES);
+                }
+            }
+            return;
+        }
+        for (int b = 0; b < blocks; b++) {
+            int c = oc + b * LANES;
+            FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
+            FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
+            FloatVector low = FloatVector.fromArray(FLOATS, r.low, c);
+            int count = b == blocks - 1 ? lastCount : LANES;
+            for (int j = 0; j < pixels; j++) {
+                FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES).convert(VectorOperators.I2F, 0);
+                f = f.fma(m, bias).max(low).min(r.high).add(ROUND_MAGIC);
+                IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
+                ByteVector v = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
+                int at = off + j * pixelStride + b * LANES;
+                if (count == LANES) {
+                    v.intoArray(outB, at);
+                } else {
+                    v.intoArray(outB, at, BYTES.indexInRange(0, count));
+                }
+            }
+        }
     }
 }

@@ -214,10 +214,7 @@ public final class Int8Convolution {
         r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2).intoArray(plane, t + 5 * LANES);
         r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3).intoArray(plane, t + 6 * LANES);
         r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3).intoArray(plane, t + 7 * LANES);
-        for (int j = 0; j < TILE; j++) {
-            Epilogue.store(plane, t + 2 * j * LANES, r, oc, outB, outF, o + j * pixelOut, LANES);
-            Epilogue.store(plane, t + (2 * j + 1) * LANES, r, oc + LANES, outB, outF, o + j * pixelOut + LANES, count1);
-        }
+        Epilogue.storeTile(plane, t, TILE, 2, r, oc, outB, outF, o, pixelOut, count1);
     }
 
     /** 1 pixel x 16 output channels: tails and the last odd block. */

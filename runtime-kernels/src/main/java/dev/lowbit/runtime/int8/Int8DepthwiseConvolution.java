@@ -99,9 +99,7 @@ public final class Int8DepthwiseConvolution {
         acc1.sub(comp).intoArray(plane, s + LANES);
         acc2.sub(comp).intoArray(plane, s + 2 * LANES);
         acc3.sub(comp).intoArray(plane, s + 3 * LANES);
-        for (int j = 0; j < TILE; j++) {
-            Epilogue.store(plane, s + j * LANES, r, c, outB, outF, o + j * pixelOut, count);
-        }
+        Epilogue.storeTile(plane, s, TILE, 1, r, c, outB, outF, o, pixelOut, count);
     }
 
     private static void tile1(Int8DepthwiseLayer layer, Requantization r, int[] plane, int a, int c,
