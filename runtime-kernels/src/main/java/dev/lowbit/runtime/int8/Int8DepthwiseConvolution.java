@@ -1,9 +1,9 @@
 package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
-import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,14 +12,15 @@ import jdk.incubator.vector.VectorSpecies;
  * weights in {@link DepthwiseWeightLayout}. Stateless and thread-safe; scratch per concurrent caller
  * ({@link Int8DepthwiseLayer#scratchInts()}); allocates nothing per call.
  *
- * <p>Each output channel has its own few taps, so there is no reduction across channels to pair up: a prepass
- * widens the zero-point padded input to int32 per channel, and a tile of 4 output pixels by 16 channels
- * multiplies int32 lanes directly ({@code x} in 0..255 times {@code w} in -128..127 is exact), sharing each
- * widened weight vector four times. Overflow bound as in {@link ConvGeometry#MAX_REDUCTION} (here the reduction
- * is only {@code kernelH * kernelW}).
+ * <p>Each output channel has only its own few taps, so there is no channel reduction to pair up and the layer is
+ * bound by memory traffic, not multiplies: the kernel reads the u8/i8 input in place (no padded copy), widens 16
+ * channels of one tap with a zero-extending conversion, and multiplies int32 lanes directly ({@code x} in 0..255
+ * times {@code w} in -128..127 is exact). Interior tiles of 4 output pixels share each weight vector four times;
+ * tiles touching the border take the per-tap checked path, where a padded tap contributes the zero point.
+ * Overflow bound as in {@link ConvGeometry#MAX_REDUCTION} (the reduction here is only {@code kernelH * kernelW}).
  */
 public final class Int8DepthwiseConvolution {
-    private static final VectorSpecies<Byte> WEIGHT_BYTES = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final int LANES = DepthwiseWeightLayout.CHANNEL_BLOCK;
     private static final int TILE = 4;
@@ -49,105 +50,103 @@ public final class Int8DepthwiseConvolution {
         if (scratch.length < layer.scratchInts()) {
             throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts());
         }
-        fillPlane(g, layer.input(), layer.layout().paddedChannels(), in, inOff, scratch);
-        int cp = layer.layout().paddedChannels();
+        if (in.length < inOff + g.inputLength()) {
+            throw new IllegalArgumentException("input has " + (in.length - inOff) + " bytes after offset, layer needs " + g.inputLength());
+        }
+        int channels = g.outChannels();
         int ow = g.outW();
+        int lastX = (g.kernelW() - 1) * g.dilationW();
         for (int oy = 0; oy < g.outH(); oy++) {
+            int iy = oy * g.strideH() - g.padTop();
+            boolean rowInside = iy >= 0 && iy + (g.kernelH() - 1) * g.dilationH() < g.inH();
             int ox = 0;
             for (; ox + TILE <= ow; ox += TILE) {
-                int base = (oy * g.strideH() * g.paddedW() + ox * g.strideW()) * cp;
-                int o = outOff + (oy * ow + ox) * g.outChannels();
-                for (int c = 0; c < cp; c += LANES) {
-                    tile4(layer, r, scratch, base + c, g.strideW() * cp, c, outB, outF, o + c, g.outChannels(),
-                            Math.min(LANES, g.outChannels() - c));
+                int ix = ox * g.strideW() - g.padLeft();
+                boolean inside = rowInside && ix >= 0 && ix + (TILE - 1) * g.strideW() + lastX < g.inW();
+                int o = outOff + (oy * ow + ox) * channels;
+                for (int c = 0; c < channels; c += LANES) {
+                    int count = Math.min(LANES, channels - c);
+                    // a full 16-byte load at the last pixel's last block could run past the array: masked path
+                    if (inside && count == LANES) {
+                        tile4(layer, r, in, inOff + (iy * g.inW() + ix) * channels + c, c, outB, outF, o + c, scratch);
+                    } else {
+                        for (int j = 0; j < TILE; j++) {
+                            pixel(layer, r, in, inOff, iy, ix + j * g.strideW(), c, outB, outF, o + j * channels + c, count, scratch);
+                        }
+                    }
                 }
             }
             for (; ox < ow; ox++) {
-                int base = (oy * g.strideH() * g.paddedW() + ox * g.strideW()) * cp;
-                int o = outOff + (oy * ow + ox) * g.outChannels();
-                for (int c = 0; c < cp; c += LANES) {
-                    tile1(layer, r, scratch, base + c, c, outB, outF, o + c, Math.min(LANES, g.outChannels() - c));
+                int ix = ox * g.strideW() - g.padLeft();
+                int o = outOff + (oy * ow + ox) * channels;
+                for (int c = 0; c < channels; c += LANES) {
+                    pixel(layer, r, in, inOff, iy, ix, c, outB, outF, o + c, Math.min(LANES, channels - c), scratch);
                 }
             }
         }
     }
 
-    /** 4 pixels ({@code step} ints apart) x 16 channels starting at plane index {@code a} and channel {@code c}. */
-    private static void tile4(Int8DepthwiseLayer layer, Requantization r, int[] plane, int a, int step, int c,
-                              byte[] outB, float[] outF, int o, int pixelOut, int count) {
+    /** 4 interior output pixels x 16 channels; {@code a} is the input index of pixel 0's first tap, channel c. */
+    private static void tile4(Int8DepthwiseLayer layer, Requantization r, byte[] in, int a, int c,
+                              byte[] outB, float[] outF, int o, int[] scratch) {
         ConvGeometry g = layer.geometry();
+        int channels = g.inChannels();
         int cp = layer.layout().paddedChannels();
-        int tapY = g.dilationH() * g.paddedW() * cp;
-        int tapX = g.dilationW() * cp;
-        byte[] w = layer.packedWeights;
+        int tapY = g.dilationH() * g.inW() * channels;
+        int tapX = g.dilationW() * channels;
+        int step = g.strideW() * channels;
+        byte flip = (byte) layer.input().toUnsignedMask();
+        int[] w = layer.widenedWeights;
         IntVector acc0 = IntVector.zero(INTS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int wo = c;
         for (int ky = 0; ky < g.kernelH(); ky++) {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
-                IntVector wv = (IntVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo).convertShape(VectorOperators.B2I, INTS, 0);
+                IntVector wv = IntVector.fromArray(INTS, w, wo);
                 int t = a + ky * tapY + kx * tapX;
-                acc0 = acc0.add(IntVector.fromArray(INTS, plane, t).mul(wv));
-                acc1 = acc1.add(IntVector.fromArray(INTS, plane, t + step).mul(wv));
-                acc2 = acc2.add(IntVector.fromArray(INTS, plane, t + 2 * step).mul(wv));
-                acc3 = acc3.add(IntVector.fromArray(INTS, plane, t + 3 * step).mul(wv));
+                acc0 = acc0.add(widen(in, t, flip).mul(wv));
+                acc1 = acc1.add(widen(in, t + step, flip).mul(wv));
+                acc2 = acc2.add(widen(in, t + 2 * step, flip).mul(wv));
+                acc3 = acc3.add(widen(in, t + 3 * step, flip).mul(wv));
             }
         }
         // through scratch: keeps vectors out of the (not always inlined) epilogue call
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, c);
-        int s = layer.tileScratchOffset();
-        acc0.sub(comp).intoArray(plane, s);
-        acc1.sub(comp).intoArray(plane, s + LANES);
-        acc2.sub(comp).intoArray(plane, s + 2 * LANES);
-        acc3.sub(comp).intoArray(plane, s + 3 * LANES);
-        Epilogue.storeTile(plane, s, TILE, 1, r, c, outB, outF, o, pixelOut, count);
+        acc0.sub(comp).intoArray(scratch, 0);
+        acc1.sub(comp).intoArray(scratch, LANES);
+        acc2.sub(comp).intoArray(scratch, 2 * LANES);
+        acc3.sub(comp).intoArray(scratch, 3 * LANES);
+        Epilogue.storeTile(scratch, 0, TILE, 1, r, c, outB, outF, o, channels, LANES);
     }
 
-    private static void tile1(Int8DepthwiseLayer layer, Requantization r, int[] plane, int a, int c,
-                              byte[] outB, float[] outF, int o, int count) {
+    /** One output pixel whose window starts at input {@code (iy, ix)} (may be outside), 16 channels from c. */
+    private static void pixel(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, int iy, int ix, int c,
+                              byte[] outB, float[] outF, int o, int count, int[] scratch) {
         ConvGeometry g = layer.geometry();
+        int channels = g.inChannels();
         int cp = layer.layout().paddedChannels();
-        int tapY = g.dilationH() * g.paddedW() * cp;
-        int tapX = g.dilationW() * cp;
-        byte[] w = layer.packedWeights;
+        byte flip = (byte) layer.input().toUnsignedMask();
+        VectorMask<Byte> m = BYTES.indexInRange(0, count);
+        IntVector padded = IntVector.broadcast(INTS, layer.input().unsignedZeroPoint());
+        int[] w = layer.widenedWeights;
         IntVector acc = IntVector.zero(INTS);
         int wo = c;
         for (int ky = 0; ky < g.kernelH(); ky++) {
+            int y = iy + ky * g.dilationH();
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
-                IntVector wv = (IntVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo).convertShape(VectorOperators.B2I, INTS, 0);
-                acc = acc.add(IntVector.fromArray(INTS, plane, a + ky * tapY + kx * tapX).mul(wv));
+                int x = ix + kx * g.dilationW();
+                IntVector xv = y < 0 || y >= g.inH() || x < 0 || x >= g.inW() ? padded
+                        : (IntVector) ByteVector.fromArray(BYTES, in, inOff + (y * g.inW() + x) * channels + c, m)
+                                .lanewise(VectorOperators.XOR, flip)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                acc = acc.add(xv.mul(IntVector.fromArray(INTS, w, wo)));
             }
         }
-        int s = layer.tileScratchOffset();
-        acc.sub(IntVector.fromArray(INTS, layer.compensation, c)).intoArray(plane, s);
-        Epilogue.store(plane, s, r, c, outB, outF, o, count);
+        acc.sub(IntVector.fromArray(INTS, layer.compensation, c)).intoArray(scratch, 0);
+        Epilogue.store(scratch, 0, r, c, outB, outF, o, count);
     }
 
-    /** Zero-point padded input widened to unsigned-domain int32, channels padded with 0 to a multiple of 16. */
-    private static void fillPlane(ConvGeometry g, QuantizedInput q, int cp, byte[] in, int inOff, int[] plane) {
-        int z = q.unsignedZeroPoint();
-        byte flip = (byte) q.toUnsignedMask();
-        int channels = g.inChannels();
-        int pw = g.paddedW();
-        for (int py = 0; py < g.paddedH(); py++) {
-            int y = py - g.padTop();
-            for (int px = 0; px < pw; px++) {
-                int x = px - g.padLeft();
-                int dst = (py * pw + px) * cp;
-                if (y < 0 || y >= g.inH() || x < 0 || x >= g.inW()) {
-                    Arrays.fill(plane, dst, dst + channels, z);
-                    Arrays.fill(plane, dst + channels, dst + cp, 0);
-                    continue;
-                }
-                int src = inOff + (y * g.inW() + x) * channels;
-                for (int c = 0; c < cp; c += LANES) {
-                    int n = Math.min(LANES, channels - c);
-                    ByteVector b = n == LANES
-                            ? ByteVector.fromArray(WEIGHT_BYTES, in, src + c).lanewise(VectorOperators.XOR, flip)
-                            : ByteVector.fromArray(WEIGHT_BYTES, in, src + c, WEIGHT_BYTES.indexInRange(0, n))
-                                    .lanewise(VectorOperators.XOR, flip, WEIGHT_BYTES.indexInRange(0, n));
-                    b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).reinterpretAsInts().intoArray(plane, dst + c);
-                }
-            }
-        }
+    private static IntVector widen(byte[] in, int at, byte flip) {
+        return (IntVector) ByteVector.fromArray(BYTES, in, at).lanewise(VectorOperators.XOR, flip)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
     }
 }

@@ -13,6 +13,8 @@ public final class Int8DepthwiseLayer {
     private final QuantizedInput input;
     private final DepthwiseWeightLayout layout;
     final byte[] packedWeights;
+    /** The packed weights sign-extended to int32 once (a few KB), so the kernel multiplies without converting. */
+    final int[] widenedWeights;
     final int[] compensation;
 
     /** Wraps already packed weights and their per-channel sums. */
@@ -31,6 +33,10 @@ public final class Int8DepthwiseLayer {
             throw new IllegalArgumentException(weightSums.length + " weight sums for " + geometry.outChannels() + " channels");
         }
         this.packedWeights = packedWeights.clone();
+        this.widenedWeights = new int[packedWeights.length];
+        for (int i = 0; i < packedWeights.length; i++) {
+            widenedWeights[i] = packedWeights[i];
+        }
         this.compensation = new int[layout.paddedChannels() + Requantization.PAD];
         for (int c = 0; c < weightSums.length; c++) {
             compensation[c] = input.unsignedZeroPoint() * weightSums[c];
@@ -59,12 +65,8 @@ public final class Int8DepthwiseLayer {
         return layout;
     }
 
-    /** Scratch ints: the padded plane of widened activations plus one tile of exact products (4 pixels x 16). */
+    /** Scratch ints: one tile of exact products (4 pixels x 16 channels); the kernel reads its input in place. */
     public int scratchInts() {
-        return tileScratchOffset() + 4 * DepthwiseWeightLayout.CHANNEL_BLOCK;
-    }
-
-    int tileScratchOffset() {
-        return geometry.paddedH() * geometry.paddedW() * layout.paddedChannels();
+        return 4 * DepthwiseWeightLayout.CHANNEL_BLOCK;
     }
 }
