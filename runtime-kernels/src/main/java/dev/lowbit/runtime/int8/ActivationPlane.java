@@ -20,6 +20,7 @@ final class ActivationPlane {
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final int CHUNK = 32; // channels per vector step
+    private static final int SUM_CHUNKS = 16; // 512 channels: low halves of the pair sums stay below 2^16
 
     private ActivationPlane() {
     }
@@ -49,24 +50,35 @@ final class ActivationPlane {
         }
     }
 
-    /** Widens {@code n} channels from {@code in[src]} into pairs at {@code plane[dst]}; returns their unsigned-domain sum. */
+    /**
+     * Widens {@code n} channels from {@code in[src]} into pairs at {@code plane[dst]}; returns their unsigned-domain
+     * sum. The sum is taken on the pair ints: lane totals {@code lo + 65536 * hi}, one horizontal reduction per
+     * {@value #SUM_CHUNKS} chunks, split back into halves (the low halves sum to at most 256 * 255 < 65536 there).
+     */
     private static int widenPairs(byte[] in, int src, int n, QuantizedInput q, int[] plane, int dst) {
         byte flip = (byte) q.toUnsignedMask();
         int sum = 0;
         int c = 0;
-        for (; c + CHUNK <= n; c += CHUNK) {
-            ByteVector b = ByteVector.fromArray(BYTES, in, src + c).lanewise(VectorOperators.XOR, flip);
-            ShortVector s = (ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-            s.reinterpretAsInts().intoArray(plane, dst + c / 2);
-            sum += s.reduceLanes(VectorOperators.ADD); // at most 32 * 255, no short overflow
-        }
-        if (c < n) {
-            int rest = n - c;
-            VectorMask<Byte> m = BYTES.indexInRange(0, rest);
-            ByteVector b = ByteVector.fromArray(BYTES, in, src + c, m).lanewise(VectorOperators.XOR, flip, m);
-            ShortVector s = (ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-            s.reinterpretAsInts().intoArray(plane, dst + c / 2, INTS.indexInRange(0, (rest + 1) / 2));
-            sum += s.reduceLanes(VectorOperators.ADD);
+        while (c < n) {
+            IntVector acc = IntVector.zero(INTS);
+            int end = Math.min(n, c + SUM_CHUNKS * CHUNK);
+            for (; c + CHUNK <= end; c += CHUNK) {
+                ByteVector b = ByteVector.fromArray(BYTES, in, src + c).lanewise(VectorOperators.XOR, flip);
+                IntVector p = ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)).reinterpretAsInts();
+                p.intoArray(plane, dst + c / 2);
+                acc = acc.add(p);
+            }
+            if (c < end) {
+                int rest = end - c;
+                VectorMask<Byte> m = BYTES.indexInRange(0, rest);
+                ByteVector b = ByteVector.fromArray(BYTES, in, src + c, m).lanewise(VectorOperators.XOR, flip, m);
+                IntVector p = ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)).reinterpretAsInts();
+                p.intoArray(plane, dst + c / 2, INTS.indexInRange(0, (rest + 1) / 2));
+                acc = acc.add(p);
+                c = end;
+            }
+            int total = acc.reduceLanes(VectorOperators.ADD);
+            sum += (total & 0xFFFF) + (total >>> 16);
         }
         return sum;
     }
