@@ -60,6 +60,7 @@ public final class Int8Convolution {
         if (scratch.length < layer.scratchInts()) {
             throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts());
         }
+        Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
         int pairs = layer.layout().inPairs();
         int pixels = g.paddedH() * g.paddedW();
         int sumsAt = pixels * g.groups() * pairs;

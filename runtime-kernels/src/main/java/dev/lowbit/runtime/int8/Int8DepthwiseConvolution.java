@@ -50,9 +50,7 @@ public final class Int8DepthwiseConvolution {
         if (scratch.length < layer.scratchInts()) {
             throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts());
         }
-        if (in.length < inOff + g.inputLength()) {
-            throw new IllegalArgumentException("input has " + (in.length - inOff) + " bytes after offset, layer needs " + g.inputLength());
-        }
+        Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
         int channels = g.outChannels();
         int ow = g.outW();
         int lastX = (g.kernelW() - 1) * g.dilationW();

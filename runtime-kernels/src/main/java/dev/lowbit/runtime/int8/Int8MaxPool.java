@@ -19,6 +19,7 @@ public final class Int8MaxPool {
     }
 
     public static void run(PoolGeometry g, boolean signed, byte[] in, int inOff, byte[] out, int outOff) {
+        Bounds.check(in, inOff, g.inputLength(), out.length, outOff, g.outputLength());
         byte flip = signed ? 0 : (byte) 0x80;
         int c = g.channels();
         for (int oy = 0; oy < g.outH(); oy++) {

@@ -105,6 +105,15 @@ class Int8ConvolutionTest {
         assertEquals(true, e.getMessage().contains("scratch"), e.getMessage());
     }
 
+    @Test
+    void rejectsOutputArrayTooShortForTheOffset() {
+        ConvGeometry g = ConvGeometry.square(4, 4, 4, 4, 1, 3, 1, 1);
+        Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(0), new byte[4 * 4 * 9]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8Convolution.runFloat(layer,
+                Requantization.toFloat(new float[4], new float[4], false), new byte[64], 0, new float[64], 1, new int[layer.scratchInts()]));
+        assertEquals(true, e.getMessage().startsWith("output: 64 values needed from offset 1"), e.getMessage());
+    }
+
     static byte[] randomBytes(Random rnd, int n) {
         byte[] b = new byte[n];
         rnd.nextBytes(b);
