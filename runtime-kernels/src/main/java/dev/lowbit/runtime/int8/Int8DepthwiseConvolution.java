@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Each output channel has only its own few taps, so there is no channel reduction to pair up and the layer is
  * bound by memory traffic, not multiplies: the kernel reads the u8/i8 input in place (no padded copy), widens 16
- * channels of one tap with a zero-extending conversion, and multiplies int32 lanes directly ({@code x} in 0..255
- * times {@code w} in -128..127 is exact). Interior tiles of 4 output pixels share each weight vector four times;
+ * channels of one tap in their stored domain (u8 zero-extended, i8 sign-extended), and multiplies int32 lanes directly ({@code x} in 0..255
+ * or -128..127 times {@code w} in -128..127 is exact). Interior tiles of 4 output pixels share each weight vector four times;
  * tiles touching the border take the per-tap checked path, where a padded tap contributes the zero point.
  * Overflow bound as in {@link ConvGeometry#MAX_REDUCTION} (the reduction here is only {@code kernelH * kernelW}).
  */
@@ -93,7 +93,7 @@ public final class Int8DepthwiseConvolution {
         int tapY = g.dilationH() * g.inW() * channels;
         int tapX = g.dilationW() * channels;
         int step = g.strideW() * channels;
-        byte flip = (byte) layer.input().toUnsignedMask();
+        boolean signed = layer.input().signed();
         int[] w = layer.widenedWeights;
         IntVector acc0 = IntVector.zero(INTS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int wo = c;
@@ -101,10 +101,10 @@ public final class Int8DepthwiseConvolution {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
                 IntVector wv = IntVector.fromArray(INTS, w, wo);
                 int t = a + ky * tapY + kx * tapX;
-                acc0 = acc0.add(widen(in, t, flip).mul(wv));
-                acc1 = acc1.add(widen(in, t + step, flip).mul(wv));
-                acc2 = acc2.add(widen(in, t + 2 * step, flip).mul(wv));
-                acc3 = acc3.add(widen(in, t + 3 * step, flip).mul(wv));
+                acc0 = acc0.add(widen(in, t, signed).mul(wv));
+                acc1 = acc1.add(widen(in, t + step, signed).mul(wv));
+                acc2 = acc2.add(widen(in, t + 2 * step, signed).mul(wv));
+                acc3 = acc3.add(widen(in, t + 3 * step, signed).mul(wv));
             }
         }
         // through scratch: keeps vectors out of the (not always inlined) epilogue call
@@ -122,9 +122,9 @@ public final class Int8DepthwiseConvolution {
         ConvGeometry g = layer.geometry();
         int channels = g.inChannels();
         int cp = layer.layout().paddedChannels();
-        byte flip = (byte) layer.input().toUnsignedMask();
+        boolean signed = layer.input().signed();
         VectorMask<Byte> m = BYTES.indexInRange(0, count);
-        IntVector padded = IntVector.broadcast(INTS, layer.input().unsignedZeroPoint());
+        IntVector padded = IntVector.broadcast(INTS, layer.input().zeroPoint());
         int[] w = layer.widenedWeights;
         IntVector acc = IntVector.zero(INTS);
         int wo = c;
@@ -133,9 +133,7 @@ public final class Int8DepthwiseConvolution {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
                 int x = ix + kx * g.dilationW();
                 IntVector xv = y < 0 || y >= g.inH() || x < 0 || x >= g.inW() ? padded
-                        : (IntVector) ByteVector.fromArray(BYTES, in, inOff + (y * g.inW() + x) * channels + c, m)
-                                .lanewise(VectorOperators.XOR, flip)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                        : widen(ByteVector.fromArray(BYTES, in, inOff + (y * g.inW() + x) * channels + c, m), signed);
                 acc = acc.add(xv.mul(IntVector.fromArray(INTS, w, wo)));
             }
         }
@@ -143,8 +141,13 @@ public final class Int8DepthwiseConvolution {
         Epilogue.store(scratch, 0, r, c, outB, outF, o, count);
     }
 
-    private static IntVector widen(byte[] in, int at, byte flip) {
-        return (IntVector) ByteVector.fromArray(BYTES, in, at).lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+    private static IntVector widen(byte[] in, int at, boolean signed) {
+        return widen(ByteVector.fromArray(BYTES, in, at), signed);
+    }
+
+    /** Stored bytes to int32 in their own domain: u8 zero-extended, i8 sign-extended (the zero point matches). */
+    private static IntVector widen(ByteVector b, boolean signed) {
+        return signed ? (IntVector) b.convertShape(VectorOperators.B2I, INTS, 0)
+                : (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One int8 depthwise convolution as {@link Int8DepthwiseConvolution} reads it: geometry (groups = in = out
  * channels), input quantization, weights in {@link DepthwiseWeightLayout}, and the build-time compensation
- * {@code z_x * sum(w[c])}. Immutable and thread-safe.
+ * {@code z_x * sum(w[c])} (zero point in the stored u8 or i8 domain). Immutable and thread-safe.
  */
 public final class Int8DepthwiseLayer {
     private final ConvGeometry geometry;
@@ -38,8 +38,9 @@ public final class Int8DepthwiseLayer {
             widenedWeights[i] = packedWeights[i];
         }
         this.compensation = new int[layout.paddedChannels() + Requantization.PAD];
+        // the kernel multiplies the stored values (u8 zero-extended, i8 sign-extended): subtract z * sum(w) in that domain
         for (int c = 0; c < weightSums.length; c++) {
-            compensation[c] = input.unsignedZeroPoint() * weightSums[c];
+            compensation[c] = input.zeroPoint() * weightSums[c];
         }
     }
 
