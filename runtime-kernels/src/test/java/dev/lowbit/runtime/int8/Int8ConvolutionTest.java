@@ -1,6 +1,5 @@
 package dev.lowbit.runtime.int8;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -63,10 +62,11 @@ class Int8ConvolutionTest {
             mult[c] = 1e-4f * (1 + rnd.nextInt(50));
             bias[c] = rnd.nextFloat() * 2 - 1;
         }
+        Int8ConvLayer layer = Int8ConvLayer.pack(g, q, w);
         for (boolean signedOut : new boolean[] {false, true}) {
             Requantization r = Requantization.toQuantized(mult, bias, rnd.nextBoolean(), new float[] {-1.5f}, new float[] {2.5f}, 256, signedOut);
             byte[] out = new byte[g.outputLength()];
-            Int8Convolution.runQuantized(Int8ConvLayer.pack(g, q, w), r, in, 0, out, 0, new int[Int8ConvLayer.pack(g, q, w).scratchInts()]);
+            Int8Convolution.runQuantized(layer, r, in, 0, out, 0, new int[layer.scratchInts()]);
             for (int i = 0; i < d.length; i++) {
                 assertEquals((byte) r.quantizeScalar(d[i], i % oc), out[i], "element " + i + " signed=" + signedOut);
             }
