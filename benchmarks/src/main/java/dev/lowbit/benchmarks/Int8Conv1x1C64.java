@@ -1,0 +1,50 @@
+package dev.lowbit.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * 1x1 convolution, 56x56, 64 -> 64 channels: int8 kernel vs fp32 baseline, one operation = one multiply-accumulate, so the score in ops/ns is GMAC/s.
+ * Warm-up is long because the first calls run vector code in the interpreter until C2 compiles the kernel
+ * (several seconds on a loaded machine). JMH state, one per thread.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Thread)
+public class Int8Conv1x1C64 {
+    /** Multiply-accumulates of one call. */
+    static final int MACS = 56 * 56 * 64 * 64;
+    private KernelFixture fixture;
+
+    @Setup
+    public void setUp() {
+        fixture = KernelFixture.convolution(56, 64, 1);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(MACS)
+    public byte[] int8() {
+        fixture.runInt8();
+        return fixture.outB;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(MACS)
+    public float[] fp32() {
+        fixture.runFp32();
+        return fixture.outF;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.lowbit.runtime.int8;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector form of {@link Requantization}'s arithmetic for 16 output channels at once. Small static methods
+ * that C2 inlines into the kernels' loops (the vectors never leave registers). Stateless, thread-safe.
+ */
+final class Epilogue {
+    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    static final int LANES = 16;
+    /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits (v <= 255 here). */
+    private static final float ROUND_MAGIC = 12582912f;
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+
+    private Epilogue() {
+    }
+
+    /**
+     * Applies the epilogue to the exact dot products {@code d[dOff..dOff+15]} of channels {@code oc .. oc+15} and stores the
+     * first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}.
+     */
+    static void store(int[] d, int dOff, Requantization r, int oc, byte[] outB, float[] outF, int off, int count) {
+        FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0);
+        f = f.fma(FloatVector.fromArray(FLOATS, r.multiplier, oc), FloatVector.fromArray(FLOATS, r.bias, oc));
+        if (outB == null) {
+            if (r.relu) {
+                f = f.max(0f);
+            }
+            if (count == LANES) {
+                f.intoArray(outF, off);
+            } else {
+                f.intoArray(outF, off, FLOATS.indexInRange(0, count));
+            }
+            return;
+        }
+        f = f.max(FloatVector.fromArray(FLOATS, r.low, oc)).min(r.high).add(ROUND_MAGIC);
+        IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
+        ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
+        if (count == LANES) {
+            b.intoArray(outB, off);
+        } else {
+            b.intoArray(outB, off, BYTES.indexInRange(0, count));
+        }
+    }
+
+    /**
+     * The epilogue of a whole register tile: {@code d[dOff + (j * blocks + b) * 16 ..]} holds pixel {@code j},
+     * channel block {@code b}. One call per tile, with the per-channel constants loaded once per block; the
+     * last block stores {@code lastCount} lanes.
+     */
+    static void storeTile(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc, byte[] outB, float[] outF,
+                          int off, int pixelStride, int lastCount) {
+        if (outB == null) {
+            for (int b = 0; b < blocks; b++) {
+                for (int j = 0; j < pixels; j++) {
+                    store(d, dOff + (j * blocks + b) * LANES, r, oc + b * LANES, null, outF, off + j * pixelStride + b * LANES,
+                            b == blocks - 1 ? lastCount : LANES);
+                }
+            }
+            return;
+        }
+        for (int b = 0; b < blocks; b++) {
+            int c = oc + b * LANES;
+            FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
+            FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
+            FloatVector low = FloatVector.fromArray(FLOATS, r.low, c);
+            int count = b == blocks - 1 ? lastCount : LANES;
+            for (int j = 0; j < pixels; j++) {
+                FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES).convert(VectorOperators.I2F, 0);
+                f = f.fma(m, bias).max(low).min(r.high).add(ROUND_MAGIC);
+                IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
+                ByteVector v = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
+                int at = off + j * pixelStride + b * LANES;
+                if (count == LANES) {
+                    v.intoArray(outB, at);
+                } else {
+                    v.intoArray(outB, at, BYTES.indexInRange(0, count));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.lowbit.runtime.int8;
+
+import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * int8 depthwise convolution (any kernel size, stride, padding, dilation) with the requantization fused. NHWC,
+ * weights in {@link DepthwiseWeightLayout}. Stateless and thread-safe; scratch per concurrent caller
+ * ({@link Int8DepthwiseLayer#scratchInts()}); allocates nothing per call.
+ *
+ * <p>Each output channel has only its own few taps, so there is no channel reduction to pair up and the layer is
+ * bound by memory traffic, not multiplies: the kernel reads the u8/i8 input in place (no padded copy), widens 16
+ * channels of one tap in their stored domain (u8 zero-extended, i8 sign-extended), and multiplies int32 lanes directly ({@code x} in 0..255
+ * or -128..127 times {@code w} in -128..127 is exact). Interior tiles of 4 output pixels share each weight vector four times;
+ * tiles touching the border take the per-tap checked path, where a padded tap contributes the zero point.
+ * Overflow bound as in {@link ConvGeometry#MAX_REDUCTION} (the reduction here is only {@code kernelH * kernelW}).
+ */
+public final class Int8DepthwiseConvolution {
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    private static final int LANES = DepthwiseWeightLayout.CHANNEL_BLOCK;
+    private static final int TILE = 4;
+
+    private Int8DepthwiseConvolution() {
+    }
+
+    public static void runQuantized(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff, int[] scratch) {
+        if (!r.quantized) {
+            throw new IllegalArgumentException("requantization writes fp32; use runFloat");
+        }
+        run(layer, r, in, inOff, out, null, outOff, scratch);
+    }
+
+    public static void runFloat(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff, int[] scratch) {
+        if (r.quantized) {
+            throw new IllegalArgumentException("requantization writes int8; use runQuantized");
+        }
+        run(layer, r, in, inOff, null, out, outOff, scratch);
+    }
+
+    private static void run(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff, int[] scratch) {
+        ConvGeometry g = layer.geometry();
+        if (r.channels() != g.outChannels()) {
+            throw new IllegalArgumentException("requantization has " + r.channels() + " channels, layer " + g.outChannels());
+        }
+        if (scratch.length < layer.scratchInts()) {
+            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts());
+        }
+        Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        int channels = g.outChannels();
+        int ow = g.outW();
+        int lastX = (g.kernelW() - 1) * g.dilationW();
+        for (int oy = 0; oy < g.outH(); oy++) {
+            int iy = oy * g.strideH() - g.padTop();
+            boolean rowInside = iy >= 0 && iy + (g.kernelH() - 1) * g.dilationH() < g.inH();
+            int ox = 0;
+            for (; ox + TILE <= ow; ox += TILE) {
+                int ix = ox * g.strideW() - g.padLeft();
+                boolean inside = rowInside && ix >= 0 && ix + (TILE - 1) * g.strideW() + lastX < g.inW();
+                int o = outOff + (oy * ow + ox) * channels;
+                for (int c = 0; c < channels; c += LANES) {
+                    int count = Math.min(LANES, channels - c);
+                    // a full 16-byte load at the last pixel's last block could run past the array: masked path
+                    if (inside && count == LANES) {
+                        tile4(layer, r, in, inOff + (iy * g.inW() + ix) * channels + c, c, outB, outF, o + c, scratch);
+                    } else {
+                        for (int j = 0; j < TILE; j++) {
+                            pixel(layer, r, in, inOff, iy, ix + j * g.strideW(), c, outB, outF, o + j * channels + c, count, scratch);
+                        }
+                    }
+                }
+            }
+            for (; ox < ow; ox++) {
+                int ix = ox * g.strideW() - g.padLeft();
+                int o = outOff + (oy * ow + ox) * channels;
+                for (int c = 0; c < channels; c += LANES) {
+                    pixel(layer, r, in, inOff, iy, ix, c, outB, outF, o + c, Math.min(LANES, channels - c), scratch);
+                }
+            }
+        }
+    }
+
+    /** 4 interior output pixels x 16 channels; {@code a} is the input index of pixel 0's first tap, channel c. */
+    private static void tile4(Int8DepthwiseLayer layer, Requantization r, byte[] in, int a, int c,
+                              byte[] outB, float[] outF, int o, int[] scratch) {
+        ConvGeometry g = layer.geometry();
+        int channels = g.inChannels();
+        int cp = layer.layout().paddedChannels();
+        int tapY = g.dilationH() * g.inW() * channels;
+        int tapX = g.dilationW() * channels;
+        int step = g.strideW() * channels;
+        boolean signed = layer.input().signed();
+        int[] w = layer.widenedWeights;
+        IntVector acc0 = IntVector.zero(INTS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int wo = c;
+        for (int ky = 0; ky < g.kernelH(); ky++) {
+            for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
+                IntVector wv = IntVector.fromArray(INTS, w, wo);
+                int t = a + ky * tapY + kx * tapX;
+                acc0 = acc0.add(widen(in, t, signed).mul(wv));
+                acc1 = acc1.add(widen(in, t + step, signed).mul(wv));
+                acc2 = acc2.add(widen(in, t + 2 * step, signed).mul(wv));
+                acc3 = acc3.add(widen(in, t + 3 * step, signed).mul(wv));
+            }
+        }
+        // through scratch: keeps vectors out of the (not always inlined) epilogue call
+        IntVector comp = IntVector.fromArray(INTS, layer.compensation, c);
+        acc0.sub(comp).intoArray(scratch, 0);
+        acc1.sub(comp).intoArray(scratch, LANES);
+        acc2.sub(comp).intoArray(scratch, 2 * LANES);
+        acc3.sub(comp).intoArray(scratch, 3 * LANES);
+        Epilogue.storeTile(scratch, 0, TILE, 1, r, c, outB, outF, o, channels, LANES);
+    }
+
+    /** One output pixel whose window starts at input {@code (iy, ix)} (may be outside), 16 channels from c. */
+    private static void pixel(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, int iy, int ix, int c,
+                              byte[] outB, float[] outF, int o, int count, int[] scratch) {
+        ConvGeometry g = layer.geometry();
+        int channels = g.inChannels();
+        int cp = layer.layout().paddedChannels();
+        boolean signed = layer.input().signed();
+        VectorMask<Byte> m = BYTES.indexInRange(0, count);
+        IntVector padded = IntVector.broadcast(INTS, layer.input().zeroPoint());
+        int[] w = layer.widenedWeights;
+        IntVector acc = IntVector.zero(INTS);
+        int wo = c;
+        for (int ky = 0; ky < g.kernelH(); ky++) {
+            int y = iy + ky * g.dilationH();
+            for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
+                int x = ix + kx * g.dilationW();
+                IntVector xv = y < 0 || y >= g.inH() || x < 0 || x >= g.inW() ? padded
+                        : widen(ByteVector.fromArray(BYTES, in, inOff + (y * g.inW() + x) * channels + c, m), signed);
+                acc = acc.add(xv.mul(IntVector.fromArray(INTS, w, wo)));
+            }
+        }
+        acc.sub(IntVector.fromArray(INTS, layer.compensation, c)).intoArray(scratch, 0);
+        Epilogue.store(scratch, 0, r, c, outB, outF, o, count);
+    }
+
+    private static IntVector widen(byte[] in, int at, boolean signed) {
+        return widen(ByteVector.fromArray(BYTES, in, at), signed);
+    }
+
+    /** Stored bytes to int32 in their own domain: u8 zero-extended, i8 sign-extended (the zero point matches). */
+    private static IntVector widen(ByteVector b, boolean signed) {
+        return signed ? (IntVector) b.convertShape(VectorOperators.B2I, INTS, 0)
+                : (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.lowbit.runtime.int8;
+
+import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
+import java.util.Objects;
+
+/**
+ * One int8 depthwise convolution as {@link Int8DepthwiseConvolution} reads it: geometry (groups = in = out
+ * channels), input quantization, weights in {@link DepthwiseWeightLayout}, and the build-time compensation
+ * {@code z_x * sum(w[c])} (zero point in the stored u8 or i8 domain). Immutable and thread-safe.
+ */
+public final class Int8DepthwiseLayer {
+    private final ConvGeometry geometry;
+    private final QuantizedInput input;
+    private final DepthwiseWeightLayout layout;
+    final byte[] packedWeights;
+    /** The packed weights sign-extended to int32 once (a few KB), so the kernel multiplies without converting. */
+    final int[] widenedWeights;
+    final int[] compensation;
+
+    /** Wraps already packed weights and their per-channel sums. */
+    public Int8DepthwiseLayer(ConvGeometry geometry, QuantizedInput input, byte[] packedWeights, int[] weightSums) {
+        this.geometry = Objects.requireNonNull(geometry, "geometry");
+        this.input = Objects.requireNonNull(input, "input");
+        if (!geometry.isDepthwise()) {
+            throw new IllegalArgumentException("not a depthwise geometry (groups = in = out channels): " + geometry);
+        }
+        this.layout = layoutOf(geometry);
+        if (packedWeights.length != layout.packedBytes()) {
+            throw new IllegalArgumentException("packed weights have " + packedWeights.length + " bytes, " + layout + " needs "
+                    + layout.packedBytes());
+        }
+        if (weightSums.length != geometry.outChannels()) {
+            throw new IllegalArgumentException(weightSums.length + " weight sums for " + geometry.outChannels() + " channels");
+        }
+        this.packedWeights = packedWeights.clone();
+        this.widenedWeights = new int[packedWeights.length];
+        for (int i = 0; i < packedWeights.length; i++) {
+            widenedWeights[i] = packedWeights[i];
+        }
+        this.compensation = new int[layout.paddedChannels() + Requantization.PAD];
+        // the kernel multiplies the stored values (u8 zero-extended, i8 sign-extended): subtract z * sum(w) in that domain
+        for (int c = 0; c < weightSums.length; c++) {
+            compensation[c] = input.zeroPoint() * weightSums[c];
+        }
+    }
+
+    /** Packs {@code w[c][ky][kx]} signed weights. */
+    public static Int8DepthwiseLayer pack(ConvGeometry geometry, QuantizedInput input, byte[] ckk) {
+        DepthwiseWeightLayout layout = layoutOf(geometry);
+        return new Int8DepthwiseLayer(geometry, input, layout.pack(ckk), layout.weightSums(ckk));
+    }
+
+    public static DepthwiseWeightLayout layoutOf(ConvGeometry g) {
+        return new DepthwiseWeightLayout(g.outChannels(), g.kernelH(), g.kernelW());
+    }
+
+    public ConvGeometry geometry() {
+        return geometry;
+    }
+
+    public QuantizedInput input() {
+        return input;
+    }
+
+    public DepthwiseWeightLayout layout() {
+        return layout;
+    }
+
+    /** Scratch ints: one tile of exact products (4 pixels x 16 channels); the kernel reads its input in place. */
+    public int scratchInts() {
+        return 4 * DepthwiseWeightLayout.CHANNEL_BLOCK;
+    }
+}

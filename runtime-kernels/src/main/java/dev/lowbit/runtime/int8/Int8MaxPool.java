@@ -1,0 +1,63 @@
+package dev.lowbit.runtime.int8;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Max pooling on quantized NHWC data (u8 or i8): max commutes with the monotonic quantization, so it runs on
+ * the stored bytes with no rescaling. Stateless and thread-safe, no scratch, no allocation.
+ *
+ * <p>Vectorized over 64 channels; u8 is compared as signed after flipping the top bit (XOR 0x80 maps unsigned
+ * order onto signed order) and flipped back on store.
+ */
+public final class Int8MaxPool {
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_512;
+
+    private Int8MaxPool() {
+    }
+
+    public static void run(PoolGeometry g, boolean signed, byte[] in, int inOff, byte[] out, int outOff) {
+        Bounds.check(in, inOff, g.inputLength(), out.length, outOff, g.outputLength());
+        byte flip = signed ? 0 : (byte) 0x80;
+        int c = g.channels();
+        for (int oy = 0; oy < g.outH(); oy++) {
+            int y0 = oy * g.strideH() - g.padTop();
+            int kyFrom = firstTap(y0, g.dilationH());
+            int kyTo = lastTap(y0, g.dilationH(), g.kernelH(), g.inH());
+            for (int ox = 0; ox < g.outW(); ox++) {
+                int x0 = ox * g.strideW() - g.padLeft();
+                int kxFrom = firstTap(x0, g.dilationW());
+                int kxTo = lastTap(x0, g.dilationW(), g.kernelW(), g.inW());
+                int o = outOff + (oy * g.outW() + ox) * c;
+                for (int ch = 0; ch < c; ch += BYTES.length()) {
+                    VectorMask<Byte> m = BYTES.indexInRange(ch, c);
+                    ByteVector best = ByteVector.broadcast(BYTES, Byte.MIN_VALUE);
+                    for (int ky = kyFrom; ky < kyTo; ky++) {
+                        int row = inOff + (y0 + ky * g.dilationH()) * g.inW();
+                        for (int kx = kxFrom; kx < kxTo; kx++) {
+                            int at = (row + x0 + kx * g.dilationW()) * c + ch;
+                            best = best.max(ByteVector.fromArray(BYTES, in, at, m).lanewise(VectorOperators.XOR, flip));
+                        }
+                    }
+                    best.lanewise(VectorOperators.XOR, flip).intoArray(out, o + ch, m);
+                }
+            }
+        }
+    }
+
+    /** First tap index whose position {@code start + k * dilation} is >= 0. */
+    private static int firstTap(int start, int dilation) {
+        return start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+    }
+
+    /** One past the last tap whose position is < size. */
+    private static int lastTap(int start, int dilation, int kernel, int size) {
+        int k = kernel;
+        while (k > 0 && start + (k - 1) * dilation >= size) {
+            k--;
+        }
+        return k;
+    }
+}

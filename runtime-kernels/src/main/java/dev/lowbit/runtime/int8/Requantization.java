@@ -1,0 +1,149 @@
+package dev.lowbit.runtime.int8;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The epilogue fused into every int8 kernel: what happens to the exact int32 dot product {@code D} of one output
+ * channel {@code oc}. Immutable after construction and thread-safe (the arrays are private copies, padded so
+ * kernels can read whole vectors past the last channel).
+ *
+ * <p>Definition (what the processor derives the constants from), per output channel:
+ * <pre>
+ *   D  = sum over taps ((x - z_x) * w)                 exact int32 (compensation already subtracted)
+ *   f  = D * multiplier + bias                          multiplier = s_x * s_w[oc]
+ *   f  = max(f, 0)                                      only if relu
+ * fp32 output:  out = f
+ * quantized output (the next layer's FakeQuantize, levels L, input range [low, high]):
+ *   f  = min(max(f, low), high)                         FakeQuantize's crop (x <= low -> 0, x > high -> L-1)
+ *   q  = rint((f - low) / (high - low) * (L - 1))       round half to even
+ *   out = q + (signed ? -128 : 0)                       stored u8 (0..L-1) or i8 (-128..L-129)
+ * </pre>
+ * Exact arithmetic executed, in f32 with Java's round-to-nearest-even (identical in {@link #quantizeScalar} and
+ * the vector epilogue, bit for bit):
+ * <pre>
+ * fp32:       out = fma((float) D, multiplier, bias), then max(out, 0) if relu
+ * quantized:  scale = (L - 1) / (high - low)            build time, one rounding
+ *             M = multiplier * scale, B = (bias - low) * scale,  build time, one rounding each
+ *             v = fma((float) D, M, B)                  one rounding
+ *             v = min(max(v, vLow), L - 1)              vLow = relu ? max(0, -low * scale) : 0  (ReLU + crop)
+ *             out = rint(v) + offset                    rint: + 1.5 * 2^23 in f32, exact half-to-even for v < 2^22
+ * </pre>
+ * Where it can differ from the fp32 oracle by one quantization step: {@code (float) D} is exact only for
+ * {@code |D| <= 2^24}; the oracle convolves dequantized values (double, then f32), adds the bias, then divides
+ * by the range and multiplies by {@code L - 1}, while here the scale is folded into {@code M} and {@code B}
+ * (three extra f32 roundings at build time) and applied with one fused multiply-add. Together these are a
+ * relative error of a few f32 ulp in {@code v}; {@code rint(v)} changes only when {@code v} lies within that
+ * error of a half-integer, and then by exactly one step. Saturation at 0 and {@code L - 1} is exact.
+ */
+public final class Requantization {
+    /** Extra tail every per-channel array carries so a 16-lane vector read at the last channel stays in bounds. */
+    static final int PAD = 16;
+
+    /** fp32: multiplier; quantized: M = multiplier * scale. */
+    final float[] multiplier;
+    /** fp32: bias; quantized: B = (bias - low) * scale. */
+    final float[] bias;
+    final boolean relu;
+    final boolean quantized;
+    /** Lower clamp of v: 0, or -low * scale when ReLU cuts higher. */
+    final float[] low;
+    /** Upper clamp of v: L - 1. */
+    final float high;
+    final int outputOffset;
+    private final int channels;
+
+    private Requantization(float[] multiplier, float[] bias, boolean relu, float[] low, float[] high, int levels, boolean signedOutput) {
+        Objects.requireNonNull(multiplier, "multiplier");
+        Objects.requireNonNull(bias, "bias");
+        this.channels = multiplier.length;
+        if (bias.length != channels) {
+            throw new IllegalArgumentException("bias has " + bias.length + " channels, multiplier " + channels);
+        }
+        this.relu = relu;
+        this.quantized = low != null;
+        if (!quantized) {
+            this.multiplier = padded(multiplier, channels);
+            this.bias = padded(bias, channels);
+            this.low = null;
+            this.high = 0;
+            this.outputOffset = 0;
+            return;
+        }
+        if (levels < 2 || levels > 256) {
+            throw new IllegalArgumentException("levels " + levels + " outside 2..256");
+        }
+        this.multiplier = new float[channels + PAD];
+        this.bias = new float[channels + PAD];
+        this.low = new float[channels + PAD];
+        for (int c = 0; c < channels; c++) {
+            if (!(high[c] > low[c])) {
+                throw new IllegalArgumentException("channel " + c + ": FakeQuantize input range [" + low[c] + ", " + high[c] + "] is empty");
+            }
+            float scale = (levels - 1) / (high[c] - low[c]);
+            this.multiplier[c] = multiplier[c] * scale;
+            this.bias[c] = (bias[c] - low[c]) * scale;
+            this.low[c] = relu ? Math.max(0f, -low[c] * scale) : 0f;
+        }
+        this.high = levels - 1;
+        this.outputOffset = signedOutput ? -128 : 0;
+    }
+
+    /** fp32 output: {@code fma(D, multiplier, bias)}, then ReLU if asked. */
+    public static Requantization toFloat(float[] multiplier, float[] bias, boolean relu) {
+        return new Requantization(multiplier, bias, relu, null, null, 0, false);
+    }
+
+    /**
+     * Quantized output for the next layer. {@code low}/{@code high} are the FakeQuantize input range, per channel
+     * (length = channels) or per tensor (length 1).
+     */
+    public static Requantization toQuantized(float[] multiplier, float[] bias, boolean relu,
+                                             float[] low, float[] high, int levels, boolean signedOutput) {
+        Objects.requireNonNull(low, "low");
+        Objects.requireNonNull(high, "high");
+        return new Requantization(multiplier, bias, relu, broadcast(low, multiplier.length), broadcast(high, multiplier.length),
+                levels, signedOutput);
+    }
+
+    /** Number of output channels this epilogue covers. */
+    public int channels() {
+        return channels;
+    }
+
+    public boolean quantized() {
+        return quantized;
+    }
+
+    /** The scalar form of the quantized epilogue (bit-identical to the vector one): the stored byte as an int. */
+    public int quantizeScalar(int d, int oc) {
+        float v = Math.fma((float) d, multiplier[oc], bias[oc]);
+        v = Math.min(Math.max(v, low[oc]), high);
+        return (int) Math.rint(v) + outputOffset;
+    }
+
+    /** The scalar form of the fp32 epilogue. */
+    public float floatScalar(int d, int oc) {
+        float f = Math.fma((float) d, multiplier[oc], bias[oc]);
+        return relu ? Math.max(f, 0f) : f;
+    }
+
+    private static float[] broadcast(float[] v, int channels) {
+        if (v.length == channels) {
+            return v;
+        }
+        if (v.length == 1) {
+            float[] b = new float[channels];
+            Arrays.fill(b, v[0]);
+            return b;
+        }
+        throw new IllegalArgumentException("expected 1 or " + channels + " values, got " + v.length);
+    }
+
+    private static float[] padded(float[] v, int channels) {
+        if (v.length != channels) {
+            throw new IllegalArgumentException("expected " + channels + " values, got " + v.length);
+        }
+        return Arrays.copyOf(v, channels + PAD);
+    }
+}
