@@ -42,6 +42,15 @@ public final class LabeledImages {
         this.labels = labels;
     }
 
+    /** Wraps pixel and label arrays (copied). */
+    public static LabeledImages of(int rows, int cols, byte[] pixels, byte[] labels) {
+        if (rows <= 0 || cols <= 0 || pixels.length != labels.length * rows * cols) {
+            throw new IllegalArgumentException(labels.length + " labels need " + labels.length * rows * cols
+                    + " pixels of " + rows + "x" + cols + ", got " + pixels.length);
+        }
+        return new LabeledImages(rows, cols, pixels.clone(), labels.clone());
+    }
+
     public int count() {
         return labels.length;
     }
