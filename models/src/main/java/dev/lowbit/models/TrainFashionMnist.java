@@ -41,6 +41,11 @@ public final class TrainFashionMnist {
     public static void main(String[] args) throws Exception {
         Path dataset = Path.of(args.length > 0 ? args[0] : "/usr/share/datasets/fashion-mnist");
         Path out = Path.of(args.length > 1 ? args[1] : "fashion-mnist");
+        if (!Files.isRegularFile(dataset.resolve("train-images-idx3-ubyte.gz"))) {
+            System.err.println("Fashion-MNIST not found in " + dataset
+                    + " (install the Debian package: apt-get install dataset-fashion-mnist)");
+            System.exit(2);
+        }
         Files.createDirectories(out);
         long start = System.nanoTime();
         LabeledImages train = LabeledImages.fashionMnistTrain(dataset);
