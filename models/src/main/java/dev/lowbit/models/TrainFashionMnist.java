@@ -31,7 +31,7 @@ public final class TrainFashionMnist {
 
     static final long INIT_SEED = 20261123L;
     static final long SHUFFLE_SEED = 7L;
-    static final CnnTraining.Settings SETTINGS = new CnnTraining.Settings(6, 64, 1e-3, 0.7, SHUFFLE_SEED, 2);
+    static final CnnTraining.Settings SETTINGS = new CnnTraining.Settings(6, 32, 1e-3, 0.75, SHUFFLE_SEED, 2);
     /** Calibration: every 200th training image, 300 images spread over the whole training set. */
     static final int CALIBRATION_STRIDE = 200;
     private static final int THREADS = 2;
