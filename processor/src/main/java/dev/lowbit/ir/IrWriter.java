@@ -13,18 +13,21 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Writes a {@link Graph} as an OpenVINO IR v11 pair (model.xml + model.bin) laid out the way OpenVINO's
- * serializer ({@code src/core/src/pass/serialize.cpp}) does it: layer ids are the nodes' topological
- * positions; layers are emitted Parameters first, then the other ops, then Results; port ids count inputs
+ * serializer ({@code src/core/src/pass/serialize.cpp}) does it: layer ids are the nodes' positions in a
+ * depth-first topological order from the Results ({@link #layerIds}); layers are emitted Parameters first, then the other ops, then Results; port ids count inputs
  * 0..n-1 then outputs n..; Const data is appended to the .bin in layer order, little-endian, identical
  * blobs stored once (several Consts may then share an offset); edges are sorted by source layer.
  * Attributes are written as the nodes hold them, except that a Const's {@code element_type}, {@code shape},
@@ -54,12 +57,13 @@ public final class IrWriter {
 
     /** The .xml text; Const data is appended to {@code bin}. */
     public String toXml(Graph graph, ByteArrayOutputStream bin) {
+        List<Node> ordered = orderedOps(graph);
         Map<Integer, Integer> ids = new HashMap<>();
-        for (Node n : graph.nodes()) {
+        for (Node n : ordered) {
             ids.put(n.id(), ids.size());
         }
         List<Node> order = new ArrayList<>(graph.parameters());
-        for (Node n : graph.nodes()) {
+        for (Node n : ordered) {
             if (!n.is("Parameter") && !n.is("Result")) {
                 order.add(n);
             }
@@ -83,6 +87,54 @@ public final class IrWriter {
         x.append("\t</edges>\n");
         x.append("</net>\n");
         return x.toString();
+    }
+
+    /**
+     * The layer id the writer gives each node (by node id): its position in {@link #orderedOps}, as the
+     * serializer numbers layers by their position in {@code Model::get_ordered_ops()}.
+     */
+    public static Map<Integer, Integer> layerIds(Graph graph) {
+        Map<Integer, Integer> ids = new HashMap<>();
+        for (Node n : orderedOps(graph)) {
+            ids.put(n.id(), ids.size());
+        }
+        return ids;
+    }
+
+    /**
+     * Nodes in the order of OpenVINO's {@code topological_sort}: depth-first from each Result in turn,
+     * inputs in input order, a node after its inputs, so every Const sits right before its first consumer.
+     * Nodes no Result depends on follow, in graph order.
+     */
+    static List<Node> orderedOps(Graph graph) {
+        List<Node> out = new ArrayList<>(graph.nodes().size());
+        Set<Integer> done = new HashSet<>();
+        Deque<int[]> stack = new ArrayDeque<>(); // {node id, next input position}
+        for (Node result : graph.results()) {
+            stack.push(new int[] {result.id(), 0});
+            while (!stack.isEmpty()) {
+                int[] top = stack.peek();
+                Node n = graph.node(top[0]);
+                if (done.contains(n.id())) {
+                    stack.pop();
+                } else if (top[1] < n.inputs().size()) {
+                    int producer = n.inputs().get(top[1]++).node();
+                    if (!done.contains(producer)) {
+                        stack.push(new int[] {producer, 0});
+                    }
+                } else {
+                    stack.pop();
+                    done.add(n.id());
+                    out.add(n);
+                }
+            }
+        }
+        for (Node n : graph.nodes()) {
+            if (done.add(n.id())) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     private record Edge(int fromLayer, int fromPort, int toLayer, int toPort) {}

@@ -109,6 +109,19 @@ class IrWriterTest {
     }
 
     @Test
+    void numbersLayersDepthFirstFromTheResultsSoConstantsSitBeforeTheirConsumer() {
+        String xml = new IrWriter().toXml(sampleGraph(), new ByteArrayOutputStream());
+        List<String> names = xml.lines().filter(l -> l.contains("<layer ")).map(l -> l.replaceAll(".*name=\"([^\"]*)\".*", "$1")).toList();
+        assertEquals(List.of("input", "conv/weights", "conv", "conv/bias/value", "conv/bias", "relu", "pool",
+                "flatten/shape", "flatten", "fq/il", "fq/ih", "fq", "fc/weights/i8", "fc/weights/convert"),
+                names.subList(0, 14));
+        assertTrue(xml.contains("<layer id=\"1\" name=\"conv/weights\""), "ids follow the same order");
+        // Constants no Result depends on come after the reachable ops, before the Result.
+        assertEquals("prob/sink", names.get(names.size() - 1));
+        assertEquals("same as il", names.get(names.size() - 2));
+    }
+
+    @Test
     void storesIdenticalBlobsOnceAndPacksSubByteTypes() {
         ByteArrayOutputStream bin = new ByteArrayOutputStream();
         String xml = new IrWriter().toXml(sampleGraph(), bin);
@@ -182,14 +195,11 @@ class IrWriterTest {
         a.forEach((name, t) -> assertArrayEquals(t.toDoubleArray(), b.get(name).toDoubleArray(), name));
     }
 
-    /** Same nodes (the writer numbers them by topological position), attributes, ports, inputs and values. */
+    /** Same nodes (the writer renumbers them, see IrWriter.layerIds), attributes, ports, inputs and values. */
     static void assertSameGraph(Graph expected, Graph actual) {
         assertEquals(expected.name(), actual.name());
         assertEquals(expected.nodes().size(), actual.nodes().size());
-        Map<Integer, Integer> ids = new HashMap<>();
-        for (Node n : expected.nodes()) {
-            ids.put(n.id(), ids.size());
-        }
+        Map<Integer, Integer> ids = IrWriter.layerIds(expected);
         for (Node e : expected.nodes()) {
             Node a = actual.node(ids.get(e.id()));
             String where = e.describe();
