@@ -104,6 +104,25 @@ class PostTrainingQuantizerTest {
     }
 
     @Test
+    void percentileCalibrationClipsTheOutlierAcrossAllInputs() {
+        GraphBuilder b = new GraphBuilder("one");
+        ValueRef x = b.parameter("x", ElementType.F32, 1, 4);
+        b.result("y", b.matMul("fc", x, b.constant("w", Tensor.of(ElementType.F32, new int[] {1, 4}, new double[] {1, 1, 1, 1})),
+                false, true));
+        // 100 inputs with values 0..399 in total, one outlier 1000 in place of 399.
+        List<Map<String, Tensor>> inputs = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            float[] v = {4 * i, 4 * i + 1, 4 * i + 2, i == 99 ? 1000 : 4 * i + 3};
+            inputs.add(Map.of("x", Tensor.f32(new int[] {1, 4}, v)));
+        }
+        Graph q = new PostTrainingQuantizer(RangeEstimator.percentile(99)).quantize(b.build(), inputs).graph();
+        // 400 values, nearest rank ceil(0.99 * 400) = 396th smallest = 395; the low end (5th smallest, 4) is
+        // not negative, so the interval is unsigned [0, 395].
+        assertFakeQuantize(q, "fc", 0f, 395f);
+        assertFakeQuantize(new PostTrainingQuantizer().quantize(b.build(), inputs).graph(), "fc", 0f, 1000f);
+    }
+
+    @Test
     void quantizesConvolutionWeightsPerOutputChannel() {
         GraphBuilder b = new GraphBuilder("conv");
         ValueRef x = b.parameter("x", ElementType.F32, 1, 1, 3, 3);
