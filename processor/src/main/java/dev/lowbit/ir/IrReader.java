@@ -25,6 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 
 /**
  * Reads an OpenVINO IR (v10 or v11: model.xml plus the model.bin beside it) into a {@link Graph}.
@@ -36,14 +39,22 @@ import javax.xml.stream.XMLInputFactory;
  * and the layer. The .bin is read once. Instances are immutable and thread-safe.
  */
 public final class IrReader {
+    private static final XMLInputFactory XML_INPUT = createInputFactory();
     private static final XmlMapper MAPPER = createMapper();
 
-    private static XmlMapper createMapper() {
+    private static XMLInputFactory createInputFactory() {
         XMLInputFactory input = XMLInputFactory.newFactory();
         input.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         input.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         input.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
-        XmlMapper mapper = new XmlMapper(new XmlFactory(input));
+        input.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
+            throw new XMLStreamException("external resource '" + systemId + "' refused: IR files may not reference other files");
+        });
+        return input;
+    }
+
+    private static XmlMapper createMapper() {
+        XmlMapper mapper = new XmlMapper(new XmlFactory(XML_INPUT));
         mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         return mapper;
     }
@@ -72,11 +83,15 @@ public final class IrReader {
 
     private static IrXml.Net parseXml(Path xml) {
         try (InputStream in = Files.newInputStream(xml)) {
-            IrXml.Net net = MAPPER.readValue(in, IrXml.Net.class);
-            if (net == null) {
-                throw new IrException(xml, "malformed XML: the file is empty");
+            XMLStreamReader stream = XML_INPUT.createXMLStreamReader(in);
+            try {
+                moveToRootRejectingDoctype(xml, stream);
+                return MAPPER.readValue(stream, IrXml.Net.class);
+            } finally {
+                stream.close();
             }
-            return net;
+        } catch (XMLStreamException e) {
+            throw new IrException(xml, "malformed XML: " + e.getMessage(), e);
         } catch (NoSuchFileException e) {
             throw new IrException(xml, "model file not found");
         } catch (JacksonException e) {
@@ -84,6 +99,27 @@ public final class IrReader {
         } catch (IOException e) {
             throw new IrException(xml, "cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * IR files never carry a DOCTYPE; one is how XXE payloads arrive, so it is refused before any entity could
+     * be declared or resolved.
+     */
+    private static void moveToRootRejectingDoctype(Path xml, XMLStreamReader stream) throws XMLStreamException {
+        while (stream.hasNext()) {
+            int event = stream.next();
+            if (event == XMLStreamConstants.DTD) {
+                throw new IrException(xml, "malformed XML: DOCTYPE declarations are not allowed in IR files "
+                        + "(external entities and DTDs are disabled)");
+            }
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                if (!"net".equals(stream.getLocalName())) {
+                    throw new IrException(xml, "malformed XML: root element is <" + stream.getLocalName() + ">, expected <net>");
+                }
+                return;
+            }
+        }
+        throw new IrException(xml, "malformed XML: the file has no root element");
     }
 
     private static int parseVersion(Path xml, String version) {
