@@ -167,34 +167,43 @@ public final class Int8Simulator {
         float[] f = l.requant() == null ? new float[total] : null;
         int[] qin = in.q();
         long[] acc = new long[8];
+        long[] padded = new long[8];
         for (int n = 0; n < batch; n++) {
             for (int oc = 0; oc < rows; oc++) {
                 int g = oc / rowsPerGroup;
                 int nseg = padOfSeg[g].length;
                 if (acc.length < nseg) {
                     acc = new long[nseg];
+                    padded = new long[nseg];
                 }
                 for (int y = 0; y < oh; y++) {
                     for (int x = 0; x < ow; x++) {
                         Arrays.fill(acc, 0, nseg, 0);
+                        Arrays.fill(padded, 0, nseg, 0);
                         for (int icl = 0; icl < cpg; icl++) {
                             int j = segOfChannel[g][icl];
                             int pad = padOfSeg[g][j];
                             int base = (n * is[1] + g * cpg + icl) * h * w;
                             int wbase = oc * k + icl * kh * kw;
-                            long a = 0;
+                            long a = 0, p = 0;
                             for (int ky = 0; ky < kh; ky++) {
                                 int iy = y * l.strides()[0] - l.padsBegin()[0] + ky * l.dilations()[0];
                                 for (int kx = 0; kx < kw; kx++) {
                                     int ix = x * l.strides()[1] - l.padsBegin()[1] + kx * l.dilations()[1];
-                                    int v = iy >= 0 && iy < h && ix >= 0 && ix < w ? qin[base + iy * w + ix] : pad;
-                                    a += (long) v * wq[wbase + ky * kw + kx];
+                                    int wv = wq[wbase + ky * kw + kx];
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        a += (long) qin[base + iy * w + ix] * wv;
+                                    } else {
+                                        a += (long) pad * wv;
+                                        p += wv;
+                                    }
                                 }
                             }
                             acc[j] += a;
+                            padded[j] += p;
                         }
                         int o = ((n * rows + oc) * oh + y) * ow + x;
-                        store(l, oc, acc, nseg, o, q, f);
+                        store(l, oc, acc, padded, nseg, o, q, f);
                     }
                 }
             }
@@ -226,7 +235,7 @@ public final class Int8Simulator {
                     int v = l.transposeA() ? a.q()[kk * m + i] : a.q()[i * k + kk];
                     acc[segOfK[kk]] += (long) v * l.weights().value(oc, kk);
                 }
-                store(l, oc, acc, segs.length, i * rows + oc, q, f);
+                store(l, oc, acc, null, segs.length, i * rows + oc, q, f);
             }
         }
         int[] os = l.outputShape();
@@ -234,13 +243,21 @@ public final class Int8Simulator {
     }
 
     /** The epilogue: the same f32 arithmetic the kernels use. */
-    private static void store(QuantizedLinear l, int oc, long[] acc, int nseg, int o, int[] q, float[] f) {
+    private static void store(QuantizedLinear l, int oc, long[] acc, long[] padded, int nseg, int o, int[] q,
+            float[] f) {
         float y = 0f;
+        int[] mine = l.groupSegments()[oc / (l.outputChannels() / l.groups())];
         for (int j = 0; j < nseg; j++) {
             if (acc[j] < Integer.MIN_VALUE || acc[j] > Integer.MAX_VALUE) {
                 throw new ArithmeticException(l.node().describe() + ": int32 accumulator overflow " + acc[j]);
             }
-            y += l.multiplier()[oc][j] * ((float) acc[j] - l.compensation()[oc][j]);
+            float comp = l.compensation()[oc][j];
+            if (padded != null && padded[j] != 0) {
+                // border output: padded taps read padLevel but mean the real zero point (0 in fp32)
+                QuantizedLinear.InputSegment s = l.segments().get(mine[j]);
+                comp += (float) ((s.padLevel() - s.zeroPoint()) * padded[j]);
+            }
+            y += l.multiplier()[oc][j] * ((float) acc[j] - comp);
         }
         y += l.bias()[oc];
         if (l.relu()) {

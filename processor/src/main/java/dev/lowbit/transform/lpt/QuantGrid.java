@@ -105,17 +105,13 @@ public record QuantGrid(int levels, float[] inLow, float[] inHigh, float[] outLo
         return Math.min(q, levels - 1);
     }
 
-    /** The FakeQuantize output for level q: {@code q / (levels-1) * (oh - ol) + ol}, in f32 in that order. */
+    /**
+     * The FakeQuantize output for level q: {@code q / (levels-1) * (oh - ol) + ol}, in f32 in that order, bit-identical
+     * to the reference for every input inside the input range. (An input above input_high gives output_high itself,
+     * which the formula at the top level can miss by one ulp; level 0 is output_low either way.)
+     */
     public float dequantize(int q, int channel) {
         int i = at(channel);
-        if (q == 0) {
-            return outLow[i]; // the reference returns output_low itself for x <= input_low
-        }
-        if (q == levels - 1) {
-            // x > input_high gives output_high itself; the formula can differ from it by one ulp, and the top level
-            // is reached by clipping far more often than by rounding.
-            return outHigh[i];
-        }
         return (float) q / (float) (levels - 1) * (outHigh[i] - outLow[i]) + outLow[i];
     }
 
@@ -128,7 +124,9 @@ public record QuantGrid(int levels, float[] inLow, float[] inHigh, float[] outLo
     /** Real zero point, {@code -ol / step}: the (possibly fractional) level that dequantizes to 0. */
     public double zeroPoint(int channel) {
         int i = at(channel);
-        return -outLow[i] / step(channel);
+        double z = -outLow[i] / step(channel);
+        return z == 0 ? 0 : z; // no -0.0
+
     }
 
     /** Level used for padding: the zero point rounded to an integer level (exact when the zero point is integral). */

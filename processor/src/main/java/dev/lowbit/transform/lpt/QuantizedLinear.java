@@ -18,7 +18,9 @@ import java.util.List;
  * <pre>
  *   acc[j] = sum over the taps of segment j (within oc's group) of q * w[oc]      (int32, exact;
  *            a padded tap reads the segment's padLevel = round(z))
- *   y      = sum_j multiplier[oc][j] * ((float) acc[j] - compensation[oc][j]) + bias[oc]     (f32)
+ *   comp   = compensation[oc][j] + (padLevel - z) * (sum of w[oc] over the padded taps)   (border term,
+ *            zero unless the output touches padding and z is not an integer)
+ *   y      = sum_j multiplier[oc][j] * ((float) acc[j] - comp) + bias[oc]     (f32)
  *   y      = max(y, 0)                                            if relu
  *   output = requant == null ? y : requant.requantize(y, oc)      (crop, scale, round half to even)
  * </pre>
@@ -26,10 +28,12 @@ import java.util.List;
  * With one segment per group this is the kernels' epilogue {@code acc - comp[oc] -> * mult[oc] -> + bias[oc] ->
  * ReLU -> requantize}; {@link #groupSegments} says which segments a group reads.
  *
- * <p><b>Exactness.</b> Equal to the IR up to f32 rounding when every zero point is an integer (then padLevel = z).
- * A non-integer zero point (f16-rounded ranges) is exact in {@code compensation} but padding with its rounded
- * level adds {@code s * (padLevel - z) * sum of padded w}; a weight zero point residual is dropped (see
- * {@link QuantizedWeights}). Both are reported by {@link #approximations()} and measured by the simulator tests.
+ * <p><b>Exactness.</b> Equal to the IR up to f32 rounding, non-integer zero points (f16-rounded ranges)
+ * included: the zero point enters only through {@code compensation} and the border term, never through the
+ * integer data. Padding with the rounded level alone would be off by {@code s * (padLevel - z) * sum of padded w},
+ * several output levels on real layers, so the border term is part of the contract ({@link #needsBorderTerm()}).
+ * The one approximation: a weight zero point residual is dropped (see {@link QuantizedWeights}); it is reported by
+ * {@link #approximations()} and measured by the simulator tests.
  * Immutable by contract (arrays are shared, do not modify).
  */
 public record QuantizedLinear(
@@ -92,19 +96,19 @@ public record QuantizedLinear(
     /** Human-readable list of the approximations this layer takes, empty when it is exact up to f32 rounding. */
     public List<String> approximations() {
         List<String> a = new ArrayList<>();
-        if (kind != Kind.MATMUL && (padsBegin[0] > 0 || padsBegin[1] > 0 || padsNeededAtEnd())) {
-            for (InputSegment s : segments) {
-                if (s.padLevel != s.zeroPoint) {
-                    a.add("input zero point " + s.zeroPoint + " is not an integer: padding uses level " + s.padLevel);
-                    break;
-                }
-            }
-        }
         double dz = weights.maxDroppedZeroPoint();
         if (dz > 0) {
             a.add("weight zero points up to " + dz + " dropped");
         }
         return a;
+    }
+
+    /** Whether border outputs need the {@code (padLevel - z) * sum of padded w} term (padding and a fractional z). */
+    public boolean needsBorderTerm() {
+        if (kind == Kind.MATMUL || !(padsBegin[0] > 0 || padsBegin[1] > 0 || padsNeededAtEnd())) {
+            return false;
+        }
+        return segments.stream().anyMatch(s -> s.padLevel != s.zeroPoint);
     }
 
     private boolean padsNeededAtEnd() {
