@@ -33,9 +33,6 @@ public final class ConvolutionLowering {
     public Result lower(Node conv, Map<dev.lowbit.graph.ValueRef, QuantGrid> grids) {
         boolean group = conv.is("GroupConvolution");
         QuantGrid in = grids.get(conv.input(0));
-        if (in == null) {
-            return new Result(null, "its input is not quantized (no FakeQuantize in front of it)");
-        }
         int[] inShape = graph.port(conv.input(0)).shape();
         int[] outShape = conv.output(0).shape();
         int[] wShape = graph.port(conv.input(1)).shape();
@@ -44,6 +41,10 @@ public final class ConvolutionLowering {
         }
         WeightFolding.Result w = folding.fold(conv.input(1),
                 group ? WeightFolding.Layout.GROUP_CONVOLUTION : WeightFolding.Layout.CONVOLUTION);
+        if (in == null) {
+            return new Result(null, "its input is not quantized (no FakeQuantize in front of it)"
+                    + (w.weights() == null ? " and its " + w.reason() : ""));
+        }
         if (w.weights() == null) {
             return new Result(null, w.reason());
         }

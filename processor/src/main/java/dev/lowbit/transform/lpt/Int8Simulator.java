@@ -8,7 +8,9 @@ import dev.lowbit.reference.ReferenceEvaluator;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Executes a {@link LoweredModel} the way the generated code will: int8 layers with exact integer arithmetic
@@ -51,6 +53,27 @@ public final class Int8Simulator {
 
     /** Every computed value: {@link Levels} for quantized values, {@link Tensor} for fp32 ones. */
     public Map<ValueRef, Object> runAll(Map<String, Tensor> inputs) {
+        return runKeeping(inputs, v -> true);
+    }
+
+    /**
+     * Like {@link #runAll} but forgets each value after its last use unless {@code keep} accepts it (model outputs
+     * are always kept), so large models fit in memory.
+     */
+    public Map<ValueRef, Object> runKeeping(Map<String, Tensor> inputs, Predicate<ValueRef> keep) {
+        Map<ValueRef, Integer> lastUse = new HashMap<>();
+        List<LoweredStep> steps = model.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            for (ValueRef in : steps.get(i).node().inputs()) {
+                lastUse.put(in, i);
+            }
+            if (steps.get(i) instanceof QuantizedLinear l) {
+                lastUse.put(l.input(), i);
+            }
+        }
+        for (Node r : model.graph().results()) {
+            lastUse.put(r.input(0), Integer.MAX_VALUE);
+        }
         Map<ValueRef, Object> values = new HashMap<>();
         for (Node p : model.graph().parameters()) {
             Tensor t = inputs.get(Signature.inputName(p));
@@ -59,7 +82,8 @@ public final class Int8Simulator {
             }
             values.put(p.out(0), t);
         }
-        for (LoweredStep s : model.steps()) {
+        for (int i = 0; i < steps.size(); i++) {
+            LoweredStep s = steps.get(i);
             switch (s) {
                 case QuantizeStep q -> values.put(q.output(), quantize(fp32(values, q.input()), q.grid()));
                 case QuantizedLinear l -> values.put(l.output(), l.kind() == QuantizedLinear.Kind.MATMUL
@@ -67,11 +91,13 @@ public final class Int8Simulator {
                 case PreservedStep p -> values.put(p.output(), preserved(p, values));
                 case Fp32Step f -> {
                     Tensor[] outs = ReferenceEvaluator.evaluate(f.node(), inputsOf(f.node(), values, false));
-                    for (int i = 0; i < outs.length; i++) {
-                        values.put(f.node().out(i), outs[i]);
+                    for (int o = 0; o < outs.length; o++) {
+                        values.put(f.node().out(o), outs[o]);
                     }
                 }
             }
+            final int step = i;
+            values.keySet().removeIf(v -> !keep.test(v) && lastUse.getOrDefault(v, -1) <= step);
         }
         return values;
     }

@@ -52,6 +52,6 @@ public final class MatMulLowering {
         EpilogueFusion.Fusion f = epilogue.fuse(mm, 1, w.weights().rows());
         return new Result(QuantizedLinear.build(QuantizedLinear.Kind.MATMUL, mm, f.fused(), mm.input(0), f.output(),
                 aShape, outShape, 1, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, ta,
-                w.weights(), ta ? in : in, f.bias(), f.relu(), f.requant()), null);
+                w.weights(), in, f.bias(), f.relu(), f.requant()), null);
     }
 }

@@ -23,6 +23,9 @@ public final class WeightFolding {
     /** Largest fractional weight zero point accepted as an approximation (2^-17 occurs; 1e-3 is far below a level). */
     public static final double MAX_RESIDUAL = 1e-3;
 
+    /** Below this, a fractional zero point is double rounding noise of {@code -ol/step}, not part of the IR. */
+    private static final double NOISE = 1e-9;
+
     /** How the weights are laid out by the consuming op. */
     public enum Layout { CONVOLUTION, GROUP_CONVOLUTION, MATMUL_B, MATMUL_B_TRANSPOSED }
 
@@ -142,6 +145,9 @@ public final class WeightFolding {
             }
             double zr = Math.rint(zero[i]);
             double residual = zero[i] - zr;
+            if (Math.abs(residual) < NOISE) {
+                residual = 0; // -ol/step computed in double from f32 ranges: 127 up to double rounding
+            }
             if (!seen[row]) {
                 seen[row] = true;
                 rowScale[row] = (float) scale[i];
