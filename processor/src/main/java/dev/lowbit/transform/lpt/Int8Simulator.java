@@ -36,9 +36,20 @@ public final class Int8Simulator {
     }
 
     private final LoweredModel model;
+    private final boolean borderTerm;
 
+    /** The exact simulator (with the border term of fractional zero points). */
     public Int8Simulator(LoweredModel model) {
+        this(model, true);
+    }
+
+    /**
+     * {@code borderTerm = false} simulates a kernel that pads with the integer zero point and has no border term,
+     * to measure what that costs on layers where {@link QuantizedLinear#needsBorderTerm()}.
+     */
+    public Int8Simulator(LoweredModel model, boolean borderTerm) {
         this.model = model;
+        this.borderTerm = borderTerm;
     }
 
     /** Model outputs by output name, fp32. */
@@ -164,7 +175,7 @@ public final class Int8Simulator {
         return new Levels(out.shape(), q, p.grid());
     }
 
-    private static Object convolution(QuantizedLinear l, Levels in) {
+    private Object convolution(QuantizedLinear l, Levels in) {
         int[] is = l.inputShape(), os = l.outputShape();
         int batch = is[0], h = is[2], w = is[3];
         int rows = l.outputChannels(), oh = os[2], ow = os[3];
@@ -237,7 +248,7 @@ public final class Int8Simulator {
         return q != null ? new Levels(os, q, l.requant()) : Tensor.f32(os, f);
     }
 
-    private static Object matmul(QuantizedLinear l, Levels a) {
+    private Object matmul(QuantizedLinear l, Levels a) {
         int[] as = a.shape();
         int m = l.transposeA() ? as[1] : as[0];
         int k = l.weights().rowLength();
@@ -269,32 +280,33 @@ public final class Int8Simulator {
     }
 
     /** The epilogue: the same f32 arithmetic the kernels use. */
-    private static void store(QuantizedLinear l, int oc, long[] acc, long[] padded, int nseg, int o, int[] q,
+    private void store(QuantizedLinear l, int oc, long[] acc, long[] padded, int nseg, int o, int[] q,
             float[] f) {
-        float y = 0f;
+        float y = l.bias()[oc];
         int[] mine = l.groupSegments()[oc / (l.outputChannels() / l.groups())];
+        if (borderTerm && padded != null) {
+            for (int j = 0; j < nseg; j++) {
+                if (padded[j] != 0) {
+                    // border output: the padded taps stand for the real zero point z, not the integer p
+                    QuantizedLinear.InputSegment s = l.segments().get(mine[j]);
+                    y += (float) ((double) l.multiplier()[oc][j] * (s.zeroPoint() - s.padLevel()) * padded[j]);
+                }
+            }
+        }
         for (int j = 0; j < nseg; j++) {
-            if (acc[j] < Integer.MIN_VALUE || acc[j] > Integer.MAX_VALUE) {
+            long d = acc[j] - l.compensation()[oc][j];
+            if (d < Integer.MIN_VALUE || d > Integer.MAX_VALUE || acc[j] < Integer.MIN_VALUE || acc[j] > Integer.MAX_VALUE) {
                 throw new ArithmeticException(l.node().describe() + ": int32 accumulator overflow " + acc[j]);
             }
-            float comp = l.compensation()[oc][j];
-            if (padded != null && padded[j] != 0) {
-                // border output: padded taps read padLevel but mean the real zero point (0 in fp32)
-                QuantizedLinear.InputSegment s = l.segments().get(mine[j]);
-                comp += (float) ((s.padLevel() - s.zeroPoint()) * padded[j]);
-            }
-            y += l.multiplier()[oc][j] * ((float) acc[j] - comp);
+            y = Math.fma((float) d, l.multiplier()[oc][j], y);
         }
-        y += l.bias()[oc];
         if (l.relu()) {
             y = Math.max(y, 0f);
         }
         if (q != null) {
-            q[o] = l.requant().requantize(y, oc);
+            q[o] = l.requant().quantize(y, oc);
         } else {
             f[o] = y;
         }
     }
-
-
 }

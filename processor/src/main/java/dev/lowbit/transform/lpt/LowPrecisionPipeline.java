@@ -61,7 +61,8 @@ public final class LowPrecisionPipeline {
             }
             if (reason != null || n.is("ConvolutionBackpropData")) {
                 linear.add(new LoweredModel.LinearLayer(n, fp32Macs(graph, n), false));
-                String why = reason != null ? reason : "ConvolutionBackpropData has no int8 lowering";
+                String why = reason != null ? reason : "ConvolutionBackpropData has no int8 lowering"
+                        + (grids.containsKey(n.input(0)) ? "" : " (and its input is not quantized in the IR)");
                 notes.add(n.describe() + ": stays fp32: " + why);
                 steps.add(new Fp32Step(n, variableInputs(constants, n), why));
                 continue;

@@ -87,25 +87,6 @@ public record QuantGrid(int levels, float[] inLow, float[] inHigh, float[] outLo
     }
 
     /**
-     * Level index of x as a fused int8 epilogue computes it: crop to the input range, multiply by the precomputed
-     * f32 {@code (levels-1)/(ih-il)}, round half to even. Differs from {@link #quantize} (which divides) only when
-     * x sits within an ulp of a rounding boundary.
-     */
-    public int requantize(float x, int channel) {
-        int i = at(channel);
-        float il = inLow[i], ih = inHigh[i];
-        if (x <= Math.min(il, ih)) {
-            return 0;
-        }
-        if (x > Math.max(il, ih)) {
-            return levels - 1;
-        }
-        float inverseStep = (float) (levels - 1) / (ih - il);
-        int q = (int) Math.rint((x - il) * inverseStep);
-        return Math.min(q, levels - 1);
-    }
-
-    /**
      * The FakeQuantize output for level q: {@code q / (levels-1) * (oh - ol) + ol}, in f32 in that order, bit-identical
      * to the reference for every input inside the input range. (An input above input_high gives output_high itself,
      * which the formula at the top level can miss by one ulp; level 0 is output_low either way.)

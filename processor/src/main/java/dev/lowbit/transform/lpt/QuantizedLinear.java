@@ -8,33 +8,33 @@ import java.util.List;
 /**
  * An int8 Convolution, GroupConvolution (depthwise included) or MatMul with its dequantization moved behind the
  * int32 accumulation and its bias, ReLU and next FakeQuantize fused into the epilogue: everything a kernel call
- * needs as build-time constants.
+ * needs as build-time constants. Matches the runtime kernels' contract (u8 activations with an integer zero
+ * point, i8 per-output-channel weights, exact int32 dot product, {@code fma(D, multiplier, bias)}, ReLU,
+ * FakeQuantize-order requantization).
  *
  * <p><b>Arithmetic.</b> Input: u8 level indices {@code q} of {@code input} (NCHW, or [M,K] for MatMul; with
  * transposeA the stored operand is [K,M]). The input channels (K for MatMul) fall into {@link #segments}, runs of
- * channels with one step {@code s} and real zero point {@code z} (one segment for a per-tensor grid; a Concat of
- * differently quantized tensors gives one per part, each accumulated separately, which is exact where a
- * requantization to a common grid would not be). Per output element of output channel {@code oc}:
+ * channels with one step {@code s}, real zero point {@code z} and integer zero point {@code p = round(z)} (one
+ * segment for a per-tensor grid; a Concat of differently quantized branches gives one per part, each accumulated
+ * separately, which is exact where requantizing to a common grid would not be). Per output element of channel
+ * {@code oc} (segments j of oc's group, {@link #groupSegments}):
  * <pre>
- *   acc[j] = sum over the taps of segment j (within oc's group) of q * w[oc]      (int32, exact;
- *            a padded tap reads the segment's padLevel = round(z))
- *   comp   = compensation[oc][j] + (padLevel - z) * (sum of w[oc] over the padded taps)   (border term,
- *            zero unless the output touches padding and z is not an integer)
- *   y      = sum_j multiplier[oc][j] * ((float) acc[j] - comp) + bias[oc]     (f32)
- *   y      = max(y, 0)                                            if relu
- *   output = requant == null ? y : requant.requantize(y, oc)      (crop, scale, round half to even)
+ *   D[j] = sum over segment j's taps of (q - p) * w[oc]        exact int32; a padded tap reads p, so adds 0
+ *        = (sum of q * w[oc]) - compensation[oc][j]            compensation = p * sum of w[oc] over the segment
+ *   f    = bias[oc] (+ border term, see below)
+ *   f    = fma((float) D[j], multiplier[oc][j], f)  for each j  multiplier = s * scale_w[oc]
+ *   f    = max(f, 0)                                 if relu
+ *   out  = requant == null ? f : requant.quantize(f, oc)        crop, (f - low) / (high - low) * (L-1), rint
  * </pre>
- * with {@code multiplier = s * scale_w[oc]} and {@code compensation = z * sum of w[oc] over the segment's taps}.
- * With one segment per group this is the kernels' epilogue {@code acc - comp[oc] -> * mult[oc] -> + bias[oc] ->
- * ReLU -> requantize}; {@link #groupSegments} says which segments a group reads.
+ * {@code bias} is the IR's bias plus {@code multiplier * (p - z) * sum of w[oc]}: a fractional zero point (the
+ * f16-rounded ranges of the 2021.4 IRs) is exact for every output whose window lies inside the input. An output
+ * touching the padding additionally needs the <em>border term</em> {@code multiplier * (z - p) * (sum of w[oc]
+ * over its padded taps)}, non-zero only when {@link #needsBorderTerm()}; a kernel without it is off by that much
+ * at the borders (the simulator can run without it to measure the effect).
  *
- * <p><b>Exactness.</b> Equal to the IR up to f32 rounding, non-integer zero points (f16-rounded ranges)
- * included: the zero point enters only through {@code compensation} and the border term, never through the
- * integer data. Padding with the rounded level alone would be off by {@code s * (padLevel - z) * sum of padded w},
- * several output levels on real layers, so the border term is part of the contract ({@link #needsBorderTerm()}).
- * The one approximation: a weight zero point residual is dropped (see {@link QuantizedWeights}); it is reported by
- * {@link #approximations()} and measured by the simulator tests.
- * Immutable by contract (arrays are shared, do not modify).
+ * <p><b>Exactness.</b> Equal to the IR up to f32 rounding. The one approximation: a weight zero point residual is
+ * dropped (see {@link QuantizedWeights}); it is reported by {@link #approximations()} and measured by the
+ * simulator tests. Immutable by contract (arrays are shared, do not modify).
  */
 public record QuantizedLinear(
         Kind kind,
@@ -54,14 +54,17 @@ public record QuantizedLinear(
         List<InputSegment> segments,
         int[][] groupSegments,
         float[][] multiplier,
-        float[][] compensation,
+        int[][] compensation,
         float[] bias,
         boolean relu,
         QuantGrid requant) implements LoweredStep {
 
     public enum Kind { CONVOLUTION, GROUP_CONVOLUTION, MATMUL }
 
-    /** Input channels {@code [from, to)} sharing one step and zero point; padded taps read {@code padLevel}. */
+    /**
+     * Input channels {@code [from, to)} sharing one step and real zero point; {@code padLevel} is the integer zero
+     * point the kernel subtracts and pads with.
+     */
     public record InputSegment(int from, int to, double step, double zeroPoint, int padLevel) {}
 
     public QuantizedLinear {
@@ -156,21 +159,26 @@ public record QuantizedLinear(
         int rows = w.rows();
         int rowsPerGroup = rows / groups;
         float[][] mult = new float[rows][];
-        float[][] comp = new float[rows][];
+        int[][] comp = new int[rows][];
+        float[] effectiveBias = new float[rows];
         for (int oc = 0; oc < rows; oc++) {
             int gr = oc / rowsPerGroup;
             int[] mine = groupSegs[gr];
             mult[oc] = new float[mine.length];
-            comp[oc] = new float[mine.length];
+            comp[oc] = new int[mine.length];
+            double b = bias[oc];
             for (int j = 0; j < mine.length; j++) {
                 InputSegment s = segs.get(mine[j]);
                 int from = (s.from - gr * cpg) * taps;
                 int to = (s.to - gr * cpg) * taps;
                 mult[oc][j] = (float) (s.step * w.scale()[oc]);
-                comp[oc][j] = (float) (s.zeroPoint * w.rowSum(oc, from, to));
+                long sum = w.rowSum(oc, from, to);
+                comp[oc][j] = Math.toIntExact(s.padLevel * sum);
+                b += (double) mult[oc][j] * (s.padLevel - s.zeroPoint) * sum;
             }
+            effectiveBias[oc] = (float) b;
         }
         return new QuantizedLinear(kind, node, fused, input, output, inputShape, outputShape, groups, kernel, strides,
-                dilations, padsBegin, transposeA, w, segs, groupSegs, mult, comp, bias, relu, requant);
+                dilations, padsBegin, transposeA, w, segs, groupSegs, mult, comp, effectiveBias, relu, requant);
     }
 }
