@@ -95,22 +95,40 @@ public final class Int8Simulator {
         }
         for (int i = 0; i < steps.size(); i++) {
             LoweredStep s = steps.get(i);
-            switch (s) {
-                case QuantizeStep q -> values.put(q.output(), quantize(fp32(values, q.input()), q.grid()));
-                case QuantizedLinear l -> values.put(l.output(), l.kind() == QuantizedLinear.Kind.MATMUL
-                        ? matmul(l, (Levels) values.get(l.input())) : convolution(l, (Levels) values.get(l.input())));
-                case PreservedStep p -> values.put(p.output(), preserved(p, values));
-                case Fp32Step f -> {
-                    Tensor[] outs = ReferenceEvaluator.evaluate(f.node(), inputsOf(f.node(), values, false));
-                    for (int o = 0; o < outs.length; o++) {
-                        values.put(f.node().out(o), outs[o]);
-                    }
+            Map<ValueRef, Object> current = values;
+            Object[] outs = execute(s, v -> current.get(v));
+            if (s instanceof QuantizedLinear l) {
+                values.put(l.output(), outs[0]);
+            } else {
+                for (int o = 0; o < outs.length; o++) {
+                    values.put(s.node().out(o), outs[o]);
                 }
             }
             final int step = i;
             values.keySet().removeIf(v -> !keep.test(v) && lastUse.getOrDefault(v, -1) <= step);
         }
         return values;
+    }
+
+    /**
+     * Executes one step on the given values ({@link Levels} or {@link Tensor}; constants come from the model) and
+     * returns its outputs by output port ({@link QuantizedLinear}: its one output). Lets a test feed each step
+     * the oracle's inputs, to check every layer in isolation.
+     */
+    public Object[] execute(LoweredStep s, java.util.function.Function<ValueRef, Object> valueOf) {
+        Map<ValueRef, Object> in = new HashMap<>();
+        for (ValueRef v : s.node().inputs()) {
+            if (!model.constants().isConstant(v)) {
+                in.put(v, valueOf.apply(v));
+            }
+        }
+        return switch (s) {
+            case QuantizeStep q -> new Object[] {quantize(fp32(in, q.input()), q.grid())};
+            case QuantizedLinear l -> new Object[] {l.kind() == QuantizedLinear.Kind.MATMUL
+                    ? matmul(l, (Levels) in.get(l.input())) : convolution(l, (Levels) in.get(l.input()))};
+            case PreservedStep p -> new Object[] {preserved(p, in)};
+            case Fp32Step f -> ReferenceEvaluator.evaluate(f.node(), inputsOf(f.node(), in, false));
+        };
     }
 
     private Tensor fp32(Map<ValueRef, Object> values, ValueRef v) {
