@@ -1,0 +1,53 @@
+package dev.lowbit.reference;
+
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.Shapes;
+import dev.lowbit.graph.Tensor;
+import dev.lowbit.ir.IrException;
+import java.util.Arrays;
+
+/**
+ * Transpose (opset1): output dimension {@code i} is input dimension {@code order[i]}; an empty order reverses
+ * the dimensions. The order must be a permutation of {@code 0..rank-1}. Stateless, thread-safe.
+ */
+final class TransposeOp implements OpEvaluator {
+    @Override
+    public Tensor[] evaluate(Node node, Tensor[] in) {
+        OpInputs.requireCount(node, in, 2, 2);
+        Tensor x = in[0];
+        int rank = x.rank();
+        long[] order = OpInputs.integers(node, in[1], "order");
+        int[] perm = new int[rank];
+        if (order.length == 0) {
+            Arrays.setAll(perm, i -> rank - 1 - i);
+        } else {
+            if (order.length != rank) {
+                throw new IrException(node, "order " + Arrays.toString(order) + " does not match input rank " + rank);
+            }
+            boolean[] seen = new boolean[rank];
+            for (int i = 0; i < rank; i++) {
+                if (order[i] < 0 || order[i] >= rank || seen[(int) order[i]]) {
+                    throw new IrException(node, "order " + Arrays.toString(order) + " is not a permutation of 0.."
+                            + (rank - 1));
+                }
+                seen[(int) order[i]] = true;
+                perm[i] = (int) order[i];
+            }
+        }
+        int[] inShape = x.shape();
+        int[] inStrides = Shapes.strides(inShape);
+        int[] outShape = new int[rank];
+        int[] strides = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            outShape[i] = inShape[perm[i]];
+            strides[i] = inStrides[perm[i]];
+        }
+        double[] out = new double[x.size()];
+        StridedWalk walk = StridedWalk.of(outShape, strides);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x.get(walk.offset(0));
+            walk.advance();
+        }
+        return new Tensor[] {Tensor.of(node.output(0).type(), outShape, out)};
+    }
+}

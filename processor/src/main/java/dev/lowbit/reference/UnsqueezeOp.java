@@ -1,0 +1,34 @@
+package dev.lowbit.reference;
+
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.Tensor;
+import dev.lowbit.ir.IrException;
+import java.util.Arrays;
+
+/**
+ * Unsqueeze (opset1): inserts dimensions of 1 at the axes given by input 1, which index the output shape
+ * (negative counts from the output's end). A repeated axis is an error. Stateless, thread-safe.
+ */
+final class UnsqueezeOp implements OpEvaluator {
+    @Override
+    public Tensor[] evaluate(Node node, Tensor[] in) {
+        OpInputs.requireCount(node, in, 2, 2);
+        int[] shape = in[0].shape();
+        long[] axes = OpInputs.integers(node, in[1], "axes");
+        int rank = shape.length + axes.length;
+        boolean[] inserted = new boolean[rank];
+        for (long a : axes) {
+            int axis = Axes.normalize(node, a, rank, "axis");
+            if (inserted[axis]) {
+                throw new IrException(node, "axes " + Arrays.toString(axes) + " name output axis " + axis + " twice");
+            }
+            inserted[axis] = true;
+        }
+        int[] out = new int[rank];
+        int k = 0;
+        for (int d = 0; d < rank; d++) {
+            out[d] = inserted[d] ? 1 : shape[k++];
+        }
+        return new Tensor[] {Tensor.of(node.output(0).type(), out, in[0].toDoubleArray())};
+    }
+}
