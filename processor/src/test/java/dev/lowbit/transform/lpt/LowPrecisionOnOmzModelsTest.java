@@ -13,10 +13,14 @@ import dev.lowbit.runtime.vision.ImageTensors;
 import dev.lowbit.testing.OmzModels;
 import dev.lowbit.testing.SharedData;
 import java.awt.image.BufferedImage;
+import dev.lowbit.runtime.vision.Detection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -68,8 +72,12 @@ class LowPrecisionOnOmzModelsTest {
 
     /** The photo as the model's input: letterboxed planar BGR 0..255, or stretched gray for a 1-channel input. */
     static Tensor photo(Graph g) {
+        return photo(g, "astronaut.png");
+    }
+
+    static Tensor photo(Graph g, String picture) {
         int[] s = g.parameters().get(0).output(0).shape();
-        BufferedImage img = ImageTensors.read(SharedData.image("astronaut.png"));
+        BufferedImage img = ImageTensors.read(SharedData.image(picture));
         float[] data = s[1] == 1 ? ImageTensors.stretchGray(img, s[3], s[2]) : ImageTensors.letterboxBgr(img, s[3], s[2]).data();
         double[] d = new double[data.length];
         for (int i = 0; i < d.length; i++) {
@@ -257,18 +265,19 @@ class LowPrecisionOnOmzModelsTest {
      * differ per model and the worst difference; checked: the model outputs, by what they mean (see
      * {@link #assertOutputsClose}).
      */
-    @ParameterizedTest
-    @ValueSource(strings = {
-        "face-detection-adas-0001", "face-detection-retail-0004", "face-detection-retail-0004_omz2021.2",
-        "head-pose-estimation-adas-0001", "landmarks-regression-retail-0009",
-        "landmarks-regression-retail-0009_omz2021.2", "landmarks-regression-retail-0009_omz2021.3",
-        "person-detection-retail-0013", "text-image-super-resolution-0001",
-        "vehicle-attributes-recognition-barrier-0039"})
-    void endToEndOnThePhotoTheOutputsAgreeWithTheOracle(String folder) {
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({
+        "face-detection-adas-0001, astronaut.png", "face-detection-retail-0004, astronaut.png",
+        "face-detection-retail-0004_omz2021.2, astronaut.png", "head-pose-estimation-adas-0001, astronaut.png",
+        "landmarks-regression-retail-0009, astronaut.png", "landmarks-regression-retail-0009_omz2021.2, astronaut.png",
+        "landmarks-regression-retail-0009_omz2021.3, astronaut.png", "person-detection-retail-0013, astronaut.png",
+        "person-detection-retail-0013, messi5.jpg", "text-image-super-resolution-0001, astronaut.png",
+        "vehicle-attributes-recognition-barrier-0039, astronaut.png"})
+    void endToEndOnThePhotoTheOutputsAgreeWithTheOracle(String folder, String picture) {
         SharedData.require();
         Graph g = OmzModels.graph(folder, "FP16-INT8");
         LoweredModel m = new LowPrecisionPipeline().lower(g);
-        Map<String, Tensor> inputs = Map.of(Signature.inputName(g.parameters().get(0)), photo(g));
+        Map<String, Tensor> inputs = Map.of(Signature.inputName(g.parameters().get(0)), photo(g, picture));
         java.util.Set<ValueRef> quantized = m.grids().keySet();
         Map<ValueRef, Object> ours = new Int8Simulator(m).runKeeping(inputs, quantized::contains);
         long[] stats = new long[3];
@@ -307,7 +316,7 @@ class LowPrecisionOnOmzModelsTest {
                 }
             }
         });
-        System.out.printf("%s end to end: %d levels, %d differ (%.4f%%), max difference %d level(s)%n",
+        System.out.printf("%s on " + picture + " end to end: %d levels, %d differ (%.4f%%), max difference %d level(s)%n",
                 folder, stats[0], stats[1], 100.0 * stats[1] / stats[0], stats[2]);
         for (Node r : g.results()) {
             Object o = ours.get(r.input(0));
@@ -318,21 +327,23 @@ class LowPrecisionOnOmzModelsTest {
 
     /**
      * How sensitive the deep models are to one flip, measured on the oracle alone: the photo with one pixel value
-     * raised by 1 (of 255) in the middle of the picture, oracle against oracle, counting quantized values that differ.
+     * changed by 1 (of 255) at 16 pixels, oracle against oracle, counting quantized values that differ.
      * This is the yardstick for the end-to-end drift above: that drift comes from a few one-level flips per layer
      * (see the per-step test) compounding, and the oracle compounds a single pixel change the same way.
      */
     @ParameterizedTest
     @ValueSource(strings = {"face-detection-adas-0001", "face-detection-retail-0004", "person-detection-retail-0013"})
-    void oracleAgainstItselfWithOnePixelChangedDriftsTheSameWay(String folder) {
+    void oracleAgainstItselfWithSixteenPixelsChangedDriftsTheSameWay(String folder) {
         SharedData.require();
         Graph g = OmzModels.graph(folder, "FP16-INT8");
         LoweredModel m = new LowPrecisionPipeline().lower(g);
         Tensor x = photo(g);
         int[] s = x.shape();
         double[] nudged = x.toDoubleArray();
-        int mid = (s[2] / 2) * s[3] + s[3] / 2;
-        nudged[mid] = nudged[mid] < 255 ? nudged[mid] + 1 : nudged[mid] - 1;
+        for (int k = 1; k <= 16; k++) { // 16 pixels on the diagonal of the first channel
+            int at = (k * s[2] / 17) * s[3] + k * s[3] / 17;
+            nudged[at] = nudged[at] < 255 ? nudged[at] + 1 : nudged[at] - 1;
+        }
         String in = Signature.inputName(g.parameters().get(0));
         Map<ValueRef, int[]> first = new HashMap<>();
         oracle(g, Map.of(in, x), Map.of(), (v, ref, alive) -> {
@@ -352,31 +363,35 @@ class LowPrecisionOnOmzModelsTest {
                 stats[0] += a.length;
             }
         });
-        System.out.printf("%s oracle vs oracle with one pixel +1: %d levels, %d differ (%.4f%%), max %d level(s)%n",
+        System.out.printf("%s oracle vs oracle with 16 pixels +-1: %d levels, %d differ (%.4f%%), max %d level(s)%n",
                 folder, stats[0], stats[1], 100.0 * stats[1] / stats[0], stats[2]);
-        assertTrue(stats[1] > 0, "one pixel changed nothing downstream");
+        assertTrue(stats[1] > 0, "the pixels changed nothing downstream");
     }
 
     /**
-     * Output checks by meaning. Detections (SSD rows): the same detections above 0.5 confidence, box IoU >= 0.9,
-     * confidence within 0.05. Everything else (landmarks, angles, class probabilities, a super-resolved image): max
+     * Output checks by meaning. Detections (SSD rows): the same confident detections (>= 0.5), box IoU >= 0.9,
+     * confidence within 0.05 (measured: within 0.005 on the face detectors). Everything else (landmarks, angles, class probabilities, a super-resolved image): max
      * |int8 - oracle| within 2% of the output's range, mean within 0.5%, because a compounded flip changes a
      * late activation by a few levels of its grid (~1% of its range each), which a last layer passes on damped.
      */
+    /** Each detection has a twin: same label, IoU >= 0.9, confidence within 0.05. */
+    static void matchAll(String folder, List<Detection> these, List<Detection> others) {
+        for (Detection d : these) {
+            Detection best = others.stream().max(Comparator.comparingDouble(d::iou)).orElse(null);
+            assertTrue(best != null && best.label() == d.label() && d.iou(best) >= 0.9
+                    && Math.abs(d.confidence() - best.confidence()) <= 0.05, folder + ": " + d + " vs " + best);
+        }
+    }
+
     static void assertOutputsClose(String folder, String name, Tensor oracle, Tensor int8) {
         if (name.startsWith("detection_out")) {
-            java.util.List<dev.lowbit.runtime.vision.Detection> a =
-                    dev.lowbit.runtime.vision.Detection.atLeast(dev.lowbit.runtime.vision.Detection.parse(oracle.toFloatArray()), 0.5);
-            java.util.List<dev.lowbit.runtime.vision.Detection> b =
-                    dev.lowbit.runtime.vision.Detection.atLeast(dev.lowbit.runtime.vision.Detection.parse(int8.toFloatArray()), 0.5);
-            System.out.println("  oracle: " + a + "\n  int8:   " + b);
-            assertTrue(a.size() == b.size(), folder + ": " + a.size() + " vs " + b.size() + " detections");
-            for (dev.lowbit.runtime.vision.Detection d : a) {
-                dev.lowbit.runtime.vision.Detection best = b.stream()
-                        .max(java.util.Comparator.comparingDouble(d::iou)).orElseThrow();
-                assertTrue(best.label() == d.label() && d.iou(best) >= 0.9
-                        && Math.abs(d.confidence() - best.confidence()) <= 0.05, folder + ": " + d + " vs " + best);
-            }
+            List<Detection> all = Detection.parse(oracle.toFloatArray());
+            List<Detection> mine = Detection.parse(int8.toFloatArray());
+            System.out.println("  oracle: " + Detection.atLeast(all, 0.2) + "\n  int8:   " + Detection.atLeast(mine, 0.2));
+            // Every confident detection (>= 0.5) on one side has its twin >= 0.3 on the other. Weak ones (0.2..0.5)
+            // are printed only: the oracle's own scores there move by more than 0.05 when 16 pixels change by 1.
+            matchAll(folder, Detection.atLeast(all, 0.5), Detection.atLeast(mine, 0.3));
+            matchAll(folder, Detection.atLeast(mine, 0.5), Detection.atLeast(all, 0.3));
             return;
         }
         double min = Double.MAX_VALUE, max = -Double.MAX_VALUE, maxAbs = 0, sumAbs = 0;
