@@ -18,6 +18,7 @@ final class TinyGraph {
     private static final Path SOURCE = Path.of("tiny.xml");
     private final List<Node> nodes = new ArrayList<>();
     private int next = 0;
+    private int results = 0;
 
     ValueRef parameter(String name, int... shape) {
         return add(name, "Parameter", Map.of(), List.of(), new Port(ElementType.F32, shape), null);
@@ -44,8 +45,10 @@ final class TinyGraph {
         return op("FakeQuantize", Map.of("levels", Integer.toString(levels)), shape, x, il, ih, ol, oh);
     }
 
+    /** A model output, named "out", then "out1", "out2" ... */
     void result(ValueRef v) {
-        add("out", "Result", Map.of(), List.of(v), null, null);
+        add(results == 0 ? "out" : "out" + results, "Result", Map.of(), List.of(v), null, null);
+        results++;
     }
 
     Node node(ValueRef v) {
