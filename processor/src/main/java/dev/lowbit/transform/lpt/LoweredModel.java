@@ -49,6 +49,28 @@ public record LoweredModel(Graph graph, List<LoweredStep> steps, Map<ValueRef, Q
         return all == 0 ? 1 : (double) int8 / all;
     }
 
+    /** One line per step, for dumps: what runs, in which precision, on which grid. */
+    public String dump() {
+        StringBuilder sb = new StringBuilder(summary());
+        for (LoweredStep s : steps) {
+            sb.append("  ");
+            switch (s) {
+                case QuantizedLinear l -> sb.append(String.format("int8 %s %s%s%s -> %s, %d segment(s)%s%n",
+                        l.kind(), l.node().describe(), l.fused().isEmpty() ? "" : " + " + l.fused().stream()
+                                .map(n -> n.type()).toList(), l.relu() ? " relu" : "",
+                        l.requant() == null ? "fp32" : l.requant(), l.segments().size(),
+                        l.needsBorderTerm() ? ", border term" : ""));
+                case QuantizeStep q -> sb.append("quantize ").append(q.node().describe()).append(" -> ")
+                        .append(q.grid()).append('\n');
+                case PreservedStep p -> sb.append("on levels ").append(p.node().describe()).append(" -> ")
+                        .append(p.grid()).append('\n');
+                case Fp32Step f -> sb.append("fp32 ").append(f.node().describe())
+                        .append(f.note() == null ? "" : " (" + f.note() + ")").append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     /** A short readable summary: coverage, step counts, notes. */
     public String summary() {
         long q = steps.stream().filter(s -> s instanceof QuantizedLinear).count();

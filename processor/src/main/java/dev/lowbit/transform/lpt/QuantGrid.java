@@ -106,6 +106,9 @@ public record QuantGrid(int levels, float[] inLow, float[] inHigh, float[] outLo
     public double zeroPoint(int channel) {
         int i = at(channel);
         double z = -outLow[i] / step(channel);
+        if (Math.abs(z - Math.rint(z)) < 1e-9) {
+            z = Math.rint(z); // double rounding noise of -ol/step (ranges are f32), not a fractional zero point
+        }
         return z == 0 ? 0 : z; // no -0.0
 
     }

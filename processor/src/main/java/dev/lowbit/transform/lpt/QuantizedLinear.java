@@ -101,7 +101,18 @@ public record QuantizedLinear(
         List<String> a = new ArrayList<>();
         double dz = weights.maxDroppedZeroPoint();
         if (dz > 0) {
-            a.add("weight zero points up to " + dz + " dropped");
+            // |effect on y| = |zp| * scale_w * |sum of x over the window| <= |zp| * scale_w * K * max|x|
+            double maxX = 0;
+            for (InputSegment s : segments) {
+                maxX = Math.max(maxX, s.step * Math.max(Math.abs(s.zeroPoint), Math.abs(255 - s.zeroPoint)));
+            }
+            double worst = 0;
+            for (int oc = 0; oc < outputChannels(); oc++) {
+                double bound = Math.abs(weights.zeroPointResidual()[oc]) * weights.scale()[oc] * weights.rowLength() * maxX;
+                worst = Math.max(worst, requant == null ? bound : bound / requant.step(oc));
+            }
+            a.add(String.format("weight zero points up to %.3g dropped: moves an output by at most %.3g %s", dz, worst,
+                    requant == null ? "(absolute, fp32 output)" : "output levels"));
         }
         return a;
     }

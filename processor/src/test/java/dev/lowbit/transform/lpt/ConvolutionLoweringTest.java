@@ -114,6 +114,8 @@ class ConvolutionLoweringTest {
         assertEquals(0, l.compensation()[0][0]);
         assertEquals(1.0, m.int8MacFraction());
         assertTrue(m.notes().isEmpty(), m.notes().toString());
+        assertTrue(m.dump().contains("int8 CONVOLUTION " + l.node().describe() + " + [Add, ReLU, FakeQuantize] relu"),
+                m.dump());
     }
 
     @Test

@@ -48,7 +48,7 @@ class LowPrecisionOnOmzModelsTest {
     void runsAtLeast95PercentOfTheMacsInInt8(String folder) {
         SharedData.require();
         LoweredModel m = new LowPrecisionPipeline().lower(OmzModels.graph(folder, "FP16-INT8"));
-        System.out.print(folder + " " + m.summary());
+        System.out.print(folder + " " + (System.getenv("LPT_DUMP") != null ? m.dump() : m.summary()));
         long floatInIr = 0, all = 0;
         for (LoweredModel.LinearLayer l : m.linear()) {
             all += l.macs();
@@ -157,6 +157,7 @@ class LowPrecisionOnOmzModelsTest {
         LoweredModel m = new LowPrecisionPipeline().lower(g);
         Map<String, Tensor> inputs = Map.of(Signature.inputName(g.parameters().get(0)), photo(g));
         Int8Simulator sim = new Int8Simulator(m);
+        Int8Simulator withoutBorderTerm = new Int8Simulator(m, false);
         Map<ValueRef, LoweredStep> byOutput = new HashMap<>();
         Map<ValueRef, Integer> keepUntil = new HashMap<>();
         Map<Integer, Integer> position = new HashMap<>();
@@ -178,11 +179,25 @@ class LowPrecisionOnOmzModelsTest {
             if (s == null || s instanceof Fp32Step) {
                 return;
             }
-            Object[] out = sim.execute(s, in -> {
+            java.util.function.Function<ValueRef, Object> oracleInputs = in -> {
                 Tensor t = values.get(in);
                 QuantGrid grid = m.grid(in);
                 return grid == null ? t : levelsOf(t, grid);
-            });
+            };
+            Object[] out = sim.execute(s, oracleInputs);
+            if (s instanceof QuantizedLinear l && l.needsBorderTerm() && out[0] instanceof Int8Simulator.Levels exact) {
+                // what a kernel that pads with the integer zero point and has no border term would give
+                Int8Simulator.Levels k = (Int8Simulator.Levels) withoutBorderTerm.execute(s, oracleInputs)[0];
+                Int8Simulator.Levels want = levelsOf(ref, m.grid(v));
+                long d = 0;
+                int w = 0;
+                for (int i = 0; i < k.q().length; i++) {
+                    d += k.q()[i] != want.q()[i] ? 1 : 0;
+                    w = Math.max(w, Math.abs(k.q()[i] - want.q()[i]));
+                }
+                System.out.printf("  %s needs the border term (zero point %.5f): without it %d of %d levels differ, max %d%n",
+                        l.node().describe(), l.segments().get(0).zeroPoint(), d, k.q().length, w);
+            }
             if (out[0] instanceof Int8Simulator.Levels q) {
                 Int8Simulator.Levels want = levelsOf(ref, m.grid(v));
                 int worst = 0;
