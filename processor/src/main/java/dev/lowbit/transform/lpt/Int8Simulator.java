@@ -126,9 +126,29 @@ public final class Int8Simulator {
             case QuantizeStep q -> new Object[] {quantize(fp32(in, q.input()), q.grid())};
             case QuantizedLinear l -> new Object[] {l.kind() == QuantizedLinear.Kind.MATMUL
                     ? matmul(l, (Levels) in.get(l.input())) : convolution(l, (Levels) in.get(l.input()))};
-            case PreservedStep p -> new Object[] {preserved(p, in)};
+            case PreservedStep p -> new Object[] {preserved(p, lookedUp(p, in))};
             case Fp32Step f -> ReferenceEvaluator.evaluate(f.node(), inputsOf(f.node(), in, false));
         };
+    }
+
+    /** Inputs of a step with their levels mapped through the step's lookup tables, where it has any. */
+    private static Map<ValueRef, Object> lookedUp(PreservedStep p, Map<ValueRef, Object> in) {
+        if (p.lookups().isEmpty()) {
+            return in;
+        }
+        Map<ValueRef, Object> mapped = new HashMap<>(in);
+        for (int i = 0; i < p.inputs().size(); i++) {
+            int[] table = p.lookups().get(i);
+            Levels l = (Levels) in.get(p.inputs().get(i));
+            if (table != null) {
+                int[] q = new int[l.q().length];
+                for (int k = 0; k < q.length; k++) {
+                    q[k] = table[l.q()[k]];
+                }
+                mapped.put(p.inputs().get(i), new Levels(l.shape(), q, p.grid()));
+            }
+        }
+        return mapped;
     }
 
     private Tensor fp32(Map<ValueRef, Object> values, ValueRef v) {

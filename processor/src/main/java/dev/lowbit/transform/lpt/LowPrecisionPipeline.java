@@ -19,13 +19,28 @@ import java.util.Set;
  * prior boxes) produce no step. Stateless; thread-safe.
  */
 public final class LowPrecisionPipeline {
+    private final boolean commonGridForConcat;
+
+    /** The exact pipeline. */
+    public LowPrecisionPipeline() {
+        this(false);
+    }
+
+    /**
+     * {@code commonGridForConcat}: requantize Concat inputs with different grids to a common one (as OpenVINO's
+     * CPU plugin needs for a per-tensor convolution input) instead of keeping per-channel grids and accumulating
+     * per run of channels. Inexact; every such Concat gets a note.
+     */
+    public LowPrecisionPipeline(boolean commonGridForConcat) {
+        this.commonGridForConcat = commonGridForConcat;
+    }
 
     public LoweredModel lower(Graph graph) {
         ConstantValues constants = new ConstantValues(graph);
         ConvolutionLowering conv = new ConvolutionLowering(constants);
         MatMulLowering matmul = new MatMulLowering(constants);
         FakeQuantizeDecomposition fqd = new FakeQuantizeDecomposition(constants);
-        PrecisionPreservingLowering preserving = new PrecisionPreservingLowering(constants);
+        PrecisionPreservingLowering preserving = new PrecisionPreservingLowering(constants, commonGridForConcat);
 
         List<LoweredStep> steps = new ArrayList<>();
         Map<ValueRef, QuantGrid> grids = new HashMap<>();
@@ -78,6 +93,10 @@ public final class LowPrecisionPipeline {
             } else if (PrecisionPreservingLowering.applies(n)) {
                 PreservedStep p = preserving.lower(n, grids);
                 if (p != null) {
+                    if (p.lookups().stream().anyMatch(java.util.Objects::nonNull)) {
+                        notes.add(n.describe() + ": inputs requantized to the common grid " + p.grid()
+                                + " (approximation: up to half a level of it per value)");
+                    }
                     steps.add(p);
                     grids.put(n.out(0), p.grid());
                     continue;

@@ -62,7 +62,8 @@ public record LoweredModel(Graph graph, List<LoweredStep> steps, Map<ValueRef, Q
                         l.needsBorderTerm() ? ", border term" : ""));
                 case QuantizeStep q -> sb.append("quantize ").append(q.node().describe()).append(" -> ")
                         .append(q.grid()).append('\n');
-                case PreservedStep p -> sb.append("on levels ").append(p.node().describe()).append(" -> ")
+                case PreservedStep p -> sb.append("on levels ").append(p.node().describe())
+                        .append(p.lookups().isEmpty() ? "" : " (inputs requantized by lookup)").append(" -> ")
                         .append(p.grid()).append('\n');
                 case Fp32Step f -> sb.append("fp32 ").append(f.node().describe())
                         .append(f.note() == null ? "" : " (" + f.note() + ")").append('\n');

@@ -22,10 +22,22 @@ import java.util.Map;
 public final class PrecisionPreservingLowering {
     private final ConstantValues constants;
     private final Graph graph;
+    private final boolean commonGridForConcat;
 
+    /** Exact rules only: a Concat of different grids keeps them per channel. */
     public PrecisionPreservingLowering(ConstantValues constants) {
+        this(constants, false);
+    }
+
+    /**
+     * {@code commonGridForConcat}: requantize the inputs of a Concat with different per-tensor grids to one common
+     * grid (their union range, same levels), so its consumers see one per-tensor grid. An approximation (up to
+     * half a level of the common grid per value) that the caller must report.
+     */
+    public PrecisionPreservingLowering(ConstantValues constants, boolean commonGridForConcat) {
         this.constants = constants;
         this.graph = constants.graph();
+        this.commonGridForConcat = commonGridForConcat;
     }
 
     public static boolean applies(Node n) {
@@ -82,6 +94,14 @@ public final class PrecisionPreservingLowering {
         boolean same = parts.stream().allMatch(p -> p.isPerTensor() && shrink(p).sameAs(shrink(parts.get(0))));
         if (same) {
             return new PreservedStep(n, n.inputs(), shrink(parts.get(0)));
+        }
+        if (commonGridForConcat && parts.stream().allMatch(p -> p.isPerTensor() && p.levels() == parts.get(0).levels())) {
+            QuantGrid common = QuantGrid.union(parts.stream().map(PrecisionPreservingLowering::shrink).toList());
+            List<int[]> lookups = new ArrayList<>();
+            for (QuantGrid p : parts) {
+                lookups.add(shrink(p).sameAs(common) ? null : common.lookupFrom(shrink(p)));
+            }
+            return new PreservedStep(n, n.inputs(), common, lookups);
         }
         if (axis != 1) {
             return null;

@@ -158,6 +158,30 @@ public record QuantGrid(int levels, float[] inLow, float[] inHigh, float[] outLo
         return new QuantGrid(parts[0].levels, a, b, c, d);
     }
 
+    /** The per-tensor grid spanning all given per-tensor grids (same levels): min of lows, max of highs. */
+    public static QuantGrid union(java.util.List<QuantGrid> grids) {
+        float il = Float.MAX_VALUE, ih = -Float.MAX_VALUE, ol = Float.MAX_VALUE, oh = -Float.MAX_VALUE;
+        for (QuantGrid g : grids) {
+            if (g.channels() != 1 || g.levels != grids.get(0).levels) {
+                throw new IllegalArgumentException("union needs per-tensor grids with equal levels");
+            }
+            il = Math.min(il, g.inLow[0]);
+            ih = Math.max(ih, g.inHigh[0]);
+            ol = Math.min(ol, g.outLow[0]);
+            oh = Math.max(oh, g.outHigh[0]);
+        }
+        return perTensor(grids.get(0).levels, il, ih, ol, oh);
+    }
+
+    /** For each level of per-tensor grid {@code from}, the nearest level of this per-tensor grid (a u8 table). */
+    public int[] lookupFrom(QuantGrid from) {
+        int[] t = new int[from.levels];
+        for (int q = 0; q < t.length; q++) {
+            t[q] = quantize(from.dequantize(q, 0), 0);
+        }
+        return t;
+    }
+
     public boolean sameAs(QuantGrid o) {
         return levels == o.levels && Arrays.equals(inLow, o.inLow) && Arrays.equals(inHigh, o.inHigh)
                 && Arrays.equals(outLow, o.outLow) && Arrays.equals(outHigh, o.outHigh);

@@ -33,6 +33,30 @@ class PrecisionPreservingLoweringTest {
     }
 
     @Test
+    void onRequestConcatRequantizesItsInputsToTheUnionGridByLookup() {
+        TinyGraph t = new TinyGraph();
+        ValueRef a = t.parameter("a", 1, 1, 2, 2);
+        ValueRef b = t.parameter("b", 1, 1, 2, 2);
+        ValueRef qa = fq(t, a, 0f, 2.55f, new int[] {1, 1, 2, 2}); // step 0.01
+        ValueRef qb = fq(t, b, 0f, 1.275f, new int[] {1, 1, 2, 2}); // step 0.005
+        ValueRef cat = t.op("Concat", Map.of("axis", "1"), new int[] {1, 2, 2, 2}, qa, qb);
+        t.result(cat);
+        LoweredModel m = new LowPrecisionPipeline(true).lower(t.build());
+        PreservedStep p = assertInstanceOf(PreservedStep.class, m.steps().get(2));
+        assertTrue(p.grid().isPerTensor());
+        assertEquals(2.55f, p.grid().outHigh()[0]);
+        assertEquals(null, p.lookups().get(0)); // already on the union grid
+        int[] table = p.lookups().get(1);
+        // b's level q is worth 0.005 q, i.e. 0.5 q levels of the union grid, rounded half to even
+        assertEquals(0, table[1]);
+        assertEquals(2, table[3]);
+        assertEquals(2, table[5]);
+        assertEquals(128, table[255]);
+        assertEquals(1, m.notes().size());
+        assertTrue(m.notes().get(0).contains("common grid"), m.notes().get(0));
+    }
+
+    @Test
     void concatAlongAnotherAxisWithDifferentGridsRunsInFp32() {
         TinyGraph t = new TinyGraph();
         ValueRef a = t.parameter("a", 1, 2, 3, 3);
