@@ -59,6 +59,7 @@ public record QuantizedLinear(
         boolean relu,
         QuantGrid requant) implements LoweredStep {
 
+    /** Which op the layer stands for (MatMul: 2-D fully connected). */
     public enum Kind { CONVOLUTION, GROUP_CONVOLUTION, MATMUL }
 
     /**

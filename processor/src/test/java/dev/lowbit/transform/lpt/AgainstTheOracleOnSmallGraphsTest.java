@@ -137,4 +137,41 @@ class AgainstTheOracleOnSmallGraphsTest {
         assertTrue(((QuantizedLinear) m.steps().get(1)).needsBorderTerm());
         compare(g, Map.of("a", random(new int[] {1, 2, 5, 5})), 1);
     }
+
+    @Test
+    void perChannelFakeQuantizeAfterAConvolutionBecomesAPerChannelRequantization() {
+        TinyGraph t = new TinyGraph();
+        ValueRef a = t.parameter("a", 1, 2, 5, 5);
+        ValueRef qa = fq(t, a, 0f, 2f, new int[] {1, 2, 5, 5});
+        ValueRef conv = t.op("Convolution", TinyGraph.conv("1,1", "0,0"), new int[] {1, 3, 3, 3}, qa, int8Weights(t, 3, 2, 3));
+        ValueRef lo = t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, -0.5, -1, -0.25);
+        ValueRef hi = t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, 0.5, 1.2, 0.25);
+        t.result(t.fakeQuantize(conv, 256, lo, hi, lo, hi, new int[] {1, 3, 3, 3}));
+        Graph g = t.build();
+        LoweredModel m = new LowPrecisionPipeline().lower(g);
+        QuantizedLinear l = assertInstanceOf(QuantizedLinear.class, m.steps().get(1));
+        assertEquals(3, l.requant().channels());
+        compare(g, Map.of("a", random(new int[] {1, 2, 5, 5})), 1);
+    }
+
+    @Test
+    void groupConvolutionWithTwoChannelsPerGroupAndSameUpperPaddingStrideAndDilation() {
+        TinyGraph t = new TinyGraph();
+        ValueRef a = t.parameter("a", 1, 4, 7, 6);
+        ValueRef qa = fq(t, a, -1.5f, 1.5f, new int[] {1, 4, 7, 6});
+        ValueRef w = int8Weights(t, 6, 2, 3); // 2 groups x 3 outputs, 2 inputs per group
+        ValueRef r = t.op("Reshape", Map.of("special_zero", "false"), new int[] {2, 3, 2, 3, 3}, w,
+                t.constant(ElementType.I64, new int[] {5}, 2, 3, 2, 3, 3));
+        Map<String, String> attrs = Map.of("strides", "2,2", "dilations", "2,2", "pads_begin", "0,0", "pads_end", "0,0",
+                "auto_pad", "same_upper");
+        // same_upper: out = ceil(in / stride) = 4 x 3
+        ValueRef conv = t.op("GroupConvolution", attrs, new int[] {1, 6, 4, 3}, qa, r);
+        t.result(conv);
+        Graph g = t.build();
+        LoweredModel m = new LowPrecisionPipeline().lower(g);
+        QuantizedLinear l = assertInstanceOf(QuantizedLinear.class, m.steps().get(1));
+        assertEquals(2, l.groups());
+        assertEquals(2, l.segments().size()); // one per group, same grid
+        compare(g, Map.of("a", random(new int[] {1, 4, 7, 6})), 0);
+    }
 }
