@@ -73,16 +73,22 @@ class OmzOracleTest {
     @CsvSource({"messi5.jpg", "astronaut.png"})
     void personDetectorFloatAndInt8KeepTheSameDetections(String picture) {
         String folder = "person-detection-retail-0013";
-        List<Detection> f = Detection.atLeast(detect(folder, "FP16", picture), 0.5);
-        List<Detection> q = Detection.atLeast(detect(folder, "FP16-INT8", picture), 0.5);
-        System.out.println(picture + " FP16:      " + f);
-        System.out.println(picture + " FP16-INT8: " + q);
-        assertTrue(!f.isEmpty(), "the photo shows a person");
+        List<Detection> fAll = detect(folder, "FP16", picture);
+        List<Detection> qAll = detect(folder, "FP16-INT8", picture);
+        List<Detection> f = Detection.atLeast(fAll, 0.5);
+        List<Detection> q = Detection.atLeast(qAll, 0.5);
+        System.out.println(picture + " FP16 top:      " + fAll.subList(0, Math.min(3, fAll.size())));
+        System.out.println(picture + " FP16-INT8 top: " + qAll.subList(0, Math.min(3, qAll.size())));
+        // The check: the same detections >= 0.5 (IoU >= 0.8). Measured: this retail detector finds no
+        // one >= 0.5 in either photo, in either variant (best 0.24 on messi5, 0.15-0.18 on astronaut), so the
+        // top detection is compared too, which makes the check able to fail.
         assertEquals(f.size(), q.size(), "same number of people >= 0.5");
         for (Detection d : f) {
             double best = q.stream().filter(x -> x.label() == d.label()).mapToDouble(d::iou).max().orElse(0);
             assertTrue(best >= 0.8, "INT8 keeps " + d + " (best IoU " + best + ")");
         }
+        // INT8 moves the best score by 0.013-0.023 on these photos; 0.05 is twice the larger.
+        assertEquals(fAll.get(0).confidence(), qAll.get(0).confidence(), 0.05, "best score, float vs INT8");
     }
 
     // OMZ model description: color = white, gray, yellow, red, green, blue, black; type = car, bus, truck, van.
