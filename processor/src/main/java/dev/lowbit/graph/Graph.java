@@ -28,7 +28,7 @@ public final class Graph {
     private final List<Node> parameters;
     private final List<Node> results;
 
-    private Graph(String name, Path source, List<Node> ordered) {
+    private Graph(String name, Path source, List<Node> ordered, Collection<Node> declared) {
         this.name = name;
         this.source = source;
         this.nodes = Collections.unmodifiableList(ordered);
@@ -41,6 +41,10 @@ public final class Graph {
             for (int i = 0; i < n.inputs().size(); i++) {
                 uses.computeIfAbsent(n.inputs().get(i), k -> new ArrayList<>()).add(new Use(n, i));
             }
+        }
+        // Inputs and outputs keep the order the file declares them in: OpenVINO's serializer writes
+        // Parameters and Results in the model's input and output order.
+        for (Node n : declared) {
             if (n.is("Parameter")) {
                 params.add(n);
             } else if (n.is("Result")) {
@@ -55,7 +59,8 @@ public final class Graph {
     }
 
     /**
-     * Builds a graph from nodes in any order. Checks that ids are unique, that every input refers to an
+     * Builds a graph from nodes in any order; Parameters and Results keep the order given (the model's input
+     * and output order). Checks that ids are unique, that every input refers to an
      * existing node and output port, and that there is no cycle; orders the nodes topologically (stable:
      * among ready nodes, the one given first comes first).
      */
@@ -103,7 +108,7 @@ public final class Graph {
             Node onCycle = nodes.stream().filter(n -> pending.get(n.id()) > 0).findFirst().orElseThrow();
             throw new IrException(onCycle, "the graph has a cycle through this layer");
         }
-        return new Graph(name, source, ordered);
+        return new Graph(name, source, ordered, nodes);
     }
 
     public String name() {
@@ -142,10 +147,12 @@ public final class Graph {
         return consumers.getOrDefault(value, List.of());
     }
 
+    /** The model inputs, in the order the IR declares them. */
     public List<Node> parameters() {
         return parameters;
     }
 
+    /** The model outputs, in the order the IR declares them. */
     public List<Node> results() {
         return results;
     }

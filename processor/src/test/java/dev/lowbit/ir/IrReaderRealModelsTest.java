@@ -19,6 +19,14 @@ class IrReaderRealModelsTest {
         return SharedData.allModelXmls().stream();
     }
 
+    @org.junit.jupiter.api.Test
+    void outputsKeepTheOrderTheFileDeclares() {
+        // vehicle-attributes FP32 declares Result "type" (id 63) before "color" (id 78).
+        Path xml = SharedData.models().resolve("vehicle-attributes-recognition-barrier-0039/FP32/vehicle-attributes-recognition-barrier-0039.xml");
+        Graph g = new IrReader().read(xml);
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("type", "color"), dev.lowbit.graph.Signature.outputNames(g));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void readsEveryOmzModel(Path xml) {

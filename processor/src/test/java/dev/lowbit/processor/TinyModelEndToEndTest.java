@@ -159,15 +159,19 @@ class TinyModelEndToEndTest {
         Object typed = m;
         Method run = typed.getClass().getMethod("run", float[].class);
         float[] x = randomInput(3);
-        for (int i = 0; i < 20_000; i++) { // let C2 compile the kernels (vectors are only scalarized when compiled)
-            run.invoke(typed, (Object) x);
-        }
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long least = Long.MAX_VALUE;
-        for (int rep = 0; rep < 20; rep++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            run.invoke(typed, (Object) x);
-            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
+        // Warm up in rounds until C2 has compiled the kernels (vectors are only scalarized when compiled); on a
+        // loaded machine that can take several rounds, so steady state is whatever the best round shows.
+        for (int round = 0; round < 15 && least >= 248; round++) {
+            for (int i = 0; i < 20_000; i++) {
+                run.invoke(typed, (Object) x);
+            }
+            for (int rep = 0; rep < 20; rep++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                run.invoke(typed, (Object) x);
+                least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
+            }
         }
         // Measured 184 bytes with compressed oops: the two outputs (16 floats = 80 bytes, 3 floats = 32), the
         // float[][] (24), the record (24) and reflection's varargs array (24). The bound leaves 64 bytes of room for
