@@ -28,6 +28,12 @@ def percentile(hist, q):
 def main(path):
     rows = {}
     for b in json.load(open(path)):
+        if "params" not in b:  # FaceDetectionTail: printed separately
+            hist = [pair for fork in b["primaryMetric"]["rawDataHistogram"] for it in fork for pair in it]
+            print("%s: median %.3f ms, IQR %.3f-%.3f ms, %s B/op" % (b["benchmark"], percentile(hist, 0.5) / 1e3,
+                  percentile(hist, 0.25) / 1e3, percentile(hist, 0.75) / 1e3,
+                  b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")))
+            continue
         who = "lowbit" if b["benchmark"].endswith("LowbitModels.infer") else "ORT"
         p = b["params"]
         threads = int(p.get("threads", 1))
