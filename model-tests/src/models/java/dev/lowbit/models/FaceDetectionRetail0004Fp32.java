@@ -1,0 +1,10 @@
+package dev.lowbit.models;
+
+import dev.lowbit.CompiledModel;
+
+/** face-detection-retail-0004 FP32, compiled by the lowbit processor into FaceDetectionRetail0004Fp32Model. */
+@CompiledModel("face-detection-retail-0004/FP32/face-detection-retail-0004.xml")
+public interface FaceDetectionRetail0004Fp32 {
+    /** Detection rows [image, label, score, xmin, ymin, xmax, ymax]. */
+    float[] detect(float[] data);
+}

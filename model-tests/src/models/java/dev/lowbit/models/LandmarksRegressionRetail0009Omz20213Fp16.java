@@ -1,0 +1,10 @@
+package dev.lowbit.models;
+
+import dev.lowbit.CompiledModel;
+
+/** landmarks-regression-retail-0009_omz2021.3 FP16, compiled by the lowbit processor into LandmarksRegressionRetail0009Omz20213Fp16Model. */
+@CompiledModel("landmarks-regression-retail-0009_omz2021.3/FP16/landmarks-regression-retail-0009.xml")
+public interface LandmarksRegressionRetail0009Omz20213Fp16 {
+    /** Five (x, y) landmarks; the model's output is named "95", whose Java name is _95. */
+    float[] landmarks(float[] image);
+}

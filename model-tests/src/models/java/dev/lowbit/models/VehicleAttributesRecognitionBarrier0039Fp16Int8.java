@@ -1,0 +1,11 @@
+package dev.lowbit.models;
+
+import dev.lowbit.CompiledModel;
+
+/** vehicle-attributes-recognition-barrier-0039 FP16-INT8, compiled by the lowbit processor into VehicleAttributesRecognitionBarrier0039Fp16Int8Model. */
+@CompiledModel("vehicle-attributes-recognition-barrier-0039/FP16-INT8/vehicle-attributes-recognition-barrier-0039.xml")
+public interface VehicleAttributesRecognitionBarrier0039Fp16Int8 {
+    record Attributes(float[] color, float[] type) {}
+
+    Attributes classify(float[] input);
+}

@@ -1,0 +1,77 @@
+package dev.lowbit.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.TypeName;
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.Tensor;
+import dev.lowbit.graph.ValueRef;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the layers of one generated class share, collected while they are emitted: the constants that go to
+ * the weights blob (each once, in first-use order), integer constants and per-instance fields. Not
+ * thread-safe: one per generated class.
+ */
+final class ClassState {
+    /** One array of the weights blob. */
+    record BlobEntry(ValueRef value, Node producer, Tensor tensor) {}
+
+    private final Map<ValueRef, Integer> constantIndex = new LinkedHashMap<>();
+    private final List<BlobEntry> blob = new ArrayList<>();
+    private final Map<String, String> intConstants = new LinkedHashMap<>(); // name -> csv
+    private final List<FieldSpec> instanceFields = new ArrayList<>();
+    private final Map<String, CodeBlock> instanceInits = new LinkedHashMap<>();
+    private int accDoubles;
+
+    int constant(ValueRef value, Node producer) {
+        return constantIndex.computeIfAbsent(value, v -> {
+            blob.add(new BlobEntry(v, producer, producer.constant()));
+            return blob.size() - 1;
+        });
+    }
+
+    String intConstant(String name, int[] values) {
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            csv.append(i == 0 ? "" : ",").append(values[i]);
+        }
+        String n = name.toUpperCase(java.util.Locale.ROOT);
+        intConstants.put(n, csv.toString());
+        return n;
+    }
+
+    String instanceField(TypeName type, String name, CodeBlock init) {
+        instanceFields.add(FieldSpec.builder(type, name, javax.lang.model.element.Modifier.PRIVATE,
+                javax.lang.model.element.Modifier.FINAL).build());
+        instanceInits.put(name, init);
+        return name;
+    }
+
+    void needAcc(int doubles) {
+        accDoubles = Math.max(accDoubles, doubles);
+    }
+
+    List<BlobEntry> blob() {
+        return blob;
+    }
+
+    Map<String, String> intConstants() {
+        return intConstants;
+    }
+
+    List<FieldSpec> instanceFields() {
+        return instanceFields;
+    }
+
+    Map<String, CodeBlock> instanceInits() {
+        return instanceInits;
+    }
+
+    int accDoubles() {
+        return accDoubles;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.lowbit.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.ir.IrException;
+
+/** Convolution and GroupConvolution (2-D, NCHW) as one call of {@code Convolution.conv2d}. Stateless. */
+final class ConvEmitter implements LayerEmitter {
+    private static final ClassName KERNEL = ClassName.get("dev.lowbit.runtime.fp32", "Convolution");
+
+    @Override
+    public void check(Node n, Graph g) {
+        Dims.requireRank(n, "the input", g.port(n.input(0)).shape(), 4);
+        int[] w = g.port(n.input(1)).shape();
+        Dims.requireRank(n, "the weights", w, n.is("GroupConvolution") ? 5 : 4);
+    }
+
+    @Override
+    public CodeBlock emit(StepContext c) {
+        Node n = c.node();
+        int[] x = c.inShape(0);
+        int[] w = c.inShape(1);
+        int[] y = c.outShape(0);
+        boolean group = n.is("GroupConvolution");
+        int groups = group ? w[0] : 1;
+        int kh = w[w.length - 2];
+        int kw = w[w.length - 1];
+        int icg = w[w.length - 3];
+        if (icg * groups != x[1] || (group ? w[0] * w[1] : w[0]) != y[1]) {
+            throw new IrException(n, "weights " + java.util.Arrays.toString(w) + " do not fit input "
+                    + java.util.Arrays.toString(x) + " and output " + java.util.Arrays.toString(y));
+        }
+        int[] s = Spatial.ints2(n, "strides", 1);
+        int[] d = Spatial.ints2(n, "dilations", 1);
+        int[] p = Spatial.padsBegin(n, x, y, new int[] {kh, kw}, s, d);
+        c.report("Convolution.conv2d", (long) Dims.size(y) * icg * kh * kw);
+        return CodeBlock.builder()
+                .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s)\n", kh, kw, s[0], s[1],
+                        p[0], p[1], d[0], d[1], groups)
+                .addStatement("$T.conv2d($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
+                        KERNEL, c.in(0), c.in(1), c.out(0), c.acc(4 * y[3]), x[0], x[1], x[2], x[3], y[1], y[2], y[3],
+                        kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)
+                .build();
+    }
+}

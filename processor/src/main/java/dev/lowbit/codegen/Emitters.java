@@ -1,0 +1,55 @@
+package dev.lowbit.codegen;
+
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.ir.IrException;
+import dev.lowbit.plan.LayerSupport;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The emitter of each op type the fp32 code generator supports; the planner's {@link LayerSupport}. Immutable. */
+public final class Emitters implements LayerSupport {
+    private final Map<String, LayerEmitter> byType = new HashMap<>();
+
+    public Emitters() {
+        register(new ConvEmitter(), "Convolution", "GroupConvolution");
+        register(new DeconvEmitter(), "ConvolutionBackpropData");
+        register(new MatMulEmitter(), "MatMul");
+        register(new PoolEmitter(), "MaxPool", "AvgPool");
+        register(new ElementwiseEmitter(), "Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum",
+                "SquaredDifference");
+        register(new ActivationEmitter(), "ReLU", "Sigmoid", "Clamp", "PReLU", "SoftMax");
+        register(new ReduceMeanEmitter(), "ReduceMean");
+        register(new DataMovementEmitter(), "Concat", "Transpose");
+        register(new FakeQuantizeEmitter(), "FakeQuantize");
+        register(new DetectionOutputEmitter(), "DetectionOutput");
+    }
+
+    private void register(LayerEmitter e, String... types) {
+        for (String t : types) {
+            byType.put(t.toLowerCase(Locale.ROOT), e);
+        }
+    }
+
+    /** Op types with a kernel, sorted (views and build-time-folded ops are not listed). */
+    public Set<String> supportedTypes() {
+        return new TreeSet<>(byType.keySet());
+    }
+
+    LayerEmitter forNode(Node n) {
+        LayerEmitter e = byType.get(n.type().toLowerCase(Locale.ROOT));
+        if (e == null) {
+            throw new IrException(n, "unsupported op type '" + n.type() + "' (" + n.version() + ") at run time: no fp32 "
+                    + "kernel, and its inputs are not all known at build time; supported: " + supportedTypes());
+        }
+        return e;
+    }
+
+    @Override
+    public void check(Node node, Graph graph) {
+        forNode(node).check(node, graph);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.lowbit.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.Tensor;
+import dev.lowbit.graph.ValueRef;
+import dev.lowbit.plan.ModelPlan;
+import dev.lowbit.plan.Storage;
+
+/**
+ * What an emitter may ask while generating one layer: the node, its declared shapes, expressions for its
+ * operands (scratch buffers, model inputs, constants from the weights blob), named integer constants and
+ * per-instance helper objects; it also collects the layer's report entry (kernel, MACs, weight bytes).
+ * Not thread-safe: one per generated layer.
+ */
+final class StepContext {
+    private final Node node;
+    private final ModelPlan plan;
+    private final ClassState state;
+    private String kernel = "";
+    private long macs;
+    private long weightBytes;
+
+    StepContext(Node node, ModelPlan plan, ClassState state) {
+        this.node = node;
+        this.plan = plan;
+        this.state = state;
+    }
+
+    Node node() {
+        return node;
+    }
+
+    int[] inShape(int i) {
+        return plan.graph().port(node.input(i)).shape();
+    }
+
+    int[] outShape(int i) {
+        return node.output(i).shape();
+    }
+
+    /** The build-time value of input {@code i}, or null when it is computed at run time. */
+    Tensor constant(int i) {
+        Node producer = plan.graph().node(node.input(i).node());
+        return producer.is("Const") ? producer.constant() : null;
+    }
+
+    /** An expression for the array holding input {@code i}. */
+    CodeBlock in(int i) {
+        return expression(node.input(i));
+    }
+
+    /** An expression for the array receiving output {@code i}. */
+    CodeBlock out(int i) {
+        return expression(node.out(i));
+    }
+
+    private CodeBlock expression(ValueRef v) {
+        Storage s = plan.storageOf(v);
+        return switch (s) {
+            case Storage.Input in -> CodeBlock.of("this.input$L", in.index());
+            case Storage.Scratch sc -> CodeBlock.of("this.b$L", sc.buffer());
+            case Storage.Constant c -> {
+                Node producer = plan.graph().node(c.value().node());
+                int index = state.constant(c.value(), producer);
+                weightBytes += 4L * producer.constant().size();
+                yield CodeBlock.of("W[$L]", index);
+            }
+        };
+    }
+
+    /** A static final int[] constant of the generated class holding {@code values}; returns its name. */
+    CodeBlock ints(String what, int[] values) {
+        return CodeBlock.of("$N", state.intConstant("L" + node.id() + "_" + what, values));
+    }
+
+    /** The shared double scratch (kernels accumulate in it), grown to at least {@code doubles}. */
+    CodeBlock acc(int doubles) {
+        state.needAcc(doubles);
+        return CodeBlock.of("this.acc");
+    }
+
+    /** A per-instance field of {@code type} created in the constructor by {@code init}; returns its name. */
+    CodeBlock instanceField(TypeName type, String what, CodeBlock init) {
+        return CodeBlock.of("this.$N", state.instanceField(type, "l" + node.id() + "_" + what, init));
+    }
+
+    void report(String kernelName, long multiplyAccumulates) {
+        this.kernel = kernelName;
+        this.macs = multiplyAccumulates;
+    }
+
+    String kernel() {
+        return kernel;
+    }
+
+    long macs() {
+        return macs;
+    }
+
+    long weightBytes() {
+        return weightBytes;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.lowbit.processor;
+
+import com.palantir.javapoet.ClassName;
+import dev.lowbit.codegen.Emitters;
+import dev.lowbit.codegen.GeneratedModel;
+import dev.lowbit.codegen.ModelClassWriter;
+import dev.lowbit.codegen.TypedMethod;
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.Signature;
+import dev.lowbit.ir.IrReader;
+import dev.lowbit.plan.ModelPlan;
+import dev.lowbit.plan.Planner;
+import dev.lowbit.runtime.TensorSpec;
+import dev.lowbit.transform.ConstantFolding;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The build stages of one model after its path is known, each usable on its own (tests run them without
+ * javac): read the IR, transform (constant folding), plan, emit. Errors are {@link dev.lowbit.ir.IrException}s
+ * naming the file and layer. Stateless, thread-safe.
+ */
+public final class ModelPipeline {
+    public static final String PROCESSOR = "dev.lowbit.processor.CompiledModelProcessor";
+
+    private final Emitters emitters = new Emitters();
+
+    public Graph read(Path xml) {
+        return new IrReader().read(xml);
+    }
+
+    public Graph transform(Graph graph) {
+        return new ConstantFolding().fold(graph);
+    }
+
+    public ModelPlan plan(Graph folded) {
+        return new Planner(emitters).plan(folded);
+    }
+
+    public GeneratedModel emit(ModelPlan plan, ClassName generated, ClassName api, List<TypedMethod> typed,
+            String modelLabel, String modelSha256) {
+        return new ModelClassWriter(emitters).write(plan, generated, api, typed, modelLabel, modelSha256, PROCESSOR);
+    }
+
+    public static List<TensorSpec> inputSpecs(Graph g) {
+        return g.parameters().stream().map(p -> new TensorSpec(Signature.inputName(p), p.output(0).shape(),
+                p.output(0).type().irName())).toList();
+    }
+
+    public static List<TensorSpec> outputSpecs(Graph g) {
+        return g.results().stream().map(ModelPipeline::outputSpec).toList();
+    }
+
+    private static TensorSpec outputSpec(Node r) {
+        var port = r.inputPorts().get(0);
+        return new TensorSpec(Signature.outputName(r), port.shape(), port.type().irName());
+    }
+
+    /** SHA-256 over the .xml bytes followed by the .bin bytes, as {@link dev.lowbit.runtime.ModelHash} defines it. */
+    public static String modelSha256(Path xml) {
+        return dev.lowbit.runtime.ModelHash.sha256(xml);
+    }
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Writes the tiny hand-made IR fixtures of the code generator tests (run from this directory).
+Weights are deterministic pseudo-random values; the tests compare against the reference evaluator,
+so the exact numbers do not matter."""
+import random, struct
+
+def dims(shape):
+    return "".join(f"<dim>{d}</dim>" for d in shape)
+
+class Net:
+    def __init__(self, name):
+        self.name, self.layers, self.edges, self.bin = name, [], [], bytearray()
+        self.first_out = {}
+    def layer(self, lid, name, typ, data="", inputs=(), outputs=(), version="opset1"):
+        self.first_out[lid] = len(inputs)
+        ins = "".join(f'<port id="{i}" precision="FP32">{dims(s)}</port>' for i, s in enumerate(inputs))
+        outs = "".join(f'<port id="{len(inputs)+i}" precision="{p}">{dims(s)}</port>' for i, (s, p) in enumerate(outputs))
+        self.layers.append(f'    <layer id="{lid}" name="{name}" type="{typ}" version="{version}">'
+                           + (f'<data {data}/>' if data else '')
+                           + (f'<input>{ins}</input>' if ins else '') + (f'<output>{outs}</output>' if outs else '') + '</layer>')
+    def const(self, lid, name, shape, values, et="f32"):
+        fmt = {"f32": "<f", "i64": "<q"}[et]
+        off = len(self.bin)
+        for v in values:
+            self.bin += struct.pack(fmt, v)
+        size = len(self.bin) - off
+        shp = ",".join(map(str, shape))
+        prec = {"f32": "FP32", "i64": "I64"}[et]
+        self.layer(lid, name, "Const", f'element_type="{et}" offset="{off}" shape="{shp}" size="{size}"',
+                   outputs=[(shape, prec)])
+    def edge(self, a, ap, b, bp):
+        """ap is ignored: the edge leaves from a's first output port."""
+        ap = self.first_out[a]
+        self.edges.append(f'    <edge from-layer="{a}" from-port="{ap}" to-layer="{b}" to-port="{bp}"/>')
+    def write(self):
+        with open(self.name + ".xml", "w") as f:
+            f.write(f'<?xml version="1.0"?>\n<net name="{self.name}" version="11">\n  <layers>\n'
+                    + "\n".join(self.layers) + "\n  </layers>\n  <edges>\n" + "\n".join(self.edges)
+                    + "\n  </edges>\n</net>\n")
+        with open(self.name + ".bin", "wb") as f:
+            f.write(self.bin)
+
+def rnd(n, scale=1.0):
+    return [random.uniform(-scale, scale) for _ in range(n)]
+
+random.seed(3)
+n = Net("tiny_cnn")
+n.layer(0, "data", "Parameter", 'element_type="f32" shape="1,2,6,6"', outputs=[([1, 2, 6, 6], "FP32")])
+n.const(1, "conv1/weights", [4, 2, 3, 3], rnd(72, 0.5))
+n.layer(2, "conv1", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="1,1" pads_end="1,1" auto_pad="explicit"',
+        inputs=[[1, 2, 6, 6], [4, 2, 3, 3]], outputs=[([1, 4, 6, 6], "FP32")])
+n.const(3, "conv1/bias", [1, 4, 1, 1], rnd(4, 0.2))
+n.layer(4, "conv1/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 4, 6, 6], [1, 4, 1, 1]], outputs=[([1, 4, 6, 6], "FP32")])
+n.const(5, "prelu/slope", [4], [0.1, 0.2, 0.25, 0.3])
+n.layer(6, "prelu", "PReLU", inputs=[[1, 4, 6, 6], [4]], outputs=[([1, 4, 6, 6], "FP32")])
+n.const(7, "fq/il", [], [-1.0]); n.const(8, "fq/ih", [], [1.5]); n.const(9, "fq/ol", [], [-1.0]); n.const(10, "fq/oh", [], [1.5])
+n.layer(11, "fq", "FakeQuantize", 'levels="256" auto_broadcast="numpy"', inputs=[[1, 4, 6, 6], [], [], [], []],
+        outputs=[([1, 4, 6, 6], "FP32")])
+n.const(12, "dw/weights", [4, 1, 1, 3, 3], rnd(36, 0.5))
+n.layer(13, "dw", "GroupConvolution", 'strides="2,2" dilations="1,1" pads_begin="1,1" pads_end="0,0" auto_pad="explicit"',
+        inputs=[[1, 4, 6, 6], [4, 1, 1, 3, 3]], outputs=[([1, 4, 3, 3], "FP32")])
+n.layer(14, "pool", "MaxPool", 'kernel="2,2" strides="1,1" pads_begin="0,0" pads_end="0,0" rounding_type="floor" auto_pad="explicit"',
+        inputs=[[1, 4, 3, 3]], outputs=[([1, 4, 2, 2], "FP32")])
+n.const(15, "flatten/shape", [2], [1, 16], "i64")
+n.layer(16, "flatten", "Reshape", 'special_zero="false"', inputs=[[1, 4, 2, 2], [2]], outputs=[([1, 16], "FP32")])
+n.const(17, "fc/weights", [3, 16], rnd(48, 0.5))
+n.layer(18, "fc", "MatMul", 'transpose_a="false" transpose_b="true"', inputs=[[1, 16], [3, 16]], outputs=[([1, 3], "FP32")])
+n.layer(19, "probs", "SoftMax", 'axis="1"', inputs=[[1, 3]], outputs=[([1, 3], "FP32")])
+n.layer(20, "probs/sink_port_0", "Result", inputs=[[1, 3]])
+n.layer(21, "95", "Sigmoid", inputs=[[1, 4, 2, 2]], outputs=[([1, 4, 2, 2], "FP32")])
+n.layer(22, "95/sink_port_0", "Result", inputs=[[1, 4, 2, 2]])
+for a, ap, b, bp in [(0,0,2,0),(1,0,2,1),(2,1,4,0),(3,0,4,1),(4,2,6,0),(5,0,6,1),(6,2,11,0),(7,0,11,1),(8,0,11,2),
+                     (9,0,11,3),(10,0,11,4),(11,5,13,0),(12,0,13,1),(13,2,14,0),(14,1,16,0),(15,0,16,1),(16,2,18,0),
+                     (17,0,18,1),(18,2,19,0),(19,1,20,0),(14,1,21,0),(21,1,22,0)]:
+    n.edge(a, ap, b, bp)
+n.write()
+
+# one input, one output, an op without a kernel (Erf) between them
+u = Net("unsupported_op")
+u.layer(0, "x", "Parameter", 'element_type="f32" shape="1,4"', outputs=[([1, 4], "FP32")])
+u.layer(1, "strange", "Erf", inputs=[[1, 4]], outputs=[([1, 4], "FP32")])
+u.layer(2, "y", "Result", inputs=[[1, 4]])
+u.edge(0, 0, 1, 0); u.edge(1, 1, 2, 0)
+u.write()
+
+# two inputs bound by name: out = left - right * scale (order matters), plus a ReLU'd copy as a second output
+t = Net("two_inputs")
+t.layer(0, "left", "Parameter", 'element_type="f32" shape="1,3"', outputs=[([1, 3], "FP32")])
+t.layer(1, "right", "Parameter", 'element_type="f32" shape="1,3"', outputs=[([1, 3], "FP32")])
+t.const(2, "scale", [1], [2.0])
+t.layer(3, "scaled", "Multiply", 'auto_broadcast="numpy"', inputs=[[1, 3], [1]], outputs=[([1, 3], "FP32")])
+t.layer(4, "difference", "Subtract", 'auto_broadcast="numpy"', inputs=[[1, 3], [1, 3]], outputs=[([1, 3], "FP32")])
+t.layer(5, "difference/sink_port_0", "Result", inputs=[[1, 3]])
+t.layer(6, "positive", "ReLU", inputs=[[1, 3]], outputs=[([1, 3], "FP32")])
+t.layer(7, "positive/sink_port_0", "Result", inputs=[[1, 3]])
+for a, b, bp in [(1, 3, 0), (2, 3, 1), (0, 4, 0), (3, 4, 1), (4, 5, 0), (4, 6, 0), (6, 7, 0)]:
+    t.edge(a, 0, b, bp)
+t.write()
+
+# the kernels the shared models do not use: AvgPool (both pad modes), Clamp, Divide, Concat, Transpose, ReduceMean,
+# ConvolutionBackpropData
+random.seed(4)
+o = Net("tiny_ops")
+o.layer(0, "data", "Parameter", 'element_type="f32" shape="1,2,5,5"', outputs=[([1, 2, 5, 5], "FP32")])
+pool = 'kernel="3,3" strides="2,2" pads_begin="1,1" pads_end="1,1" rounding_type="ceil" auto_pad="explicit"'
+o.layer(1, "avg_incl", "AvgPool", pool + ' exclude-pad="false"', inputs=[[1, 2, 5, 5]], outputs=[([1, 2, 3, 3], "FP32")])
+o.layer(2, "avg_excl", "AvgPool", pool + ' exclude-pad="true"', inputs=[[1, 2, 5, 5]], outputs=[([1, 2, 3, 3], "FP32")])
+o.layer(3, "cat", "Concat", 'axis="1"', inputs=[[1, 2, 3, 3], [1, 2, 3, 3]], outputs=[([1, 4, 3, 3], "FP32")])
+o.layer(4, "clamp", "Clamp", 'min="-0.5" max="0.7"', inputs=[[1, 4, 3, 3]], outputs=[([1, 4, 3, 3], "FP32")])
+o.const(5, "perm", [4], [0, 2, 3, 1], "i64")
+o.layer(6, "nhwc", "Transpose", inputs=[[1, 4, 3, 3], [4]], outputs=[([1, 3, 3, 4], "FP32")])
+o.const(7, "axes", [2], [1, 2], "i64")
+o.layer(8, "mean", "ReduceMean", 'keep_dims="false"', inputs=[[1, 3, 3, 4], [2]], outputs=[([1, 4], "FP32")])
+o.const(9, "divisor", [4], [1.0, 3.0, -7.0, 0.25])
+o.layer(10, "out", "Divide", 'auto_broadcast="numpy"', inputs=[[1, 4], [4]], outputs=[([1, 4], "FP32")])
+o.layer(11, "out/sink_port_0", "Result", inputs=[[1, 4]])
+o.const(12, "up/weights", [2, 3, 2, 2], rnd(24, 0.5))
+o.layer(13, "up", "ConvolutionBackpropData", 'strides="2,2" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit" output_padding="0,0"',
+        inputs=[[1, 2, 5, 5], [2, 3, 2, 2]], outputs=[([1, 3, 10, 10], "FP32")])
+o.layer(14, "up/sink_port_0", "Result", inputs=[[1, 3, 10, 10]])
+for a, b, bp in [(0, 1, 0), (0, 2, 0), (1, 3, 0), (2, 3, 1), (3, 4, 0), (4, 6, 0), (5, 6, 1), (6, 8, 0), (7, 8, 1),
+                 (8, 10, 0), (9, 10, 1), (10, 11, 0), (0, 13, 0), (12, 13, 1), (13, 14, 0)]:
+    o.edge(a, 0, b, bp)
+o.write()

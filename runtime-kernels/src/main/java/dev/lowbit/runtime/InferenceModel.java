@@ -1,0 +1,29 @@
+package dev.lowbit.runtime;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compiled model, implemented by every class the lowbit processor generates: inputs and outputs by the
+ * IR's names, as flat row-major {@code float[]} arrays in the IR's layout.
+ *
+ * <p>Generated implementations are not thread-safe (an instance owns its scratch buffers); instances are
+ * cheap because the weights are shared by all instances of a class. Use one instance per thread.
+ */
+public interface InferenceModel {
+    /** The model inputs in the IR's order. */
+    List<TensorSpec> inputs();
+
+    /** The model outputs in the IR's order. */
+    List<TensorSpec> outputs();
+
+    /**
+     * Runs the model.
+     *
+     * @param inputs one array per input name, each of exactly {@link TensorSpec#size()} elements
+     * @return a new array per output name, in the IR's order
+     * @throws IllegalArgumentException for an unknown or missing input name or an array of the wrong
+     *     length; the message names the tensor with its expected and actual size
+     */
+    Map<String, float[]> infer(Map<String, float[]> inputs);
+}

@@ -1,0 +1,134 @@
+package dev.lowbit.runtime.fp32;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The fp32 kernels on cases small enough to compute by hand; the expected values are worked out in comments. */
+class Fp32KernelsTest {
+    // Every expected value below is a small integer or an exactly representable fraction: exact equality.
+
+    @Test
+    void convolutionWithPaddingStrideAndDilation() {
+        // x 1x1x3x3 = 1..9, w 1x1x2x2 = [1 0; 0 1], pad 1, stride 2, dilation 1 -> 2x2 outputs
+        // out(0,0): taps at (-1,-1)*1 + (0,0)*1 = 1; out(0,1): (-1,1)+(0,2) = 3; out(1,0): (1,-1)+(2,0)=7; out(1,1): (1,1)+(2,2)=5+9=14
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        float[] w = {1, 0, 0, 1};
+        float[] y = new float[4];
+        Convolution.conv2d(x, w, y, new double[Convolution.BLOCK * 2], 1, 1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1);
+        assertArrayEquals(new float[] {1, 3, 7, 14}, y);
+        // dilation 2, no pad, stride 1: one output = x(0,0)*1 + x(2,2)*1 = 10
+        float[] y2 = new float[1];
+        Convolution.conv2d(x, w, y2, new double[Convolution.BLOCK], 1, 1, 3, 3, 1, 1, 1, 2, 2, 1, 1, 0, 0, 2, 2, 1);
+        assertArrayEquals(new float[] {10}, y2);
+    }
+
+    @Test
+    void depthwiseConvolutionKeepsChannelsApart() {
+        // 2 channels 2x2: ch0 = 1..4, ch1 = 10..40; 1x1 kernels w0=2, w1=-1, groups=2
+        float[] x = {1, 2, 3, 4, 10, 20, 30, 40};
+        float[] y = new float[8];
+        Convolution.conv2d(x, new float[] {2, -1}, y, new double[8], 1, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 2);
+        assertArrayEquals(new float[] {2, 4, 6, 8, -10, -20, -30, -40}, y);
+    }
+
+    @Test
+    void transposedConvolutionScattersEachPixel() {
+        // x 1x1x1x2 = [1 2], w 1x1x1x2 = [1 10], stride 2 -> out 1x4 = [1 10 2 20]
+        float[] y = new float[4];
+        Convolution.deconv2d(new float[] {1, 2}, new float[] {1, 10}, y, new double[4], 1, 1, 1, 2, 1, 1, 4, 1, 2,
+                1, 2, 0, 0, 1, 1);
+        assertArrayEquals(new float[] {1, 10, 2, 20}, y);
+    }
+
+    @Test
+    void matMulWithTransposedB() {
+        // a [1x2] = [1 2]; b stored [3x2] = rows (1,0),(0,1),(1,1) -> y = [1 2 3]
+        float[] y = new float[3];
+        MatMul.matmul(new float[] {1, 2}, new float[] {1, 0, 0, 1, 1, 1}, y, 1, 1, 3, 2, false, true, 0, 0);
+        assertArrayEquals(new float[] {1, 2, 3}, y);
+    }
+
+    @Test
+    void poolingSkipsPixelsOutsideTheInput() {
+        // 3x3 = 1..9, kernel 2, stride 2, ceil rounding -> 2x2 windows, the last ones clipped
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        float[] y = new float[4];
+        Pooling.maxPool(x, y, 1, 3, 3, 2, 2, 2, 2, 2, 2, 0, 0);
+        assertArrayEquals(new float[] {5, 6, 8, 9}, y);
+        Pooling.avgPool(x, y, 1, 3, 3, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, true);
+        // (1+2+4+5)/4 = 3, (3+6)/2 = 4.5, (7+8)/2 = 7.5, 9
+        assertArrayEquals(new float[] {3, 4.5f, 7.5f, 9}, y);
+    }
+
+    @Test
+    void elementwiseBroadcastsPerChannelAndGenerally() {
+        float[] a = new float[20];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = i;
+        }
+        float[] y = new float[20];
+        // [1][2][10] + per-channel [100, 200]
+        Elementwise.perChannel(BinaryOp.ADD, a, new float[] {100, 200}, y, 1, 2, 10);
+        assertEquals(100 + 9, y[9]);
+        assertEquals(200 + 10, y[10]);
+        Elementwise.same(BinaryOp.MULTIPLY, a, a, y, 20);
+        assertEquals(19 * 19, y[19]);
+        // general: a [2][3] (strides 3,1) minus b [3] broadcast over rows (strides 0,1)
+        float[] g = new float[6];
+        Elementwise.broadcast6(BinaryOp.SUBTRACT, new float[] {10, 20, 30, 40, 50, 60}, new int[] {0, 0, 0, 0, 3, 1},
+                new float[] {1, 2, 3}, new int[] {0, 0, 0, 0, 0, 1}, g, new int[] {1, 1, 1, 1, 2, 3});
+        assertArrayEquals(new float[] {9, 18, 27, 39, 48, 57}, g);
+    }
+
+    @Test
+    void transposeGathersByInputStrides() {
+        // [2][3] -> [3][2]: output axis 0 is input axis 1 (step 1), output axis 1 is input axis 0 (step 3)
+        float[] y = new float[6];
+        DataMovement.gather6(new float[] {1, 2, 3, 4, 5, 6}, y, new int[] {1, 1, 1, 1, 3, 2}, new int[] {0, 0, 0, 0, 1, 3});
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, y);
+        float[] c = new float[8];
+        DataMovement.concatPart(new float[] {1, 2, 3, 4}, c, 2, 2, 4, 0);
+        DataMovement.concatPart(new float[] {5, 6, 7, 8}, c, 2, 2, 4, 2);
+        assertArrayEquals(new float[] {1, 2, 5, 6, 3, 4, 7, 8}, c);
+    }
+
+    @Test
+    void fakeQuantizeRoundsHalfToEven() {
+        // levels 3 over [0, 2]: steps of 1; 0.5 -> rint(0.5)=0 -> 0; 1.5 -> rint(1.5)=2 -> 2; clamps outside
+        float[] y = new float[5];
+        FakeQuantize.apply(new float[] {-1, 0.5f, 1.5f, 1.2f, 9}, y, 1, 1, 5, new float[] {0}, new float[] {2},
+                new float[] {0}, new float[] {2}, 3);
+        assertArrayEquals(new float[] {0, 0, 2, 1, 2}, y);
+    }
+
+    @Test
+    void activationsAndSoftmaxAndMean() {
+        float[] y = new float[2];
+        Activations.prelu(new float[] {-2, 3}, new float[] {0.5f}, y, 1, 1, 2);
+        assertArrayEquals(new float[] {-1, 3}, y);
+        // softmax of equal logits is uniform
+        Activations.softmax(new float[] {7, 7}, y, 1, 2, 1);
+        assertArrayEquals(new float[] {0.5f, 0.5f}, y);
+        Activations.sigmoid(new float[] {0, 0}, y, 2);
+        assertArrayEquals(new float[] {0.5f, 0.5f}, y);
+        float[] m = new float[2];
+        Reductions.mean(new float[] {1, 2, 3, 4, 5, 6}, m, 2, 3, 1);
+        assertArrayEquals(new float[] {2, 5}, m);
+    }
+
+    @Test
+    void detectionOutputSuppressesOverlapsAndEndsWithMinusOne() {
+        // two priors, identical boxes [0,0,1,1] in corner coding with zero offsets; class 1 scores 0.9 and 0.8:
+        // the second overlaps fully (IoU 1 > 0.5) and is suppressed; a third prior far away survives.
+        var attrs = new DetectionOutput.Attributes(2, 0, 10, 10, 0.5f, 0.1f, false, false, true, false, false, 1, 1);
+        DetectionOutput d = new DetectionOutput(attrs, 1, 3, 2, 1);
+        float[] prior = {0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+        float[] conf = {0.1f, 0.9f, 0.2f, 0.8f, 0.3f, 0.7f};
+        float[] y = new float[4 * 7];
+        d.run(new float[12], conf, prior, y, 4);
+        assertArrayEquals(new float[] {0, 1, 0.9f, 0, 0, 1, 1, 0, 1, 0.7f, 2, 2, 3, 3, -1, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0}, y);
+    }
+}
