@@ -1,0 +1,81 @@
+package dev.lowbit.transform.lpt;
+
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.transform.ConstantValues;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Moves dequantization through a 2-D Convolution or GroupConvolution (depthwise included): quantized input,
+ * weights folded by {@link WeightFolding}, epilogue fused by {@link EpilogueFusion}. Can be transformed: NCHW
+ * input with a grid whose step and zero point are constant within each group's channels or split into runs
+ * (see {@link QuantizedLinear}), foldable weights, 4-D tensors. Not thread-safe (shares the constant cache).
+ */
+public final class ConvolutionLowering {
+    /** The lowered layer, or null with the reason why not. */
+    public record Result(QuantizedLinear step, String reason) {}
+
+    private final Graph graph;
+    private final WeightFolding folding;
+    private final EpilogueFusion epilogue;
+
+    public ConvolutionLowering(ConstantValues constants) {
+        this.graph = constants.graph();
+        this.folding = new WeightFolding(constants);
+        this.epilogue = new EpilogueFusion(constants);
+    }
+
+    public static boolean applies(Node n) {
+        return n.is("Convolution") || n.is("GroupConvolution");
+    }
+
+    public Result lower(Node conv, Map<dev.lowbit.graph.ValueRef, QuantGrid> grids) {
+        boolean group = conv.is("GroupConvolution");
+        QuantGrid in = grids.get(conv.input(0));
+        int[] inShape = graph.port(conv.input(0)).shape();
+        int[] outShape = conv.output(0).shape();
+        int[] wShape = graph.port(conv.input(1)).shape();
+        if (inShape.length != 4 || wShape.length != (group ? 5 : 4)) {
+            return new Result(null, "only 2-D convolutions (4-D NCHW tensors) are lowered");
+        }
+        WeightFolding.Result w = folding.fold(conv.input(1),
+                group ? WeightFolding.Layout.GROUP_CONVOLUTION : WeightFolding.Layout.CONVOLUTION);
+        if (in == null) {
+            return new Result(null, "its input is not quantized (no FakeQuantize in front of it)"
+                    + (w.weights() == null ? " and its " + w.reason() : ""));
+        }
+        if (w.weights() == null) {
+            return new Result(null, w.reason());
+        }
+        int groups = group ? wShape[0] : 1;
+        int[] kernel = group ? new int[] {wShape[3], wShape[4]} : new int[] {wShape[2], wShape[3]};
+        int[] strides = conv.attributes().ints("strides");
+        int[] dilations = conv.attributes().ints("dilations", new int[] {1, 1});
+        int[] pads = padsBegin(conv, inShape, outShape, kernel, strides, dilations);
+        EpilogueFusion.Fusion f = epilogue.fuse(conv, 1, w.weights().rows());
+        QuantizedLinear.Kind kind = group ? QuantizedLinear.Kind.GROUP_CONVOLUTION : QuantizedLinear.Kind.CONVOLUTION;
+        return new Result(QuantizedLinear.build(kind, conv, f.fused(), conv.input(0), f.output(), inShape, outShape,
+                groups, kernel, strides, dilations, pads, false, w.weights(), in, f.bias(), f.relu(), f.requant()), null);
+    }
+
+    /** Begin pads, recomputed from auto_pad when it is not explicit (the stored pads are then meaningless). */
+    static int[] padsBegin(Node conv, int[] in, int[] out, int[] kernel, int[] strides, int[] dilations) {
+        String autoPad = conv.attributes().string("auto_pad", "explicit").toLowerCase(java.util.Locale.ROOT);
+        int[] pb = new int[2];
+        for (int ax = 0; ax < 2; ax++) {
+            int effective = (kernel[ax] - 1) * dilations[ax] + 1;
+            int total = Math.max(0, (out[2 + ax] - 1) * strides[ax] + effective - in[2 + ax]);
+            pb[ax] = switch (autoPad) {
+                case "same_upper" -> total / 2;
+                case "same_lower" -> total - total / 2;
+                case "valid" -> 0;
+                default -> conv.attributes().ints("pads_begin")[ax];
+            };
+        }
+        if (Arrays.stream(pb).anyMatch(p -> p < 0)) {
+            throw conv.attributes().error("negative pads_begin " + Arrays.toString(pb));
+        }
+        return pb;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.lowbit.transform.lpt;
+
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.ValueRef;
+import dev.lowbit.transform.ConstantValues;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Requantization fusion: follows an int8 layer's output through an optional bias Add (a constant that varies
+ * only along the channel axis), an optional ReLU and an optional activation FakeQuantize, each taken only when
+ * it is the single consumer of the value before it, and returns what the epilogue absorbs. Not thread-safe
+ * (shares the constant cache).
+ */
+final class EpilogueFusion {
+    /** What was fused; {@code output} is the value the epilogue writes. */
+    record Fusion(List<Node> fused, float[] bias, boolean relu, QuantGrid requant, ValueRef output) {}
+
+    private final ConstantValues constants;
+    private final Graph graph;
+    private final FakeQuantizeDecomposition decomposition;
+
+    EpilogueFusion(ConstantValues constants) {
+        this.constants = constants;
+        this.graph = constants.graph();
+        this.decomposition = new FakeQuantizeDecomposition(constants);
+    }
+
+    Fusion fuse(Node linear, int channelAxis, int channels) {
+        List<Node> fused = new ArrayList<>();
+        float[] bias = new float[channels];
+        boolean relu = false;
+        QuantGrid requant = null;
+        ValueRef cur = linear.out(0);
+        int[] shape = graph.port(cur).shape();
+        Node next = soleConsumer(cur);
+        if (next != null && next.is("Add")) {
+            int ci = constants.isConstant(next.input(1)) ? 1 : constants.isConstant(next.input(0)) ? 0 : -1;
+            if (ci >= 0 && next.input(1 - ci).equals(cur)
+                    && java.util.Arrays.equals(graph.port(next.out(0)).shape(), shape)) {
+                double[] b = NumpyBroadcast.alongAxis(constants.value(next.input(ci)), shape, channelAxis);
+                if (b != null) {
+                    for (int c = 0; c < channels; c++) {
+                        bias[c] = (float) b[c];
+                    }
+                    fused.add(next);
+                    cur = next.out(0);
+                    next = soleConsumer(cur);
+                }
+            }
+        }
+        if (next != null && (next.is("ReLU") || next.is("Relu"))) {
+            relu = true;
+            fused.add(next);
+            cur = next.out(0);
+            next = soleConsumer(cur);
+        }
+        if (next != null && next.is("FakeQuantize") && next.input(0).equals(cur)) {
+            FakeQuantizeDecomposition.Result r = decomposition.decompose(next);
+            if (r.grid() != null && (r.grid().channels() == 1 || channelAxis == 1)) {
+                requant = r.grid();
+                fused.add(next);
+                cur = next.out(0);
+            }
+        }
+        return new Fusion(fused, bias, relu, requant, cur);
+    }
+
+    /** The only consumer of a value, or null when there are several, none, or it is a model output. */
+    private Node soleConsumer(ValueRef v) {
+        List<Graph.Use> uses = graph.consumers(v);
+        if (uses.size() != 1 || uses.get(0).node().is("Result")) {
+            return null;
+        }
+        return uses.get(0).node();
+    }
+}
