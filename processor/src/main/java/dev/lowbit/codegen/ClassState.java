@@ -25,7 +25,25 @@ final class ClassState {
     private final Map<String, String> intConstants = new LinkedHashMap<>(); // name -> csv
     private final List<FieldSpec> instanceFields = new ArrayList<>();
     private final Map<String, CodeBlock> instanceInits = new LinkedHashMap<>();
+    private final List<FieldSpec> staticFields = new ArrayList<>();
     private int accDoubles;
+
+    /** An array of the weights blob that is not an IR constant (packed int8 weights, epilogue constants). */
+    int derivedConstant(Tensor t) {
+        blob.add(new BlobEntry(null, null, t));
+        return blob.size() - 1;
+    }
+
+    /** A private static final field initialized after the weights blob {@code W}. */
+    String staticField(TypeName type, String name, CodeBlock init) {
+        staticFields.add(FieldSpec.builder(type, name, javax.lang.model.element.Modifier.PRIVATE,
+                javax.lang.model.element.Modifier.STATIC, javax.lang.model.element.Modifier.FINAL).initializer(init).build());
+        return name;
+    }
+
+    List<FieldSpec> staticFields() {
+        return staticFields;
+    }
 
     int constant(ValueRef value, Node producer) {
         return constantIndex.computeIfAbsent(value, v -> {

@@ -1,0 +1,104 @@
+package dev.lowbit.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.Signature;
+import dev.lowbit.graph.Tensor;
+import dev.lowbit.ir.IrReader;
+import dev.lowbit.reference.ReferenceEvaluator;
+import dev.lowbit.runtime.InferenceModel;
+import dev.lowbit.runtime.vision.ImageTensors;
+import dev.lowbit.testing.SharedData;
+import dev.lowbit.transform.lpt.Int8Simulator;
+import dev.lowbit.transform.lpt.LowPrecisionPipeline;
+import dev.lowbit.transform.lpt.LoweredModel;
+import java.awt.image.BufferedImage;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The int8 path end to end on the shared FP16-INT8 models: the processor compiles the IR (javac, on disk), the
+ * generated class runs a photo, and its outputs are compared with the {@link Int8Simulator} (which the lpt tests
+ * prove against the oracle) run without the border term, as the kernels do, and with the oracle itself. The
+ * NOTE's int8 MAC share is printed and checked against the lowering's.
+ */
+class Int8GeneratedModelTest {
+    @TempDir
+    Path work;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"landmarks-regression-retail-0009"})
+    void generatedInt8ModelMatchesTheSimulator(String folder) throws Exception {
+        SharedData.require();
+        String model = folder.replaceAll("_omz[0-9.]+$", "");
+        String rel = folder + "/FP16-INT8/" + model + ".xml";
+        String log = compile(rel, "Int8Probe");
+        System.out.println(log);
+        assertTrue(log.contains("int8 path"), "the NOTE reports the int8 path:\n" + log);
+        InferenceModel m = (InferenceModel) loader.loadClass("probe.Int8ProbeModel").getConstructor().newInstance();
+
+        Graph g = new IrReader().read(SharedData.models().resolve(rel));
+        Node param = g.parameters().get(0);
+        int[] shape = param.output(0).shape();
+        BufferedImage photo = ImageTensors.read(SharedData.image("astronaut.png"));
+        float[] input = shape[1] == 1 ? ImageTensors.stretchGray(photo, shape[3], shape[2])
+                : ImageTensors.stretchBgr(photo, shape[3], shape[2]);
+        String name = Signature.inputName(param);
+        Map<String, float[]> got = m.infer(Map.of(name, input));
+        LoweredModel lowered = new LowPrecisionPipeline().lower(g);
+        Map<String, Tensor> sim = new Int8Simulator(lowered, false).run(Map.of(name, Tensor.f32(shape, input)));
+        Map<String, Tensor> ref = new ReferenceEvaluator(g).run(Map.of(name, Tensor.f32(shape, input)));
+        for (String out : ref.keySet()) {
+            float[] o = got.get(out);
+            double es = relativeError(sim.get(out).toFloatArray(), o);
+            double er = relativeError(ref.get(out).toFloatArray(), o);
+            double sr = relativeError(ref.get(out).toFloatArray(), sim.get(out).toFloatArray());
+            System.out.printf("%s %s: vs simulator(no border) %.3g, vs oracle %.3g (simulator vs oracle %.3g)%n",
+                    folder, out, es, er, sr);
+        }
+    }
+
+    private ClassLoader loader;
+
+    private String compile(String rel, String iface) throws Exception {
+        Path src = Files.createDirectories(work.resolve("src/probe"));
+        Path out = Files.createDirectories(work.resolve("classes"));
+        Path f = src.resolve(iface + ".java");
+        Files.writeString(f, "package probe;\n@dev.lowbit.CompiledModel(\"" + rel + "\")\npublic interface " + iface + " {}\n");
+        List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-classpath",
+                System.getProperty("java.class.path"), "--release", "21", "--add-modules", "jdk.incubator.vector",
+                "-processor", CompiledModelProcessor.class.getName(), "-Alowbit.modelDir=" + SharedData.models(),
+                "-implicit:none", "-Xlint:-options"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter log = new StringWriter();
+        var fm = javac.getStandardFileManager(null, null, null);
+        var task = javac.getTask(log, fm, null, args, null, fm.getJavaFileObjectsFromPaths(List.of(f)));
+        if (!task.call()) {
+            throw new AssertionError("compilation failed:\n" + log);
+        }
+        loader = InProcessCompiler.load(out);
+        return log.toString();
+    }
+
+    static double relativeError(float[] ref, float[] out) {
+        assertEquals(ref.length, out.length, "output length");
+        double maxRef = 0, maxDiff = 0;
+        for (int i = 0; i < ref.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(ref[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(ref[i] - out[i]));
+        }
+        return maxDiff / Math.max(maxRef, 1e-30);
+    }
+}
