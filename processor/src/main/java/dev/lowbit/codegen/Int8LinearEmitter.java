@@ -13,7 +13,9 @@ import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 import dev.lowbit.transform.lpt.QuantGrid;
 import dev.lowbit.transform.lpt.QuantizedLinear;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One int8 Convolution / GroupConvolution (depthwise: {@code Int8DepthwiseConvolution}) / MatMul
@@ -50,13 +52,14 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     /** Why the int8 kernels cannot run this lowered layer exactly as lowered, or null when they can. */
     static String unsupportedReason(QuantizedLinear l) {
+        boolean segmented = segmented(l);
         for (float[] m : l.multiplier()) {
-            if (m.length != 1) {
+            if (m.length != 1 && !(segmented && m.length == l.segments().size())) {
                 return "its input channels carry " + m.length + " different grids (a Concat of differently quantized "
-                        + "branches), which the kernels would need to accumulate separately";
+                        + "branches) and it is not a plain Convolution, whose runs of channels are accumulated separately";
             }
         }
-        if (l.segments().stream().mapToInt(QuantizedLinear.InputSegment::padLevel).distinct().count() != 1) {
+        if (!segmented && l.segments().stream().mapToInt(QuantizedLinear.InputSegment::padLevel).distinct().count() != 1) {
             return "its input channels have different zero points; the kernels take one per tensor";
         }
         QuantGrid r = l.requant();
@@ -84,6 +87,11 @@ final class Int8LinearEmitter implements LayerEmitter {
         return null;
     }
 
+    /** A plain Convolution whose input channels fall into several runs with their own grids. */
+    static boolean segmented(QuantizedLinear l) {
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && l.groups() == 1 && l.segments().size() > 1;
+    }
+
     private static ConvGeometry geometry(QuantizedLinear l) {
         int[] x = l.inputShape(), y = l.outputShape();
         int[] k = l.kernel(), s = l.strides(), d = l.dilations(), p = l.padsBegin();
@@ -104,6 +112,9 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock emit(StepContext c) {
+        if (segmented(l)) {
+            return emitSegmented(c);
+        }
         int zero = l.segments().get(0).padLevel();
         boolean depthwise = false;
         ConvGeometry g;
@@ -204,5 +215,108 @@ final class Int8LinearEmitter implements LayerEmitter {
         c.report(kernel.simpleName() + " (u8 x i8" + (r == null ? " -> f32)" : " -> u8)")
                 + (l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : ""), l.macs());
         return b.build();
+    }
+
+    /**
+     * One exact dot product per run of input channels (a kernel call on that channel slice with multiplier 1 and
+     * bias 0, so the f32 output is {@code (float) D_j}), combined in the {@link QuantizedLinear} order by
+     * {@code LevelTensors.combineSegments}: the simulator's arithmetic, f32 operation for operation.
+     */
+    private CodeBlock emitSegmented(StepContext c) {
+        ConvGeometry full = geometry(l);
+        int segments = l.segments().size();
+        int taps = l.kernel()[0] * l.kernel()[1];
+        int k = l.weights().rowLength();
+        int rows = l.outputChannels();
+        int pixelsIn = full.inH() * full.inW(), pixelsOut = full.outH() * full.outW();
+        int batch = l.inputShape()[0];
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// int8 $L in $L runs of input channels: $L\n", l.kind(), segments, full);
+        CodeBlock in = int8.bytes(c, l.input());
+        CodeBlock slice = int8.scratch(c, "bytesIn", pixelsIn * full.inChannels());
+        CodeBlock d = int8.scratch(c, "floats", segments * pixelsOut * rows);
+        List<CodeBlock> layers = new ArrayList<>();
+        List<CodeBlock> epilogues = new ArrayList<>();
+        int maxScratch = 0;
+        float[] ones = new float[rows];
+        java.util.Arrays.fill(ones, 1f);
+        float[] zeros = new float[rows];
+        CodeBlock identity = c.staticField(REQUANT, "exact", CodeBlock.of("$T.toFloat($L, $L, false)", REQUANT,
+                c.derived(Int8Emitters.floats(ones)), c.derived(Int8Emitters.floats(zeros))));
+        float[] multiplier = new float[segments * rows];
+        for (int j = 0; j < segments; j++) {
+            QuantizedLinear.InputSegment seg = l.segments().get(j);
+            int ch = seg.to() - seg.from();
+            ConvGeometry g = new ConvGeometry(full.inH(), full.inW(), ch, rows, 1, full.kernelH(), full.kernelW(),
+                    full.strideH(), full.strideW(), full.padTop(), full.padLeft(), full.padBottom(), full.padRight(),
+                    full.dilationH(), full.dilationW());
+            byte[] w = new byte[rows * ch * taps];
+            for (int oc = 0; oc < rows; oc++) {
+                System.arraycopy(l.weights().values(), oc * k + seg.from() * taps, w, oc * ch * taps, ch * taps);
+                multiplier[j * rows + oc] = l.multiplier()[oc][j];
+            }
+            Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(seg.padLevel()), w);
+            maxScratch = Math.max(maxScratch, layer.scratchInts());
+            byte[] packed = layer.layout().pack(w);
+            int[] sums = layer.layout().weightSums(w);
+            c.addWeightBytes(packed.length + 4L * sums.length);
+            layers.add(c.staticField(CONV_LAYER, "int8_" + j, CodeBlock.of("new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))",
+                    CONV_LAYER, geometryLiteral(g), INPUT, seg.padLevel(), Int8Emitters.LEVELS,
+                    c.derived(Int8Emitters.floats(asFloats(packed))), Int8Emitters.LEVELS,
+                    c.derived(Int8Emitters.floats(asFloats(sums))))));
+        }
+        CodeBlock scratch = int8.scratch(c, "ints", maxScratch);
+        QuantGrid r = l.requant();
+        CodeBlock bias = c.derived(Int8Emitters.floats(l.bias()));
+        CodeBlock mult = c.derived(Int8Emitters.floats(multiplier));
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
+        for (int j = 0; j < segments; j++) {
+            QuantizedLinear.InputSegment seg = l.segments().get(j);
+            int ch = seg.to() - seg.from();
+            b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
+                    full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn);
+            b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
+                    j * pixelsOut * rows, scratch);
+        }
+        if (r != null) {
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(),
+                    c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())), r.levels(),
+                    int8.bytes(c, l.output()), rows * pixelsOut);
+        } else {
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut);
+        }
+        b.endControlFlow();
+        if (r != null) {
+            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
+        }
+        c.precision("u8");
+        c.report("Int8Convolution x" + segments + " runs of input channels (u8 x i8, exact sums) + "
+                + "LevelTensors.combineSegments" + (l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : ""),
+                l.macs());
+        return b.build();
+    }
+
+    private static CodeBlock geometryLiteral(ConvGeometry g) {
+        return CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", GEOMETRY,
+                g.inH(), g.inW(), g.inChannels(), g.outChannels(), g.groups(), g.kernelH(), g.kernelW(), g.strideH(),
+                g.strideW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight(), g.dilationH(), g.dilationW());
+    }
+
+    private static float[] asFloats(byte[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+
+    private static float[] asFloats(int[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
     }
 }

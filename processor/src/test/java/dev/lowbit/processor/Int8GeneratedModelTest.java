@@ -39,7 +39,11 @@ class Int8GeneratedModelTest {
     Path work;
 
     @ParameterizedTest
-    @ValueSource(strings = {"landmarks-regression-retail-0009"})
+    @ValueSource(strings = {
+        "face-detection-retail-0004", "head-pose-estimation-adas-0001", "landmarks-regression-retail-0009",
+        "vehicle-attributes-recognition-barrier-0039", "landmarks-regression-retail-0009_omz2021.2",
+        "landmarks-regression-retail-0009_omz2021.3", "face-detection-retail-0004_omz2021.2",
+        "person-detection-retail-0013", "text-image-super-resolution-0001", "face-detection-adas-0001"})
     void generatedInt8ModelMatchesTheSimulator(String folder) throws Exception {
         SharedData.require();
         String model = folder.replaceAll("_omz[0-9.]+$", "");
@@ -60,13 +64,31 @@ class Int8GeneratedModelTest {
         LoweredModel lowered = new LowPrecisionPipeline().lower(g);
         Map<String, Tensor> sim = new Int8Simulator(lowered, false).run(Map.of(name, Tensor.f32(shape, input)));
         Map<String, Tensor> ref = new ReferenceEvaluator(g).run(Map.of(name, Tensor.f32(shape, input)));
-        for (String out : ref.keySet()) {
+        assertEquals(ref.keySet(), got.keySet(), "output names");
+        for (Node r : g.results()) {
+            String out = Signature.outputName(r);
             float[] o = got.get(out);
+            if (g.node(r.input(0).node()).is("DetectionOutput")) {
+                // rows above 0.5 confidence: same count and boxes within 0.01 of the image size
+                List<float[]> mine = confident(o), simRows = confident(sim.get(out).toFloatArray()),
+                        refRows = confident(ref.get(out).toFloatArray());
+                double ds = boxDistance(simRows, mine), dr = boxDistance(refRows, mine);
+                System.out.printf("%s %s: %d confident detections (simulator %d, oracle %d), max box difference "
+                        + "vs simulator %.3g, vs oracle %.3g%n", folder, out, mine.size(), simRows.size(),
+                        refRows.size(), ds, dr);
+                assertTrue(!refRows.isEmpty(), "the oracle finds something on the photo");
+                assertTrue(ds <= 0.01 && dr <= 0.01, folder + ": confident detections differ");
+                continue;
+            }
             double es = relativeError(sim.get(out).toFloatArray(), o);
             double er = relativeError(ref.get(out).toFloatArray(), o);
             double sr = relativeError(ref.get(out).toFloatArray(), sim.get(out).toFloatArray());
             System.out.printf("%s %s: vs simulator(no border) %.3g, vs oracle %.3g (simulator vs oracle %.3g)%n",
                     folder, out, es, er, sr);
+            // the kernels' epilogue folds the FakeQuantize scale into its constants (Requantization): a level
+            // flips only where a value sits within a few f32 ulps of a rounding boundary, and each flip moves
+            // an output by about one output step; 1e-2 of the output range allows a few of them
+            assertTrue(es <= 1e-2, folder + " " + out + ": relative error vs the simulator " + es);
         }
     }
 
@@ -90,6 +112,35 @@ class Int8GeneratedModelTest {
         }
         loader = InProcessCompiler.load(out);
         return log.toString();
+    }
+
+    /** Detection rows with confidence >= 0.5, sorted by label then score. */
+    static List<float[]> confident(float[] y) {
+        List<float[]> rows = new ArrayList<>();
+        for (int i = 0; i + 7 <= y.length && y[i] != -1f; i += 7) {
+            if (y[i + 2] >= 0.5f) {
+                rows.add(java.util.Arrays.copyOfRange(y, i, i + 7));
+            }
+        }
+        rows.sort(java.util.Comparator.<float[]>comparingDouble(r -> r[1]).thenComparingDouble(r -> -r[2]));
+        return rows;
+    }
+
+    /** Largest coordinate difference of matched rows; infinite when the counts or labels differ. */
+    static double boxDistance(List<float[]> a, List<float[]> b) {
+        if (a.size() != b.size()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double d = 0;
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i)[1] != b.get(i)[1]) {
+                return Double.POSITIVE_INFINITY;
+            }
+            for (int k = 3; k < 7; k++) {
+                d = Math.max(d, Math.abs(a.get(i)[k] - b.get(i)[k]));
+            }
+        }
+        return d;
     }
 
     static double relativeError(float[] ref, float[] out) {

@@ -71,6 +71,55 @@ public final class LevelTensors {
         }
     }
 
+    /** One image's channels {@code [from, from + channels)} of an NCHW tensor starting at {@code inOff}, to NHWC. */
+    public static void sliceToNhwc(byte[] in, int inOff, byte[] out, int channels, int pixels) {
+        for (int c = 0; c < channels; c++) {
+            int src = inOff + c * pixels;
+            for (int p = 0; p < pixels; p++) {
+                out[p * channels + c] = in[src + p];
+            }
+        }
+    }
+
+    /**
+     * The epilogue of a layer whose input channels fall into {@code segments} runs with different grids, each
+     * accumulated separately into exact dot products {@code d[j * pixels * channels + p * channels + oc]} (NHWC):
+     * {@code y = bias; y = fma(d_j, multiplier[j * channels + oc], y)} for each run in order; ReLU; then the level
+     * on the output grid (as {@link #quantize}) written NCHW to {@code q} at {@code qOff}, or, with {@code q} null,
+     * {@code y} written NCHW to {@code f} at {@code fOff}.
+     */
+    public static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
+            int fOff) {
+        int plane = pixels * channels;
+        for (int p = 0; p < pixels; p++) {
+            for (int oc = 0; oc < channels; oc++) {
+                float y = bias[oc];
+                for (int j = 0; j < segments; j++) {
+                    y = Math.fma(d[j * plane + p * channels + oc], multiplier[j * channels + oc], y);
+                }
+                if (relu) {
+                    y = Math.max(y, 0f);
+                }
+                if (q == null) {
+                    f[fOff + oc * pixels + p] = y;
+                    continue;
+                }
+                int r = inLow.length == 1 ? 0 : oc;
+                float il = inLow[r], ih = inHigh[r];
+                int level;
+                if (y <= Math.min(il, ih)) {
+                    level = 0;
+                } else if (y > Math.max(il, ih)) {
+                    level = levels - 1;
+                } else {
+                    level = (int) Math.rint(((y - il) / (ih - il)) * (float) (levels - 1));
+                }
+                q[qOff + oc * pixels + p] = (byte) level;
+            }
+        }
+    }
+
     /** NHWC to NCHW for {@code batch} images of {@code pixels x channels} bytes. */
     public static void toNchw(byte[] in, byte[] out, int batch, int channels, int pixels) {
         for (int n = 0; n < batch; n++) {
