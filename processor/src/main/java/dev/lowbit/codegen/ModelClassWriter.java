@@ -104,6 +104,7 @@ public final class ModelClassWriter {
                 FieldSpec.builder(int[].class, name, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .initializer("$T.ints($S)", LITERALS, csv).build()));
         state.staticFields().forEach(type::addField); // after W and the int constants they may read
+        state.staticInitMethods().forEach(type::addMethod);
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Allocates this instance's scratch buffers (the memory plan).\n");
         int[] sizes = plan.bufferSizes();
