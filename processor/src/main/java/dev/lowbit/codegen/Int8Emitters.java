@@ -123,7 +123,8 @@ public final class Int8Emitters extends Emitters {
             return new Int8LinearEmitter(this, fastByOutputNode.get(n.id()), fp32);
         }
         if (fusedAway.contains(n.id())) {
-            return new FusedAway(fp32);
+            LoweredStep main = byNode.get(n.id());
+            return new FusedAway(fp32, main instanceof QuantizedLinear l ? l : null);
         }
         if (fallbackOutputNode.containsKey(n.id())) {
             return new Requantized(fp32, fallbackOutputNode.get(n.id()).requant());
@@ -232,8 +233,11 @@ public final class Int8Emitters extends Emitters {
         return CodeBlock.of("this.$N", field);
     }
 
-    /** A node fused into an int8 layer emitted at its output node: nothing to run. */
-    private record FusedAway(LayerEmitter fp32) implements LayerEmitter {
+    /**
+     * A node of an int8 layer other than its last: nothing runs here. The layer's own node ({@code layer} not
+     * null) carries the report entry (kernel, MACs); bias, ReLU and FakeQuantize are marked as fused.
+     */
+    private record FusedAway(LayerEmitter fp32, QuantizedLinear layer) implements LayerEmitter {
         @Override
         public void check(Node node, Graph graph) {
             fp32.check(node, graph);
@@ -241,8 +245,12 @@ public final class Int8Emitters extends Emitters {
 
         @Override
         public CodeBlock emit(StepContext c) {
-            c.precision("fused");
-            c.report("fused into the int8 layer's epilogue", 0);
+            c.precision("u8");
+            if (layer != null) {
+                c.report(Int8LinearEmitter.kernelName(layer) + ", called at layer " + layer.output().node(), layer.macs());
+            } else {
+                c.report("fused into the epilogue of the int8 kernel", 0);
+            }
             return CodeBlock.of("// fused into the int8 kernel call of a later layer\n");
         }
     }
@@ -272,17 +280,17 @@ public final class Int8Emitters extends Emitters {
             int[] shape = c.inShape(0);
             int[] oci = outerChannelsInner(shape);
             CodeBlock.Builder b = CodeBlock.builder();
-            if (fp32 != null) {
-                b.add(fp32.emit(c));
-            }
+            // levels first: the fp32 FakeQuantize may write over its input (the plan reuses a dying input)
             b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L)", LEVELS, c.in(0), bytes(c, n.out(0)),
                     oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())),
                     grid.levels());
-            if (fp32 == null) {
+            if (fp32 != null) {
+                b.add(fp32.emit(c));
+            } else {
                 b.add(dequantizeIfRead(c, n.out(0), c.out(0)));
                 c.report("LevelTensors.quantize (f32 -> u8 levels)", 0);
+                c.precision("u8");
             }
-            c.precision("u8");
             return b.build();
         }
     }

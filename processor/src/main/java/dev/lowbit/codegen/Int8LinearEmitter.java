@@ -87,6 +87,18 @@ final class Int8LinearEmitter implements LayerEmitter {
         return null;
     }
 
+    /** The kernel the layer calls, for the report. */
+    static String kernelName(QuantizedLinear l) {
+        String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
+        if (segmented(l)) {
+            return "Int8Convolution x" + l.segments().size() + " runs of input channels (u8 x i8, exact sums) + "
+                    + "LevelTensors.combineSegments" + border;
+        }
+        String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
+                : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution" : "Int8Convolution";
+        return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
+    }
+
     /** A plain Convolution whose input channels fall into several runs with their own grids. */
     static boolean segmented(QuantizedLinear l) {
         return l.kind() == QuantizedLinear.Kind.CONVOLUTION && l.groups() == 1 && l.segments().size() > 1;
@@ -211,9 +223,7 @@ final class Int8LinearEmitter implements LayerEmitter {
                         g.outChannels(), g.outH() * g.outW());
             }
         }
-        c.precision("u8");
-        c.report(kernel.simpleName() + " (u8 x i8" + (r == null ? " -> f32)" : " -> u8)")
-                + (l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : ""), l.macs());
+        report(c);
         return b.build();
     }
 
@@ -291,11 +301,15 @@ final class Int8LinearEmitter implements LayerEmitter {
         if (r != null) {
             b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
         }
-        c.precision("u8");
-        c.report("Int8Convolution x" + segments + " runs of input channels (u8 x i8, exact sums) + "
-                + "LevelTensors.combineSegments" + (l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : ""),
-                l.macs());
+        report(c);
         return b.build();
+    }
+
+    /** The MACs are reported at the layer's own node; this, its last fused node, runs the call. */
+    private void report(StepContext c) {
+        c.precision("u8");
+        c.report(l.output().node() == l.node().id() ? kernelName(l)
+                : "epilogue of int8 layer " + l.node().id() + ": " + kernelName(l), l.output().node() == l.node().id() ? l.macs() : 0);
     }
 
     private static CodeBlock geometryLiteral(ConvGeometry g) {
