@@ -97,12 +97,12 @@ public final class Int8Simulator {
             LoweredStep s = steps.get(i);
             Map<ValueRef, Object> current = values;
             Object[] outs = execute(s, v -> current.get(v));
-            if (s instanceof QuantizedLinear l) {
-                values.put(l.output(), outs[0]);
-            } else {
+            if (s instanceof Fp32Step) {
                 for (int o = 0; o < outs.length; o++) {
                     values.put(s.node().out(o), outs[o]);
                 }
+            } else {
+                values.put(s.output(), outs[0]); // fused steps write the last fused node's value
             }
             final int step = i;
             values.keySet().removeIf(v -> !keep.test(v) && lastUse.getOrDefault(v, -1) <= step);
@@ -127,8 +127,21 @@ public final class Int8Simulator {
             case QuantizedLinear l -> new Object[] {l.kind() == QuantizedLinear.Kind.MATMUL
                     ? matmul(l, (Levels) in.get(l.input())) : convolution(l, (Levels) in.get(l.input()))};
             case PreservedStep p -> new Object[] {preserved(p, lookedUp(p, in))};
+            case QuantizedAddStep a -> new Object[] {add(a, (Levels) in.get(a.a()), (Levels) in.get(a.b()))};
             case Fp32Step f -> ReferenceEvaluator.evaluate(f.node(), inputsOf(f.node(), in, false));
         };
+    }
+
+    private static Levels add(QuantizedAddStep s, Levels a, Levels b) {
+        int[] shape = a.shape();
+        int c = shape.length >= 2 ? shape[1] : 1;
+        int inner = inner(shape);
+        int[] q = new int[a.q().length];
+        for (int i = 0; i < q.length; i++) {
+            int ch = (i / inner) % c;
+            q[i] = s.grid().quantize(a.grid().dequantize(a.q()[i], ch) + b.grid().dequantize(b.q()[i], ch), ch);
+        }
+        return new Levels(shape, q, s.grid());
     }
 
     /** Inputs of a step with their levels mapped through the step's lookup tables, where it has any. */

@@ -15,7 +15,7 @@ import java.util.Set;
  * The low-precision pipeline: walks the graph in topological order and lowers each node with the first rule that
  * can transform it, in this order: {@link ConvolutionLowering} and {@link MatMulLowering} (with
  * {@link WeightFolding} and {@link EpilogueFusion}), {@link FakeQuantizeDecomposition}, {@link
- * PrecisionPreservingLowering}; everything else is an {@link Fp32Step}. Constant subgraphs (weights, shapes,
+ * QuantizedAddLowering}, {@link PrecisionPreservingLowering}; everything else is an {@link Fp32Step}. Constant subgraphs (weights, shapes,
  * prior boxes) produce no step. Stateless; thread-safe.
  */
 public final class LowPrecisionPipeline {
@@ -41,6 +41,7 @@ public final class LowPrecisionPipeline {
         MatMulLowering matmul = new MatMulLowering(constants);
         FakeQuantizeDecomposition fqd = new FakeQuantizeDecomposition(constants);
         PrecisionPreservingLowering preserving = new PrecisionPreservingLowering(constants, commonGridForConcat);
+        QuantizedAddLowering adds = new QuantizedAddLowering(constants);
 
         List<LoweredStep> steps = new ArrayList<>();
         Map<ValueRef, QuantGrid> grids = new HashMap<>();
@@ -90,6 +91,12 @@ public final class LowPrecisionPipeline {
                     continue;
                 }
                 notes.add(n.describe() + ": FakeQuantize applied literally in fp32: " + r.reason());
+            } else if (QuantizedAddLowering.applies(n) && adds.lower(n, grids) != null) {
+                QuantizedAddStep a = adds.lower(n, grids);
+                steps.add(a);
+                fused.add(a.fakeQuantize().id());
+                grids.put(a.output(), a.grid());
+                continue;
             } else if (PrecisionPreservingLowering.applies(n)) {
                 PreservedStep p = preserving.lower(n, grids);
                 if (p != null) {

@@ -65,6 +65,8 @@ public record LoweredModel(Graph graph, List<LoweredStep> steps, Map<ValueRef, Q
                 case PreservedStep p -> sb.append("on levels ").append(p.node().describe())
                         .append(p.lookups().isEmpty() ? "" : " (inputs requantized by lookup)").append(" -> ")
                         .append(p.grid()).append('\n');
+                case QuantizedAddStep a -> sb.append("u8 add ").append(a.node().describe()).append(" + ")
+                        .append(a.fakeQuantize().type()).append(" -> ").append(a.grid()).append('\n');
                 case Fp32Step f -> sb.append("fp32 ").append(f.node().describe())
                         .append(f.note() == null ? "" : " (" + f.note() + ")").append('\n');
             }
@@ -78,9 +80,10 @@ public record LoweredModel(Graph graph, List<LoweredStep> steps, Map<ValueRef, Q
         long f = steps.stream().filter(s -> s instanceof Fp32Step).count();
         long p = steps.stream().filter(s -> s instanceof PreservedStep).count();
         long z = steps.stream().filter(s -> s instanceof QuantizeStep).count();
+        long a = steps.stream().filter(s -> s instanceof QuantizedAddStep).count();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s: %d int8 layers, %d quantize, %d on levels, %d fp32 steps; int8 MACs %.2f%%%n",
-                graph.name(), q, z, p, f, 100 * int8MacFraction()));
+        sb.append(String.format("%s: %d int8 layers, %d quantize, %d on levels, %d u8 adds, %d fp32 steps; int8 MACs %.2f%%%n",
+                graph.name(), q, z, p, a, f, 100 * int8MacFraction()));
         for (String n : notes) {
             sb.append("  NOTE ").append(n).append('\n');
         }

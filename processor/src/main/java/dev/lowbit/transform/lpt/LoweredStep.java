@@ -9,7 +9,7 @@ import java.util.List;
  * the original graph's {@link ValueRef}s; a value is either quantized (level indices, u8, with the
  * {@link QuantGrid} that {@link LoweredModel#grid} gives) or fp32. Immutable.
  */
-public sealed interface LoweredStep permits QuantizeStep, QuantizedLinear, PreservedStep, Fp32Step {
+public sealed interface LoweredStep permits QuantizeStep, QuantizedLinear, PreservedStep, QuantizedAddStep, Fp32Step {
     /** The original node this step stands for (the first of the fused ones). */
     Node node();
 

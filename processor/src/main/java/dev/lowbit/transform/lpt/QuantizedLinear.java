@@ -102,7 +102,8 @@ public record QuantizedLinear(
         List<String> a = new ArrayList<>();
         double dz = weights.maxDroppedZeroPoint();
         if (dz > 0) {
-            // |effect on y| = |zp| * scale_w * |sum of x over the window| <= |zp| * scale_w * K * max|x|
+            // |effect on y| = |zp| * scale_w * |sum of x over the window| <= |zp| * scale_w * K * max|x|,
+            // max|x| taken over levels 0..255 (every grid has at most 256 levels)
             double maxX = 0;
             for (InputSegment s : segments) {
                 maxX = Math.max(maxX, s.step * Math.max(Math.abs(s.zeroPoint), Math.abs(255 - s.zeroPoint)));

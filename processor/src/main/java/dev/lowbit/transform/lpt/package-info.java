@@ -20,6 +20,8 @@
  *   <li>{@link dev.lowbit.transform.lpt.QuantizeStep}: a FakeQuantize that could not be fused into a producer.</li>
  *   <li>{@link dev.lowbit.transform.lpt.PreservedStep}: MaxPool, ReLU, Reshape, Squeeze, Unsqueeze, Transpose,
  *       Concat executed on levels.</li>
+ *   <li>{@link dev.lowbit.transform.lpt.QuantizedAddStep}: a residual Add of two quantized tensors fused with the
+ *       FakeQuantize after it, u8 in and out, each input dequantized with its own grid (exact).</li>
  *   <li>{@link dev.lowbit.transform.lpt.Fp32Step}: everything else in fp32 with the reference semantics on
  *       dequantized inputs (PReLU, Sigmoid, SoftMax, ReduceMean, DetectionOutput, element-wise Add of two
  *       quantized tensors, and patterns that cannot be lowered exactly, which carry a note).</li>
