@@ -14,6 +14,7 @@ import dev.lowbit.transform.lpt.LoweredStep;
 import dev.lowbit.transform.lpt.PreservedStep;
 import dev.lowbit.transform.lpt.QuantGrid;
 import dev.lowbit.transform.lpt.QuantizeStep;
+import dev.lowbit.transform.lpt.QuantizedAddStep;
 import dev.lowbit.transform.lpt.QuantizedLinear;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +45,7 @@ public final class Int8Emitters extends Emitters {
     private final Map<Integer, QuantizedLinear> fastByOutputNode = new HashMap<>();
     private final Set<Integer> fusedAway = new HashSet<>();
     private final Map<Integer, QuantizedLinear> fallbackOutputNode = new HashMap<>();
+    private final Map<Integer, QuantizedAddStep> addByOutputNode = new HashMap<>();
     private final Map<ValueRef, ValueRef> byteRoot = new HashMap<>();
     private final Map<ValueRef, String> byteFields = new HashMap<>();
     private final Map<Node, String> fp32Layers = new LinkedHashMap<>();
@@ -71,6 +73,9 @@ public final class Int8Emitters extends Emitters {
                         fallbackOutputNode.put(l.output().node(), l);
                     }
                 }
+            } else if (s instanceof QuantizedAddStep a) {
+                addByOutputNode.put(a.output().node(), a);
+                fusedAway.add(a.node().id());
             } else if (s instanceof Fp32Step f && f.note() != null) {
                 fp32Layers.put(f.node(), f.note());
             } else if (s instanceof PreservedStep p && isView(p.node())) {
@@ -121,6 +126,9 @@ public final class Int8Emitters extends Emitters {
         LayerEmitter fp32 = super.forNode(n);
         if (fastByOutputNode.containsKey(n.id())) {
             return new Int8LinearEmitter(this, fastByOutputNode.get(n.id()), fp32);
+        }
+        if (addByOutputNode.containsKey(n.id())) {
+            return new QuantizedAdd(addByOutputNode.get(n.id()));
         }
         if (fusedAway.contains(n.id())) {
             LoweredStep main = byNode.get(n.id());
@@ -175,6 +183,9 @@ public final class Int8Emitters extends Emitters {
             LoweredStep s = byNode.get(c.id());
             if (s instanceof QuantizedLinear l && fastByOutputNode.containsKey(l.output().node()) && c.id() == l.node().id()) {
                 continue;
+            }
+            if (s instanceof QuantizedAddStep) {
+                continue; // reads the levels
             }
             if (s instanceof PreservedStep p) {
                 if (isView(c) ? needsFloat(p.output()) : false) {
@@ -291,6 +302,39 @@ public final class Int8Emitters extends Emitters {
                 c.report("LevelTensors.quantize (f32 -> u8 levels)", 0);
                 c.precision("u8");
             }
+            return b.build();
+        }
+    }
+
+    /**
+     * A residual Add of two quantized tensors with its FakeQuantize ({@link QuantizedAddStep}), emitted at the
+     * FakeQuantize: {@code LevelTensors.addRequantized}, then dequantized for fp32 readers.
+     */
+    private final class QuantizedAdd implements LayerEmitter {
+        private final QuantizedAddStep step;
+
+        QuantizedAdd(QuantizedAddStep step) {
+            this.step = step;
+        }
+
+        @Override
+        public void check(Node node, Graph graph) {
+            Int8Emitters.super.forNode(node).check(node, graph);
+        }
+
+        @Override
+        public CodeBlock emit(StepContext c) {
+            QuantGrid ga = grid(step.a()), gb = grid(step.b()), g = step.grid();
+            int[] oci = outerChannelsInner(lowered.graph().port(step.output()).shape());
+            CodeBlock.Builder b = CodeBlock.builder();
+            b.addStatement("$T.addRequantized($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", LEVELS,
+                    bytes(c, step.a()), c.derived(floats(ga.outLow())), c.derived(floats(ga.outHigh())), ga.levels(),
+                    bytes(c, step.b()), c.derived(floats(gb.outLow())), c.derived(floats(gb.outHigh())), gb.levels(),
+                    bytes(c, step.output()), oci[0], oci[1], oci[2], c.derived(floats(g.inLow())),
+                    c.derived(floats(g.inHigh())), g.levels());
+            b.add(dequantizeIfRead(c, step.output(), c.out(0)));
+            c.precision("u8");
+            c.report("LevelTensors.addRequantized (u8 + u8 -> u8, layer " + step.node().id() + " with this FakeQuantize)", 0);
             return b.build();
         }
     }

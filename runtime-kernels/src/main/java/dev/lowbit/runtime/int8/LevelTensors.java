@@ -58,6 +58,38 @@ public final class LevelTensors {
         }
     }
 
+    /**
+     * Element-wise sum of two level tensors of one shape ({@code outer x channels x inner}, NCHW) requantized to
+     * the output grid: {@code q = quantize(dequantize_a(qa) + dequantize_b(qb))}, each step the f32 arithmetic of
+     * {@link #dequantize} and {@link #quantize} (the IR's Add between two FakeQuantize and the next FakeQuantize).
+     * The ranges have one entry per channel or one for the tensor.
+     */
+    public static void addRequantized(byte[] a, float[] aLow, float[] aHigh, int aLevels, byte[] b, float[] bLow,
+            float[] bHigh, int bLevels, byte[] q, int outer, int channels, int inner, float[] inLow, float[] inHigh,
+            int levels) {
+        int i = 0;
+        float aTop = aLevels - 1, bTop = bLevels - 1, top = levels - 1;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++) {
+                int ra = aLow.length == 1 ? 0 : c, rb = bLow.length == 1 ? 0 : c, r = inLow.length == 1 ? 0 : c;
+                float al = aLow[ra], aSpan = aHigh[ra] - aLow[ra], bl = bLow[rb], bSpan = bHigh[rb] - bLow[rb];
+                float il = inLow[r], ih = inHigh[r], lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il;
+                for (int k = 0; k < inner; k++, i++) {
+                    float v = ((float) (a[i] & 0xFF) / aTop * aSpan + al) + ((float) (b[i] & 0xFF) / bTop * bSpan + bl);
+                    int level;
+                    if (v <= lo) {
+                        level = 0;
+                    } else if (v > hi) {
+                        level = levels - 1;
+                    } else {
+                        level = (int) Math.rint(((v - il) / range) * top);
+                    }
+                    q[i] = (byte) level;
+                }
+            }
+        }
+    }
+
     /** NCHW to NHWC for {@code batch} images of {@code channels x pixels} bytes. */
     public static void toNhwc(byte[] in, byte[] out, int batch, int channels, int pixels) {
         for (int n = 0; n < batch; n++) {
