@@ -55,4 +55,14 @@ public class Emitters implements LayerSupport {
     public void check(Node node, Graph graph) {
         forNode(node).check(node, graph);
     }
+
+    /** Element-wise kernels, activations, SoftMax and FakeQuantize read element i before writing it. */
+    private static final Set<String> IN_PLACE = Set.of("add", "subtract", "multiply", "divide", "maximum", "minimum",
+            "squareddifference", "relu", "sigmoid", "clamp", "prelu", "softmax", "fakequantize");
+
+    @Override
+    public boolean canWriteOverInput0(Node node, Graph graph) {
+        return IN_PLACE.contains(node.type().toLowerCase(Locale.ROOT))
+                && java.util.Arrays.equals(graph.port(node.input(0)).shape(), node.output(0).shape());
+    }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Turns a folded graph into a {@link ModelPlan}: drops layers no output depends on, makes views
  * (Reshape, Squeeze, Unsqueeze, float-to-float Convert) share their input's storage, orders the kernel
- * calls and assigns scratch buffers by lifetime (best fit, reused as soon as the last reader is done).
+ * calls and assigns scratch buffers by lifetime (best fit, reused as soon as the last reader is done; an
+ * element-wise layer whose input 0 dies there writes over it in place).
  * Stateless apart from its {@link LayerSupport}; thread-safe.
  */
 public final class Planner {
@@ -58,7 +59,7 @@ public final class Planner {
                 computed.add(n);
             }
         }
-        int[] sizes = assignBuffers(graph, steps, root, storage);
+        int[] sizes = assignBuffers(graph, steps, root, storage, support);
         // views take the storage of their root
         for (Map.Entry<ValueRef, ValueRef> e : root.entrySet()) {
             storage.put(e.getKey(), storage.get(e.getValue()));
@@ -103,7 +104,7 @@ public final class Planner {
      * step's outputs are placed before its dead inputs are released, so no kernel writes over its own input.
      */
     private static int[] assignBuffers(Graph graph, List<Step> steps, Map<ValueRef, ValueRef> root,
-            Map<ValueRef, Storage> storage) {
+            Map<ValueRef, Storage> storage, LayerSupport support) {
         Map<ValueRef, Integer> lastUse = new HashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             for (ValueRef in : steps.get(i).node().inputs()) {
@@ -123,19 +124,36 @@ public final class Planner {
                     continue; // an output nobody reads (MaxPool-8 indices): the kernel does not write it
                 }
                 int need = n.output(o).size();
-                int buffer = pick(free, sizes, need);
+                ValueRef in0 = n.inputs().isEmpty() ? null : root.getOrDefault(n.input(0), n.input(0));
+                int buffer;
+                if (o == 0 && in0 != null && lastUse.getOrDefault(in0, -1) == i
+                        && storage.get(in0) instanceof Storage.Scratch s && support.canWriteOverInput0(n, graph)) {
+                    buffer = s.buffer(); // input 0 dies here and the kernel may overwrite it: compute in place
+                } else {
+                    buffer = pick(free, sizes, need);
+                }
                 sizes.set(buffer, Math.max(sizes.get(buffer), need));
                 storage.put(v, new Storage.Scratch(buffer));
             }
             for (ValueRef in : n.inputs()) {
                 ValueRef r = root.getOrDefault(in, in);
                 if (lastUse.getOrDefault(r, -1) == i && storage.get(r) instanceof Storage.Scratch s
-                        && !free.contains(s.buffer())) {
+                        && !free.contains(s.buffer()) && !holdsOutput(n, storage, s.buffer())) {
                     free.add(s.buffer());
                 }
             }
         }
         return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Whether one of {@code n}'s outputs was placed in {@code buffer} (computed in place). */
+    private static boolean holdsOutput(Node n, Map<ValueRef, Storage> storage, int buffer) {
+        for (int o = 0; o < n.outputs().size(); o++) {
+            if (storage.get(n.out(o)) instanceof Storage.Scratch s && s.buffer() == buffer) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Best fit among free buffers: the smallest that is large enough, else the largest (grown), else a new one. */

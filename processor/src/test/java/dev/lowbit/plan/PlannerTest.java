@@ -28,7 +28,17 @@ class PlannerTest {
         assertEquals(9, p.steps().size(), p.toString()); // the 10 computed layers but Reshape, a view
         checkNoOverlap(p);
         // 9 steps with 9 scratch values, but at most three are alive at once
-        assertEquals(3, p.bufferSizes().length, p.toString());
+        assertTrue(p.bufferSizes().length <= 3, p.toString());
+    }
+
+    @Test
+    void elementwiseLayersWriteOverAnInputThatDiesThere() {
+        ModelPlan p = plan(Path.of("src/test/resources/codegen/tiny_cnn.xml"));
+        Node add = p.graph().nodes().stream().filter(n -> n.name().equals("conv1/add")).findFirst().orElseThrow();
+        assertEquals(p.storageOf(add.input(0)), p.storageOf(add.out(0)), p.toString()); // conv1's output dies here
+        // the pooled value is read by Sigmoid and by the MatMul (through a Reshape): Sigmoid must not overwrite it
+        Node sigmoid = p.graph().nodes().stream().filter(n -> n.is("Sigmoid")).findFirst().orElseThrow();
+        assertTrue(!p.storageOf(sigmoid.input(0)).equals(p.storageOf(sigmoid.out(0))), p.toString());
     }
 
     @Test
