@@ -43,7 +43,8 @@ import javax.tools.StandardLocation;
  * class only wires them to javac and turns every failure into an error on the element that caused it.
  * Options: {@code -Alowbit.modelDir=<dir>} (where model paths resolve), {@code -Alowbit.dump=true} (print
  * each model's plan as a NOTE), {@code -Alowbit.precision=fp32} (compile an INT8 IR on the fp32 path, FakeQuantize
- * literal; the default {@code int8} runs what the low-precision transformations lower in int8 kernels). Not thread-safe (javac drives it from one thread).
+ * literal; the default {@code int8} runs what the low-precision transformations lower in int8 kernels), overridden
+ * per interface by {@code @CompiledModel(precision = "fp32")}. Not thread-safe (javac drives it from one thread).
  */
 @AutoService(Processor.class)
 @SupportedAnnotationTypes("dev.lowbit.CompiledModel")
@@ -102,12 +103,14 @@ public final class CompiledModelProcessor extends AbstractProcessor {
         Path xml = located.xml().get();
         Graph graph = pipeline.read(xml);
         Graph folded = pipeline.transform(graph);
-        boolean forceFp32 = option("lowbit.precision").map(v -> v.equalsIgnoreCase("fp32")).orElse(false);
-        if (option("lowbit.precision").filter(v -> !v.equalsIgnoreCase("fp32") && !v.equalsIgnoreCase("int8")).isPresent()) {
-            error(e, mirror, "lowbit: option lowbit.precision must be int8 (the default) or fp32, not '"
-                    + option("lowbit.precision").get() + "'");
+        String attribute = e.getAnnotation(CompiledModel.class).precision();
+        String precision = !attribute.isBlank() ? attribute : option("lowbit.precision").orElse("int8");
+        if (!precision.equalsIgnoreCase("fp32") && !precision.equalsIgnoreCase("int8")) {
+            error(e, mirror, "lowbit: precision must be int8 (the default) or fp32, not '" + precision + "' (from "
+                    + (attribute.isBlank() ? "option -Alowbit.precision" : "@CompiledModel(precision)") + ")");
             return;
         }
+        boolean forceFp32 = precision.equalsIgnoreCase("fp32");
         Emitters emitters = pipeline.emittersFor(graph, forceFp32);
         ModelPlan plan = pipeline.plan(folded, emitters);
         if (option("lowbit.dump").map(Boolean::parseBoolean).orElse(false)) {

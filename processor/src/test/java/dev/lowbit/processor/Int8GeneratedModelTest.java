@@ -94,9 +94,21 @@ class Int8GeneratedModelTest {
     /** {@code -Alowbit.precision=fp32}: the same INT8 IR on the fp32 path, FakeQuantize literal, as the oracle. */
     @org.junit.jupiter.api.Test
     void precisionOptionForcesTheFp32Path() throws Exception {
+        fp32PathMatchesTheOracle(false);
+    }
+
+    /** {@code @CompiledModel(precision = "fp32")} wins over the option's default. */
+    @org.junit.jupiter.api.Test
+    void precisionAttributeForcesTheFp32Path() throws Exception {
+        fp32PathMatchesTheOracle(true);
+    }
+
+    private void fp32PathMatchesTheOracle(boolean attribute) throws Exception {
         SharedData.require();
         String rel = "landmarks-regression-retail-0009/FP16-INT8/landmarks-regression-retail-0009.xml";
-        String log = compile(rel, "Fp32Probe", "-Alowbit.precision=fp32");
+        precisionAttribute = attribute ? ", precision = \"fp32\"" : "";
+        String log = attribute ? compile(rel, "Fp32Probe", "-Alowbit.precision=int8")
+                : compile(rel, "Fp32Probe", "-Alowbit.precision=fp32");
         assertTrue(!log.contains("int8 path"), "no int8 NOTE on the fp32 path:\n" + log);
         InferenceModel m = (InferenceModel) loader.loadClass("probe.Fp32ProbeModel").getConstructor().newInstance();
         Graph g = new IrReader().read(SharedData.models().resolve(rel));
@@ -112,12 +124,14 @@ class Int8GeneratedModelTest {
     }
 
     private ClassLoader loader;
+    private String precisionAttribute = "";
 
     private String compile(String rel, String iface, String... options) throws Exception {
         Path src = Files.createDirectories(work.resolve("src/probe"));
         Path out = Files.createDirectories(work.resolve("classes"));
         Path f = src.resolve(iface + ".java");
-        Files.writeString(f, "package probe;\n@dev.lowbit.CompiledModel(\"" + rel + "\")\npublic interface " + iface + " {}\n");
+        Files.writeString(f, "package probe;\n@dev.lowbit.CompiledModel(value = \"" + rel + "\"" + precisionAttribute
+                + ")\npublic interface " + iface + " {}\n");
         List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-classpath",
                 System.getProperty("java.class.path"), "--release", "21", "--add-modules", "jdk.incubator.vector",
                 "-processor", CompiledModelProcessor.class.getName(), "-Alowbit.modelDir=" + SharedData.models(),
