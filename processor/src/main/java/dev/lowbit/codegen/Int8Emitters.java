@@ -236,10 +236,9 @@ public final class Int8Emitters extends Emitters {
         String sizes = c.classState().intConstant("int8_scratch_" + kind, new int[] {size});
         String field = "s8_" + kind;
         if (first) {
-            TypeName t = ArrayTypeName.of(kind.equals("ints") ? TypeName.INT
-                    : kind.equals("floats") ? TypeName.FLOAT : TypeName.BYTE);
-            c.classState().instanceField(t, field, CodeBlock.of("new $T[$N[0]]", t.equals(ArrayTypeName.of(TypeName.INT))
-                    ? TypeName.INT : t.equals(ArrayTypeName.of(TypeName.FLOAT)) ? TypeName.FLOAT : TypeName.BYTE, sizes));
+            TypeName element = kind.equals("ints") ? TypeName.INT : kind.equals("floats") ? TypeName.FLOAT : TypeName.BYTE;
+            // sized by an int constant that later layers raise, so one array serves every layer
+            c.classState().instanceField(ArrayTypeName.of(element), field, CodeBlock.of("new $T[$N[0]]", element, sizes));
         }
         return CodeBlock.of("this.$N", field);
     }
