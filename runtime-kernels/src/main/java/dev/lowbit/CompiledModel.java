@@ -19,4 +19,11 @@ import java.lang.annotation.Target;
 public @interface CompiledModel {
     /** Path of the IR {@code .xml} file, relative to {@code -Alowbit.modelDir}, the module, the project root or the class path. */
     String value();
+
+    /**
+     * {@code "int8"}: run what the low-precision transformations lower in int8 kernels (an IR without FakeQuantize
+     * is fp32 anyway); {@code "fp32"}: the fp32 path, FakeQuantize applied literally (e.g. to benchmark an INT8 IR
+     * both ways). Empty (the default): the processor option {@code -Alowbit.precision}, else {@code int8}.
+     */
+    String precision() default "";
 }

@@ -25,7 +25,38 @@ final class ClassState {
     private final Map<String, String> intConstants = new LinkedHashMap<>(); // name -> csv
     private final List<FieldSpec> instanceFields = new ArrayList<>();
     private final Map<String, CodeBlock> instanceInits = new LinkedHashMap<>();
+    private final List<FieldSpec> staticFields = new ArrayList<>();
+    private final List<com.palantir.javapoet.MethodSpec> staticInitMethods = new ArrayList<>();
     private int accDoubles;
+
+    /** An array of the weights blob that is not an IR constant (packed int8 weights, epilogue constants). */
+    int derivedConstant(Tensor t) {
+        blob.add(new BlobEntry(null, null, t));
+        return blob.size() - 1;
+    }
+
+    /**
+     * A private static final field initialized after the weights blob {@code W} by a static method of its own, so
+     * the class initializer stays a short list of calls however many such fields there are (8000-byte limit).
+     */
+    String staticField(TypeName type, String name, CodeBlock init) {
+        String method = "init" + name;
+        staticInitMethods.add(com.palantir.javapoet.MethodSpec.methodBuilder(method)
+                .addModifiers(javax.lang.model.element.Modifier.PRIVATE, javax.lang.model.element.Modifier.STATIC)
+                .returns(type).addStatement("return $L", init).build());
+        staticFields.add(FieldSpec.builder(type, name, javax.lang.model.element.Modifier.PRIVATE,
+                javax.lang.model.element.Modifier.STATIC, javax.lang.model.element.Modifier.FINAL)
+                .initializer("$N()", method).build());
+        return name;
+    }
+
+    List<FieldSpec> staticFields() {
+        return staticFields;
+    }
+
+    List<com.palantir.javapoet.MethodSpec> staticInitMethods() {
+        return staticInitMethods;
+    }
 
     int constant(ValueRef value, Node producer) {
         return constantIndex.computeIfAbsent(value, v -> {

@@ -10,8 +10,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The emitter of each op type the fp32 code generator supports; the planner's {@link LayerSupport}. Immutable. */
-public final class Emitters implements LayerSupport {
+/**
+ * The emitter of each op type the fp32 code generator supports; the planner's {@link LayerSupport}. Immutable.
+ * Not final: {@link Int8Emitters} substitutes the int8 emitters for the layers the low-precision transformations lower.
+ */
+public class Emitters implements LayerSupport {
     private final Map<String, LayerEmitter> byType = new HashMap<>();
 
     public Emitters() {

@@ -69,7 +69,7 @@ public final class ModelClassWriter {
                     .addJavadoc("$L: $L -> $L\n", n.describe(), inputsText(plan, n), n.outputs())
                     .addCode(body)
                     .build());
-            reports.add(new LayerReport(n.id(), n.name(), n.type(), "f32", ctx.kernel(), ctx.macs(), ctx.weightBytes()));
+            reports.add(new LayerReport(n.id(), n.name(), n.type(), ctx.precision(), ctx.kernel(), ctx.macs(), ctx.weightBytes()));
         }
         String resource = generated.simpleName() + ".weights";
         byte[] blob = blob(state.blob());
@@ -103,6 +103,8 @@ public final class ModelClassWriter {
         state.intConstants().forEach((name, csv) -> type.addField(
                 FieldSpec.builder(int[].class, name, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                         .initializer("$T.ints($S)", LITERALS, csv).build()));
+        state.staticFields().forEach(type::addField); // after W and the int constants they may read
+        state.staticInitMethods().forEach(type::addMethod);
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Allocates this instance's scratch buffers (the memory plan).\n");
         int[] sizes = plan.bufferSizes();

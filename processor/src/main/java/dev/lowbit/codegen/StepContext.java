@@ -19,6 +19,7 @@ final class StepContext {
     private final ModelPlan plan;
     private final ClassState state;
     private String kernel = "";
+    private String precision = "f32";
     private long macs;
     private long weightBytes;
 
@@ -89,6 +90,35 @@ final class StepContext {
     void report(String kernelName, long multiplyAccumulates) {
         this.kernel = kernelName;
         this.macs = multiplyAccumulates;
+    }
+
+    /** The precision the layer computes in, for the report ("f32", "u8" for int8 kernels on u8 levels). */
+    void precision(String p) {
+        this.precision = p;
+    }
+
+    String precision() {
+        return precision;
+    }
+
+    /** Bytes of build-time constants the layer reads beyond IR constants (packed weights). */
+    void addWeightBytes(long bytes) {
+        weightBytes += bytes;
+    }
+
+    /** An expression for a float[] of the weights blob holding {@code t} (a constant derived at build time). */
+    CodeBlock derived(Tensor t) {
+        return CodeBlock.of("W[$L]", state.derivedConstant(t));
+    }
+
+    /** A static final field of {@code type} initialized by {@code init} after the weights; returns its name. */
+    CodeBlock staticField(TypeName type, String what, CodeBlock init) {
+        return CodeBlock.of("$N", state.staticField(type, "L" + node.id() + "_" + what, init));
+    }
+
+    /** Class-wide state shared by the int8 emitters (their byte buffers and scratch). */
+    ClassState classState() {
+        return state;
     }
 
     String kernel() {

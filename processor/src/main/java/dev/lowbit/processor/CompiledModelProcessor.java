@@ -6,6 +6,8 @@ import dev.lowbit.CompiledModel;
 import dev.lowbit.codegen.GeneratedModel;
 import dev.lowbit.graph.Graph;
 import dev.lowbit.ir.IrException;
+import dev.lowbit.codegen.Emitters;
+import dev.lowbit.codegen.Int8Emitters;
 import dev.lowbit.plan.ModelPlan;
 import dev.lowbit.report.BuildReport;
 import java.io.IOException;
@@ -40,11 +42,13 @@ import javax.tools.StandardLocation;
  * model, read, transform, plan, match typed methods, emit, report. Each stage is a class of its own; this
  * class only wires them to javac and turns every failure into an error on the element that caused it.
  * Options: {@code -Alowbit.modelDir=<dir>} (where model paths resolve), {@code -Alowbit.dump=true} (print
- * each model's plan as a NOTE). Not thread-safe (javac drives it from one thread).
+ * each model's plan as a NOTE), {@code -Alowbit.precision=fp32} (compile an INT8 IR on the fp32 path, FakeQuantize
+ * literal; the default {@code int8} runs what the low-precision transformations lower in int8 kernels), overridden
+ * per interface by {@code @CompiledModel(precision = "fp32")}. Not thread-safe (javac drives it from one thread).
  */
 @AutoService(Processor.class)
 @SupportedAnnotationTypes("dev.lowbit.CompiledModel")
-@SupportedOptions({"lowbit.modelDir", "lowbit.dump"})
+@SupportedOptions({"lowbit.modelDir", "lowbit.dump", "lowbit.precision"})
 public final class CompiledModelProcessor extends AbstractProcessor {
     private final Map<String, Element> generatedBy = new HashMap<>();
     private final ModelPipeline pipeline = new ModelPipeline();
@@ -99,7 +103,16 @@ public final class CompiledModelProcessor extends AbstractProcessor {
         Path xml = located.xml().get();
         Graph graph = pipeline.read(xml);
         Graph folded = pipeline.transform(graph);
-        ModelPlan plan = pipeline.plan(folded);
+        String attribute = e.getAnnotation(CompiledModel.class).precision();
+        String precision = !attribute.isBlank() ? attribute : option("lowbit.precision").orElse("int8");
+        if (!precision.equalsIgnoreCase("fp32") && !precision.equalsIgnoreCase("int8")) {
+            error(e, mirror, "lowbit: precision must be int8 (the default) or fp32, not '" + precision + "' (from "
+                    + (attribute.isBlank() ? "option -Alowbit.precision" : "@CompiledModel(precision)") + ")");
+            return;
+        }
+        boolean forceFp32 = precision.equalsIgnoreCase("fp32");
+        Emitters emitters = pipeline.emittersFor(graph, forceFp32);
+        ModelPlan plan = pipeline.plan(folded, emitters);
         if (option("lowbit.dump").map(Boolean::parseBoolean).orElse(false)) {
             processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, plan.toString(), e);
         }
@@ -112,11 +125,15 @@ public final class CompiledModelProcessor extends AbstractProcessor {
             return;
         }
         String sha = ModelPipeline.modelSha256(xml);
-        GeneratedModel out = pipeline.emit(plan, generated, apiName, typed.methods(), value, sha);
+        GeneratedModel out = pipeline.emit(plan, emitters, generated, apiName, typed.methods(), value, sha);
         BuildReport report = new BuildReport(api.getQualifiedName().toString(), value, sha, out.weights().length,
                 plan.scratchFloats(), (System.nanoTime() - start) / 1_000_000, out.layers());
         write(e, generated, out, report);
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, report.note(), e);
+        String note = report.note();
+        if (emitters instanceof Int8Emitters int8) {
+            note += "\n" + Int8Note.of(int8, out.layers());
+        }
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, note, e);
     }
 
     private void write(Element e, ClassName generated, GeneratedModel out, BuildReport report) {

@@ -3,6 +3,7 @@ package dev.lowbit.processor;
 import com.palantir.javapoet.ClassName;
 import dev.lowbit.codegen.Emitters;
 import dev.lowbit.codegen.GeneratedModel;
+import dev.lowbit.codegen.Int8Emitters;
 import dev.lowbit.codegen.ModelClassWriter;
 import dev.lowbit.codegen.TypedMethod;
 import dev.lowbit.graph.Graph;
@@ -13,6 +14,7 @@ import dev.lowbit.plan.ModelPlan;
 import dev.lowbit.plan.Planner;
 import dev.lowbit.runtime.TensorSpec;
 import dev.lowbit.transform.ConstantFolding;
+import dev.lowbit.transform.lpt.LowPrecisionPipeline;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,6 +38,27 @@ public final class ModelPipeline {
 
     public ModelPlan plan(Graph folded) {
         return new Planner(emitters).plan(folded);
+    }
+
+    /**
+     * The emitters of one model: on the int8 path (an IR with FakeQuantize, unless {@code forceFp32}) a fresh
+     * {@link Int8Emitters} over the low-precision lowering of the raw (unfolded) graph, else the fp32 emitters.
+     */
+    public Emitters emittersFor(Graph raw, boolean forceFp32) {
+        boolean quantized = raw.nodes().stream().anyMatch(n -> n.is("FakeQuantize"));
+        if (forceFp32 || !quantized) {
+            return emitters;
+        }
+        return new Int8Emitters(new LowPrecisionPipeline().lower(raw));
+    }
+
+    public ModelPlan plan(Graph folded, Emitters modelEmitters) {
+        return new Planner(modelEmitters).plan(folded);
+    }
+
+    public GeneratedModel emit(ModelPlan plan, Emitters modelEmitters, ClassName generated, ClassName api,
+            List<TypedMethod> typed, String modelLabel, String modelSha256) {
+        return new ModelClassWriter(modelEmitters).write(plan, generated, api, typed, modelLabel, modelSha256, PROCESSOR);
     }
 
     public GeneratedModel emit(ModelPlan plan, ClassName generated, ClassName api, List<TypedMethod> typed,

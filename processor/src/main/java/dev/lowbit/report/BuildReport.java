@@ -23,6 +23,22 @@ public record BuildReport(String interfaceName, String model, String modelSha256
                 weightBytes, scratchFloats, millis);
     }
 
+    /**
+     * Share of the Convolution/GroupConvolution/MatMul MACs that run in int8 (precision u8/i8) kernels, as the
+     * issue counts them: ConvolutionBackpropData, which has no int8 lowering, is left out.
+     */
+    public double int8MacShare() {
+        long all = 0, int8 = 0;
+        for (LayerReport l : layers) {
+            if (l.type().equalsIgnoreCase("ConvolutionBackpropData")) {
+                continue;
+            }
+            all += l.macs();
+            int8 += l.precision().equals("f32") ? 0 : l.macs();
+        }
+        return all == 0 ? 0 : (double) int8 / all;
+    }
+
     public String json() {
         StringBuilder sb = new StringBuilder("{\n");
         sb.append("  \"interface\": ").append(quote(interfaceName)).append(",\n");
@@ -31,6 +47,7 @@ public record BuildReport(String interfaceName, String model, String modelSha256
         sb.append("  \"weightBytes\": ").append(weightBytes).append(",\n");
         sb.append("  \"scratchFloats\": ").append(scratchFloats).append(",\n");
         sb.append("  \"buildMillis\": ").append(millis).append(",\n");
+        sb.append("  \"int8MacShare\": ").append(String.format(Locale.ROOT, "%.4f", int8MacShare())).append(",\n");
         sb.append("  \"layers\": [");
         for (int i = 0; i < layers.size(); i++) {
             LayerReport l = layers.get(i);

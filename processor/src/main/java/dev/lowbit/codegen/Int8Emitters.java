@@ -1,0 +1,340 @@
+package dev.lowbit.codegen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.graph.ValueRef;
+import dev.lowbit.ir.IrException;
+import dev.lowbit.transform.lpt.Fp32Step;
+import dev.lowbit.transform.lpt.LoweredModel;
+import dev.lowbit.transform.lpt.LoweredStep;
+import dev.lowbit.transform.lpt.PreservedStep;
+import dev.lowbit.transform.lpt.QuantGrid;
+import dev.lowbit.transform.lpt.QuantizeStep;
+import dev.lowbit.transform.lpt.QuantizedAddStep;
+import dev.lowbit.transform.lpt.QuantizedLinear;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The emitters of a model compiled on its int8 path: the layers the low-precision transformations lowered
+ * ({@link LoweredModel}) call the int8 kernels ({@link Int8LinearEmitter}), quantize/dequantize at the borders of
+ * fp32 islands, and run MaxPool/Concat/ReLU on u8 levels; everything else keeps its fp32 emitter. The plan is
+ * still made from the folded graph (node ids are shared with the raw graph the transformations lowered), so
+ * fp32 values keep the memory plan's float buffers; each quantized value gets its own byte array of level
+ * indices in NCHW order (views such as Reshape share it).
+ *
+ * <p>A lowered layer the kernels cannot run ({@link Int8LinearEmitter#unsupportedReason}) runs its original nodes
+ * with the fp32 emitters and its FakeQuantize literally, which is what the IR says; {@link #fp32Layers()} lists
+ * them with the reason for the build's NOTE. One instance per generated class (it names that class's byte
+ * buffers and sizes its scratch); not thread-safe.
+ */
+public final class Int8Emitters extends Emitters {
+    static final ClassName LEVELS = ClassName.get("dev.lowbit.runtime.int8", "LevelTensors");
+
+    private final LoweredModel lowered;
+    private final Map<Integer, LoweredStep> byNode = new HashMap<>();
+    private final Map<Integer, QuantizedLinear> fastByOutputNode = new HashMap<>();
+    private final Set<Integer> fusedAway = new HashSet<>();
+    private final Map<Integer, QuantizedLinear> fallbackOutputNode = new HashMap<>();
+    private final Map<Integer, QuantizedAddStep> addByOutputNode = new HashMap<>();
+    private final Map<ValueRef, ValueRef> byteRoot = new HashMap<>();
+    private final Map<ValueRef, String> byteFields = new HashMap<>();
+    private final Map<Node, String> fp32Layers = new LinkedHashMap<>();
+    private final Map<String, Integer> scratch = new LinkedHashMap<>();
+
+    public Int8Emitters(LoweredModel lowered) {
+        this.lowered = lowered;
+        for (LoweredStep s : lowered.steps()) {
+            byNode.put(s.node().id(), s);
+            if (s instanceof QuantizedLinear l) {
+                String why = Int8LinearEmitter.unsupportedReason(l);
+                List<Node> nodes = new ArrayList<>();
+                nodes.add(l.node());
+                nodes.addAll(l.fused());
+                if (why == null) {
+                    fastByOutputNode.put(l.output().node(), l);
+                    nodes.forEach(n -> {
+                        if (n.id() != l.output().node()) {
+                            fusedAway.add(n.id());
+                        }
+                    });
+                } else {
+                    fp32Layers.put(l.node(), "the int8 kernels cannot run it: " + why);
+                    if (l.requant() != null) {
+                        fallbackOutputNode.put(l.output().node(), l);
+                    }
+                }
+            } else if (s instanceof QuantizedAddStep a) {
+                addByOutputNode.put(a.output().node(), a);
+                fusedAway.add(a.node().id());
+            } else if (s instanceof Fp32Step f && f.note() != null) {
+                fp32Layers.put(f.node(), f.note());
+            } else if (s instanceof PreservedStep p && isView(p.node())) {
+                byteRoot.put(p.output(), root(p.inputs().get(0)));
+            }
+        }
+    }
+
+    /** The lowered model this class compiles. */
+    public LoweredModel lowered() {
+        return lowered;
+    }
+
+    /** Convolution/GroupConvolution/MatMul layers that run in fp32 in the generated code, with the reason. */
+    public Map<Node, String> fp32Layers() {
+        Map<Node, String> all = new LinkedHashMap<>();
+        for (LoweredModel.LinearLayer l : lowered.linear()) {
+            String why = fp32Layers.get(l.node());
+            if (!l.int8() || why != null) {
+                all.put(l.node(), why != null ? why : "not lowered by the low-precision transformations");
+            }
+        }
+        return all;
+    }
+
+    /** Share of Convolution/GroupConvolution/MatMul MACs the generated code runs in int8 kernels. */
+    public double int8MacFraction() {
+        long all = 0, int8 = 0;
+        for (LoweredModel.LinearLayer l : lowered.linear()) {
+            if (!l.node().is("ConvolutionBackpropData")) {
+                all += l.macs();
+                int8 += l.int8() && !fp32Layers.containsKey(l.node()) ? l.macs() : 0;
+            }
+        }
+        return all == 0 ? 1 : (double) int8 / all;
+    }
+
+    private static boolean isView(Node n) {
+        return n.is("Reshape") || n.is("Squeeze") || n.is("Unsqueeze");
+    }
+
+    private ValueRef root(ValueRef v) {
+        return byteRoot.getOrDefault(v, v);
+    }
+
+    @Override
+    LayerEmitter forNode(Node n) {
+        LayerEmitter fp32 = super.forNode(n);
+        if (fastByOutputNode.containsKey(n.id())) {
+            return new Int8LinearEmitter(this, fastByOutputNode.get(n.id()), fp32);
+        }
+        if (addByOutputNode.containsKey(n.id())) {
+            return new QuantizedAdd(addByOutputNode.get(n.id()));
+        }
+        if (fusedAway.contains(n.id())) {
+            LoweredStep main = byNode.get(n.id());
+            return new FusedAway(fp32, main instanceof QuantizedLinear l ? l : null);
+        }
+        if (fallbackOutputNode.containsKey(n.id())) {
+            return new Requantized(fp32, fallbackOutputNode.get(n.id()).requant());
+        }
+        LoweredStep s = byNode.get(n.id());
+        if (s instanceof QuantizeStep q) {
+            return new Requantized(null, q.grid());
+        }
+        if (s instanceof PreservedStep p) {
+            if (!p.lookups().isEmpty() && p.lookups().stream().anyMatch(java.util.Objects::nonNull)) {
+                throw new IrException(n, "int8 code generation does not implement Concat lookup tables "
+                        + "(the common-grid option of the low-precision pipeline)");
+            }
+            return new PreservedEmitter(this, p, fp32);
+        }
+        return fp32;
+    }
+
+    // ---- what the int8 emitters share ----
+
+    /** The byte array (NCHW u8 levels) of quantized value {@code v}, created on first use. */
+    CodeBlock bytes(StepContext c, ValueRef v) {
+        ValueRef r = root(v);
+        String name = byteFields.computeIfAbsent(r, k -> {
+            int size = lowered.graph().port(k).size();
+            return c.classState().instanceField(ArrayTypeName.of(TypeName.BYTE), "q" + k.node() + "_" + k.port(),
+                    CodeBlock.of("new byte[$L]", size));
+        });
+        return CodeBlock.of("this.$N", name);
+    }
+
+    QuantGrid grid(ValueRef v) {
+        QuantGrid g = lowered.grid(v);
+        if (g == null) {
+            throw new IllegalStateException("value " + v + " is not quantized");
+        }
+        return g;
+    }
+
+    /**
+     * Whether some reader of quantized value {@code v} needs its fp32 form (an fp32 layer, a Result, a lowered
+     * layer running in fp32), so its producer also writes the float buffer the memory plan gave it.
+     */
+    boolean needsFloat(ValueRef v) {
+        Graph g = lowered.graph();
+        for (Graph.Use u : g.consumers(v)) {
+            Node c = u.node();
+            LoweredStep s = byNode.get(c.id());
+            if (s instanceof QuantizedLinear l && fastByOutputNode.containsKey(l.output().node()) && c.id() == l.node().id()) {
+                continue;
+            }
+            if (s instanceof QuantizedAddStep) {
+                continue; // reads the levels
+            }
+            if (s instanceof PreservedStep p) {
+                if (isView(c) ? needsFloat(p.output()) : false) {
+                    return true;
+                }
+                continue;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Dequantizes {@code v}'s levels into {@code floats} when a reader needs them (else nothing). */
+    CodeBlock dequantizeIfRead(StepContext c, ValueRef v, CodeBlock floats) {
+        if (!needsFloat(v)) {
+            return CodeBlock.of("");
+        }
+        QuantGrid grid = grid(v);
+        int[] shape = lowered.graph().port(v).shape();
+        int[] oci = outerChannelsInner(shape);
+        return CodeBlock.builder().addStatement("$T.dequantize($L, $L, $L, $L, $L, $L, $L, $L)", LEVELS, bytes(c, v),
+                floats, oci[0], oci[1], oci[2], c.derived(floats(grid.outLow())), c.derived(floats(grid.outHigh())),
+                grid.levels()).build();
+    }
+
+    static int[] outerChannelsInner(int[] shape) {
+        int outer = shape.length >= 1 ? shape[0] : 1;
+        int channels = shape.length >= 2 ? shape[1] : 1;
+        int inner = 1;
+        for (int a = 2; a < shape.length; a++) {
+            inner *= shape[a];
+        }
+        if (shape.length == 1) {
+            return new int[] {1, 1, shape[0]};
+        }
+        return new int[] {outer, channels, inner};
+    }
+
+    static dev.lowbit.graph.Tensor floats(float[] v) {
+        return dev.lowbit.graph.Tensor.f32(new int[] {v.length}, v);
+    }
+
+    /** A shared per-instance scratch array of {@code kind} ("ints", "bytesIn", "bytesOut", "floats") of at least n. */
+    CodeBlock scratch(StepContext c, String kind, int n) {
+        boolean first = !scratch.containsKey(kind);
+        int size = Math.max(scratch.getOrDefault(kind, 0), n);
+        scratch.put(kind, size);
+        String sizes = c.classState().intConstant("int8_scratch_" + kind, new int[] {size});
+        String field = "s8_" + kind;
+        if (first) {
+            TypeName element = kind.equals("ints") ? TypeName.INT : kind.equals("floats") ? TypeName.FLOAT : TypeName.BYTE;
+            // sized by an int constant that later layers raise, so one array serves every layer
+            c.classState().instanceField(ArrayTypeName.of(element), field, CodeBlock.of("new $T[$N[0]]", element, sizes));
+        }
+        return CodeBlock.of("this.$N", field);
+    }
+
+    /**
+     * A node of an int8 layer other than its last: nothing runs here. The layer's own node ({@code layer} not
+     * null) carries the report entry (kernel, MACs); bias, ReLU and FakeQuantize are marked as fused.
+     */
+    private record FusedAway(LayerEmitter fp32, QuantizedLinear layer) implements LayerEmitter {
+        @Override
+        public void check(Node node, Graph graph) {
+            fp32.check(node, graph);
+        }
+
+        @Override
+        public CodeBlock emit(StepContext c) {
+            c.precision("u8");
+            if (layer != null) {
+                c.report(Int8LinearEmitter.kernelName(layer) + ", called at layer " + layer.output().node(), layer.macs());
+            } else {
+                c.report("fused into the epilogue of the int8 kernel", 0);
+            }
+            return CodeBlock.of("// fused into the int8 kernel call of a later layer\n");
+        }
+    }
+
+    /**
+     * A FakeQuantize whose output is a quantized value: its input's levels on {@code grid} (a {@link QuantizeStep},
+     * or the last node of a lowered layer running in fp32, whose FakeQuantize also runs literally in fp32 when
+     * {@code fp32} is given). Dequantizes for fp32 readers.
+     */
+    private final class Requantized implements LayerEmitter {
+        private final LayerEmitter fp32;
+        private final QuantGrid grid;
+
+        Requantized(LayerEmitter fp32, QuantGrid grid) {
+            this.fp32 = fp32;
+            this.grid = grid;
+        }
+
+        @Override
+        public void check(Node node, Graph graph) {
+            Int8Emitters.super.forNode(node).check(node, graph);
+        }
+
+        @Override
+        public CodeBlock emit(StepContext c) {
+            Node n = c.node();
+            int[] shape = c.inShape(0);
+            int[] oci = outerChannelsInner(shape);
+            CodeBlock.Builder b = CodeBlock.builder();
+            // levels first: the fp32 FakeQuantize may write over its input (the plan reuses a dying input)
+            b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L)", LEVELS, c.in(0), bytes(c, n.out(0)),
+                    oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())),
+                    grid.levels());
+            if (fp32 != null) {
+                b.add(fp32.emit(c));
+            } else {
+                b.add(dequantizeIfRead(c, n.out(0), c.out(0)));
+                c.report("LevelTensors.quantize (f32 -> u8 levels)", 0);
+                c.precision("u8");
+            }
+            return b.build();
+        }
+    }
+
+    /**
+     * A residual Add of two quantized tensors with its FakeQuantize ({@link QuantizedAddStep}), emitted at the
+     * FakeQuantize: {@code LevelTensors.addRequantized}, then dequantized for fp32 readers.
+     */
+    private final class QuantizedAdd implements LayerEmitter {
+        private final QuantizedAddStep step;
+
+        QuantizedAdd(QuantizedAddStep step) {
+            this.step = step;
+        }
+
+        @Override
+        public void check(Node node, Graph graph) {
+            Int8Emitters.super.forNode(node).check(node, graph);
+        }
+
+        @Override
+        public CodeBlock emit(StepContext c) {
+            QuantGrid ga = grid(step.a()), gb = grid(step.b()), g = step.grid();
+            int[] oci = outerChannelsInner(lowered.graph().port(step.output()).shape());
+            CodeBlock.Builder b = CodeBlock.builder();
+            b.addStatement("$T.addRequantized($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", LEVELS,
+                    bytes(c, step.a()), c.derived(floats(ga.outLow())), c.derived(floats(ga.outHigh())), ga.levels(),
+                    bytes(c, step.b()), c.derived(floats(gb.outLow())), c.derived(floats(gb.outHigh())), gb.levels(),
+                    bytes(c, step.output()), oci[0], oci[1], oci[2], c.derived(floats(g.inLow())),
+                    c.derived(floats(g.inHigh())), g.levels());
+            b.add(dequantizeIfRead(c, step.output(), c.out(0)));
+            c.precision("u8");
+            c.report("LevelTensors.addRequantized (u8 + u8 -> u8, layer " + step.node().id() + " with this FakeQuantize)", 0);
+            return b.build();
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package dev.lowbit.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Node;
+import dev.lowbit.runtime.int8.ConvGeometry;
+import dev.lowbit.runtime.int8.Int8ConvLayer;
+import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
+import dev.lowbit.runtime.int8.Int8FullyConnected;
+import dev.lowbit.runtime.int8.QuantizedInput;
+import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
+import dev.lowbit.runtime.pack.Int8WeightLayout;
+import dev.lowbit.transform.lpt.QuantGrid;
+import dev.lowbit.transform.lpt.QuantizedLinear;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One int8 Convolution / GroupConvolution (depthwise: {@code Int8DepthwiseConvolution}) / MatMul
+ * ({@code Int8FullyConnected}) with its bias, ReLU and next FakeQuantize fused into the kernel's epilogue
+ * ({@code Requantization}), emitted at the layer's last fused node. The weights are packed at build time by the
+ * runtime's own layouts ({@link Int8WeightLayout}, {@link DepthwiseWeightLayout}) and stored with their sums and
+ * the epilogue constants in the weights blob; the layer objects are static finals of the generated class. The
+ * kernels read and write NHWC, levels are NCHW: the call is framed by two byte transposes (none for MatMul).
+ *
+ * <p>Arithmetic: the {@link QuantizedLinear} contract with one input segment and its integer zero point; the one
+ * difference is the border term of a fractional zero point (the kernels pad with the integer zero point), reported
+ * per layer by the build as an approximation. Stateless apart from its step; one per layer.
+ */
+final class Int8LinearEmitter implements LayerEmitter {
+    private static final String RT = "dev.lowbit.runtime.int8";
+    private static final ClassName GEOMETRY = ClassName.get(RT, "ConvGeometry");
+    private static final ClassName CONV_LAYER = ClassName.get(RT, "Int8ConvLayer");
+    private static final ClassName DW_LAYER = ClassName.get(RT, "Int8DepthwiseLayer");
+    private static final ClassName INPUT = ClassName.get(RT, "QuantizedInput");
+    private static final ClassName REQUANT = ClassName.get(RT, "Requantization");
+    private static final ClassName CONV = ClassName.get(RT, "Int8Convolution");
+    private static final ClassName DW = ClassName.get(RT, "Int8DepthwiseConvolution");
+    private static final ClassName FC = ClassName.get(RT, "Int8FullyConnected");
+
+    private final Int8Emitters int8;
+    private final QuantizedLinear l;
+    private final LayerEmitter fp32;
+
+    Int8LinearEmitter(Int8Emitters int8, QuantizedLinear l, LayerEmitter fp32) {
+        this.int8 = int8;
+        this.l = l;
+        this.fp32 = fp32;
+    }
+
+    /** Why the int8 kernels cannot run this lowered layer exactly as lowered, or null when they can. */
+    static String unsupportedReason(QuantizedLinear l) {
+        boolean segmented = segmented(l);
+        for (float[] m : l.multiplier()) {
+            if (m.length != 1 && !(segmented && m.length == l.segments().size())) {
+                return "its input channels carry " + m.length + " different grids (a Concat of differently quantized "
+                        + "branches) and it is not a plain Convolution, whose runs of channels are accumulated separately";
+            }
+        }
+        if (!segmented && l.segments().stream().mapToInt(QuantizedLinear.InputSegment::padLevel).distinct().count() != 1) {
+            return "its input channels have different zero points; the kernels take one per tensor";
+        }
+        QuantGrid r = l.requant();
+        if (r != null) {
+            for (int c = 0; c < r.channels(); c++) {
+                if (!(r.inHigh()[c] > r.inLow()[c])) {
+                    return "its output FakeQuantize has an empty or inverted input range";
+                }
+            }
+        }
+        if (l.kind() == QuantizedLinear.Kind.MATMUL) {
+            if (l.transposeA() || l.inputShape().length != 2) {
+                return "only a 2-D MatMul input without transpose_a maps to the fully connected kernel";
+            }
+            return null;
+        }
+        if (l.inputShape().length != 4 || l.kernel().length != 2) {
+            return "only 2-D convolutions (4-D tensors) have int8 kernels";
+        }
+        try {
+            geometry(l);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    /** The kernel the layer calls, for the report. */
+    static String kernelName(QuantizedLinear l) {
+        String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
+        if (segmented(l)) {
+            return "Int8Convolution x" + l.segments().size() + " runs of input channels (u8 x i8, exact sums) + "
+                    + "LevelTensors.combineSegments" + border;
+        }
+        String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
+                : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution" : "Int8Convolution";
+        return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
+    }
+
+    /** A plain Convolution whose input channels fall into several runs with their own grids. */
+    static boolean segmented(QuantizedLinear l) {
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && l.groups() == 1 && l.segments().size() > 1;
+    }
+
+    private static ConvGeometry geometry(QuantizedLinear l) {
+        int[] x = l.inputShape(), y = l.outputShape();
+        int[] k = l.kernel(), s = l.strides(), d = l.dilations(), p = l.padsBegin();
+        int padBottom = Math.max(0, (y[2] - 1) * s[0] + d[0] * (k[0] - 1) + 1 - x[2] - p[0]);
+        int padRight = Math.max(0, (y[3] - 1) * s[1] + d[1] * (k[1] - 1) + 1 - x[3] - p[1]);
+        ConvGeometry g = new ConvGeometry(x[2], x[3], x[1], y[1], l.groups(), k[0], k[1], s[0], s[1], p[0], p[1],
+                padBottom, padRight, d[0], d[1]);
+        if (g.outH() != y[2] || g.outW() != y[3]) {
+            throw new IllegalArgumentException("output " + y[2] + "x" + y[3] + " does not follow from " + g);
+        }
+        return g;
+    }
+
+    @Override
+    public void check(Node node, Graph graph) {
+        fp32.check(node, graph);
+    }
+
+    @Override
+    public CodeBlock emit(StepContext c) {
+        if (segmented(l)) {
+            return emitSegmented(c);
+        }
+        int zero = l.segments().get(0).padLevel();
+        boolean depthwise = false;
+        ConvGeometry g;
+        byte[] packed;
+        int[] sums;
+        int scratchInts;
+        if (l.kind() == QuantizedLinear.Kind.MATMUL) {
+            g = Int8FullyConnected.geometry(l.inputShape()[0], l.weights().rowLength(), l.outputChannels());
+        } else {
+            g = geometry(l);
+            depthwise = g.isDepthwise();
+        }
+        if (depthwise) {
+            Int8DepthwiseLayer layer = Int8DepthwiseLayer.pack(g, QuantizedInput.u8(zero), l.weights().values());
+            DepthwiseWeightLayout layout = layer.layout();
+            packed = layout.pack(l.weights().values());
+            sums = layout.weightSums(l.weights().values());
+            scratchInts = layer.scratchInts();
+        } else {
+            Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(zero), l.weights().values());
+            Int8WeightLayout layout = layer.layout();
+            packed = layout.pack(l.weights().values());
+            sums = layout.weightSums(l.weights().values());
+            scratchInts = layer.scratchInts();
+        }
+        c.addWeightBytes(packed.length + 4L * sums.length);
+        float[] packedAsFloats = new float[packed.length];
+        for (int i = 0; i < packed.length; i++) {
+            packedAsFloats[i] = packed[i];
+        }
+        float[] sumsAsFloats = new float[sums.length];
+        for (int i = 0; i < sums.length; i++) {
+            sumsAsFloats[i] = sums[i];
+        }
+        CodeBlock geometry = CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", GEOMETRY,
+                g.inH(), g.inW(), g.inChannels(), g.outChannels(), g.groups(), g.kernelH(), g.kernelW(), g.strideH(),
+                g.strideW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight(), g.dilationH(), g.dilationW());
+        CodeBlock layer = c.staticField(depthwise ? DW_LAYER : CONV_LAYER, "int8", CodeBlock.of(
+                "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
+                zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
+                c.derived(Int8Emitters.floats(sumsAsFloats))));
+        float[] multiplier = new float[l.outputChannels()];
+        for (int oc = 0; oc < multiplier.length; oc++) {
+            multiplier[oc] = l.multiplier()[oc][0];
+        }
+        QuantGrid r = l.requant();
+        CodeBlock epilogue = r == null
+                ? CodeBlock.of("$T.toFloat($L, $L, $L)", REQUANT, c.derived(Int8Emitters.floats(multiplier)),
+                        c.derived(Int8Emitters.floats(l.bias())), l.relu())
+                : CodeBlock.of("$T.toQuantized($L, $L, $L, $L, $L, $L, false)", REQUANT,
+                        c.derived(Int8Emitters.floats(multiplier)), c.derived(Int8Emitters.floats(l.bias())), l.relu(),
+                        c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
+                        r.levels());
+        CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue);
+
+        int batch = l.kind() == QuantizedLinear.Kind.MATMUL ? 1 : l.inputShape()[0];
+        int inLen = g.inputLength(), outLen = g.outputLength();
+        CodeBlock in = int8.bytes(c, l.input());
+        CodeBlock scratch = int8.scratch(c, "ints", scratchInts);
+        ClassName kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? FC : depthwise ? DW : CONV;
+        String run = r == null ? "runFloat" : "runQuantized";
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// int8 $L $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
+                g);
+        CodeBlock src = in;
+        boolean spatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.inH() * g.inW() > 1;
+        if (spatial) {
+            src = int8.scratch(c, "bytesIn", batch * inLen);
+            b.addStatement("$T.toNhwc($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in, src, batch, g.inChannels(),
+                    g.inH() * g.inW());
+        }
+        boolean outSpatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.outH() * g.outW() > 1;
+        CodeBlock dst;
+        if (r != null) {
+            CodeBlock q = int8.bytes(c, l.output());
+            dst = outSpatial ? int8.scratch(c, "bytesOut", batch * outLen) : q;
+            b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
+                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L)", kernel, run, layer, epi, src, inLen, dst,
+                            outLen, scratch)
+                    .endControlFlow();
+            if (outSpatial) {
+                b.addStatement("$T.toNchw($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, q, batch, g.outChannels(),
+                        g.outH() * g.outW());
+            }
+            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
+        } else {
+            dst = outSpatial ? int8.scratch(c, "floats", batch * outLen) : c.out(0);
+            b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
+                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L)", kernel, run, layer, epi, src, inLen, dst,
+                            outLen, scratch)
+                    .endControlFlow();
+            if (outSpatial) {
+                b.addStatement("$T.toNchw($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, c.out(0), batch,
+                        g.outChannels(), g.outH() * g.outW());
+            }
+        }
+        report(c);
+        return b.build();
+    }
+
+    /**
+     * One exact dot product per run of input channels (a kernel call on that channel slice with multiplier 1 and
+     * bias 0, so the f32 output is {@code (float) D_j}), combined in the {@link QuantizedLinear} order by
+     * {@code LevelTensors.combineSegments}: the simulator's arithmetic, f32 operation for operation.
+     */
+    private CodeBlock emitSegmented(StepContext c) {
+        ConvGeometry full = geometry(l);
+        int segments = l.segments().size();
+        int taps = l.kernel()[0] * l.kernel()[1];
+        int k = l.weights().rowLength();
+        int rows = l.outputChannels();
+        int pixelsIn = full.inH() * full.inW(), pixelsOut = full.outH() * full.outW();
+        int batch = l.inputShape()[0];
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// int8 $L in $L runs of input channels: $L\n", l.kind(), segments, full);
+        CodeBlock in = int8.bytes(c, l.input());
+        CodeBlock slice = int8.scratch(c, "bytesIn", pixelsIn * full.inChannels());
+        CodeBlock d = int8.scratch(c, "floats", segments * pixelsOut * rows);
+        List<CodeBlock> layers = new ArrayList<>();
+        List<CodeBlock> epilogues = new ArrayList<>();
+        int maxScratch = 0;
+        float[] ones = new float[rows];
+        java.util.Arrays.fill(ones, 1f);
+        float[] zeros = new float[rows];
+        CodeBlock identity = c.staticField(REQUANT, "exact", CodeBlock.of("$T.toFloat($L, $L, false)", REQUANT,
+                c.derived(Int8Emitters.floats(ones)), c.derived(Int8Emitters.floats(zeros))));
+        float[] multiplier = new float[segments * rows];
+        for (int j = 0; j < segments; j++) {
+            QuantizedLinear.InputSegment seg = l.segments().get(j);
+            int ch = seg.to() - seg.from();
+            ConvGeometry g = new ConvGeometry(full.inH(), full.inW(), ch, rows, 1, full.kernelH(), full.kernelW(),
+                    full.strideH(), full.strideW(), full.padTop(), full.padLeft(), full.padBottom(), full.padRight(),
+                    full.dilationH(), full.dilationW());
+            byte[] w = new byte[rows * ch * taps];
+            for (int oc = 0; oc < rows; oc++) {
+                System.arraycopy(l.weights().values(), oc * k + seg.from() * taps, w, oc * ch * taps, ch * taps);
+                multiplier[j * rows + oc] = l.multiplier()[oc][j];
+            }
+            Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(seg.padLevel()), w);
+            maxScratch = Math.max(maxScratch, layer.scratchInts());
+            byte[] packed = layer.layout().pack(w);
+            int[] sums = layer.layout().weightSums(w);
+            c.addWeightBytes(packed.length + 4L * sums.length);
+            layers.add(c.staticField(CONV_LAYER, "int8_" + j, CodeBlock.of("new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))",
+                    CONV_LAYER, geometryLiteral(g), INPUT, seg.padLevel(), Int8Emitters.LEVELS,
+                    c.derived(Int8Emitters.floats(asFloats(packed))), Int8Emitters.LEVELS,
+                    c.derived(Int8Emitters.floats(asFloats(sums))))));
+        }
+        CodeBlock scratch = int8.scratch(c, "ints", maxScratch);
+        QuantGrid r = l.requant();
+        CodeBlock bias = c.derived(Int8Emitters.floats(l.bias()));
+        CodeBlock mult = c.derived(Int8Emitters.floats(multiplier));
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
+        for (int j = 0; j < segments; j++) {
+            QuantizedLinear.InputSegment seg = l.segments().get(j);
+            int ch = seg.to() - seg.from();
+            b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
+                    full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn);
+            b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
+                    j * pixelsOut * rows, scratch);
+        }
+        if (r != null) {
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(),
+                    c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())), r.levels(),
+                    int8.bytes(c, l.output()), rows * pixelsOut);
+        } else {
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut);
+        }
+        b.endControlFlow();
+        if (r != null) {
+            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
+        }
+        report(c);
+        return b.build();
+    }
+
+    /** The MACs are reported at the layer's own node; this, its last fused node, runs the call. */
+    private void report(StepContext c) {
+        c.precision("u8");
+        c.report(l.output().node() == l.node().id() ? kernelName(l)
+                : "epilogue of int8 layer " + l.node().id() + ": " + kernelName(l), l.output().node() == l.node().id() ? l.macs() : 0);
+    }
+
+    private static CodeBlock geometryLiteral(ConvGeometry g) {
+        return CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", GEOMETRY,
+                g.inH(), g.inW(), g.inChannels(), g.outChannels(), g.groups(), g.kernelH(), g.kernelW(), g.strideH(),
+                g.strideW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight(), g.dilationH(), g.dilationW());
+    }
+
+    private static float[] asFloats(byte[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+
+    private static float[] asFloats(int[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+}

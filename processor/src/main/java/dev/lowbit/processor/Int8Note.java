@@ -1,0 +1,37 @@
+package dev.lowbit.processor;
+
+import dev.lowbit.codegen.Int8Emitters;
+import dev.lowbit.codegen.LayerReport;
+import dev.lowbit.graph.Node;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The int8 part of a model's build NOTE: the share of Convolution/GroupConvolution/MatMul MACs the generated code
+ * runs in int8 kernels, each such layer left in fp32 with the reason, the approximations taken (the border term
+ * of fractional zero points, dropped weight zero points) and the lowering's own notes. Stateless.
+ */
+final class Int8Note {
+    private Int8Note() {}
+
+    static String of(Int8Emitters int8, List<LayerReport> layers) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "lowbit: int8 path: %.2f%% of Convolution/GroupConvolution/MatMul MACs "
+                + "in int8 kernels (%d layers u8)", 100 * int8.int8MacFraction(),
+                layers.stream().filter(l -> l.precision().equals("u8")).count()));
+        for (Map.Entry<Node, String> e : int8.fp32Layers().entrySet()) {
+            sb.append("\n  fp32: ").append(e.getKey().describe()).append(": ").append(e.getValue());
+        }
+        long border = layers.stream().filter(l -> l.kernel().contains("border term")).count();
+        if (border > 0) {
+            sb.append("\n  approximation: ").append(border).append(" int8 layer(s) pad with the integer zero point and "
+                    + "omit the border term of the IR's fractional zero point (f16-rounded ranges); the kernel names "
+                    + "them in the JSON report");
+        }
+        for (String n : int8.lowered().notes()) {
+            sb.append("\n  lpt: ").append(n);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,243 @@
+package dev.lowbit.runtime.int8;
+
+/**
+ * What generated int8 code does around the kernels: quantized tensors are held as u8 <em>level indices</em>
+ * ({@code 0..levels-1}) in the IR's logical order (NCHW, row-major), so views (Reshape, Squeeze) stay free and
+ * the precision-preserving ops run directly on them; the convolution kernels read and write NHWC, so their
+ * calls are framed by the transposes here. Quantization and dequantization use the FakeQuantize arithmetic of
+ * the low-precision transformations exactly ({@code QuantGrid} in the processor): f32, reference order, round
+ * half to even, so {@code dequantize(quantize(x))} equals the IR's FakeQuantize(x) bit for bit.
+ * Stateless static methods; thread-safe; nothing is allocated.
+ */
+public final class LevelTensors {
+    private LevelTensors() {}
+
+    /**
+     * Level index of every element of the NCHW tensor {@code x} ({@code outer x channels x inner}); the four
+     * ranges have one entry per channel or a single entry for the whole tensor.
+     */
+    public static void quantize(float[] x, byte[] q, int outer, int channels, int inner, float[] inLow,
+            float[] inHigh, int levels) {
+        int i = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++) {
+                int r = inLow.length == 1 ? 0 : c;
+                float il = inLow[r], ih = inHigh[r];
+                float lo = Math.min(il, ih), hi = Math.max(il, ih);
+                float range = ih - il;
+                float top = levels - 1;
+                for (int k = 0; k < inner; k++, i++) {
+                    float v = x[i];
+                    int level;
+                    if (v <= lo) {
+                        level = 0;
+                    } else if (v > hi) {
+                        level = levels - 1;
+                    } else {
+                        level = (int) Math.rint(((v - il) / range) * top);
+                    }
+                    q[i] = (byte) level;
+                }
+            }
+        }
+    }
+
+    /** The fp32 value of every level: {@code q / (levels-1) * (oh - ol) + ol} in f32, in that order. */
+    public static void dequantize(byte[] q, float[] x, int outer, int channels, int inner, float[] outLow,
+            float[] outHigh, int levels) {
+        int i = 0;
+        float top = levels - 1;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++) {
+                int r = outLow.length == 1 ? 0 : c;
+                float ol = outLow[r], span = outHigh[r] - outLow[r];
+                for (int k = 0; k < inner; k++, i++) {
+                    x[i] = (float) (q[i] & 0xFF) / top * span + ol;
+                }
+            }
+        }
+    }
+
+    /**
+     * Element-wise sum of two level tensors of one shape ({@code outer x channels x inner}, NCHW) requantized to
+     * the output grid: {@code q = quantize(dequantize_a(qa) + dequantize_b(qb))}, each step the f32 arithmetic of
+     * {@link #dequantize} and {@link #quantize} (the IR's Add between two FakeQuantize and the next FakeQuantize).
+     * The ranges have one entry per channel or one for the tensor.
+     */
+    public static void addRequantized(byte[] a, float[] aLow, float[] aHigh, int aLevels, byte[] b, float[] bLow,
+            float[] bHigh, int bLevels, byte[] q, int outer, int channels, int inner, float[] inLow, float[] inHigh,
+            int levels) {
+        int i = 0;
+        float aTop = aLevels - 1, bTop = bLevels - 1, top = levels - 1;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++) {
+                int ra = aLow.length == 1 ? 0 : c, rb = bLow.length == 1 ? 0 : c, r = inLow.length == 1 ? 0 : c;
+                float al = aLow[ra], aSpan = aHigh[ra] - aLow[ra], bl = bLow[rb], bSpan = bHigh[rb] - bLow[rb];
+                float il = inLow[r], ih = inHigh[r], lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il;
+                for (int k = 0; k < inner; k++, i++) {
+                    float v = ((float) (a[i] & 0xFF) / aTop * aSpan + al) + ((float) (b[i] & 0xFF) / bTop * bSpan + bl);
+                    int level;
+                    if (v <= lo) {
+                        level = 0;
+                    } else if (v > hi) {
+                        level = levels - 1;
+                    } else {
+                        level = (int) Math.rint(((v - il) / range) * top);
+                    }
+                    q[i] = (byte) level;
+                }
+            }
+        }
+    }
+
+    /** NCHW to NHWC for {@code batch} images of {@code channels x pixels} bytes. */
+    public static void toNhwc(byte[] in, byte[] out, int batch, int channels, int pixels) {
+        for (int n = 0; n < batch; n++) {
+            int base = n * channels * pixels;
+            for (int c = 0; c < channels; c++) {
+                int src = base + c * pixels;
+                for (int p = 0; p < pixels; p++) {
+                    out[base + p * channels + c] = in[src + p];
+                }
+            }
+        }
+    }
+
+    /** One image's channels {@code [from, from + channels)} of an NCHW tensor starting at {@code inOff}, to NHWC. */
+    public static void sliceToNhwc(byte[] in, int inOff, byte[] out, int channels, int pixels) {
+        for (int c = 0; c < channels; c++) {
+            int src = inOff + c * pixels;
+            for (int p = 0; p < pixels; p++) {
+                out[p * channels + c] = in[src + p];
+            }
+        }
+    }
+
+    /**
+     * The epilogue of a layer whose input channels fall into {@code segments} runs with different grids, each
+     * accumulated separately into exact dot products {@code d[j * pixels * channels + p * channels + oc]} (NHWC):
+     * {@code y = bias; y = fma(d_j, multiplier[j * channels + oc], y)} for each run in order; ReLU; then the level
+     * on the output grid (as {@link #quantize}) written NCHW to {@code q} at {@code qOff}, or, with {@code q} null,
+     * {@code y} written NCHW to {@code f} at {@code fOff}.
+     */
+    public static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
+            int fOff) {
+        int plane = pixels * channels;
+        for (int p = 0; p < pixels; p++) {
+            for (int oc = 0; oc < channels; oc++) {
+                float y = bias[oc];
+                for (int j = 0; j < segments; j++) {
+                    y = Math.fma(d[j * plane + p * channels + oc], multiplier[j * channels + oc], y);
+                }
+                if (relu) {
+                    y = Math.max(y, 0f);
+                }
+                if (q == null) {
+                    f[fOff + oc * pixels + p] = y;
+                    continue;
+                }
+                int r = inLow.length == 1 ? 0 : oc;
+                float il = inLow[r], ih = inHigh[r];
+                int level;
+                if (y <= Math.min(il, ih)) {
+                    level = 0;
+                } else if (y > Math.max(il, ih)) {
+                    level = levels - 1;
+                } else {
+                    level = (int) Math.rint(((y - il) / (ih - il)) * (float) (levels - 1));
+                }
+                q[qOff + oc * pixels + p] = (byte) level;
+            }
+        }
+    }
+
+    /** NHWC to NCHW for {@code batch} images of {@code pixels x channels} bytes. */
+    public static void toNchw(byte[] in, byte[] out, int batch, int channels, int pixels) {
+        for (int n = 0; n < batch; n++) {
+            int base = n * channels * pixels;
+            for (int p = 0; p < pixels; p++) {
+                int src = base + p * channels;
+                for (int c = 0; c < channels; c++) {
+                    out[base + c * pixels + p] = in[src + c];
+                }
+            }
+        }
+    }
+
+    /** NHWC to NCHW for {@code batch} images of {@code pixels x channels} floats. */
+    public static void toNchw(float[] in, float[] out, int batch, int channels, int pixels) {
+        for (int n = 0; n < batch; n++) {
+            int base = n * channels * pixels;
+            for (int p = 0; p < pixels; p++) {
+                int src = base + p * channels;
+                for (int c = 0; c < channels; c++) {
+                    out[base + c * pixels + p] = in[src + c];
+                }
+            }
+        }
+    }
+
+    /**
+     * Max pooling of NCHW levels (unsigned), each window clipped to the input like {@code Pooling.maxPool}: on a
+     * non-decreasing dequantization the maximum level is the level of the maximum.
+     */
+    public static void maxPool(byte[] x, byte[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
+            int sh, int sw, int ph, int pw) {
+        for (int p = 0; p < planes; p++) {
+            int xp = p * h * w;
+            int yp = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = Math.max(oy * sh - ph, 0);
+                int y1 = Math.min(oy * sh - ph + kh, h);
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = Math.max(ox * sw - pw, 0);
+                    int x1 = Math.min(ox * sw - pw + kw, w);
+                    int m = 0;
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            m = Math.max(m, x[xp + iy * w + ix] & 0xFF);
+                        }
+                    }
+                    y[yp + oy * ow + ox] = (byte) m;
+                }
+            }
+        }
+    }
+
+    /**
+     * Concatenation of row-major tensors along one axis: {@code outer} = product of the dims before the axis,
+     * {@code chunks[i]} = input i's axis dim times the dims after it.
+     */
+    public static void concat(byte[][] inputs, int[] chunks, int outer, byte[] out) {
+        int total = 0;
+        for (int c : chunks) {
+            total += c;
+        }
+        int at = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(inputs[i], o * chunks[i], out, o * total + at, chunks[i]);
+            }
+            at += chunks[i];
+        }
+    }
+
+    /** Bytes stored as exact small floats in the weights blob (packed int8 weights), back to bytes. */
+    public static byte[] bytes(float[] values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (int) values[i];
+        }
+        return b;
+    }
+
+    /** Integers stored as exact floats in the weights blob (weight sums, |v| < 2^24), back to ints. */
+    public static int[] ints(float[] values) {
+        int[] v = new int[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (int) values[i];
+        }
+        return v;
+    }
+}
