@@ -26,4 +26,11 @@ public @interface CompiledModel {
      * both ways). Empty (the default): the processor option {@code -Alowbit.precision}, else {@code int8}.
      */
     String precision() default "";
+
+    /**
+     * {@code true} (the default): the generated class also implements {@link dev.lowbit.runtime.Profiled}, per-layer
+     * times recorded only while enabled at run time, at the cost of one check per inference while off.
+     * {@code false}: no profiling code at all (the un-instrumented baseline the profiling benchmark compares with).
+     */
+    boolean profiling() default true;
 }

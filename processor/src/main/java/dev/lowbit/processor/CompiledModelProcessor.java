@@ -125,7 +125,8 @@ public final class CompiledModelProcessor extends AbstractProcessor {
             return;
         }
         String sha = ModelPipeline.modelSha256(xml);
-        GeneratedModel out = pipeline.emit(plan, emitters, generated, apiName, typed.methods(), value, sha);
+        GeneratedModel out = pipeline.emit(plan, emitters, generated, apiName, typed.methods(), value, sha,
+                e.getAnnotation(CompiledModel.class).profiling());
         BuildReport report = new BuildReport(api.getQualifiedName().toString(), value, sha, out.weights().length,
                 plan.scratchFloats(), (System.nanoTime() - start) / 1_000_000, out.layers());
         write(e, generated, out, report);

@@ -56,9 +56,10 @@ public final class ModelPipeline {
         return new Planner(modelEmitters).plan(folded);
     }
 
+    /** @param profiling whether the class implements {@code Profiled} ({@code @CompiledModel(profiling)}) */
     public GeneratedModel emit(ModelPlan plan, Emitters modelEmitters, ClassName generated, ClassName api,
-            List<TypedMethod> typed, String modelLabel, String modelSha256) {
-        return new ModelClassWriter(modelEmitters).write(plan, generated, api, typed, modelLabel, modelSha256, PROCESSOR);
+            List<TypedMethod> typed, String modelLabel, String modelSha256, boolean profiling) {
+        return new ModelClassWriter(modelEmitters, profiling).write(plan, generated, api, typed, modelLabel, modelSha256, PROCESSOR);
     }
 
     public GeneratedModel emit(ModelPlan plan, ClassName generated, ClassName api, List<TypedMethod> typed,
