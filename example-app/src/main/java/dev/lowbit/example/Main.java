@@ -1,12 +1,14 @@
 package dev.lowbit.example;
 
+import dev.lowbit.runtime.Profiled;
+import dev.lowbit.runtime.ProfilingInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The README's main job: classifies Fashion-MNIST images with the project's own model, compiled by lowbit
  * from its FP32 and its INT8 IR, and prints a few predictions, the accuracy on the committed 1,000-image
- * subset, the mean latency per image and the build report summary of both.
+ * subset, the mean latency per image, the build report summary of both and the INT8 model's slowest layers.
  */
 public final class Main {
     private Main() {}
@@ -39,6 +41,25 @@ public final class Main {
         System.out.println();
         System.out.println("build report FP32: " + BuildReportSummary.of(FashionCnnFp32.class));
         System.out.println("build report INT8: " + BuildReportSummary.of(FashionCnnInt8.class));
+        System.out.println();
+        System.out.println("INT8 per-layer profile, top 10 by time (Profiled; off in the runs above):");
+        System.out.print(profile(images, int8).toTable(ProfilingInfo.Order.TIME, 10));
+    }
+
+    /** One timed pass over the images, after untimed passes that let the JIT compile the timed run methods too. */
+    private static ProfilingInfo profile(LabeledImages images, FashionCnnInt8 model) {
+        Profiled p = (Profiled) model;
+        p.enableProfiling(true);
+        for (int pass = 0; pass < 3; pass++) {
+            if (pass == 2) {
+                p.resetProfiling();
+            }
+            for (int i = 0; i < images.count(); i++) {
+                model.classify(images.input(i));
+            }
+        }
+        p.enableProfiling(false);
+        return p.profilingInfo();
     }
 
     private static String describe(float[] probabilities) {

@@ -258,6 +258,7 @@ public final class Int8Emitters extends Emitters {
             c.precision("u8");
             if (layer != null) {
                 c.report(Int8LinearEmitter.kernelName(layer) + ", called at layer " + layer.output().node(), layer.macs());
+                c.executes(0);
             } else {
                 c.report("fused into the epilogue of the int8 kernel", 0);
             }

@@ -310,6 +310,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         c.precision("u8");
         c.report(l.output().node() == l.node().id() ? kernelName(l)
                 : "epilogue of int8 layer " + l.node().id() + ": " + kernelName(l), l.output().node() == l.node().id() ? l.macs() : 0);
+        c.executes(l.macs());
     }
 
     private static CodeBlock geometryLiteral(ConvGeometry g) {

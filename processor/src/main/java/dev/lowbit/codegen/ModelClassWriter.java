@@ -68,6 +68,7 @@ public final class ModelClassWriter {
         ClassState state = new ClassState();
         List<MethodSpec> layers = new ArrayList<>();
         List<LayerReport> reports = new ArrayList<>();
+        List<Long> executedMacs = new ArrayList<>();
         for (Step step : plan.steps()) {
             Node n = step.node();
             StepContext ctx = new StepContext(n, plan, state);
@@ -78,6 +79,7 @@ public final class ModelClassWriter {
                     .addCode(body)
                     .build());
             reports.add(new LayerReport(n.id(), n.name(), n.type(), ctx.precision(), ctx.kernel(), ctx.macs(), ctx.weightBytes()));
+            executedMacs.add(ctx.executedMacs());
         }
         String resource = generated.simpleName() + ".weights";
         byte[] blob = blob(state.blob());
@@ -136,7 +138,7 @@ public final class ModelClassWriter {
         for (TypedMethod t : typed) {
             type.addMethod(typedMethod(t));
         }
-        String timedRun = profiling ? ProfilingWriter.addTo(type, layers, reports) : null;
+        String timedRun = profiling ? ProfilingWriter.addTo(type, layers, reports, executedMacs) : null;
         addRunMethods(type, plan, layers, timedRun);
         layers.forEach(type::addMethod);
         JavaFile file = JavaFile.builder(generated.packageName(), type.build())

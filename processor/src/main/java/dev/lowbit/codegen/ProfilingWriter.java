@@ -35,9 +35,11 @@ final class ProfilingWriter {
 
     /**
      * Adds the field, the interface, its methods and the timed run methods for {@code layers} (in execution order,
-     * described by {@code reports}); returns the name of the method that runs every layer timed.
+     * described by {@code reports}, with the MACs each one's method performs); returns the name of the method that
+     * runs every layer timed.
      */
-    static String addTo(TypeSpec.Builder type, List<MethodSpec> layers, List<LayerReport> reports) {
+    static String addTo(TypeSpec.Builder type, List<MethodSpec> layers, List<LayerReport> reports,
+            List<Long> executedMacs) {
         type.addSuperinterface(PROFILED)
                 .addJavadoc("\n<p>Per-layer times ({@link $T}) are recorded only after {@code enableProfiling(true)};\n",
                         PROFILED)
@@ -50,7 +52,7 @@ final class ProfilingWriter {
         type.addMethod(api("profilingEnabled", TypeName.BOOLEAN).addStatement("return $N.enabled()", FIELD).build());
         type.addMethod(api("profilingInfo", INFO).addStatement("return $N.info(lowbitLayerTable())", FIELD).build());
         type.addMethod(api("resetProfiling", TypeName.VOID).addStatement("$N.reset()", FIELD).build());
-        type.addMethod(layerTable(reports));
+        type.addMethod(layerTable(reports, executedMacs));
         MethodSpec.Builder all = MethodSpec.methodBuilder("lowbitTimedLayers").addModifiers(Modifier.PRIVATE)
                 .addJavadoc("Runs every layer, adding each one's time to $N.\n", FIELD)
                 .addStatement("long[] slots = $N.slots()", FIELD)
@@ -78,12 +80,14 @@ final class ProfilingWriter {
      * The layers as {@code LayerTable} lines in string constants of bounded size, joined only when asked: no static
      * initializer work, and no bytecode per layer.
      */
-    private static MethodSpec layerTable(List<LayerReport> reports) {
+    private static MethodSpec layerTable(List<LayerReport> reports, List<Long> executedMacs) {
         List<CodeBlock> chunks = new ArrayList<>();
         StringBuilder chunk = new StringBuilder();
         int bytes = 0;
-        for (LayerReport r : reports) {
-            String line = dev.lowbit.runtime.LayerTable.line(r.id(), r.name(), r.type(), r.precision(), r.kernel(), r.macs());
+        for (int i = 0; i < reports.size(); i++) {
+            LayerReport r = reports.get(i);
+            String line = dev.lowbit.runtime.LayerTable.line(r.id(), r.name(), r.type(), r.precision(), r.kernel(),
+                    executedMacs.get(i));
             int lineBytes = line.getBytes(StandardCharsets.UTF_8).length;
             if (bytes + lineBytes > TABLE_CHUNK_BYTES && !chunk.isEmpty()) {
                 chunks.add(CodeBlock.of("$S", chunk.toString()));

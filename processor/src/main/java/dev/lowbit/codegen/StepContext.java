@@ -21,6 +21,8 @@ final class StepContext {
     private String kernel = "";
     private String precision = "f32";
     private long macs;
+    /** MACs this layer's own method performs, when not its reported {@link #macs}; -1: the same. */
+    private long executedMacs = -1;
     private long weightBytes;
 
     StepContext(Node node, ModelPlan plan, ClassState state) {
@@ -127,6 +129,20 @@ final class StepContext {
 
     long macs() {
         return macs;
+    }
+
+    /**
+     * Declares that the layer's method performs {@code multiplyAccumulates}, not the reported MACs: an int8 kernel
+     * reports its MACs at the linear layer but runs in the method of its last fused layer. The profiler divides by
+     * time with these.
+     */
+    void executes(long multiplyAccumulates) {
+        this.executedMacs = multiplyAccumulates;
+    }
+
+    /** The MACs the layer's own method performs per inference. */
+    long executedMacs() {
+        return executedMacs < 0 ? macs : executedMacs;
     }
 
     long weightBytes() {

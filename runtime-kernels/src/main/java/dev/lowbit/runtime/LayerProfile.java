@@ -8,7 +8,10 @@ package dev.lowbit.runtime;
  * @param type       the IR operation type, e.g. {@code Convolution}
  * @param precision  what the layer computes in, as in the build report: {@code f32}, {@code u8} or {@code i8}
  * @param kernel     the runtime kernel the generated code calls (empty for layers computed inline)
- * @param macs       multiply-accumulates per inference (0 for layers that do none)
+ * @param macs       multiply-accumulates the layer's code performs per inference (0 for layers that do none). On
+ *                   the int8 path a Convolution or MatMul runs in the code of its last fused layer (its bias, ReLU
+ *                   or FakeQuantize): its MACs and its time are both counted there, whereas the build report lists
+ *                   the MACs at the linear layer
  * @param totalNanos summed wall-clock time of the layer over {@code count} executions
  * @param count      how many timed executions the total covers
  */

@@ -20,6 +20,8 @@ public final class ProfilingInfo {
 
     /** Layer names longer than this are shortened from the front in tables: their end says most. */
     private static final int NAME_WIDTH = 40;
+    /** Kernel descriptions longer than this are cut at the end: their start names the kernel. */
+    private static final int KERNEL_WIDTH = 44;
 
     private final List<LayerProfile> layers;
 
@@ -87,7 +89,7 @@ public final class ProfilingInfo {
             LayerProfile l = layers.get(i);
             nameWidth = Math.max(nameWidth, Math.min(NAME_WIDTH, l.name().length()));
             typeWidth = Math.max(typeWidth, l.type().length());
-            kernelWidth = Math.max(kernelWidth, l.kernel().length());
+            kernelWidth = Math.max(kernelWidth, Math.min(KERNEL_WIDTH, l.kernel().length()));
         }
         String row = "%4s  %-" + nameWidth + "s  %-" + typeWidth + "s  %-4s  %-" + kernelWidth + "s  %10s  %7s  %7s%n";
         StringBuilder sb = new StringBuilder();
@@ -95,7 +97,7 @@ public final class ProfilingInfo {
         for (int i : shown) {
             LayerProfile l = layers.get(i);
             double gmacs = l.gmacPerSecond();
-            sb.append(String.format(Locale.ROOT, row, i + 1, shorten(l.name()), l.type(), l.precision(), l.kernel(),
+            sb.append(String.format(Locale.ROOT, row, i + 1, shorten(l.name()), l.type(), l.precision(), cut(l.kernel()),
                     String.format(Locale.ROOT, "%.2f", l.meanMicros()),
                     String.format(Locale.ROOT, "%.1f %%", sharePercent(l)),
                     Double.isNaN(gmacs) ? "" : String.format(Locale.ROOT, "%.2f", gmacs)));
@@ -119,6 +121,10 @@ public final class ProfilingInfo {
     @Override
     public String toString() {
         return toTable();
+    }
+
+    private static String cut(String kernel) {
+        return kernel.length() <= KERNEL_WIDTH ? kernel : kernel.substring(0, KERNEL_WIDTH - 3) + "...";
     }
 
     private static String shorten(String name) {

@@ -94,10 +94,12 @@ class ProfilingInfoTest {
     }
 
     @Test
-    void longNamesAreShortenedFromTheFront() {
+    void longNamesAreShortenedFromTheFrontAndKernelsAtTheEnd() {
         String name = "a".repeat(30) + "/tail/of/the/layer/name";
+        String kernel = "epilogue of int8 layer 10: Int8Convolution (u8 x i8 -> f32)";
         ProfileRecorder r = new ProfileRecorder(1);
-        String table = r.info(LayerTable.line(1, name, "Relu", "f32", "", 0)).toTable();
-        assertTrue(table.contains("..." + name.substring(name.length() - 37)), table);
+        String table = r.info(LayerTable.line(1, name, "Relu", "f32", kernel, 0)).toTable();
+        assertTrue(table.contains("..." + name.substring(name.length() - 37) + "  Relu"), table);
+        assertTrue(table.contains(kernel.substring(0, 41) + "...  "), table);
     }
 }
