@@ -9,6 +9,9 @@ import java.util.Map;
  *
  * <p>Generated implementations are not thread-safe (an instance owns its scratch buffers); instances are
  * cheap because the weights are shared by all instances of a class. Use one instance per thread.
+ *
+ * <p>Generated classes also implement {@link Profiled} (per-layer times, off by default) unless compiled with
+ * {@code @CompiledModel(profiling = false)}.
  */
 public interface InferenceModel {
     /** The model inputs in the IR's order. */
