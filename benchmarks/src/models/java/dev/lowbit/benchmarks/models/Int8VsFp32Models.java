@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code fp32-literal}: the same IR with {@code precision = "fp32"}: fp32 kernels, every FakeQuantize executed;
  *   <li>{@code float}: the model's float IR (FP32 where OMZ ships it, else FP16, computed in fp32).
  * </ul>
- * One {@link InferenceModel#infer(Map)} call on the calling thread, batch 1, a real photo: the astronaut's face crop
+ * One {@link InferenceModel#infer(Map, Map)} call on the calling thread (writing into arrays made once, so {@code -prof
+ * gc} shows whether a model allocates anything per inference), batch 1, a real photo: the astronaut's face crop
  * for the face-regression models (as {@link SharedInputs}), the benchmark photos of {@link SharedInputs} for the
  * others it knows, else astronaut.png stretched to the input (grayscale for one channel), as model-tests does.
  * JMH state, one per thread.
@@ -58,6 +59,7 @@ public class Int8VsFp32Models {
 
     private InferenceModel compiled;
     private Map<String, float[]> inputs;
+    private Map<String, float[]> outputs;
 
     @Setup(Level.Trial)
     public void setUp() throws ReflectiveOperationException {
@@ -65,11 +67,16 @@ public class Int8VsFp32Models {
                 .getConstructor().newInstance();
         TensorSpec in = compiled.inputs().get(0);
         inputs = Map.of(in.name(), input(in));
+        outputs = new java.util.HashMap<>();
+        for (TensorSpec out : compiled.outputs()) {
+            outputs.put(out.name(), new float[out.size()]);
+        }
     }
 
     @Benchmark
     public Map<String, float[]> infer() {
-        return compiled.infer(inputs);
+        compiled.infer(inputs, outputs);
+        return outputs;
     }
 
     private String suffix() {
