@@ -8,40 +8,26 @@ usage: python3 benchmarks/model-table.py run.json
 import json
 import sys
 
+from jmh_json import summary
+
 MODELS = ["landmarks-regression-retail-0009", "head-pose-estimation-adas-0001",
           "face-detection-retail-0004", "vehicle-attributes-recognition-barrier-0039"]
-
-
-def percentile(hist, q):
-    """hist: list of [value, count] over all iterations; nearest-rank percentile."""
-    pts = sorted(hist)
-    total = sum(c for _, c in pts)
-    rank = q * (total - 1)
-    seen = 0
-    for v, c in pts:
-        seen += c
-        if seen > rank:
-            return v
-    return pts[-1][0]
 
 
 def main(path):
     rows = {}
     for b in json.load(open(path)):
+        if b["benchmark"].split(".")[-2] not in ("LowbitModels", "OrtModels", "FaceDetectionTail"):
+            continue  # other benchmarks of the same run (Int8VsFp32Models: int8-table.py)
         if "params" not in b:  # FaceDetectionTail: printed separately
-            hist = [pair for fork in b["primaryMetric"]["rawDataHistogram"] for it in fork for pair in it]
-            print("%s: median %.3f ms, IQR %.3f-%.3f ms, %s B/op" % (b["benchmark"], percentile(hist, 0.5) / 1e3,
-                  percentile(hist, 0.25) / 1e3, percentile(hist, 0.75) / 1e3,
-                  b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")))
+            r = summary(b)
+            print("%s: median %.3f ms, IQR %.3f-%.3f ms, %s B/op" % (b["benchmark"], r["median"] / 1e3,
+                  r["p25"] / 1e3, r["p75"] / 1e3, r["alloc"]))
             continue
         who = "lowbit" if b["benchmark"].endswith("LowbitModels.infer") else "ORT"
         p = b["params"]
         threads = int(p.get("threads", 1))
-        hist = [pair for fork in b["primaryMetric"]["rawDataHistogram"] for it in fork for pair in it]
-        alloc = b.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-        rows[(who, p["variant"], threads)] = dict(
-            median=percentile(hist, 0.5), p25=percentile(hist, 0.25), p75=percentile(hist, 0.75),
-            n=sum(c for _, c in hist), alloc=alloc)
+        rows[(who, p["variant"], threads)] = summary(b)
 
     print("| model | runtime, variant | threads | median ms | IQR ms (p25-p75) | samples | alloc B/inference |")
     print("|---|---|---|---|---|---|---|")

@@ -134,7 +134,12 @@ public final class ModelClassWriter {
                 .returns(SPECS).addStatement("return INPUTS").build());
         type.addMethod(MethodSpec.methodBuilder("outputs").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(SPECS).addStatement("return OUTPUTS").build());
+        type.addField(FieldSpec.builder(ArrayTypeName.of(FLOATS), "outputSlots", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("The caller's output arrays during one infer(inputs, outputs) call, null otherwise.\n")
+                .initializer("new float[$L][]", plan.outputs().size()).build());
         type.addMethod(inferByName(plan));
+        type.addMethod(inferIntoByName(plan));
+        type.addMethod(newOutputs(plan));
         for (TypedMethod t : typed) {
             type.addMethod(typedMethod(t));
         }
@@ -184,16 +189,49 @@ public final class ModelClassWriter {
         MethodSpec.Builder m = MethodSpec.methodBuilder("infer").addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC).returns(TENSOR_MAP).addParameter(TENSOR_MAP, "inputs")
                 .addStatement("$T.checkNames(inputs, INPUTS)", MODEL_INPUTS);
-        List<CodeBlock> args = new ArrayList<>();
-        for (int i = 0; i < plan.inputs().size(); i++) {
-            args.add(CodeBlock.of("$T.get(inputs, INPUTS.get($L))", MODEL_INPUTS, i));
-        }
-        m.addStatement("float[][] out = lowbitRun($L)", CodeBlock.join(args, ", "));
+        m.addStatement("float[][] out = lowbitNewOutputs()");
+        m.addStatement("lowbitRun(out, $L)", inputsByName(plan));
         m.addStatement("$T result = new $T<>()", TENSOR_MAP, java.util.LinkedHashMap.class);
         for (int i = 0; i < plan.outputs().size(); i++) {
             m.addStatement("result.put(OUTPUTS.get($L).name(), out[$L])", i, i);
         }
         return m.addStatement("return result").build();
+    }
+
+    /** infer(inputs, outputs): the caller's output arrays go into a slot array the instance keeps, so nothing is allocated. */
+    private static MethodSpec inferIntoByName(ModelPlan plan) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("infer").addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC).addParameter(TENSOR_MAP, "inputs").addParameter(TENSOR_MAP, "outputs")
+                .addStatement("$T.checkNames(inputs, INPUTS)", MODEL_INPUTS)
+                .addStatement("$T.checkOutputNames(outputs, OUTPUTS)", MODEL_INPUTS);
+        for (int i = 0; i < plan.outputs().size(); i++) {
+            m.addStatement("outputSlots[$L] = $T.getOutput(outputs, OUTPUTS.get($L))", i, MODEL_INPUTS, i);
+        }
+        m.beginControlFlow("try")
+                .addStatement("lowbitRun(outputSlots, $L)", inputsByName(plan))
+                .nextControlFlow("finally")
+                .addStatement("$T.fill(outputSlots, null)", Arrays.class) // the instance keeps no caller array
+                .endControlFlow();
+        return m.build();
+    }
+
+    private static CodeBlock inputsByName(ModelPlan plan) {
+        List<CodeBlock> args = new ArrayList<>();
+        for (int i = 0; i < plan.inputs().size(); i++) {
+            args.add(CodeBlock.of("$T.get(inputs, INPUTS.get($L))", MODEL_INPUTS, i));
+        }
+        return CodeBlock.join(args, ", ");
+    }
+
+    /** A fresh array per output, of the output's size: what infer(inputs) and the typed methods return. */
+    private static MethodSpec newOutputs(ModelPlan plan) {
+        List<CodeBlock> arrays = new ArrayList<>();
+        for (Node r : plan.outputs()) {
+            arrays.add(CodeBlock.of("new float[$L]", plan.graph().port(r.input(0)).size()));
+        }
+        return MethodSpec.methodBuilder("lowbitNewOutputs").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(ArrayTypeName.of(FLOATS))
+                .addStatement("return new float[][] {$L}", CodeBlock.join(arrays, ", ")).build();
     }
 
     private static MethodSpec typedMethod(TypedMethod t) {
@@ -205,7 +243,8 @@ public final class ModelClassWriter {
             args[t.inputOfParameter().get(p)] = CodeBlock.of("$T.check($N, INPUTS.get($L))", MODEL_INPUTS,
                     t.parameterNames().get(p), t.inputOfParameter().get(p));
         }
-        m.addStatement("float[][] out = lowbitRun($L)", CodeBlock.join(Arrays.asList(args), ", "));
+        m.addStatement("float[][] out = lowbitNewOutputs()");
+        m.addStatement("lowbitRun(out, $L)", CodeBlock.join(Arrays.asList(args), ", "));
         if (t.record() == null) {
             return m.addStatement("return out[$L]", t.singleOutput()).build();
         }
@@ -216,8 +255,8 @@ public final class ModelClassWriter {
     /** @param timedRun the method running every layer timed, chosen when profiling is enabled; null without profiling */
     private static void addRunMethods(TypeSpec.Builder type, ModelPlan plan, List<MethodSpec> layers, String timedRun) {
         MethodSpec.Builder run = MethodSpec.methodBuilder("lowbitRun").addModifiers(Modifier.PRIVATE)
-                .returns(ArrayTypeName.of(FLOATS))
-                .addJavadoc("Runs every layer on checked inputs; returns a fresh array per output.\n");
+                .addParameter(ArrayTypeName.of(FLOATS), "outputs")
+                .addJavadoc("Runs every layer on checked inputs and copies output i into {@code outputs[i]} (checked sizes).\n");
         for (int i = 0; i < plan.inputs().size(); i++) {
             run.addParameter(FLOATS, "input" + i);
             run.addStatement("this.input$L = input$L", i, i);
@@ -238,17 +277,17 @@ public final class ModelClassWriter {
         if (timedRun != null) {
             run.endControlFlow();
         }
-        List<CodeBlock> outs = new ArrayList<>();
-        for (Node r : plan.outputs()) {
+        for (int i = 0; i < plan.outputs().size(); i++) {
+            Node r = plan.outputs().get(i);
             CodeBlock src = switch (plan.storageOf(r.input(0))) {
                 case dev.lowbit.plan.Storage.Input in -> CodeBlock.of("input$L", in.index());
                 case dev.lowbit.plan.Storage.Scratch s -> CodeBlock.of("this.b$L", s.buffer());
                 case dev.lowbit.plan.Storage.Constant c -> throw new dev.lowbit.ir.IrException(r,
                         "the output is a constant; a model whose output does not depend on its inputs is not supported");
             };
-            outs.add(CodeBlock.of("$T.copyOf($L, $L)", Arrays.class, src, plan.graph().port(r.input(0)).size()));
+            run.addStatement("$T.arraycopy($L, 0, outputs[$L], 0, $L)", System.class, src, i,
+                    plan.graph().port(r.input(0)).size());
         }
-        run.addStatement("return new float[][] {$L}", CodeBlock.join(outs, ", "));
         run.nextControlFlow("finally");
         for (int i = 0; i < plan.inputs().size(); i++) {
             run.addStatement("this.input$L = null", i);

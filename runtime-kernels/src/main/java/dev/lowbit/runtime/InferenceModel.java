@@ -29,4 +29,16 @@ public interface InferenceModel {
      *     length; the message names the tensor with its expected and actual size
      */
     Map<String, float[]> infer(Map<String, float[]> inputs);
+
+    /**
+     * Runs the model and writes every output into the caller's array of that name: no allocation in steady state
+     * (for a server loop that reuses its buffers). The arrays of {@code outputs} are overwritten, nothing else in
+     * either map is changed.
+     *
+     * @param inputs  one array per input name, each of exactly {@link TensorSpec#size()} elements
+     * @param outputs one array per output name, each of exactly {@link TensorSpec#size()} elements
+     * @throws IllegalArgumentException for an unknown or missing input or output name or an array of the wrong
+     *     length; the message names the tensor with its expected and actual size
+     */
+    void infer(Map<String, float[]> inputs, Map<String, float[]> outputs);
 }

@@ -1,6 +1,9 @@
 package dev.lowbit.runtime.int8;
 
-/** Up-front argument checks of the kernels, so a wrong offset fails with a message instead of deep in a vector load. */
+/**
+ * Up-front argument checks of the kernels, so a wrong offset fails with a message instead of deep in a vector load.
+ * Stateless, thread-safe.
+ */
 final class Bounds {
     private Bounds() {
     }

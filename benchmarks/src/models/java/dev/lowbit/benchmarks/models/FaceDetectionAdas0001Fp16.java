@@ -1,0 +1,7 @@
+package dev.lowbit.benchmarks.models;
+
+import dev.lowbit.CompiledModel;
+
+/** face-detection-adas-0001 FP16, the float variant, for Int8VsFp32Models. */
+@CompiledModel(value = "face-detection-adas-0001/FP16/face-detection-adas-0001.xml")
+public interface FaceDetectionAdas0001Fp16 {}

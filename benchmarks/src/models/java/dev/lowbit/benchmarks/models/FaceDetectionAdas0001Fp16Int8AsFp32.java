@@ -1,0 +1,7 @@
+package dev.lowbit.benchmarks.models;
+
+import dev.lowbit.CompiledModel;
+
+/** face-detection-adas-0001 FP16-INT8 compiled on the fp32 path (FakeQuantize executed literally), for Int8VsFp32Models. */
+@CompiledModel(value = "face-detection-adas-0001/FP16-INT8/face-detection-adas-0001.xml", precision = "fp32")
+public interface FaceDetectionAdas0001Fp16Int8AsFp32 {}
