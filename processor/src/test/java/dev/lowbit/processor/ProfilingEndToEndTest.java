@@ -144,11 +144,13 @@ class ProfilingEndToEndTest {
     }
 
     @Test
-    void typedMethodsAreTimedToo() throws Exception {
+    void typedMethodsAndInferIntoAreTimedToo() throws Exception {
         InferenceModel m = model("Tiny");
         ((Profiled) m).enableProfiling(true);
         m.getClass().getMethod("run", float[].class).invoke(m, (Object) TinyModelEndToEndTest.randomInput(1));
         assertEquals(1, ((Profiled) m).profilingInfo().inferences());
+        m.infer(Map.of("data", TinyModelEndToEndTest.randomInput(2)), Map.of("probs", new float[3], "95", new float[16]));
+        assertEquals(2, ((Profiled) m).profilingInfo().inferences(), "infer(inputs, outputs) is timed too");
     }
 
     @Test
