@@ -20,7 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * model, so a per-inference or per-layer cost weighs most): {@code baseline} is the class compiled with
  * {@code @CompiledModel(profiling = false)} (no profiling code at all), {@code off} the default class with
  * profiling off (one check per inference), {@code on} the same class timing every layer. Same input, same thread,
- * one fork per mode; compare the medians of one run. JMH state, one per thread.
+ * one fork per mode. On a loaded machine forks differ more than the modes do: run several rounds with the order
+ * of the modes rotated ({@code -p mode=off,on,baseline}) and take ratios within a round (docs/performance.md).
+ * JMH state, one per thread.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
