@@ -204,8 +204,8 @@ final class Int8LinearEmitter implements LayerEmitter {
             CodeBlock q = int8.bytes(c, l.output());
             dst = outSpatial ? int8.scratch(c, "bytesOut", batch * outLen) : q;
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
-                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L)", kernel, run, layer, epi, src, inLen, dst,
-                            outLen, scratch)
+                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
+                            outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
             if (outSpatial) {
                 b.addStatement("$T.toNchw($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, q, batch, g.outChannels(),
@@ -215,8 +215,8 @@ final class Int8LinearEmitter implements LayerEmitter {
         } else {
             dst = outSpatial ? int8.scratch(c, "floats", batch * outLen) : c.out(0);
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
-                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L)", kernel, run, layer, epi, src, inLen, dst,
-                            outLen, scratch)
+                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
+                            outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
             if (outSpatial) {
                 b.addStatement("$T.toNchw($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, c.out(0), batch,
@@ -285,8 +285,8 @@ final class Int8LinearEmitter implements LayerEmitter {
             int ch = seg.to() - seg.from();
             b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
                     full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn);
-            b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
-                    j * pixelsOut * rows, scratch);
+            b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
+                    j * pixelsOut * rows, scratch, Int8Emitters.parallel());
         }
         if (r != null) {
             b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0)",
