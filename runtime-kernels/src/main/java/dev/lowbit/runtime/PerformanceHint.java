@@ -3,7 +3,7 @@ package dev.lowbit.runtime;
 /**
  * What a compiled model should be tuned for when it runs on several cores, as OpenVINO's performance hints.
  * Chosen per model with {@link InferencePool#create(java.util.function.Function, PerformanceHint, int)} (or per
- * instance with {@link ExecutionConfig}).
+ * instance with {@link ExecutionConfig}). An enum: immutable and thread-safe.
  */
 public enum PerformanceHint {
     /**
