@@ -74,12 +74,10 @@ public class ThreadedModels {
 
     /** A THROUGHPUT pool shared by the benchmark threads, one instance per thread. */
     public abstract static class Pool {
-        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8"})
-        public String variant;
         InferencePool<InferenceModel> pool;
         Map<String, float[]> input;
 
-        void open(int instances) {
+        void open(String variant, int instances) {
             pool = InferencePool.create(factory(variant), PerformanceHint.THROUGHPUT, instances);
             input = input(pool, variant);
         }
@@ -87,17 +85,23 @@ public class ThreadedModels {
 
     @State(Scope.Benchmark)
     public static class Pool1 extends Pool {
+        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8"})
+        public String variant;
+
         @Setup(Level.Trial)
         public void setUp() {
-            open(1);
+            open(variant, 1);
         }
     }
 
     @State(Scope.Benchmark)
     public static class Pool2 extends Pool {
+        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8"})
+        public String variant;
+
         @Setup(Level.Trial)
         public void setUp() {
-            open(2);
+            open(variant, 2);
         }
     }
 
