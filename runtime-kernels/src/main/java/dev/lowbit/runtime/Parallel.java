@@ -2,18 +2,23 @@ package dev.lowbit.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of worker threads, created once, that splits a range {@code [0, n)} of independent work units
- * (output rows, blocks of output channels) into contiguous chunks, one per thread; the calling thread computes
- * chunk 0 and waits for the others. The LATENCY hint of {@link ExecutionConfig} uses it inside one inference.
+ * (output rows, blocks of output channels) into contiguous chunks; the calling thread and the workers take
+ * chunks in order until none is left, and the caller returns when all are done. The LATENCY hint of
+ * {@link ExecutionConfig} uses it inside one inference.
  *
  * <p>Why results stay bit-identical to one thread: a chunk runs the single-thread code on its units, and every
  * unit writes its own outputs with the same arithmetic whichever thread runs it; nothing is reduced across
  * chunks. The kernels choose units so that holds (see {@code Int8Convolution}).
+ *
+ * <p>Why chunks are taken, not assigned: on a loaded machine a worker may not be scheduled for a while; a
+ * fixed split would make the caller wait for it, while with {@value #CHUNKS_PER_THREAD} chunks per thread
+ * taken in turn the caller simply does more of them (at worst all: then a split layer costs about what it costs on
+ * one thread).
  *
  * <p>Thread-safe. One {@link #forRange} runs on the workers at a time; a call made while the workers are busy
  * (another model instance sharing this pool, or a call from inside a task) runs its whole range on the calling
@@ -23,54 +28,53 @@ import java.util.concurrent.locks.LockSupport;
 public final class Parallel implements AutoCloseable {
     /** Below this many multiply-accumulates a layer runs on one thread: the hand-off (~10 us) would cost more. */
     public static final long DEFAULT_MIN_MACS = 1L << 20;
+    /** Chunks per thread: enough to balance a late worker, few enough that taking one costs nothing. */
+    public static final int CHUNKS_PER_THREAD = 4;
     private static final int SPINS = 2000;
 
-    /** Computes units {@code [from, to)}; {@code worker} in {@code [0, threads)} picks the caller's per-thread scratch. */
+    /**
+     * Computes units {@code [from, to)}; {@code worker} in {@code [0, threads)} (0 = the caller) names the running
+     * thread, so that the task can use that thread's slot of per-thread scratch.
+     */
     @FunctionalInterface
     public interface RangeTask {
         void run(int from, int to, int worker);
     }
 
-    /** One posted range: immutable apart from its countdown and first failure. */
+    /** One posted range: immutable apart from its counters and first failure. */
     private static final class Job {
         final RangeTask task;
         final int n;
-        final int parts;
+        final int chunks;
         final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
         final AtomicInteger remaining;
-        /** Chunk k > 0 runs once, on whoever claims it first: its worker, or the caller after {@link #close()}. */
-        final AtomicIntegerArray claimed;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Job(RangeTask task, int n, int parts, Thread caller) {
+        Job(RangeTask task, int n, int chunks, Thread caller) {
             this.task = task;
             this.n = n;
-            this.parts = parts;
+            this.chunks = chunks;
             this.caller = caller;
-            this.remaining = new AtomicInteger(parts - 1);
-            this.claimed = new AtomicIntegerArray(parts);
+            this.remaining = new AtomicInteger(chunks);
         }
 
-        void runChunk(int k) {
-            task.run(from(k), from(k + 1), k);
-        }
-
-        /** Runs chunk k > 0 unless already claimed; counts it down; returns whether this call ran it. */
-        boolean claimAndRun(int k) {
-            if (!claimed.compareAndSet(k, 0, 1)) {
-                return false;
+        /** Takes and runs chunks until none is left; returns whether this call finished the last one. */
+        boolean runChunks(int worker) {
+            boolean last = false;
+            for (int k; (k = next.getAndIncrement()) < chunks; ) {
+                try {
+                    task.run(from(k), from(k + 1), worker);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+                last = remaining.decrementAndGet() == 0;
             }
-            try {
-                runChunk(k);
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-            }
-            remaining.decrementAndGet();
-            return true;
+            return last;
         }
 
         int from(int k) {
-            return (int) ((long) n * k / parts);
+            return (int) ((long) n * k / chunks);
         }
     }
 
@@ -123,42 +127,32 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over {@code [0, n)}: chunk {@code k} = {@code [n*k/p, n*(k+1)/p)} on worker {@code k}
-     * ({@code p = min(threads, n)}), chunk 0 on the caller; returns when all are done. A task's exception is
-     * rethrown here (the first one), after every chunk has finished.
+     * Runs {@code task} over {@code [0, n)} in {@code c = min(n, threads * CHUNKS_PER_THREAD)} contiguous chunks
+     * {@code [n*k/c, n*(k+1)/c)}, taken in order by the caller and the workers; returns when all are done. A task's
+     * exception is rethrown here (the first one), after every chunk has finished.
      */
     public void forRange(int n, RangeTask task) {
-        int parts = Math.min(threads, n);
-        if (parts <= 1 || closed || !busy.compareAndSet(false, true)) {
+        int chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
+        if (threads == 1 || chunks <= 1 || closed || !busy.compareAndSet(false, true)) {
             if (n > 0) {
                 task.run(0, n, 0);
             }
             return;
         }
         try {
-            Job j = new Job(task, n, parts, Thread.currentThread());
+            Job j = new Job(task, n, chunks, Thread.currentThread());
             job = j;
-            for (int k = 1; k < parts; k++) {
-                LockSupport.unpark(workers[k - 1]);
+            for (int k = 0; k < Math.min(workers.length, chunks - 1); k++) {
+                LockSupport.unpark(workers[k]);
             }
-            try {
-                j.runChunk(0);
-            } catch (Throwable e) {
-                j.failure.compareAndSet(null, e);
-            }
+            j.runChunks(0);
             int spins = SPINS;
             while (j.remaining.get() > 0) {
-                if (closed) {
-                    // workers may have stopped before they saw this job: take over what nobody claimed
-                    for (int k = 1; k < parts; k++) {
-                        j.claimAndRun(k);
-                    }
-                }
                 if (spins > 0) {
                     spins--;
                     Thread.onSpinWait();
                 } else {
-                    LockSupport.parkNanos(this, 1_000_000L); // bounded: close() does not wake the caller
+                    LockSupport.parkNanos(this, 1_000_000L);
                 }
             }
             Throwable e = j.failure.get();
@@ -193,8 +187,8 @@ public final class Parallel implements AutoCloseable {
                 }
             }
             last = j;
-            // a job is replaced only after every one of its parts finished, so a worker that takes part sees it
-            if (index < j.parts && j.claimAndRun(index) && j.remaining.get() == 0) {
+            // a late worker finds every chunk taken and goes back to waiting; the caller never depends on it
+            if (j.runChunks(index)) {
                 LockSupport.unpark(j.caller);
             }
         }
