@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * int8 convolution (any kernel size, stride, padding, dilation and group count) with the requantization fused
  * into its epilogue. NHWC activations, weights in {@link Int8WeightLayout}. Stateless and thread-safe; the
  * caller passes a scratch array ({@link Int8ConvLayer#scratchInts()}), one per concurrent caller. Allocates
- * nothing per call.
+ * nothing per call (a call split over a {@link Parallel} pool allocates its two tasks).
  *
  * <p>How the inner loop works (the Vector API has no int8 dot product, so this emulates x86's pmaddwd):
  * a prepass writes the input, padded with the zero point, as 32-bit pairs {@code x[c] | x[c+1] << 16} in the

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * int8 depthwise convolution (any kernel size, stride, padding, dilation) with the requantization fused. NHWC,
  * weights in {@link DepthwiseWeightLayout}. Stateless and thread-safe; scratch per concurrent caller
- * ({@link Int8DepthwiseLayer#scratchInts()}); allocates nothing per call.
+ * ({@link Int8DepthwiseLayer#scratchInts()}); allocates nothing per call (a split call: its task).
  *
  * <p>Each output channel has only its own few taps, so there is no channel reduction to pair up and the layer is
  * bound by memory traffic, not multiplies: the kernel reads the u8/i8 input in place (no padded copy), widens 16

@@ -82,6 +82,48 @@ class Int8ParallelTest {
     }
 
     @Test
+    void levelTensorPassesSplitAreBitIdentical() {
+        Random rnd = new Random(11);
+        int batch = 2, channels = 37, pixels = 53;
+        byte[] nchw = bytes(rnd, batch * channels * pixels);
+        byte[] nhwc1 = new byte[nchw.length], back1 = new byte[nchw.length], slice1 = new byte[channels * pixels];
+        LevelTensors.toNhwc(nchw, nhwc1, batch, channels, pixels);
+        LevelTensors.toNchw(nhwc1, back1, batch, channels, pixels);
+        assertArrayEquals(nchw, back1, "toNchw inverts toNhwc");
+        LevelTensors.sliceToNhwc(nchw, 5 * pixels, slice1, 20, pixels);
+        byte[] pool1 = new byte[batch * channels * 27 * 4];
+        LevelTensors.maxPool(nchw, pool1, batch * channels, 1, pixels, 1, 27, 1, 3, 1, 2, 0, 1);
+        int segments = 3;
+        float[] d = new float[segments * pixels * channels];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = rnd.nextInt(20001) - 10000;
+        }
+        float[] mult = multipliers(rnd, segments * channels), bias = biases(rnd, channels);
+        byte[] q1 = new byte[pixels * channels];
+        float[] f1 = new float[pixels * channels];
+        LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, q1, 0, null, 0);
+        LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, f1, 0);
+        for (Parallel p : POOLS) {
+            byte[] nhwc = new byte[nchw.length], back = new byte[nchw.length], slice = new byte[channels * pixels];
+            LevelTensors.toNhwc(nchw, nhwc, batch, channels, pixels, p);
+            LevelTensors.toNchw(nhwc, back, batch, channels, pixels, p);
+            LevelTensors.sliceToNhwc(nchw, 5 * pixels, slice, 20, pixels, p);
+            assertArrayEquals(nhwc1, nhwc, "toNhwc on " + p);
+            assertArrayEquals(back1, back, "toNchw on " + p);
+            assertArrayEquals(slice1, slice, "sliceToNhwc on " + p);
+            byte[] pool = new byte[pool1.length];
+            LevelTensors.maxPool(nchw, pool, batch * channels, 1, pixels, 1, 27, 1, 3, 1, 2, 0, 1, p);
+            assertArrayEquals(pool1, pool, "maxPool on " + p);
+            byte[] q = new byte[q1.length];
+            float[] f = new float[f1.length];
+            LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, q, 0, null, 0, p);
+            LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, f, 0, p);
+            assertArrayEquals(q1, q, "combineSegments to levels on " + p);
+            assertArrayEquals(f1, f, "combineSegments to f32 on " + p);
+        }
+    }
+
+    @Test
     void splitRunNeedsScratchForEveryThread() {
         ConvGeometry g = ConvGeometry.square(6, 6, 16, 32, 1, 3, 1, 1);
         Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(0), new byte[32 * 16 * 9]);
