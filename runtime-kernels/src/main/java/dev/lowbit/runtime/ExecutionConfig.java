@@ -23,7 +23,10 @@ public final class ExecutionConfig implements AutoCloseable {
         this.parallel = parallel;
     }
 
-    /** Every layer on the calling thread: the default, and what each instance of a THROUGHPUT pool uses. */
+    /**
+     * Every layer on the calling thread: the default, and what each instance of a THROUGHPUT pool uses (hence its
+     * {@link #hint()} is THROUGHPUT).
+     */
     public static ExecutionConfig singleThread() {
         return SINGLE;
     }
@@ -35,7 +38,10 @@ public final class ExecutionConfig implements AutoCloseable {
 
     /** LATENCY: large int8 layers split over {@code threads} threads (the caller included); 1 is single-threaded. */
     public static ExecutionConfig latency(int threads) {
-        return threads == 1 ? SINGLE : new ExecutionConfig(PerformanceHint.LATENCY, Parallel.create(threads));
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return new ExecutionConfig(PerformanceHint.LATENCY, threads == 1 ? null : Parallel.create(threads));
     }
 
     /** LATENCY over an existing pool (e.g. one made with a lower split threshold); the caller keeps closing it. */
