@@ -121,7 +121,8 @@ public final class ModelClassWriter {
                 .addJavadoc("Allocates this instance's scratch buffers (the memory plan, with a tile slot per thread for the\n")
                 .addJavadoc("int8 kernels); with {@code ExecutionConfig.latency(n)} the large int8 layers run split over\n")
                 .addJavadoc("its pool, bit-identical to one thread. fp32 layers always run on the calling thread.\n")
-                .addStatement("this.$N = $N.parallel()", PARALLEL_FIELD, CONFIG_PARAMETER);
+                .addStatement("this.$N = $T.requireNonNull($N, $S).parallel()", PARALLEL_FIELD, java.util.Objects.class,
+                        CONFIG_PARAMETER, "config (use ExecutionConfig.singleThread() for one thread)");
         type.addField(PARALLEL, PARALLEL_FIELD, Modifier.PRIVATE, Modifier.FINAL);
         int[] sizes = plan.bufferSizes();
         for (int b = 0; b < sizes.length; b++) {
