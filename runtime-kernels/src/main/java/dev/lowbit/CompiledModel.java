@@ -12,6 +12,9 @@ import java.lang.annotation.Target;
  *
  * <p>{@link #value()} is the path of the model's {@code .xml}; the {@code .bin} with the same base name
  * must sit next to it. See the README for how the path resolves.
+ *
+ * <p>Read by the processor at build time only (source retention), so thread safety does not apply to it; the
+ * generated class states its own (not thread-safe; see {@code dev.lowbit.runtime.InferencePool}).
  */
 @Documented
 @Retention(RetentionPolicy.SOURCE)

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * Layers and multiply-accumulates per precision, read from the build report the processor leaves in the
- * class output ({@code META-INF/lowbit/<interface>.json}). Immutable.
+ * class output ({@code META-INF/lowbit/<interface>.json}). Immutable and thread-safe.
  */
 public record BuildReportSummary(Map<String, Integer> layers, Map<String, Long> macs) {
     private static final Pattern LAYER = Pattern.compile("\"precision\": \"(\\w+)\", \"kernel\": \"[^\"]*\", \"macs\": (\\d+)");

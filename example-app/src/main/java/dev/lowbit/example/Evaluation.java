@@ -2,7 +2,7 @@ package dev.lowbit.example;
 
 import java.util.function.Function;
 
-/** Accuracy and mean latency of a classifier over a labeled set. Immutable. */
+/** Accuracy and mean latency of a classifier over a labeled set. Immutable and thread-safe. */
 public record Evaluation(int correct, int count, double meanMicros) {
     private static final int WARM_UP_PASSES = 3;
 

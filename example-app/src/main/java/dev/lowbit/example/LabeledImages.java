@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Images with labels read from the project's subset file ({@code models/fashion-mnist/test-1000.bin}: "LBIM",
- * u32 count, rows, cols, the labels, then the pixels; big-endian). Immutable.
+ * u32 count, rows, cols, the labels, then the pixels; big-endian). Immutable by contract (do not modify the
+ * arrays) and then thread-safe.
  */
 public record LabeledImages(int rows, int cols, byte[] labels, byte[] pixels) {
     /** Fashion-MNIST's class names, by label. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
  * The README's main job: classifies Fashion-MNIST images with the project's own model, compiled by lowbit
  * from its FP32 and its INT8 IR, and prints a few predictions, the accuracy on the committed 1,000-image
  * subset, the mean latency per image, the build report summary of both and the INT8 model's slowest layers.
+ * A program entry point: one thread, no shared state.
  */
 public final class Main {
     private Main() {}

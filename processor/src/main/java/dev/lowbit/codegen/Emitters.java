@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The emitter of each op type the fp32 code generator supports; the planner's {@link LayerSupport}. Immutable.
+ * The emitter of each op type the fp32 code generator supports; the planner's {@link LayerSupport}. Immutable and
+ * thread-safe ({@link Int8Emitters} is not).
  * Not final: {@link Int8Emitters} substitutes the int8 emitters for the layers the low-precision transformations lower.
  */
 public class Emitters implements LayerSupport {

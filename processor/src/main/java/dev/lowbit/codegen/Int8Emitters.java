@@ -228,6 +228,11 @@ public final class Int8Emitters extends Emitters {
         return dev.lowbit.graph.Tensor.f32(new int[] {v.length}, v);
     }
 
+    /** The instance's worker pool (null: single-threaded), the last argument of the int8 kernel calls. */
+    static CodeBlock parallel() {
+        return CodeBlock.of("this.$N", ModelClassWriter.PARALLEL_FIELD);
+    }
+
     /** A shared per-instance scratch array of {@code kind} ("ints", "bytesIn", "bytesOut", "floats") of at least n. */
     CodeBlock scratch(StepContext c, String kind, int n) {
         boolean first = !scratch.containsKey(kind);
@@ -237,8 +242,13 @@ public final class Int8Emitters extends Emitters {
         String field = "s8_" + kind;
         if (first) {
             TypeName element = kind.equals("ints") ? TypeName.INT : kind.equals("floats") ? TypeName.FLOAT : TypeName.BYTE;
-            // sized by an int constant that later layers raise, so one array serves every layer
-            c.classState().instanceField(ArrayTypeName.of(element), field, CodeBlock.of("new $T[$N[0]]", element, sizes));
+            // sized by an int constant that later layers raise, so one array serves every layer; the kernels' ints
+            // also get a tile slot per thread of the instance's ExecutionConfig
+            CodeBlock init = kind.equals("ints")
+                    ? CodeBlock.of("new int[$T.scratchIntsFor($N[0], $N.threads())]", ClassName.get("dev.lowbit.runtime.int8",
+                            "Int8ConvLayer"), sizes, ModelClassWriter.CONFIG_PARAMETER)
+                    : CodeBlock.of("new $T[$N[0]]", element, sizes);
+            c.classState().instanceField(ArrayTypeName.of(element), field, init);
         }
         return CodeBlock.of("this.$N", field);
     }

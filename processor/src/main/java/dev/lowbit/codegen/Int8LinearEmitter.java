@@ -195,8 +195,8 @@ final class Int8LinearEmitter implements LayerEmitter {
         boolean spatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.inH() * g.inW() > 1;
         if (spatial) {
             src = int8.scratch(c, "bytesIn", batch * inLen);
-            b.addStatement("$T.toNhwc($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in, src, batch, g.inChannels(),
-                    g.inH() * g.inW());
+            b.addStatement("$T.toNhwc($L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in, src, batch, g.inChannels(),
+                    g.inH() * g.inW(), Int8Emitters.parallel());
         }
         boolean outSpatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.outH() * g.outW() > 1;
         CodeBlock dst;
@@ -204,19 +204,19 @@ final class Int8LinearEmitter implements LayerEmitter {
             CodeBlock q = int8.bytes(c, l.output());
             dst = outSpatial ? int8.scratch(c, "bytesOut", batch * outLen) : q;
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
-                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L)", kernel, run, layer, epi, src, inLen, dst,
-                            outLen, scratch)
+                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
+                            outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
             if (outSpatial) {
-                b.addStatement("$T.toNchw($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, q, batch, g.outChannels(),
-                        g.outH() * g.outW());
+                b.addStatement("$T.toNchw($L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, q, batch, g.outChannels(),
+                        g.outH() * g.outW(), Int8Emitters.parallel());
             }
             b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
         } else {
             dst = outSpatial ? int8.scratch(c, "floats", batch * outLen) : c.out(0);
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
-                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L)", kernel, run, layer, epi, src, inLen, dst,
-                            outLen, scratch)
+                    .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
+                            outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
             if (outSpatial) {
                 b.addStatement("$T.toNchw($L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, c.out(0), batch,
@@ -283,19 +283,20 @@ final class Int8LinearEmitter implements LayerEmitter {
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
             int ch = seg.to() - seg.from();
-            b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
-                    full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn);
-            b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
-                    j * pixelsOut * rows, scratch);
+            b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
+                    full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn, Int8Emitters.parallel());
+            b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
+                    j * pixelsOut * rows, scratch, Int8Emitters.parallel());
         }
         if (r != null) {
-            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0)",
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0, $L)",
                     Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(),
                     c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())), r.levels(),
-                    int8.bytes(c, l.output()), rows * pixelsOut);
+                    int8.bytes(c, l.output()), rows * pixelsOut, Int8Emitters.parallel());
         } else {
-            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L)",
-                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut);
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L, $L)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut,
+                    Int8Emitters.parallel());
         }
         b.endControlFlow();
         if (r != null) {

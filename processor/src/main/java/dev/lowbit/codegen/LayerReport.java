@@ -1,7 +1,7 @@
 package dev.lowbit.codegen;
 
 /**
- * What the build did with one IR layer, for the build report. Immutable.
+ * What the build did with one IR layer, for the build report. Immutable and thread-safe.
  *
  * @param precision   "f32" (the int8 path adds "u8" and "i8")
  * @param kernel      the runtime kernel called

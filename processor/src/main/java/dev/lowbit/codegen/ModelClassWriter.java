@@ -36,6 +36,12 @@ public final class ModelClassWriter {
     private static final ClassName MODEL_INPUTS = ClassName.get("dev.lowbit.runtime", "ModelInputs");
     private static final ClassName WEIGHT_BLOB = ClassName.get("dev.lowbit.runtime", "WeightBlob");
     private static final ClassName LITERALS = ClassName.get("dev.lowbit.runtime", "Literals");
+    private static final ClassName EXECUTION_CONFIG = ClassName.get("dev.lowbit.runtime", "ExecutionConfig");
+    private static final ClassName PARALLEL = ClassName.get("dev.lowbit.runtime", "Parallel");
+    /** The constructor's ExecutionConfig parameter: instance initializers (scratch sizes) may read it. */
+    static final String CONFIG_PARAMETER = "lowbitConfig";
+    /** The instance's worker pool, null when single-threaded: the int8 kernel calls pass it. */
+    static final String PARALLEL_FIELD = "lowbitParallel";
     private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
     private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
     private static final TypeName SPECS = ParameterizedTypeName.get(ClassName.get(List.class), TENSOR_SPEC);
@@ -96,8 +102,10 @@ public final class ModelClassWriter {
                 .addJavadoc("The model {@code $L} compiled ahead of time for {@link $T}.\n\n", modelLabel, api)
                 .addJavadoc("<p>Not thread-safe: an instance owns its scratch buffers ($L floats). Instances are cheap\n",
                         plan.scratchFloats())
-                .addJavadoc("(the weights, $L bytes, are read once per class and shared), so use one per thread.\n",
-                        blob.length);
+                .addJavadoc("(the weights, $L bytes, are read once per class and shared), so use one per thread, or\n",
+                        blob.length)
+                .addJavadoc("{@code dev.lowbit.runtime.InferencePool} (thread-safe) to share a few between threads. The\n")
+                .addJavadoc("{@code ExecutionConfig} constructor chooses LATENCY (large int8 layers split over threads).\n");
         type.addField(FieldSpec.builder(String.class, "MODEL_SHA256", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("SHA-256 of the model's .xml followed by its .bin, as read at build time.\n")
                 .initializer("$S", modelSha256).build());
@@ -115,8 +123,17 @@ public final class ModelClassWriter {
                         .initializer("$T.ints($S)", LITERALS, csv).build()));
         state.staticFields().forEach(type::addField); // after W and the int constants they may read
         state.staticInitMethods().forEach(type::addMethod);
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Single-threaded: every layer runs on the calling thread.\n")
+                .addStatement("this($T.singleThread())", EXECUTION_CONFIG).build());
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
-                .addJavadoc("Allocates this instance's scratch buffers (the memory plan).\n");
+                .addParameter(EXECUTION_CONFIG, CONFIG_PARAMETER)
+                .addJavadoc("Allocates this instance's scratch buffers (the memory plan, with a tile slot per thread for the\n")
+                .addJavadoc("int8 kernels); with {@code ExecutionConfig.latency(n)} the large int8 layers run split over\n")
+                .addJavadoc("its pool, bit-identical to one thread. fp32 layers always run on the calling thread.\n")
+                .addStatement("this.$N = $T.requireNonNull($N, $S).parallel()", PARALLEL_FIELD, java.util.Objects.class,
+                        CONFIG_PARAMETER, "config (use ExecutionConfig.singleThread() for one thread)");
+        type.addField(PARALLEL, PARALLEL_FIELD, Modifier.PRIVATE, Modifier.FINAL);
         int[] sizes = plan.bufferSizes();
         for (int b = 0; b < sizes.length; b++) {
             type.addField(FLOATS, "b" + b, Modifier.PRIVATE, Modifier.FINAL);

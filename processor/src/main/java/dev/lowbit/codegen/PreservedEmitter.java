@@ -49,9 +49,9 @@ final class PreservedEmitter implements LayerEmitter {
                 throw new IrException(n, "dilated MaxPool on levels is not implemented");
             }
             int[] p = Spatial.padsBegin(n, x, y, k, s, new int[] {1, 1});
-            b.addStatement("$T.maxPool($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS,
+            b.addStatement("$T.maxPool($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS,
                     int8.bytes(c, n.input(0)), out, x[0] * x[1], x[2], x[3], y[2], y[3], k[0], k[1], s[0], s[1], p[0],
-                    p[1]);
+                    p[1], Int8Emitters.parallel());
             c.report("LevelTensors.maxPool (u8 levels)", 0);
         } else if (n.is("Concat")) {
             int[] y = c.outShape(0);

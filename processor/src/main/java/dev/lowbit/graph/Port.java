@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A port as the IR declares it: element type, static shape and tensor names (output ports only have names).
- * Immutable.
+ * Immutable and thread-safe (the shape is copied).
  */
 public record Port(ElementType type, int[] shape, List<String> names) {
     public Port {

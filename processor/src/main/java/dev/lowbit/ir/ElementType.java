@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * The element types of OpenVINO IR constants and ports, with how each is stored in the .bin (little-endian,
  * 4-bit types packed two to a byte, low nibble first). Values decode to double, which holds every f32 and
- * every integer up to 2^53 exactly.
+ * every integer up to 2^53 exactly. An enum: immutable and thread-safe.
  */
 public enum ElementType {
     F64("f64", 64, true, true),

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * What the generated class does, decided at build time: the kernel calls in order, where every value
- * lives, and the scratch buffers (reused between values whose lifetimes do not overlap). Immutable.
+ * lives, and the scratch buffers (reused between values whose lifetimes do not overlap). Immutable and
+ * thread-safe.
  *
  * @param graph       the folded graph the plan was made from
  * @param steps       one per kernel call, in execution order

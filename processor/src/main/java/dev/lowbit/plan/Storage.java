@@ -2,7 +2,7 @@ package dev.lowbit.plan;
 
 /**
  * Where a value lives while the generated model runs: a model input array, a build-time constant, or a
- * scratch buffer of the memory plan. Immutable.
+ * scratch buffer of the memory plan. Immutable and thread-safe.
  */
 public sealed interface Storage {
     /** Input {@code index} of the model, in the IR's Parameter order. */

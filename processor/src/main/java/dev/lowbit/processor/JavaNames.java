@@ -6,7 +6,7 @@ import javax.lang.model.SourceVersion;
  * The rule that maps IR tensor names to Java identifiers for typed methods: every character that cannot be
  * part of a Java identifier becomes '_', a leading digit gets a '_' in front, and a keyword gets a trailing
  * '_'. So output "95" is record component {@code _95} and "detection_out" stays as is. A parameter or
- * component may also use the IR name itself when it already is an identifier. Stateless.
+ * component may also use the IR name itself when it already is an identifier. Stateless, thread-safe.
  */
 public final class JavaNames {
     private JavaNames() {}

@@ -8,7 +8,10 @@ import java.util.Map;
  * IR's names, as flat row-major {@code float[]} arrays in the IR's layout.
  *
  * <p>Generated implementations are not thread-safe (an instance owns its scratch buffers); instances are
- * cheap because the weights are shared by all instances of a class. Use one instance per thread.
+ * cheap because the weights are shared by all instances of a class. Use one instance per thread, or an
+ * {@link InferencePool}, which is thread-safe and implements this interface (THROUGHPUT: several instances serve
+ * concurrent requests). A generated class's {@code ExecutionConfig} constructor chooses LATENCY instead: one
+ * inference's large int8 layers split over a worker pool, with results bit-identical to one thread.
  *
  * <p>Generated classes also implement {@link Profiled} (per-layer times, off by default) unless compiled with
  * {@code @CompiledModel(profiling = false)}.

@@ -2,7 +2,10 @@ package dev.lowbit.benchmarks.models;
 
 import dev.lowbit.CompiledModel;
 
-/** face-detection-retail-0004 FP32, compiled by the lowbit processor into FaceDetectionRetail0004Fp32Model. */
+/**
+ * face-detection-retail-0004 FP32, compiled by the lowbit processor into FaceDetectionRetail0004Fp32Model.
+ * The generated class is not thread-safe: one instance per thread, or an InferencePool.
+ */
 @CompiledModel("face-detection-retail-0004/FP32/face-detection-retail-0004.xml")
 public interface FaceDetectionRetail0004Fp32 {
     /** Detection rows [image, label, score, xmin, ymin, xmax, ymax]. */

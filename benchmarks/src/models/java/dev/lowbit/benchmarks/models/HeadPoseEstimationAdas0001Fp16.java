@@ -2,7 +2,10 @@ package dev.lowbit.benchmarks.models;
 
 import dev.lowbit.CompiledModel;
 
-/** head-pose-estimation-adas-0001 FP16, compiled by the lowbit processor into HeadPoseEstimationAdas0001Fp16Model. */
+/**
+ * head-pose-estimation-adas-0001 FP16, compiled by the lowbit processor into HeadPoseEstimationAdas0001Fp16Model.
+ * The generated class is not thread-safe: one instance per thread, or an InferencePool.
+ */
 @CompiledModel("head-pose-estimation-adas-0001/FP16/head-pose-estimation-adas-0001.xml")
 public interface HeadPoseEstimationAdas0001Fp16 {
     /** The three heads, named after the model's outputs. */

@@ -2,7 +2,10 @@ package dev.lowbit.benchmarks.models;
 
 import dev.lowbit.CompiledModel;
 
-/** head-pose-estimation-adas-0001 FP16-INT8, compiled by the lowbit processor into HeadPoseEstimationAdas0001Fp16Int8Model. */
+/**
+ * head-pose-estimation-adas-0001 FP16-INT8, compiled by the lowbit processor into HeadPoseEstimationAdas0001Fp16Int8Model.
+ * The generated class is not thread-safe: one instance per thread, or an InferencePool.
+ */
 @CompiledModel("head-pose-estimation-adas-0001/FP16-INT8/head-pose-estimation-adas-0001.xml")
 public interface HeadPoseEstimationAdas0001Fp16Int8 {
     /** The three heads, named after the model's outputs. */

@@ -2,7 +2,10 @@ package dev.lowbit.benchmarks.models;
 
 import dev.lowbit.CompiledModel;
 
-/** vehicle-attributes-recognition-barrier-0039 FP16-INT8, compiled by the lowbit processor into VehicleAttributesRecognitionBarrier0039Fp16Int8Model. */
+/**
+ * vehicle-attributes-recognition-barrier-0039 FP16-INT8, compiled by the lowbit processor into VehicleAttributesRecognitionBarrier0039Fp16Int8Model.
+ * The generated class is not thread-safe: one instance per thread, or an InferencePool.
+ */
 @CompiledModel("vehicle-attributes-recognition-barrier-0039/FP16-INT8/vehicle-attributes-recognition-barrier-0039.xml")
 public interface VehicleAttributesRecognitionBarrier0039Fp16Int8 {
     record Attributes(float[] color, float[] type) {}

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>{@code lookups} (a Concat requantized to a common grid, only when the pipeline is asked to) maps each input's
  * levels to levels of {@code grid} before the op: {@code q' = lookups.get(i)[q]}, 256-entry u8 tables, null for
- * an input already on the grid. Empty list when there is nothing to map. Immutable by contract.
+ * an input already on the grid. Empty list when there is nothing to map. Immutable by contract, and then
+ * thread-safe.
  */
 public record PreservedStep(Node node, List<ValueRef> inputs, QuantGrid grid, List<int[]> lookups)
         implements LoweredStep {

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * reference FakeQuantize split in two, in f32 and in the reference's order of operations, so
  * {@code dequantize(quantize(x))} is bit-identical to FakeQuantize(x): keeping the level index loses nothing.
  * In real arithmetic {@code dequantize(q) = step * (q - zeroPoint)} with {@code step = (oh-ol)/(levels-1)} and
- * {@code zeroPoint = -ol/step}, which need not be an integer (128.007... in the 2021.4 IRs). Immutable.
+ * {@code zeroPoint = -ol/step}, which need not be an integer (128.007... in the 2021.4 IRs). Immutable and thread-safe.
  */
 public record QuantGrid(int levels, float[] inLow, float[] inHigh, float[] outLow, float[] outHigh) {
 

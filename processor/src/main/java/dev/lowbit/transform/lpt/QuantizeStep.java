@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * An activation FakeQuantize on fp32 data that could not be fused into a producer's epilogue: quantizes each
- * element with {@link QuantGrid#quantize} (the reference formula, channel = axis 1) into a level index. Immutable.
+ * element with {@link QuantGrid#quantize} (the reference formula, channel = axis 1) into a level index. Immutable and
+ * thread-safe.
  */
 public record QuantizeStep(Node node, ValueRef input, QuantGrid grid) implements LoweredStep {
     @Override

@@ -34,7 +34,7 @@ import java.util.List;
  *
  * <p><b>Exactness.</b> Equal to the IR up to f32 rounding. The one approximation: a weight zero point residual is
  * dropped (see {@link QuantizedWeights}); it is reported by {@link #approximations()} and measured by the
- * simulator tests. Immutable by contract (arrays are shared, do not modify).
+ * simulator tests. Immutable by contract (arrays are shared, do not modify), and then thread-safe.
  */
 public record QuantizedLinear(
         Kind kind,

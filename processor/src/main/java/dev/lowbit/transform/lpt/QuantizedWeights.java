@@ -4,7 +4,7 @@ package dev.lowbit.transform.lpt;
  * Folded int8 weights of one Convolution, GroupConvolution or MatMul: {@code w_real[r][k] ~= scale[r] * values[r*K + k]}
  * with one row per output channel. Layout: Convolution OIHW ({@code [O, I, kh, kw]}), GroupConvolution
  * {@code [G*O, I/G, kh, kw]} (row = g*O + o), MatMul {@code [N, K]} whatever transpose_b was. Immutable by contract
- * (the arrays are not copied on read: do not modify them).
+ * (the arrays are not copied on read: do not modify them), and then thread-safe.
  *
  * @param values          int8 weights, row-major, rows x rowLength
  * @param rows            output channels (all groups)

@@ -25,12 +25,13 @@ final class ActivationPlane {
     private ActivationPlane() {
     }
 
-    static void fill(ConvGeometry g, QuantizedInput q, int pairs, byte[] in, int inOff, int[] plane, int sumsAt) {
+    /** Fills padded rows {@code [pyFrom, pyTo)} (each row writes only its own pixels, so rows may fill in parallel). */
+    static void fill(ConvGeometry g, QuantizedInput q, int pairs, byte[] in, int inOff, int[] plane, int sumsAt, int pyFrom, int pyTo) {
         int groups = g.groups();
         int pw = g.paddedW();
         int z = q.unsignedZeroPoint();
         int pixelInts = groups * pairs;
-        for (int py = 0; py < g.paddedH(); py++) {
+        for (int py = pyFrom; py < pyTo; py++) {
             int y = py - g.padTop();
             int rowPixel = py * pw;
             if (y < 0 || y >= g.inH()) {

@@ -16,6 +16,13 @@ import java.util.Objects;
  * {@link #compensation()}.
  */
 public final class Int8ConvLayer {
+    /**
+     * Ints one more thread needs in any int8 kernel's scratch: its tile slot. A scratch array sized for one thread
+     * by the largest {@link #scratchInts()} (and {@link Int8DepthwiseLayer#scratchInts()}) serves {@code n} threads
+     * with {@code (n - 1) * TILE_INTS} more.
+     */
+    public static final int TILE_INTS = 4 * 2 * Int8WeightLayout.OUT_BLOCK;
+
     private final ConvGeometry geometry;
     private final QuantizedInput input;
     private final Int8WeightLayout layout;
@@ -75,7 +82,17 @@ public final class Int8ConvLayer {
      * and the exact products of one register tile (4 pixels x 32 channels).
      */
     public int scratchInts() {
-        return tileScratchOffset() + 4 * 2 * Int8WeightLayout.OUT_BLOCK;
+        return scratchInts(1);
+    }
+
+    /** Scratch ints when the kernel splits the layer over {@code threads} threads: one tile slot per thread. */
+    public int scratchInts(int threads) {
+        return tileScratchOffset() + threads * TILE_INTS;
+    }
+
+    /** Scratch ints for {@code threads} threads, given the size that serves every int8 layer on one thread. */
+    public static int scratchIntsFor(int singleThreadInts, int threads) {
+        return singleThreadInts + (threads - 1) * TILE_INTS;
     }
 
     /** Where in scratch the kernel parks one tile's exact products before the epilogue. */

@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * int8 convolution (any kernel size, stride, padding, dilation and group count) with the requantization fused
  * into its epilogue. NHWC activations, weights in {@link Int8WeightLayout}. Stateless and thread-safe; the
  * caller passes a scratch array ({@link Int8ConvLayer#scratchInts()}), one per concurrent caller. Allocates
- * nothing per call.
+ * nothing per call (a call split over a {@link Parallel} pool allocates its two tasks).
  *
  * <p>How the inner loop works (the Vector API has no int8 dot product, so this emulates x86's pmaddwd):
  * a prepass writes the input, padded with the zero point, as 32-bit pairs {@code x[c] | x[c+1] << 16} in the
@@ -23,6 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * because the true result fits in int32 (see {@link ConvGeometry#MAX_REDUCTION}). Four ops per 32 MACs. A tile
  * of 4 output pixels by 32 output channels shares each widened weight vector four times and each broadcast
  * twice, with 16 independent accumulators.
+ *
+ * <p>Given a {@link Parallel} pool, a large layer is split over its threads; the results are bit-identical.
  */
 public final class Int8Convolution {
     private static final VectorSpecies<Byte> WEIGHT_BYTES = ByteVector.SPECIES_256;
@@ -38,43 +41,88 @@ public final class Int8Convolution {
 
     /** Runs the layer on one NHWC image, writing the next layer's quantized NHWC bytes. */
     public static void runQuantized(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff, int[] scratch) {
+        runQuantized(layer, r, in, inOff, out, outOff, scratch, null);
+    }
+
+    /**
+     * As {@link #runQuantized(Int8ConvLayer, Requantization, byte[], int, byte[], int, int[])}, split over
+     * {@code parallel} when the layer is large enough ({@link Parallel#worthSplitting}); null runs on the caller.
+     * The scratch must then hold {@link Int8ConvLayer#scratchInts(int)} for the pool's thread count.
+     */
+    public static void runQuantized(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff,
+                                    int[] scratch, Parallel parallel) {
         if (!r.quantized) {
             throw new IllegalArgumentException("requantization writes fp32; use runFloat");
         }
-        run(layer, r, in, inOff, out, null, outOff, scratch);
+        run(layer, r, in, inOff, out, null, outOff, scratch, parallel);
     }
 
     /** Runs the layer on one NHWC image, writing fp32 NHWC. */
     public static void runFloat(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff, int[] scratch) {
+        runFloat(layer, r, in, inOff, out, outOff, scratch, null);
+    }
+
+    /** As {@link #runFloat(Int8ConvLayer, Requantization, byte[], int, float[], int, int[])}, split over {@code parallel}. */
+    public static void runFloat(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff,
+                                int[] scratch, Parallel parallel) {
         if (r.quantized) {
             throw new IllegalArgumentException("requantization writes int8; use runQuantized");
         }
-        run(layer, r, in, inOff, null, out, outOff, scratch);
+        run(layer, r, in, inOff, null, out, outOff, scratch, parallel);
     }
 
-    private static void run(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff, int[] scratch) {
+    /**
+     * The work splits in two phases with a barrier between them (the hand-off of {@link Parallel#forRange}): the
+     * prepass by padded input rows, then the convolution by units of (group, output row, pair of 16-channel
+     * output blocks), flattened in that order. A unit is exactly what the single-thread loop computes for that
+     * row and those blocks (pairs start at even blocks, so the 2-block tiles pair up as in one thread), and each
+     * worker parks its tile products in its own slot of scratch: the outputs are bit-identical.
+     */
+    private static void run(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff,
+                            int[] scratch, Parallel parallel) {
         ConvGeometry g = layer.geometry();
         if (r.channels() != g.outChannels()) {
             throw new IllegalArgumentException("requantization has " + r.channels() + " channels, layer " + g.outChannels());
         }
-        if (scratch.length < layer.scratchInts()) {
-            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts());
+        boolean split = parallel != null && parallel.worthSplitting(g.macs());
+        int workers = split ? parallel.threads() : 1;
+        if (scratch.length < layer.scratchInts(workers)) {
+            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts(workers)
+                    + " for " + workers + " thread(s)");
         }
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
         int pairs = layer.layout().inPairs();
         int pixels = g.paddedH() * g.paddedW();
         int sumsAt = pixels * g.groups() * pairs;
-        ActivationPlane.fill(g, layer.input(), pairs, in, inOff, scratch, sumsAt);
-        for (int grp = 0; grp < g.groups(); grp++) {
-            for (int oy = 0; oy < g.outH(); oy++) {
-                runRow(layer, r, grp, oy, scratch, sumsAt, outB, outF, outOff);
-            }
+        int rows = g.groups() * g.outH();
+        int blockPairs = (layer.layout().outBlocks() + 1) / 2;
+        if (!split) {
+            ActivationPlane.fill(g, layer.input(), pairs, in, inOff, scratch, sumsAt, 0, g.paddedH());
+            runUnits(layer, r, scratch, sumsAt, outB, outF, outOff, 0, rows * blockPairs, blockPairs, 0);
+            return;
+        }
+        parallel.forRange(g.paddedH(), (from, to, w) -> ActivationPlane.fill(g, layer.input(), pairs, in, inOff, scratch, sumsAt, from, to));
+        parallel.forRange(rows * blockPairs, (from, to, w) -> runUnits(layer, r, scratch, sumsAt, outB, outF, outOff, from, to, blockPairs, w));
+    }
+
+    /** Units {@code [from, to)} of (group, output row, block pair); worker {@code w}'s tile slot in scratch. */
+    private static void runUnits(Int8ConvLayer layer, Requantization r, int[] plane, int sumsAt, byte[] outB, float[] outF,
+                                 int outOff, int from, int to, int blockPairs, int w) {
+        ConvGeometry g = layer.geometry();
+        int blocks = layer.layout().outBlocks();
+        int t = layer.tileScratchOffset() + w * Int8ConvLayer.TILE_INTS;
+        for (int u = from; u < to; ) {
+            int row = u / blockPairs;
+            int p0 = u - row * blockPairs;
+            int p1 = Math.min(blockPairs, p0 + (to - u));
+            runRow(layer, r, row / g.outH(), row % g.outH(), plane, sumsAt, outB, outF, outOff, 2 * p0, Math.min(blocks, 2 * p1), t);
+            u += p1 - p0;
         }
     }
 
-    /** One output row of one group: tiles of 4 pixels, then single pixels. */
+    /** Output blocks {@code [b0, b1)} of one output row of one group: tiles of 4 pixels, then single pixels. */
     private static void runRow(Int8ConvLayer layer, Requantization r, int grp, int oy, int[] plane, int sumsAt,
-                               byte[] outB, float[] outF, int outOff) {
+                               byte[] outB, float[] outF, int outOff, int b0, int b1, int t) {
         ConvGeometry g = layer.geometry();
         Int8WeightLayout lay = layer.layout();
         int groups = g.groups();
@@ -97,13 +145,13 @@ public final class Int8Convolution {
             int base = px * pixelInts + grp * pairs;
             int step = sx * pixelInts;
             int o = outOff + (outPixel + ox) * g.outChannels() + grp * g.outPerGroup();
-            tile4(layer, r, grp, plane, base, step, s0, s1, s2, s3, outB, outF, o, g.outChannels());
+            tile4(layer, r, grp, plane, base, step, s0, s1, s2, s3, outB, outF, o, g.outChannels(), b0, b1, t);
         }
         for (; ox < ow; ox++) {
             int px = rowPixel + ox * g.strideW();
             int s = windowSum(plane, sumsAt, groups, grp, px, g, tapY, tapX);
             int o = outOff + (outPixel + ox) * g.outChannels() + grp * g.outPerGroup();
-            tile1(layer, r, grp, plane, px * pixelInts + grp * pairs, s, outB, outF, o);
+            tile1(layer, r, grp, plane, px * pixelInts + grp * pairs, s, outB, outF, o, b0, b1, t);
         }
     }
 
@@ -118,41 +166,43 @@ public final class Int8Convolution {
         return s;
     }
 
-    /** 4 output pixels ({@code step} ints apart in the plane), all output channel blocks of the group. */
+    /**
+     * 4 output pixels ({@code step} ints apart in the plane), output channel blocks {@code [b0, b1)} of the group
+     * ({@code b0} even); tile products in scratch at {@code t}.
+     */
     private static void tile4(Int8ConvLayer layer, Requantization r, int grp, int[] plane, int base, int step,
-                              int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut) {
+                              int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int b0, int b1, int t) {
         Int8WeightLayout lay = layer.layout();
-        int blocks = lay.outBlocks();
         int opg = lay.outPerGroup();
         int ocBase = grp * opg;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2) {
+        int b = b0;
+        for (; b + 2 <= b1; b += 2) {
             tile4x2(layer, r, lay.offset(grp, b, 0, 0, 0), plane, base, step, ocBase + b * LANES,
-                    s0, s1, s2, s3, outB, outF, o + b * LANES, pixelOut, Math.min(LANES, opg - (b + 1) * LANES));
+                    s0, s1, s2, s3, outB, outF, o + b * LANES, pixelOut, Math.min(LANES, opg - (b + 1) * LANES), t);
         }
-        for (; b < blocks; b++) {
+        for (; b < b1; b++) {
             int count = Math.min(LANES, opg - b * LANES);
             for (int j = 0; j < TILE; j++) {
                 int s = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : s3;
                 block1(layer, r, lay.offset(grp, b, 0, 0, 0), plane, base + j * step, ocBase + b * LANES, s,
-                        outB, outF, o + j * pixelOut + b * LANES, count);
+                        outB, outF, o + j * pixelOut + b * LANES, count, t);
             }
         }
     }
 
     private static void tile1(Int8ConvLayer layer, Requantization r, int grp, int[] plane, int base, int s,
-                              byte[] outB, float[] outF, int o) {
+                              byte[] outB, float[] outF, int o, int b0, int b1, int t) {
         Int8WeightLayout lay = layer.layout();
         int opg = lay.outPerGroup();
-        for (int b = 0; b < lay.outBlocks(); b++) {
+        for (int b = b0; b < b1; b++) {
             block1(layer, r, lay.offset(grp, b, 0, 0, 0), plane, base, grp * opg + b * LANES, s,
-                    outB, outF, o + b * LANES, Math.min(LANES, opg - b * LANES));
+                    outB, outF, o + b * LANES, Math.min(LANES, opg - b * LANES), t);
         }
     }
 
     /** The hot loop: 4 pixels x 32 output channels; {@code count1} valid lanes in the second block. */
     private static void tile4x2(Int8ConvLayer layer, Requantization r, int wOff, int[] plane, int base, int step, int oc,
-                                int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int count1) {
+                                int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int count1, int t) {
         ConvGeometry g = layer.geometry();
         byte[] w = layer.packedWeights;
         int pairs = layer.layout().inPairs();
@@ -206,7 +256,6 @@ public final class Int8Convolution {
         // D = raw - 65535 * hi - comp - 128 * windowSum arithmetic is written out instead of calling exact().
         IntVector comp0 = IntVector.fromArray(INTS, layer.compensation, oc);
         IntVector comp1 = IntVector.fromArray(INTS, layer.compensation, oc + LANES);
-        int t = layer.tileScratchOffset();
         r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0).intoArray(plane, t);
         r01.sub(h01.lanewise(VectorOperators.LSHL, 16)).add(h01).sub(comp1).sub(128 * s0).intoArray(plane, t + LANES);
         r10.sub(h10.lanewise(VectorOperators.LSHL, 16)).add(h10).sub(comp0).sub(128 * s1).intoArray(plane, t + 2 * LANES);
@@ -220,7 +269,7 @@ public final class Int8Convolution {
 
     /** 1 pixel x 16 output channels: tails and the last odd block. */
     private static void block1(Int8ConvLayer layer, Requantization r, int wOff, int[] plane, int base, int oc, int s,
-                               byte[] outB, float[] outF, int o, int count) {
+                               byte[] outB, float[] outF, int o, int count, int t) {
         ConvGeometry g = layer.geometry();
         byte[] w = layer.packedWeights;
         int pairs = layer.layout().inPairs();
@@ -240,7 +289,6 @@ public final class Int8Convolution {
             }
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
-        int t = layer.tileScratchOffset();
         exact(raw, hi, comp, s).intoArray(plane, t);
         Epilogue.store(plane, t, r, oc, outB, outF, o, count);
     }

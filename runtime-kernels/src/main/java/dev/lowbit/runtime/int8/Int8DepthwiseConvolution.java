@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
@@ -10,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * int8 depthwise convolution (any kernel size, stride, padding, dilation) with the requantization fused. NHWC,
  * weights in {@link DepthwiseWeightLayout}. Stateless and thread-safe; scratch per concurrent caller
- * ({@link Int8DepthwiseLayer#scratchInts()}); allocates nothing per call.
+ * ({@link Int8DepthwiseLayer#scratchInts()}); allocates nothing per call (a split call: its task).
  *
  * <p>Each output channel has only its own few taps, so there is no channel reduction to pair up and the layer is
  * bound by memory traffic, not multiplies: the kernel reads the u8/i8 input in place (no padded copy), widens 16
@@ -29,64 +30,108 @@ public final class Int8DepthwiseConvolution {
     }
 
     public static void runQuantized(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff, int[] scratch) {
+        runQuantized(layer, r, in, inOff, out, outOff, scratch, null);
+    }
+
+    /** Split over {@code parallel} when large enough (null: the caller); scratch {@link Int8DepthwiseLayer#scratchInts(int)}. */
+    public static void runQuantized(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff,
+                                    int[] scratch, Parallel parallel) {
         if (!r.quantized) {
             throw new IllegalArgumentException("requantization writes fp32; use runFloat");
         }
-        run(layer, r, in, inOff, out, null, outOff, scratch);
+        run(layer, r, in, inOff, out, null, outOff, scratch, parallel);
     }
 
     public static void runFloat(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff, int[] scratch) {
+        runFloat(layer, r, in, inOff, out, outOff, scratch, null);
+    }
+
+    /** Split over {@code parallel} when large enough (null: the caller); scratch {@link Int8DepthwiseLayer#scratchInts(int)}. */
+    public static void runFloat(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff,
+                                int[] scratch, Parallel parallel) {
         if (r.quantized) {
             throw new IllegalArgumentException("requantization writes int8; use runQuantized");
         }
-        run(layer, r, in, inOff, null, out, outOff, scratch);
+        run(layer, r, in, inOff, null, out, outOff, scratch, parallel);
     }
 
-    private static void run(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff, int[] scratch) {
+    /**
+     * Work units are (output row, 16-channel block), flattened in that order; a unit computes exactly what the
+     * single-thread loop computes for that row and block, with worker {@code w}'s own tile slot in scratch, so a
+     * split run is bit-identical.
+     */
+    private static void run(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff,
+                            int[] scratch, Parallel parallel) {
         ConvGeometry g = layer.geometry();
         if (r.channels() != g.outChannels()) {
             throw new IllegalArgumentException("requantization has " + r.channels() + " channels, layer " + g.outChannels());
         }
-        if (scratch.length < layer.scratchInts()) {
-            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts());
+        boolean split = parallel != null && parallel.worthSplitting(g.macs());
+        int workers = split ? parallel.threads() : 1;
+        if (scratch.length < layer.scratchInts(workers)) {
+            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts(workers)
+                    + " for " + workers + " thread(s)");
         }
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        int blocks = (g.outChannels() + LANES - 1) / LANES;
+        int units = g.outH() * blocks;
+        if (!split) {
+            runUnits(layer, r, in, inOff, outB, outF, outOff, scratch, 0, units, blocks, 0);
+        } else {
+            parallel.forRange(units, (from, to, w) -> runUnits(layer, r, in, inOff, outB, outF, outOff, scratch, from, to, blocks, w));
+        }
+    }
+
+    private static void runUnits(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF,
+                                 int outOff, int[] scratch, int from, int to, int blocks, int w) {
+        int t = w * Int8DepthwiseLayer.TILE_INTS;
+        for (int u = from; u < to; ) {
+            int oy = u / blocks;
+            int c0 = u - oy * blocks;
+            int c1 = Math.min(blocks, c0 + (to - u));
+            runRow(layer, r, in, inOff, outB, outF, outOff, scratch, oy, c0 * LANES, Math.min(layer.geometry().outChannels(), c1 * LANES), t);
+            u += c1 - c0;
+        }
+    }
+
+    /** Channels {@code [c0, c1)} of output row {@code oy}; tile products in scratch at {@code t}. */
+    private static void runRow(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF,
+                               int outOff, int[] scratch, int oy, int c0, int c1, int t) {
+        ConvGeometry g = layer.geometry();
         int channels = g.outChannels();
         int ow = g.outW();
         int lastX = (g.kernelW() - 1) * g.dilationW();
-        for (int oy = 0; oy < g.outH(); oy++) {
-            int iy = oy * g.strideH() - g.padTop();
-            boolean rowInside = iy >= 0 && iy + (g.kernelH() - 1) * g.dilationH() < g.inH();
-            int ox = 0;
-            for (; ox + TILE <= ow; ox += TILE) {
-                int ix = ox * g.strideW() - g.padLeft();
-                boolean inside = rowInside && ix >= 0 && ix + (TILE - 1) * g.strideW() + lastX < g.inW();
-                int o = outOff + (oy * ow + ox) * channels;
-                for (int c = 0; c < channels; c += LANES) {
-                    int count = Math.min(LANES, channels - c);
-                    // a full 16-byte load at the last pixel's last block could run past the array: masked path
-                    if (inside && count == LANES) {
-                        tile4(layer, r, in, inOff + (iy * g.inW() + ix) * channels + c, c, outB, outF, o + c, scratch);
-                    } else {
-                        for (int j = 0; j < TILE; j++) {
-                            pixel(layer, r, in, inOff, iy, ix + j * g.strideW(), c, outB, outF, o + j * channels + c, count, scratch);
-                        }
+        int iy = oy * g.strideH() - g.padTop();
+        boolean rowInside = iy >= 0 && iy + (g.kernelH() - 1) * g.dilationH() < g.inH();
+        int ox = 0;
+        for (; ox + TILE <= ow; ox += TILE) {
+            int ix = ox * g.strideW() - g.padLeft();
+            boolean inside = rowInside && ix >= 0 && ix + (TILE - 1) * g.strideW() + lastX < g.inW();
+            int o = outOff + (oy * ow + ox) * channels;
+            for (int c = c0; c < c1; c += LANES) {
+                int count = Math.min(LANES, channels - c);
+                // a full 16-byte load at the last pixel's last block could run past the array: masked path
+                if (inside && count == LANES) {
+                    tile4(layer, r, in, inOff + (iy * g.inW() + ix) * channels + c, c, outB, outF, o + c, scratch, t);
+                } else {
+                    for (int j = 0; j < TILE; j++) {
+                        pixel(layer, r, in, inOff, iy, ix + j * g.strideW(), c, outB, outF, o + j * channels + c, count, scratch, t);
                     }
                 }
             }
-            for (; ox < ow; ox++) {
-                int ix = ox * g.strideW() - g.padLeft();
-                int o = outOff + (oy * ow + ox) * channels;
-                for (int c = 0; c < channels; c += LANES) {
-                    pixel(layer, r, in, inOff, iy, ix, c, outB, outF, o + c, Math.min(LANES, channels - c), scratch);
-                }
+        }
+        for (; ox < ow; ox++) {
+            int ix = ox * g.strideW() - g.padLeft();
+            int o = outOff + (oy * ow + ox) * channels;
+            for (int c = c0; c < c1; c += LANES) {
+                pixel(layer, r, in, inOff, iy, ix, c, outB, outF, o + c, Math.min(LANES, channels - c), scratch, t);
             }
         }
     }
 
     /** 4 interior output pixels x 16 channels; {@code a} is the input index of pixel 0's first tap, channel c. */
     private static void tile4(Int8DepthwiseLayer layer, Requantization r, byte[] in, int a, int c,
-                              byte[] outB, float[] outF, int o, int[] scratch) {
+                              byte[] outB, float[] outF, int o, int[] scratch, int t) {
         ConvGeometry g = layer.geometry();
         int channels = g.inChannels();
         int cp = layer.layout().paddedChannels();
@@ -100,25 +145,25 @@ public final class Int8DepthwiseConvolution {
         for (int ky = 0; ky < g.kernelH(); ky++) {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
                 IntVector wv = IntVector.fromArray(INTS, w, wo);
-                int t = a + ky * tapY + kx * tapX;
-                acc0 = acc0.add(widen(in, t, signed).mul(wv));
-                acc1 = acc1.add(widen(in, t + step, signed).mul(wv));
-                acc2 = acc2.add(widen(in, t + 2 * step, signed).mul(wv));
-                acc3 = acc3.add(widen(in, t + 3 * step, signed).mul(wv));
+                int at = a + ky * tapY + kx * tapX;
+                acc0 = acc0.add(widen(in, at, signed).mul(wv));
+                acc1 = acc1.add(widen(in, at + step, signed).mul(wv));
+                acc2 = acc2.add(widen(in, at + 2 * step, signed).mul(wv));
+                acc3 = acc3.add(widen(in, at + 3 * step, signed).mul(wv));
             }
         }
         // through scratch: keeps vectors out of the (not always inlined) epilogue call
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, c);
-        acc0.sub(comp).intoArray(scratch, 0);
-        acc1.sub(comp).intoArray(scratch, LANES);
-        acc2.sub(comp).intoArray(scratch, 2 * LANES);
-        acc3.sub(comp).intoArray(scratch, 3 * LANES);
-        Epilogue.storeTile(scratch, 0, TILE, 1, r, c, outB, outF, o, channels, LANES);
+        acc0.sub(comp).intoArray(scratch, t);
+        acc1.sub(comp).intoArray(scratch, t + LANES);
+        acc2.sub(comp).intoArray(scratch, t + 2 * LANES);
+        acc3.sub(comp).intoArray(scratch, t + 3 * LANES);
+        Epilogue.storeTile(scratch, t, TILE, 1, r, c, outB, outF, o, channels, LANES);
     }
 
     /** One output pixel whose window starts at input {@code (iy, ix)} (may be outside), 16 channels from c. */
     private static void pixel(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, int iy, int ix, int c,
-                              byte[] outB, float[] outF, int o, int count, int[] scratch) {
+                              byte[] outB, float[] outF, int o, int count, int[] scratch, int t) {
         ConvGeometry g = layer.geometry();
         int channels = g.inChannels();
         int cp = layer.layout().paddedChannels();
@@ -137,8 +182,8 @@ public final class Int8DepthwiseConvolution {
                 acc = acc.add(xv.mul(IntVector.fromArray(INTS, w, wo)));
             }
         }
-        acc.sub(IntVector.fromArray(INTS, layer.compensation, c)).intoArray(scratch, 0);
-        Epilogue.store(scratch, 0, r, c, outB, outF, o, count);
+        acc.sub(IntVector.fromArray(INTS, layer.compensation, c)).intoArray(scratch, t);
+        Epilogue.store(scratch, t, r, c, outB, outF, o, count);
     }
 
     private static IntVector widen(byte[] in, int at, boolean signed) {

@@ -68,6 +68,14 @@ public final class Int8DepthwiseLayer {
 
     /** Scratch ints: one tile of exact products (4 pixels x 16 channels); the kernel reads its input in place. */
     public int scratchInts() {
-        return 4 * DepthwiseWeightLayout.CHANNEL_BLOCK;
+        return scratchInts(1);
     }
+
+    /** Scratch ints when the kernel splits the layer over {@code threads} threads: one tile slot each. */
+    public int scratchInts(int threads) {
+        return threads * TILE_INTS;
+    }
+
+    /** One thread's tile slot (no larger than {@link Int8ConvLayer#TILE_INTS}, so one scratch array serves both). */
+    static final int TILE_INTS = 4 * DepthwiseWeightLayout.CHANNEL_BLOCK;
 }

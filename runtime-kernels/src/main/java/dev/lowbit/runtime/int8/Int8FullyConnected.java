@@ -1,5 +1,7 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.Parallel;
+
 /**
  * int8 fully connected / MatMul {@code y[b][n] = sum_k (x[b][k] - z_x) * w[n][k]} for a small batch, with the
  * requantization fused. Stateless and thread-safe; scratch per concurrent caller.
@@ -25,13 +27,25 @@ public final class Int8FullyConnected {
     }
 
     public static void runQuantized(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff, int[] scratch) {
+        runQuantized(layer, r, in, inOff, out, outOff, scratch, null);
+    }
+
+    /** Split over {@code parallel} by blocks of outputs when large enough (see {@link Int8Convolution}). */
+    public static void runQuantized(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff,
+                                    int[] scratch, Parallel parallel) {
         checkFullyConnected(layer);
-        Int8Convolution.runQuantized(layer, r, in, inOff, out, outOff, scratch);
+        Int8Convolution.runQuantized(layer, r, in, inOff, out, outOff, scratch, parallel);
     }
 
     public static void runFloat(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff, int[] scratch) {
+        runFloat(layer, r, in, inOff, out, outOff, scratch, null);
+    }
+
+    /** Split over {@code parallel} by blocks of outputs when large enough (see {@link Int8Convolution}). */
+    public static void runFloat(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff,
+                                int[] scratch, Parallel parallel) {
         checkFullyConnected(layer);
-        Int8Convolution.runFloat(layer, r, in, inOff, out, outOff, scratch);
+        Int8Convolution.runFloat(layer, r, in, inOff, out, outOff, scratch, parallel);
     }
 
     private static void checkFullyConnected(Int8ConvLayer layer) {

@@ -1,5 +1,7 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.Parallel;
+
 /**
  * What generated int8 code does around the kernels: quantized tensors are held as u8 <em>level indices</em>
  * ({@code 0..levels-1}) in the IR's logical order (NCHW, row-major), so views (Reshape, Squeeze) stay free and
@@ -7,7 +9,9 @@ package dev.lowbit.runtime.int8;
  * calls are framed by the transposes here. Quantization and dequantization use the FakeQuantize arithmetic of
  * the low-precision transformations exactly ({@code QuantGrid} in the processor): f32, reference order, round
  * half to even, so {@code dequantize(quantize(x))} equals the IR's FakeQuantize(x) bit for bit.
- * Stateless static methods; thread-safe; nothing is allocated.
+ * Stateless static methods; thread-safe; nothing is allocated (a call split over a {@link Parallel} pool
+ * allocates its task). The {@code Parallel} overloads split by disjoint output pixels, channels or planes, each
+ * element computed as on one thread, so their results are bit-identical.
  */
 public final class LevelTensors {
     private LevelTensors() {}
@@ -92,25 +96,50 @@ public final class LevelTensors {
 
     /** NCHW to NHWC for {@code batch} images of {@code channels x pixels} bytes. */
     public static void toNhwc(byte[] in, byte[] out, int batch, int channels, int pixels) {
+        toNhwc(in, out, batch, channels, pixels, null);
+    }
+
+    /** As {@link #toNhwc(byte[], byte[], int, int, int)}, split by pixels over {@code parallel} when large enough (null: caller). */
+    public static void toNhwc(byte[] in, byte[] out, int batch, int channels, int pixels, Parallel parallel) {
         for (int n = 0; n < batch; n++) {
-            int base = n * channels * pixels;
-            for (int c = 0; c < channels; c++) {
-                int src = base + c * pixels;
-                for (int p = 0; p < pixels; p++) {
-                    out[base + p * channels + c] = in[src + p];
-                }
-            }
+            sliceToNhwc(in, n * channels * pixels, out, n * channels * pixels, channels, pixels, parallel);
         }
     }
 
     /** One image's channels {@code [from, from + channels)} of an NCHW tensor starting at {@code inOff}, to NHWC. */
     public static void sliceToNhwc(byte[] in, int inOff, byte[] out, int channels, int pixels) {
+        sliceToNhwc(in, inOff, out, 0, channels, pixels, null);
+    }
+
+    /** As {@link #sliceToNhwc(byte[], int, byte[], int, int)}, split by pixels over {@code parallel} when large enough. */
+    public static void sliceToNhwc(byte[] in, int inOff, byte[] out, int channels, int pixels, Parallel parallel) {
+        sliceToNhwc(in, inOff, out, 0, channels, pixels, parallel);
+    }
+
+    private static void sliceToNhwc(byte[] in, int inOff, byte[] out, int outOff, int channels, int pixels, Parallel parallel) {
+        if (split(parallel, (long) channels * pixels)) {
+            parallel.forRange(pixels, (from, to, w) -> sliceToNhwc(in, inOff, out, outOff, channels, pixels, from, to));
+        } else {
+            sliceToNhwc(in, inOff, out, outOff, channels, pixels, 0, pixels);
+        }
+    }
+
+    /** Output pixels {@code [p0, p1)}: each writes only its own {@code channels} bytes. */
+    private static void sliceToNhwc(byte[] in, int inOff, byte[] out, int outOff, int channels, int pixels, int p0, int p1) {
         for (int c = 0; c < channels; c++) {
             int src = inOff + c * pixels;
-            for (int p = 0; p < pixels; p++) {
-                out[p * channels + c] = in[src + p];
+            for (int p = p0; p < p1; p++) {
+                out[outOff + p * channels + c] = in[src + p];
             }
         }
+    }
+
+    /**
+     * Whether a memory-bound pass over {@code bytes} is worth splitting: a scalar byte costs about as much as 32
+     * multiply-accumulates of the int8 kernels (measured share of face-detection's time), hence the factor.
+     */
+    private static boolean split(Parallel parallel, long bytes) {
+        return parallel != null && parallel.worthSplitting(bytes * 32);
     }
 
     /**
@@ -123,8 +152,27 @@ public final class LevelTensors {
     public static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
             float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
             int fOff) {
+        combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, f, fOff, null);
+    }
+
+    /** As the overload without {@code parallel}, split by pixels over {@code parallel} when large enough (null: caller). */
+    public static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
+            int fOff, Parallel parallel) {
+        if (split(parallel, 4L * segments * pixels * channels)) {
+            parallel.forRange(pixels, (from, to, w) -> combineSegments(d, segments, pixels, channels, bias, multiplier, relu,
+                    inLow, inHigh, levels, q, qOff, f, fOff, from, to));
+        } else {
+            combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, f, fOff, 0, pixels);
+        }
+    }
+
+    /** Output pixels {@code [p0, p1)}, each element computed alone (so any split is bit-identical). */
+    private static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
+            int fOff, int p0, int p1) {
         int plane = pixels * channels;
-        for (int p = 0; p < pixels; p++) {
+        for (int p = p0; p < p1; p++) {
             for (int oc = 0; oc < channels; oc++) {
                 float y = bias[oc];
                 for (int j = 0; j < segments; j++) {
@@ -154,13 +202,27 @@ public final class LevelTensors {
 
     /** NHWC to NCHW for {@code batch} images of {@code pixels x channels} bytes. */
     public static void toNchw(byte[] in, byte[] out, int batch, int channels, int pixels) {
+        toNchw(in, out, batch, channels, pixels, null);
+    }
+
+    /** As {@link #toNchw(byte[], byte[], int, int, int)}, split by channels over {@code parallel} when large enough. */
+    public static void toNchw(byte[] in, byte[] out, int batch, int channels, int pixels, Parallel parallel) {
         for (int n = 0; n < batch; n++) {
             int base = n * channels * pixels;
-            for (int p = 0; p < pixels; p++) {
-                int src = base + p * channels;
-                for (int c = 0; c < channels; c++) {
-                    out[base + c * pixels + p] = in[src + c];
-                }
+            if (split(parallel, (long) channels * pixels)) {
+                parallel.forRange(channels, (from, to, w) -> toNchw(in, out, base, channels, pixels, from, to));
+            } else {
+                toNchw(in, out, base, channels, pixels, 0, channels);
+            }
+        }
+    }
+
+    /** Output channels {@code [c0, c1)} of one image: each writes only its own plane. */
+    private static void toNchw(byte[] in, byte[] out, int base, int channels, int pixels, int c0, int c1) {
+        for (int p = 0; p < pixels; p++) {
+            int src = base + p * channels;
+            for (int c = c0; c < c1; c++) {
+                out[base + c * pixels + p] = in[src + c];
             }
         }
     }
@@ -184,7 +246,23 @@ public final class LevelTensors {
      */
     public static void maxPool(byte[] x, byte[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw) {
-        for (int p = 0; p < planes; p++) {
+        maxPool(x, y, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, null);
+    }
+
+    /** As the overload without {@code parallel}, split by planes over {@code parallel} when large enough (null: caller). */
+    public static void maxPool(byte[] x, byte[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
+            int sh, int sw, int ph, int pw, Parallel parallel) {
+        if (split(parallel, (long) planes * oh * ow * kh * kw)) {
+            parallel.forRange(planes, (from, to, t) -> maxPool(x, y, h, w, oh, ow, kh, kw, sh, sw, ph, pw, from, to));
+        } else {
+            maxPool(x, y, h, w, oh, ow, kh, kw, sh, sw, ph, pw, 0, planes);
+        }
+    }
+
+    /** Planes {@code [p0, p1)}. */
+    private static void maxPool(byte[] x, byte[] y, int h, int w, int oh, int ow, int kh, int kw,
+            int sh, int sw, int ph, int pw, int p0, int p1) {
+        for (int p = p0; p < p1; p++) {
             int xp = p * h * w;
             int yp = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {

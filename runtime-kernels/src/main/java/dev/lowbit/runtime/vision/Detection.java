@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One row of an SSD DetectionOutput ([image_id, label, confidence, xmin, ymin, xmax, ymax], box corners as
- * fractions of the input size). Immutable, so thread-safe.
+ * fractions of the input size). Immutable and thread-safe; {@link #parse} is stateless.
  */
 public record Detection(int label, float confidence, float xmin, float ymin, float xmax, float ymax) {
 
