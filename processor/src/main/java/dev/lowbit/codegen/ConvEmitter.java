@@ -51,7 +51,7 @@ final class ConvEmitter implements LayerEmitter {
                     .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), f32 tiles\n", kh, kw,
                             s[0], s[1], p[0], p[1], d[0], d[1], groups)
                     .addStatement("$L.run($L, $L, $L)", layer, c.in(0), c.out(0),
-                            c.floatScratch(dev.lowbit.runtime.fp32.TiledConvolution.scratchFloats(x[1], x[2], x[3], y[1], y[2],
+                            c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2],
                                     y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)))
                     .build();
         }

@@ -127,25 +127,12 @@ public final class TiledConvolution {
         this.srcFloats = direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         int wide = direct && wp != ow ? ocg * q : 0;
         this.scratchFloats = srcFloats + wide;
+        assert scratchFloats == TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
     /** Floats of scratch {@link #run} needs. */
     public int scratchFloats() {
         return scratchFloats;
-    }
-
-    /** Floats of scratch a layer of this geometry needs (for sizing a shared scratch before construction). */
-    public static int scratchFloats(int c, int h, int wd, int oc, int oh, int ow, int kh, int kw, int sh, int sw,
-            int ph, int pw, int dh, int dw, int groups) {
-        int icg = c / groups;
-        if (sh != 1 || sw != 1) {
-            return icg * kh * kw * oh * ow;
-        }
-        int hp = Math.max(h + ph, oh + (kh - 1) * dh);
-        int wp = Math.max(wd + pw, ow + (kw - 1) * dw);
-        boolean padCopy = hp != h || wp != wd || ph != 0 || pw != 0;
-        int q = (oh - 1) * wp + ow;
-        return (padCopy ? icg * hp * wp : 0) + (wp != ow ? oc / groups * q : 0);
     }
 
     /** y = conv(x); x [n][c][h][wd], y [n][oc][oh][ow]; scratch of at least {@link #scratchFloats()}. */

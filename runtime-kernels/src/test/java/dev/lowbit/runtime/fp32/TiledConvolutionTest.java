@@ -82,7 +82,7 @@ class TiledConvolutionTest {
         float[] x = random(r, n * c * h * w);
         float[] wt = random(r, oc * (c / g) * kh * kw);
         TiledConvolution conv = new TiledConvolution(wt, n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, g);
-        assertEquals(TiledConvolution.scratchFloats(c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, g),
+        assertEquals(TiledLayout.scratchFloats(c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, g),
                 conv.scratchFloats(), label);
         float[] got = new float[n * oc * oh * ow];
         java.util.Arrays.fill(got, Float.NaN);
