@@ -21,21 +21,20 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>other strides</b>: each tap's strided pixels are gathered once per call into a contiguous plane of
  *       oh * ow values (im2col), offsets r * oh * ow.</li>
  * </ul>
- * The tile is 4 output channels x 2 vectors of pixels (8 accumulators, one FMA each per weight: 2 pixel loads and
- * 4 broadcast weights feed 8 FMAs); channels left over (fewer than 4 in a group, as in a depthwise layer) run a
- * 1 channel x 4 vectors tile. Tails shorter than the tile run a masked one-vector tile. Each tile method keeps
- * its vectors local and calls nothing that receives a vector, so C2 keeps them in registers (no boxing, see
- * docs/performance.md).
+ * The main tile is 8 output channels x 2 vectors of pixels (16 accumulators: per weight position r, 2 pixel
+ * loads and 8 broadcast weights feed 16 FMAs). It beat a 4 x 2 tile by 1.4-1.6x per CPU-second on 3x3 and 1x1
+ * layers with 64 channels (alternating in one JVM), and C2 still compiles it without boxing
+ * ({@code gc.alloc.rate.norm} ~0 in JMH). Channels left over run one 4 x 2 tile, then 1 channel x 4 vectors
+ * tiles (the depthwise case: one channel per group). Pixel tails shorter than a tile run masked one-vector tiles.
+ * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
+ * registers (see docs/performance.md, items 5-6 of the int8 kernels).
  *
- * <p>Weights are packed once in the constructor, in the order the tiles read them: per group, per 4-channel
- * tile, [r][4]; then each leftover channel's [r]. Immutable after construction; {@link #run} is thread-safe
- * when callers pass distinct outputs and scratch.
+ * <p>Weights are packed once in the constructor, in the order the tiles read them (see {@code pack}). Immutable
+ * after construction; {@link #run} is thread-safe when callers pass distinct outputs and scratch.
  */
 public final class TiledConvolution {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    /** Output channels per main tile. */
-    static final int MR = 4;
 
     private final int n;
     private final int c;
@@ -175,19 +174,33 @@ public final class TiledConvolution {
 
     /** The group's ocg output channels: dst[dstBase + m * q + p] for p < q. */
     private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase) {
-        int tiles = ocg / MR;
-        for (int t = 0; t < tiles; t++) {
-            int pBase = packedBase + t * MR * k;
-            int d = dstBase + t * MR * q;
+        int m = 0;
+        for (; m + 8 <= ocg; m += 8) {
+            int pBase = packedBase + m * k;
+            int d = dstBase + m * q;
+            int p = 0;
+            for (; p <= q - 2 * L; p += 2 * L) {
+                tile8x2(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, q);
+            }
+            for (; p < q; p += L) {
+                VectorMask<Float> lanes = F.indexInRange(p, q);
+                tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, lanes);
+                tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, lanes);
+            }
+        }
+        if (m + 4 <= ocg) {
+            int pBase = packedBase + m * k;
+            int d = dstBase + m * q;
             int p = 0;
             for (; p <= q - 2 * L; p += 2 * L) {
                 tile4x2(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, q);
             }
             for (; p < q; p += L) {
-                tile4x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, q, F.indexInRange(p, q));
+                tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, F.indexInRange(p, q));
             }
+            m += 4;
         }
-        for (int m = tiles * MR; m < ocg; m++) {
+        for (; m < ocg; m++) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
             int p = 0;
@@ -200,6 +213,71 @@ public final class TiledConvolution {
         }
     }
 
+    /** 8 channels x 2L pixels; packed [r][8] from pBase; dst rows q apart. */
+    private static void tile8x2(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d, int q) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        FloatVector a40 = FloatVector.zero(F);
+        FloatVector a41 = FloatVector.zero(F);
+        FloatVector a50 = FloatVector.zero(F);
+        FloatVector a51 = FloatVector.zero(F);
+        FloatVector a60 = FloatVector.zero(F);
+        FloatVector a61 = FloatVector.zero(F);
+        FloatVector a70 = FloatVector.zero(F);
+        FloatVector a71 = FloatVector.zero(F);
+        for (int r = 0, p = pBase; r < k; r++, p += 8) {
+            int at = s + off[r];
+            FloatVector v0 = FloatVector.fromArray(F, src, at);
+            FloatVector v1 = FloatVector.fromArray(F, src, at + L);
+            FloatVector w = FloatVector.broadcast(F, pk[p]);
+            a00 = v0.fma(w, a00);
+            a01 = v1.fma(w, a01);
+            w = FloatVector.broadcast(F, pk[p + 1]);
+            a10 = v0.fma(w, a10);
+            a11 = v1.fma(w, a11);
+            w = FloatVector.broadcast(F, pk[p + 2]);
+            a20 = v0.fma(w, a20);
+            a21 = v1.fma(w, a21);
+            w = FloatVector.broadcast(F, pk[p + 3]);
+            a30 = v0.fma(w, a30);
+            a31 = v1.fma(w, a31);
+            w = FloatVector.broadcast(F, pk[p + 4]);
+            a40 = v0.fma(w, a40);
+            a41 = v1.fma(w, a41);
+            w = FloatVector.broadcast(F, pk[p + 5]);
+            a50 = v0.fma(w, a50);
+            a51 = v1.fma(w, a51);
+            w = FloatVector.broadcast(F, pk[p + 6]);
+            a60 = v0.fma(w, a60);
+            a61 = v1.fma(w, a61);
+            w = FloatVector.broadcast(F, pk[p + 7]);
+            a70 = v0.fma(w, a70);
+            a71 = v1.fma(w, a71);
+        }
+        a00.intoArray(dst, d);
+        a01.intoArray(dst, d + L);
+        a10.intoArray(dst, d + q);
+        a11.intoArray(dst, d + q + L);
+        a20.intoArray(dst, d + 2 * q);
+        a21.intoArray(dst, d + 2 * q + L);
+        a30.intoArray(dst, d + 3 * q);
+        a31.intoArray(dst, d + 3 * q + L);
+        a40.intoArray(dst, d + 4 * q);
+        a41.intoArray(dst, d + 4 * q + L);
+        a50.intoArray(dst, d + 5 * q);
+        a51.intoArray(dst, d + 5 * q + L);
+        a60.intoArray(dst, d + 6 * q);
+        a61.intoArray(dst, d + 6 * q + L);
+        a70.intoArray(dst, d + 7 * q);
+        a71.intoArray(dst, d + 7 * q + L);
+    }
+
     /** 4 channels x 2L pixels; packed [r][4] from pBase; dst rows q apart. */
     private static void tile4x2(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d, int q) {
         FloatVector a00 = FloatVector.zero(F);
@@ -210,7 +288,7 @@ public final class TiledConvolution {
         FloatVector a21 = FloatVector.zero(F);
         FloatVector a30 = FloatVector.zero(F);
         FloatVector a31 = FloatVector.zero(F);
-        for (int r = 0, p = pBase; r < k; r++, p += MR) {
+        for (int r = 0, p = pBase; r < k; r++, p += 4) {
             int at = s + off[r];
             FloatVector v0 = FloatVector.fromArray(F, src, at);
             FloatVector v1 = FloatVector.fromArray(F, src, at + L);
@@ -237,14 +315,14 @@ public final class TiledConvolution {
         a31.intoArray(dst, d + 3 * q + L);
     }
 
-    /** 4 channels x the pixels of {@code lanes} (the tail of a row of tiles). */
-    private static void tile4x1(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d, int q,
-            VectorMask<Float> lanes) {
+    /** 4 channels x the pixels of {@code lanes} (the tail of a row of tiles); packed weights {@code step} apart per r. */
+    private static void tile4x1(float[] src, int s, int[] off, int k, float[] pk, int pBase, int step, float[] dst, int d,
+            int q, VectorMask<Float> lanes) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
-        for (int r = 0, p = pBase; r < k; r++, p += MR) {
+        for (int r = 0, p = pBase; r < k; r++, p += step) {
             FloatVector v = FloatVector.fromArray(F, src, s + off[r], lanes);
             a0 = v.fma(FloatVector.broadcast(F, pk[p]), a0);
             a1 = v.fma(FloatVector.broadcast(F, pk[p + 1]), a1);
@@ -291,10 +369,17 @@ public final class TiledConvolution {
 
     /** The group's input planes into scratch[0, icg * hp * wp), zero borders; the input at (ph, pw). */
     private void padPlanes(float[] x, int xGroup, float[] scratch) {
-        java.util.Arrays.fill(scratch, 0, icg * hp * wp, 0f);
+        // only the border is zeroed: the interior is overwritten (for a depthwise layer the copy is a large share
+        // of the work, a full fill would double it)
         for (int ic = 0; ic < icg; ic++) {
+            int plane = ic * hp * wp;
+            java.util.Arrays.fill(scratch, plane, plane + ph * wp + pw, 0f);
             for (int iy = 0; iy < h; iy++) {
-                System.arraycopy(x, xGroup + (ic * h + iy) * wd, scratch, (ic * hp + iy + ph) * wp + pw, wd);
+                int row = plane + (iy + ph) * wp;
+                System.arraycopy(x, xGroup + (ic * h + iy) * wd, scratch, row + pw, wd);
+                // right margin of this row and left margin of the next (the last one: every row below)
+                int end = iy == h - 1 ? plane + hp * wp : row + wp + pw;
+                java.util.Arrays.fill(scratch, row + pw + wd, end, 0f);
             }
         }
     }
@@ -328,21 +413,33 @@ public final class TiledConvolution {
         }
     }
 
-    /** Weights [oc][k] reordered per group: 4-channel tiles as [r][4], then each leftover channel as [r]. */
+    /**
+     * Weights [oc][k] reordered per group as {@link #product} reads them: 8-channel tiles as [r][8], at most one
+     * 4-channel tile as [r][4], then single channels as [r].
+     */
     private static float[] pack(float[] w, int groups, int ocg, int k) {
         float[] out = new float[w.length];
-        int tiles = ocg / MR;
         for (int g = 0; g < groups; g++) {
             int base = g * ocg * k;
-            for (int t = 0; t < tiles; t++) {
-                for (int r = 0; r < k; r++) {
-                    for (int i = 0; i < MR; i++) {
-                        out[base + (t * k + r) * MR + i] = w[base + (t * MR + i) * k + r];
-                    }
-                }
+            int m = 0;
+            for (; m + 8 <= ocg; m += 8) {
+                interleave(w, out, base + m * k, k, 8);
             }
-            System.arraycopy(w, base + tiles * MR * k, out, base + tiles * MR * k, (ocg - tiles * MR) * k);
+            if (m + 4 <= ocg) {
+                interleave(w, out, base + m * k, k, 4);
+                m += 4;
+            }
+            System.arraycopy(w, base + m * k, out, base + m * k, (ocg - m) * k);
         }
         return out;
+    }
+
+    /** {@code width} rows of k weights from {@code at} as [r][width]. */
+    private static void interleave(float[] w, float[] out, int at, int k, int width) {
+        for (int r = 0; r < k; r++) {
+            for (int i = 0; i < width; i++) {
+                out[at + r * width + i] = w[at + i * k + r];
+            }
+        }
     }
 }
