@@ -25,7 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * loads and 8 broadcast weights feed 16 FMAs). It beat a 4 x 2 tile by 1.4-1.6x per CPU-second on 3x3 and 1x1
  * layers with 64 channels (alternating in one JVM), and C2 still compiles it without boxing
  * ({@code gc.alloc.rate.norm} ~0 in JMH). Channels left over run one 4 x 2 tile, then 1 channel x 4 vectors
- * tiles (the depthwise case: one channel per group). Pixel tails shorter than a tile run masked one-vector tiles.
+ * tiles (the depthwise case: one channel per group). Pixel tails rerun the last full tile shifted back; only
+ * rows of fewer pixels than a tile run masked one-vector tiles.
  * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
  * registers (see docs/performance.md, items 5-6 of the int8 kernels).
  *
@@ -172,31 +173,42 @@ public final class TiledConvolution {
         }
     }
 
-    /** The group's ocg output channels: dst[dstBase + m * q + p] for p < q. */
+    /**
+     * The group's ocg output channels: dst[dstBase + m * q + p] for p < q. A pixel tail shorter than a tile reruns
+     * the last full tile shifted back to end at q (the overlapped outputs are computed again in the same order, so
+     * they get the same values); only rows shorter than a tile use masked tiles. Masks are made inside the tile
+     * methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
+     * tiles as the common tail path were the largest cost on small maps (15x15 and below).
+     */
     private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase) {
         int m = 0;
         for (; m + 8 <= ocg; m += 8) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
-            int p = 0;
-            for (; p <= q - 2 * L; p += 2 * L) {
-                tile8x2(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, q);
-            }
-            for (; p < q; p += L) {
-                VectorMask<Float> lanes = F.indexInRange(p, q);
-                tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, lanes);
-                tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, lanes);
+            if (q >= 2 * L) {
+                for (int p = 0; p < q; p += 2 * L) {
+                    int at = Math.min(p, q - 2 * L);
+                    tile8x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
+                }
+            } else {
+                for (int p = 0; p < q; p += L) {
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, Math.min(L, q - p));
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, Math.min(L, q - p));
+                }
             }
         }
         if (m + 4 <= ocg) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
-            int p = 0;
-            for (; p <= q - 2 * L; p += 2 * L) {
-                tile4x2(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, q);
-            }
-            for (; p < q; p += L) {
-                tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, F.indexInRange(p, q));
+            if (q >= 2 * L) {
+                for (int p = 0; p < q; p += 2 * L) {
+                    int at = Math.min(p, q - 2 * L);
+                    tile4x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
+                }
+            } else {
+                for (int p = 0; p < q; p += L) {
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, Math.min(L, q - p));
+                }
             }
             m += 4;
         }
@@ -204,11 +216,15 @@ public final class TiledConvolution {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
             int p = 0;
-            for (; p <= q - 4 * L; p += 4 * L) {
-                tile1x4(src, srcBase + p, offsets, k, packed, pBase, dst, d + p);
-            }
-            for (; p < q; p += L) {
-                tile1x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, F.indexInRange(p, q));
+            if (q >= 4 * L) {
+                for (; p < q; p += 4 * L) {
+                    int at = Math.min(p, q - 4 * L);
+                    tile1x4(src, srcBase + at, offsets, k, packed, pBase, dst, d + at);
+                }
+            } else {
+                for (; p < q; p += L) {
+                    tile1x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, Math.min(L, q - p));
+                }
             }
         }
     }
@@ -315,9 +331,10 @@ public final class TiledConvolution {
         a31.intoArray(dst, d + 3 * q + L);
     }
 
-    /** 4 channels x the pixels of {@code lanes} (the tail of a row of tiles); packed weights {@code step} apart per r. */
+    /** 4 channels x the first {@code valid} pixels (rows shorter than a tile); packed weights {@code step} apart per r. */
     private static void tile4x1(float[] src, int s, int[] off, int k, float[] pk, int pBase, int step, float[] dst, int d,
-            int q, VectorMask<Float> lanes) {
+            int q, int valid) {
+        VectorMask<Float> lanes = F.indexInRange(0, valid);
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
@@ -359,7 +376,8 @@ public final class TiledConvolution {
     }
 
     private static void tile1x1(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d,
-            VectorMask<Float> lanes) {
+            int valid) {
+        VectorMask<Float> lanes = F.indexInRange(0, valid);
         FloatVector a = FloatVector.zero(F);
         for (int r = 0; r < k; r++) {
             a = FloatVector.fromArray(F, src, s + off[r], lanes).fma(FloatVector.broadcast(F, pk[pBase + r]), a);
