@@ -104,6 +104,27 @@ class Fp32KernelsTest {
     }
 
     @Test
+    void vectorizedPreluEqualsTheScalarDefinitionBitForBit() {
+        java.util.Random r = new java.util.Random(2);
+        int outer = 2, c = 3, inner = 37; // two full vectors and a tail per channel (16 lanes), NaN and -0 included
+        float[] x = new float[outer * c * inner];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        x[5] = Float.NaN;
+        x[6] = -0f;
+        float[] slope = {0.25f, -1.5f, 3f};
+        float[] y = new float[x.length];
+        Activations.prelu(x, slope, y, outer, c, inner);
+        float[] want = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float s = slope[(i / inner) % c];
+            want[i] = x[i] < 0f ? x[i] * s : x[i];
+        }
+        assertArrayEquals(want, y);
+    }
+
+    @Test
     void activationsAndSoftmaxAndMean() {
         float[] y = new float[2];
         Activations.prelu(new float[] {-2, 3}, new float[] {0.5f}, y, 1, 1, 2);
