@@ -122,3 +122,33 @@ for a, b, bp in [(0, 1, 0), (0, 2, 0), (1, 3, 0), (2, 3, 1), (3, 4, 0), (4, 6, 0
                  (8, 10, 0), (9, 10, 1), (10, 11, 0), (0, 13, 0), (12, 13, 1), (13, 14, 0)]:
     o.edge(a, 0, b, bp)
 o.write()
+
+# a float model (no FakeQuantize) for the fast f32 kernels: every TiledConvolution path (3x3 pad 1 wide layout,
+# depthwise, 1x1 stride 2 gathered, dilation 2 with asymmetric pads) and both MatMul forms (transpose_b, plain)
+random.seed(5)
+f = Net("tiny_float_cnn")
+f.layer(0, "data", "Parameter", 'element_type="f32" shape="1,3,9,11"', outputs=[([1, 3, 9, 11], "FP32")])
+f.const(1, "conv1/weights", [8, 3, 3, 3], rnd(216, 0.5))
+f.layer(2, "conv1", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="1,1" pads_end="1,1" auto_pad="explicit"',
+        inputs=[[1, 3, 9, 11], [8, 3, 3, 3]], outputs=[([1, 8, 9, 11], "FP32")])
+f.const(3, "dw/weights", [8, 1, 1, 3, 3], rnd(72, 0.5))
+f.layer(4, "dw", "GroupConvolution", 'strides="1,1" dilations="1,1" pads_begin="1,1" pads_end="1,1" auto_pad="explicit"',
+        inputs=[[1, 8, 9, 11], [8, 1, 1, 3, 3]], outputs=[([1, 8, 9, 11], "FP32")])
+f.const(5, "pw/weights", [6, 8, 1, 1], rnd(48, 0.5))
+f.layer(6, "pw", "Convolution", 'strides="2,2" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit"',
+        inputs=[[1, 8, 9, 11], [6, 8, 1, 1]], outputs=[([1, 6, 5, 6], "FP32")])
+f.const(7, "dil/weights", [5, 6, 3, 3], rnd(270, 0.5))
+f.layer(8, "dil", "Convolution", 'strides="1,1" dilations="2,2" pads_begin="1,2" pads_end="2,1" auto_pad="explicit"',
+        inputs=[[1, 6, 5, 6], [5, 6, 3, 3]], outputs=[([1, 5, 4, 5], "FP32")])
+f.layer(9, "dil/sink_port_0", "Result", inputs=[[1, 5, 4, 5]])
+f.const(10, "flatten/shape", [2], [1, 100], "i64")
+f.layer(11, "flatten", "Reshape", 'special_zero="false"', inputs=[[1, 5, 4, 5], [2]], outputs=[([1, 100], "FP32")])
+f.const(12, "fc1/weights", [4, 100], rnd(400, 0.5))
+f.layer(13, "fc1", "MatMul", 'transpose_a="false" transpose_b="true"', inputs=[[1, 100], [4, 100]], outputs=[([1, 4], "FP32")])
+f.const(14, "fc2/weights", [4, 3], rnd(12, 0.5))
+f.layer(15, "fc2", "MatMul", 'transpose_a="false" transpose_b="false"', inputs=[[1, 4], [4, 3]], outputs=[([1, 3], "FP32")])
+f.layer(16, "fc2/sink_port_0", "Result", inputs=[[1, 3]])
+for a, b, bp in [(0, 2, 0), (1, 2, 1), (2, 4, 0), (3, 4, 1), (4, 6, 0), (5, 6, 1), (6, 8, 0), (7, 8, 1), (8, 9, 0),
+                 (8, 11, 0), (10, 11, 1), (11, 13, 0), (12, 13, 1), (13, 15, 0), (14, 15, 1), (15, 16, 0)]:
+    f.edge(a, 0, b, bp)
+f.write()

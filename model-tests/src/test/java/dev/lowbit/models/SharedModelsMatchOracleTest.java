@@ -27,14 +27,23 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Error measure: max |generated - oracle| over an output divided by max |oracle| of that output (an
  * element-wise relative error is meaningless for values near zero, such as small SoftMax probabilities).
- * Bound 1e-5, tighter than the issue's 1e-4: the kernels accumulate dot products in double and round once,
- * as the oracle does, and element-wise ops are single float operations, so results agree to about one f32
- * ulp per layer; the bound leaves room for a few such ulps to propagate, but would catch a single
- * FakeQuantize step flipping (>= 1/255 of a range). f16 models compute in fp32 on both sides.
+ * Bound for float IRs (no FakeQuantize), 1e-4, the issue-3 bound: their convolutions and MatMuls run the fast
+ * f32 kernels (TiledConvolution, MatMul.matmulF32), which sum in f32 in another order than the oracle's
+ * double sums. One layer errs by at most about K * 2^-24 of sum |w * x| (K products; K up to ~4600 in these
+ * models, so <= ~3e-4 of the layer's absolute-sum scale in the worst case, but the rounding errors have random
+ * signs and grow like sqrt(K): measured about 1e-6 to 1e-5 of an output's scale after 10-50 layers). 1e-4 keeps
+ * an order of magnitude of room over that and still catches any real kernel bug (a wrong tap or weight moves an
+ * output by a whole product, ~1e-2 of the scale or more).
+ * Bound for graphs that still run FakeQuantize and are checked here, 1e-5 (EXACT_BOUND): they keep the
+ * exact kernels, which accumulate dot products in double and round once, as the oracle does, and
+ * element-wise ops are single float operations, so results agree to about one f32 ulp per layer; the bound
+ * leaves room for a few such ulps to propagate, but would catch a single FakeQuantize step flipping (>= 1/255
+ * of a range). f16 models compute in fp32 on both sides.
  * DetectionOutput rows are compared after sorting, because rows with equal scores may come in either order.
  */
 class SharedModelsMatchOracleTest {
-    static final double BOUND = 1e-5;
+    static final double BOUND = 1e-4;
+    static final double EXACT_BOUND = 1e-5;
 
     @TestFactory
     List<DynamicTest> everyOutputOfEveryVariantMatchesTheOracle() {
@@ -58,6 +67,7 @@ class SharedModelsMatchOracleTest {
     private static void check(SharedModelVariants.Variant v, BufferedImage photo) throws Exception {
         InferenceModel model = (InferenceModel) v.generatedClass().getConstructor().newInstance();
         Graph graph = new IrReader().read(v.xml());
+        double bound = graph.nodes().stream().anyMatch(n -> n.is("FakeQuantize")) ? EXACT_BOUND : BOUND;
         Node param = graph.parameters().get(0);
         int[] shape = param.output(0).shape();
         float[] input = shape[1] == 1 ? ImageTensors.stretchGray(photo, shape[3], shape[2])
@@ -76,7 +86,7 @@ class SharedModelsMatchOracleTest {
             }
             double err = relativeError(ref, out);
             System.out.printf("%s %s: relative error %.3g (%d values)%n", v.label(), name, err, ref.length);
-            assertTrue(err <= BOUND, v.label() + " output " + name + ": relative error " + err + " > " + BOUND);
+            assertTrue(err <= bound, v.label() + " output " + name + ": relative error " + err + " > " + bound);
         }
     }
 

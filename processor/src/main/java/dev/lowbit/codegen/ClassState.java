@@ -28,6 +28,7 @@ final class ClassState {
     private final List<FieldSpec> staticFields = new ArrayList<>();
     private final List<com.palantir.javapoet.MethodSpec> staticInitMethods = new ArrayList<>();
     private int accDoubles;
+    private int floatScratch = -1;
 
     /** An array of the weights blob that is not an IR constant (packed int8 weights, epilogue constants). */
     int derivedConstant(Tensor t) {
@@ -80,6 +81,21 @@ final class ClassState {
                 javax.lang.model.element.Modifier.FINAL).build());
         instanceInits.put(name, init);
         return name;
+    }
+
+    /**
+     * The per-instance float scratch the fast fp32 kernels share (one layer runs at a time), created on first
+     * use; sized by an int constant that later layers raise, so one array serves every layer. Returns its field.
+     */
+    String floatScratch(int floats) {
+        boolean first = floatScratch < 0;
+        floatScratch = Math.max(floatScratch, floats);
+        String size = intConstant("f32_scratch_size", new int[] {floatScratch});
+        if (first) {
+            instanceField(com.palantir.javapoet.ArrayTypeName.of(TypeName.FLOAT), "fscratch",
+                    CodeBlock.of("new float[$N[0]]", size));
+        }
+        return "fscratch";
     }
 
     void needAcc(int doubles) {

@@ -6,9 +6,15 @@ import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
 import dev.lowbit.ir.IrException;
 
-/** Convolution and GroupConvolution (2-D, NCHW) as one call of {@code Convolution.conv2d}. Stateless. */
+/**
+ * Convolution and GroupConvolution (2-D, NCHW). In a float model, a {@code TiledConvolution} (f32 FMA, register
+ * tiles, weights packed once at class initialization) held in a static field and run with the class's float
+ * scratch; in a graph that still runs FakeQuantize ({@link StepContext#exactFp32()}), one call of the
+ * oracle-identical {@code Convolution.conv2d}, which accumulates in double. Stateless.
+ */
 final class ConvEmitter implements LayerEmitter {
     private static final ClassName KERNEL = ClassName.get("dev.lowbit.runtime.fp32", "Convolution");
+    private static final ClassName TILED = ClassName.get("dev.lowbit.runtime.fp32", "TiledConvolution");
 
     @Override
     public void check(Node n, Graph g) {
@@ -35,7 +41,21 @@ final class ConvEmitter implements LayerEmitter {
         int[] s = Spatial.ints2(n, "strides", 1);
         int[] d = Spatial.ints2(n, "dilations", 1);
         int[] p = Spatial.padsBegin(n, x, y, new int[] {kh, kw}, s, d);
-        c.report("Convolution.conv2d", (long) Dims.size(y) * icg * kh * kw);
+        long macs = (long) Dims.size(y) * icg * kh * kw;
+        if (!c.exactFp32()) {
+            CodeBlock layer = c.staticField(TILED, "conv", CodeBlock.of(
+                    "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TILED, c.in(1),
+                    x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
+            c.report("TiledConvolution.run", macs);
+            return CodeBlock.builder()
+                    .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), f32 tiles\n", kh, kw,
+                            s[0], s[1], p[0], p[1], d[0], d[1], groups)
+                    .addStatement("$L.run($L, $L, $L)", layer, c.in(0), c.out(0),
+                            c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2],
+                                    y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)))
+                    .build();
+        }
+        c.report("Convolution.conv2d", macs);
         return CodeBlock.builder()
                 .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s)\n", kh, kw, s[0], s[1],
                         p[0], p[1], d[0], d[1], groups)

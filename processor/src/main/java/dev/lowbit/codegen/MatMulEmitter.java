@@ -6,7 +6,11 @@ import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
 import dev.lowbit.ir.IrException;
 
-/** MatMul (rank >= 2, each operand one matrix or a full batch) as one call of {@code MatMul.matmul}. */
+/**
+ * MatMul (rank >= 2, each operand one matrix or a full batch) as one call of {@code MatMul.matmulF32} (f32 FMA) in
+ * a float model, or of the oracle-identical {@code MatMul.matmul} (double sums) in a graph that still runs
+ * FakeQuantize ({@link StepContext#exactFp32()}).
+ */
 final class MatMulEmitter implements LayerEmitter {
     private static final ClassName KERNEL = ClassName.get("dev.lowbit.runtime.fp32", "MatMul");
 
@@ -42,9 +46,10 @@ final class MatMulEmitter implements LayerEmitter {
         int batch = Dims.product(y, 0, y.length - 2);
         int aStride = Dims.product(a, 0, a.length - 2) == 1 ? 0 : m * k;
         int bStride = Dims.product(b, 0, b.length - 2) == 1 ? 0 : k * cols;
-        c.report("MatMul.matmul", (long) batch * m * cols * k);
+        String method = c.exactFp32() ? "matmul" : "matmulF32";
+        c.report("MatMul." + method, (long) batch * m * cols * k);
         return CodeBlock.builder()
-                .addStatement("$T.matmul($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", KERNEL, c.in(0), c.in(1),
+                .addStatement("$T.$L($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", KERNEL, method, c.in(0), c.in(1),
                         c.out(0), batch, m, cols, k, ta, tb, aStride, bStride)
                 .build();
     }

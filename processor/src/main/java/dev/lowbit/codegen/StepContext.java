@@ -84,6 +84,22 @@ final class StepContext {
         return CodeBlock.of("this.acc");
     }
 
+    /** The per-instance float scratch shared by the fast fp32 kernels, grown to at least {@code floats}. */
+    CodeBlock floatScratch(int floats) {
+        return CodeBlock.of("this.$N", state.floatScratch(floats));
+    }
+
+    /**
+     * Whether this layer must use the exact (double-accumulating, oracle-identical) fp32 kernels: true when the
+     * planned graph still runs a FakeQuantize. Such a graph is an INT8 IR compiled on the fp32 path, or the fp32
+     * islands of the int8 path; there FakeQuantize rounds activations to levels, and one f32 ulp of a different
+     * summation order can move a value across a rounding boundary, a whole level away from what the oracle
+     * computes. Float IRs have no such boundary, so their layers take the fast f32 kernels (error ~1e-6 relative).
+     */
+    boolean exactFp32() {
+        return plan.graph().nodes().stream().anyMatch(n -> n.is("FakeQuantize"));
+    }
+
     /** A per-instance field of {@code type} created in the constructor by {@code init}; returns its name. */
     CodeBlock instanceField(TypeName type, String what, CodeBlock init) {
         return CodeBlock.of("this.$N", state.instanceField(type, "l" + node.id() + "_" + what, init));

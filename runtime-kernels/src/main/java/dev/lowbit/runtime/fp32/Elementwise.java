@@ -15,12 +15,7 @@ public final class Elementwise {
 
     /** y[i] = a[i] op b[i] for i < n. */
     public static void same(BinaryOp op, float[] a, float[] b, float[] y, int n) {
-        int i = 0;
-        if (hasVectorForm(op)) {
-            for (; i <= n - F.length(); i += F.length()) {
-                apply(op, FloatVector.fromArray(F, a, i), FloatVector.fromArray(F, b, i)).intoArray(y, i);
-            }
-        }
+        int i = hasVectorForm(op) ? sameVectors(op, a, b, y, n) : 0;
         for (; i < n; i++) { // scalar tail (or the whole loop for ops without a vector form)
             y[i] = op.apply(a[i], b[i]);
         }
@@ -33,13 +28,7 @@ public final class Elementwise {
             for (int ch = 0; ch < c; ch++) {
                 int base = (o * c + ch) * inner;
                 float bv = b[ch];
-                int j = 0;
-                if (vector) {
-                    FloatVector bb = FloatVector.broadcast(F, bv);
-                    for (; j <= inner - F.length(); j += F.length()) {
-                        apply(op, FloatVector.fromArray(F, a, base + j), bb).intoArray(y, base + j);
-                    }
-                }
+                int j = vector ? channelVectors(op, a, bv, y, base, inner) : 0;
                 for (; j < inner; j++) {
                     y[base + j] = op.apply(a[base + j], bv);
                 }
@@ -78,20 +67,43 @@ public final class Elementwise {
         return op != BinaryOp.SQUARED_DIFFERENCE;
     }
 
-    /**
-     * One vector op per case, each with a constant operator: {@code lanewise(op, ...)} with an operator only
-     * known at run time is not intrinsified by C2, and every vector gets boxed (measured: 1.65 MB allocated
-     * per landmarks inference, 54.8 MB per face detection).
+    /*
+     * The vector loops: one loop per operator, each with a constant operator ({@code lanewise(op, ...)} with an
+     * operator only known at run time is not intrinsified by C2, and every vector gets boxed: measured 1.65 MB per
+     * landmarks inference, 54.8 MB per face detection). No vector crosses a method boundary either: a helper that
+     * took and returned vectors was inlined or not depending on the caller's compilation, and where it was not,
+     * every vector was boxed (58 KB per landmarks inference after an unrelated kernel change moved the budget).
+     * Each returns the first index it did not cover.
      */
-    private static FloatVector apply(BinaryOp op, FloatVector x, FloatVector z) {
-        return switch (op) {
-            case ADD -> x.add(z);
-            case SUBTRACT -> x.sub(z);
-            case MULTIPLY -> x.mul(z);
-            case DIVIDE -> x.div(z);
-            case MAXIMUM -> x.max(z);
-            case MINIMUM -> x.min(z);
-            case SQUARED_DIFFERENCE -> throw new IllegalArgumentException("no vector form for " + op);
-        };
+
+    private static int sameVectors(BinaryOp op, float[] a, float[] b, float[] y, int n) {
+        int l = F.length();
+        int i = 0;
+        switch (op) {
+            case ADD -> { for (; i <= n - l; i += l) FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i); }
+            case SUBTRACT -> { for (; i <= n - l; i += l) FloatVector.fromArray(F, a, i).sub(FloatVector.fromArray(F, b, i)).intoArray(y, i); }
+            case MULTIPLY -> { for (; i <= n - l; i += l) FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(y, i); }
+            case DIVIDE -> { for (; i <= n - l; i += l) FloatVector.fromArray(F, a, i).div(FloatVector.fromArray(F, b, i)).intoArray(y, i); }
+            case MAXIMUM -> { for (; i <= n - l; i += l) FloatVector.fromArray(F, a, i).max(FloatVector.fromArray(F, b, i)).intoArray(y, i); }
+            case MINIMUM -> { for (; i <= n - l; i += l) FloatVector.fromArray(F, a, i).min(FloatVector.fromArray(F, b, i)).intoArray(y, i); }
+            case SQUARED_DIFFERENCE -> { }
+        }
+        return i;
+    }
+
+    private static int channelVectors(BinaryOp op, float[] a, float bv, float[] y, int base, int n) {
+        int l = F.length();
+        FloatVector bb = FloatVector.broadcast(F, bv);
+        int j = 0;
+        switch (op) {
+            case ADD -> { for (; j <= n - l; j += l) FloatVector.fromArray(F, a, base + j).add(bb).intoArray(y, base + j); }
+            case SUBTRACT -> { for (; j <= n - l; j += l) FloatVector.fromArray(F, a, base + j).sub(bb).intoArray(y, base + j); }
+            case MULTIPLY -> { for (; j <= n - l; j += l) FloatVector.fromArray(F, a, base + j).mul(bb).intoArray(y, base + j); }
+            case DIVIDE -> { for (; j <= n - l; j += l) FloatVector.fromArray(F, a, base + j).div(bb).intoArray(y, base + j); }
+            case MAXIMUM -> { for (; j <= n - l; j += l) FloatVector.fromArray(F, a, base + j).max(bb).intoArray(y, base + j); }
+            case MINIMUM -> { for (; j <= n - l; j += l) FloatVector.fromArray(F, a, base + j).min(bb).intoArray(y, base + j); }
+            case SQUARED_DIFFERENCE -> { }
+        }
+        return j;
     }
 }

@@ -104,6 +104,70 @@ class Fp32KernelsTest {
     }
 
     @Test
+    void maxPoolEqualsTheDefinitionBitForBitOnTheVectorPath() {
+        // stride-2 rows long enough for the vector path (2x2, 3x3, pads, ceil-clipped last window) and short ones
+        int[][] cases = { // planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw
+            {3, 150, 150, 75, 75, 3, 3, 2, 2, 0, 0}, {2, 48, 48, 24, 24, 2, 2, 2, 2, 0, 0}, {2, 40, 71, 20, 36, 3, 3, 2, 2, 1, 1},
+            {1, 9, 100, 5, 50, 2, 3, 2, 2, 0, 1}, {2, 30, 30, 15, 15, 3, 3, 2, 2, 0, 0}, {1, 12, 70, 12, 70, 3, 3, 1, 1, 1, 1},
+        };
+        java.util.Random r = new java.util.Random(4);
+        for (int[] t : cases) {
+            int planes = t[0], h = t[1], w = t[2], oh = t[3], ow = t[4], kh = t[5], kw = t[6], sh = t[7], sw = t[8];
+            int ph = t[9], pw = t[10];
+            float[] x = new float[planes * h * w];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            x[7] = Float.NaN;
+            x[w + 3] = -0f;
+            x[w + 4] = 0f;
+            float[] y = new float[planes * oh * ow];
+            Pooling.maxPool(x, y, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+            float[] want = new float[y.length];
+            for (int p = 0; p < planes; p++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int iy = oy * sh - ph; iy < oy * sh - ph + kh; iy++) {
+                            for (int ix = ox * sw - pw; ix < ox * sw - pw + kw; ix++) {
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                    m = Math.max(m, x[(p * h + iy) * w + ix]);
+                                }
+                            }
+                        }
+                        want[(p * oh + oy) * ow + ox] = m;
+                    }
+                }
+            }
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(y[i]),
+                        java.util.Arrays.toString(t) + " output " + i + ": " + y[i] + " vs " + want[i]);
+            }
+        }
+    }
+
+    @Test
+    void vectorizedPreluEqualsTheScalarDefinitionBitForBit() {
+        java.util.Random r = new java.util.Random(2);
+        int outer = 2, c = 3, inner = 37; // two full vectors and a tail per channel (16 lanes), NaN and -0 included
+        float[] x = new float[outer * c * inner];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        x[5] = Float.NaN;
+        x[6] = -0f;
+        float[] slope = {0.25f, -1.5f, 3f};
+        float[] y = new float[x.length];
+        Activations.prelu(x, slope, y, outer, c, inner);
+        float[] want = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float s = slope[(i / inner) % c];
+            want[i] = x[i] < 0f ? x[i] * s : x[i];
+        }
+        assertArrayEquals(want, y);
+    }
+
+    @Test
     void activationsAndSoftmaxAndMean() {
         float[] y = new float[2];
         Activations.prelu(new float[] {-2, 3}, new float[] {0.5f}, y, 1, 1, 2);

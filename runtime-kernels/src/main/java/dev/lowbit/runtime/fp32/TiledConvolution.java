@@ -1,0 +1,463 @@
+package dev.lowbit.runtime.fp32;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One 2-D convolution layer in NCHW (groups, depthwise, strides, pads, dilation) computed in f32 with FMA and
+ * register-resident accumulators: the fast kernel for float models. Unlike {@link Convolution#conv2d} it does not
+ * match the reference evaluator bit for bit (f32 sums in another order: relative error about K * 2^-24 of
+ * sum |w * x| for K products), so the code generator uses it only where no FakeQuantize runs after it.
+ *
+ * <p>The layer is a matrix product per group: out[m][q] = sum over r of w[m][r] * src[off[r] + q], with
+ * r = (ic * kh + ky) * kw + kx and q the output pixel. How q and src are laid out:
+ * <ul>
+ *   <li><b>stride 1</b> (any pads and dilation): src is the input plane, zero-padded into scratch when there are
+ *       pads; q runs over the "wide" output, rows as long as the padded input row (wp), so every tap is a
+ *       constant shift (ky * dh * wp + kx * dw) of one contiguous run of pixels, however short the rows. The
+ *       (wp - ow) extra columns per row are computed and dropped when the wide rows are copied to the output
+ *       (they land directly in the output when wp == ow, as for an unpadded 1x1).</li>
+ *   <li><b>other strides</b>: each tap's strided pixels are gathered once per call into a contiguous plane of
+ *       oh * ow values (im2col), offsets r * oh * ow.</li>
+ * </ul>
+ * The main tile is 8 output channels x 2 vectors of pixels (16 accumulators: per weight position r, 2 pixel
+ * loads and 8 broadcast weights feed 16 FMAs). It beat a 4 x 2 tile by 1.4-1.6x per CPU-second on 3x3 and 1x1
+ * layers with 64 channels (alternating in one JVM), and C2 still compiles it without boxing
+ * ({@code gc.alloc.rate.norm} ~0 in JMH). Channels left over run one 4 x 2 tile, then 1 channel x 4 vectors
+ * tiles (the depthwise case: one channel per group). Pixel tails rerun the last full tile shifted back; only
+ * rows of fewer pixels than a tile run masked one-vector tiles.
+ * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
+ * registers (see docs/performance.md, items 5-6 of the int8 kernels).
+ *
+ * <p>Weights are packed once in the constructor, in the order the tiles read them (see {@code pack}). Immutable
+ * after construction; {@link #run} is thread-safe when callers pass distinct outputs and scratch.
+ */
+public final class TiledConvolution {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private final int n;
+    private final int c;
+    private final int h;
+    private final int wd;
+    private final int oc;
+    private final int oh;
+    private final int ow;
+    private final int kh;
+    private final int kw;
+    private final int sh;
+    private final int sw;
+    private final int ph;
+    private final int pw;
+    private final int dh;
+    private final int dw;
+    private final int groups;
+    private final int icg;
+    private final int ocg;
+    private final int k;
+    /** Stride 1: the wide layout; else the gathered one. */
+    private final boolean direct;
+    /** Direct layout reads a zero-padded copy (there are pads) instead of the input itself. */
+    private final boolean padCopy;
+    /** Padded plane height and width (direct layout; the input's own when there are no pads). */
+    private final int hp;
+    private final int wp;
+    /** Pixels per output channel the tiles compute: (oh - 1) * wp + ow (direct) or oh * ow (gathered). */
+    private final int q;
+    private final int[] offsets;
+    private final float[] packed;
+    private final int srcFloats;
+    private final int scratchFloats;
+
+    /**
+     * @param w weights [oc][c/groups][kh][kw] (GroupConvolution's [g][oc/g][c/g][kh][kw] is the same layout);
+     *          read here only, packed into this object
+     */
+    public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
+            int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        if (groups <= 0 || c % groups != 0 || oc % groups != 0) {
+            throw new IllegalArgumentException("channels " + c + " -> " + oc + " do not split into " + groups + " groups");
+        }
+        this.n = n;
+        this.c = c;
+        this.h = h;
+        this.wd = wd;
+        this.oc = oc;
+        this.oh = oh;
+        this.ow = ow;
+        this.kh = kh;
+        this.kw = kw;
+        this.sh = sh;
+        this.sw = sw;
+        this.ph = ph;
+        this.pw = pw;
+        this.dh = dh;
+        this.dw = dw;
+        this.groups = groups;
+        this.icg = c / groups;
+        this.ocg = oc / groups;
+        this.k = icg * kh * kw;
+        if (w.length != oc * k) {
+            throw new IllegalArgumentException("weights have " + w.length + " values, expected " + oc * k);
+        }
+        this.direct = sh == 1 && sw == 1;
+        if (direct) {
+            // the padded plane must hold every tap of every output: (oh - 1) + (kh - 1) * dh rows below the top
+            this.hp = Math.max(h + ph, oh + (kh - 1) * dh);
+            this.wp = Math.max(wd + pw, ow + (kw - 1) * dw);
+            this.padCopy = hp != h || wp != wd || ph != 0 || pw != 0;
+            this.q = (oh - 1) * wp + ow;
+        } else {
+            this.hp = 0;
+            this.wp = 0;
+            this.padCopy = false;
+            this.q = oh * ow;
+        }
+        this.offsets = new int[k];
+        for (int ic = 0; ic < icg; ic++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int r = (ic * kh + ky) * kw + kx;
+                    offsets[r] = direct ? ic * hp * wp + ky * dh * wp + kx * dw : r * q;
+                }
+            }
+        }
+        this.packed = pack(w, groups, ocg, k);
+        this.srcFloats = direct ? (padCopy ? icg * hp * wp : 0) : k * q;
+        int wide = direct && wp != ow ? ocg * q : 0;
+        this.scratchFloats = srcFloats + wide;
+        assert scratchFloats == TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
+    }
+
+    /** Floats of scratch {@link #run} needs. */
+    public int scratchFloats() {
+        return scratchFloats;
+    }
+
+    /** y = conv(x); x [n][c][h][wd], y [n][oc][oh][ow]; scratch of at least {@link #scratchFloats()}. */
+    public void run(float[] x, float[] y, float[] scratch) {
+        if (scratch.length < scratchFloats) {
+            throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + scratchFloats);
+        }
+        for (int b = 0; b < n; b++) {
+            for (int g = 0; g < groups; g++) {
+                int xGroup = (b * c + g * icg) * h * wd;
+                int yGroup = (b * oc + g * ocg) * oh * ow;
+                float[] src;
+                int srcBase;
+                if (!direct) {
+                    gather(x, xGroup, scratch);
+                    src = scratch;
+                    srcBase = 0;
+                } else if (padCopy) {
+                    padPlanes(x, xGroup, scratch);
+                    src = scratch;
+                    srcBase = 0;
+                } else {
+                    src = x;
+                    srcBase = xGroup;
+                }
+                boolean wide = direct && wp != ow;
+                float[] dst = wide ? scratch : y;
+                int dstBase = wide ? srcFloats : yGroup;
+                product(src, srcBase, g * ocg * k, dst, dstBase);
+                if (wide) {
+                    for (int m = 0; m < ocg; m++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            System.arraycopy(scratch, srcFloats + m * q + oy * wp, y, yGroup + (m * oh + oy) * ow, ow);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The group's ocg output channels: dst[dstBase + m * q + p] for p < q. A pixel tail shorter than a tile reruns
+     * the last full tile shifted back to end at q (the overlapped outputs are computed again in the same order, so
+     * they get the same values); only rows shorter than a tile use masked tiles. Masks are made inside the tile
+     * methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
+     * tiles as the common tail path were the largest cost on small maps (15x15 and below).
+     */
+    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase) {
+        int m = 0;
+        for (; m + 8 <= ocg; m += 8) {
+            int pBase = packedBase + m * k;
+            int d = dstBase + m * q;
+            if (q >= 2 * L) {
+                for (int p = 0; p < q; p += 2 * L) {
+                    int at = Math.min(p, q - 2 * L);
+                    tile8x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
+                }
+            } else {
+                for (int p = 0; p < q; p += L) {
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, Math.min(L, q - p));
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, Math.min(L, q - p));
+                }
+            }
+        }
+        if (m + 4 <= ocg) {
+            int pBase = packedBase + m * k;
+            int d = dstBase + m * q;
+            if (q >= 2 * L) {
+                for (int p = 0; p < q; p += 2 * L) {
+                    int at = Math.min(p, q - 2 * L);
+                    tile4x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
+                }
+            } else {
+                for (int p = 0; p < q; p += L) {
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, Math.min(L, q - p));
+                }
+            }
+            m += 4;
+        }
+        for (; m < ocg; m++) {
+            int pBase = packedBase + m * k;
+            int d = dstBase + m * q;
+            int p = 0;
+            if (q >= 4 * L) {
+                for (; p < q; p += 4 * L) {
+                    int at = Math.min(p, q - 4 * L);
+                    tile1x4(src, srcBase + at, offsets, k, packed, pBase, dst, d + at);
+                }
+            } else {
+                for (; p < q; p += L) {
+                    tile1x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, Math.min(L, q - p));
+                }
+            }
+        }
+    }
+
+    /** 8 channels x 2L pixels; packed [r][8] from pBase; dst rows q apart. */
+    private static void tile8x2(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d, int q) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        FloatVector a40 = FloatVector.zero(F);
+        FloatVector a41 = FloatVector.zero(F);
+        FloatVector a50 = FloatVector.zero(F);
+        FloatVector a51 = FloatVector.zero(F);
+        FloatVector a60 = FloatVector.zero(F);
+        FloatVector a61 = FloatVector.zero(F);
+        FloatVector a70 = FloatVector.zero(F);
+        FloatVector a71 = FloatVector.zero(F);
+        for (int r = 0, p = pBase; r < k; r++, p += 8) {
+            int at = s + off[r];
+            FloatVector v0 = FloatVector.fromArray(F, src, at);
+            FloatVector v1 = FloatVector.fromArray(F, src, at + L);
+            FloatVector w = FloatVector.broadcast(F, pk[p]);
+            a00 = v0.fma(w, a00);
+            a01 = v1.fma(w, a01);
+            w = FloatVector.broadcast(F, pk[p + 1]);
+            a10 = v0.fma(w, a10);
+            a11 = v1.fma(w, a11);
+            w = FloatVector.broadcast(F, pk[p + 2]);
+            a20 = v0.fma(w, a20);
+            a21 = v1.fma(w, a21);
+            w = FloatVector.broadcast(F, pk[p + 3]);
+            a30 = v0.fma(w, a30);
+            a31 = v1.fma(w, a31);
+            w = FloatVector.broadcast(F, pk[p + 4]);
+            a40 = v0.fma(w, a40);
+            a41 = v1.fma(w, a41);
+            w = FloatVector.broadcast(F, pk[p + 5]);
+            a50 = v0.fma(w, a50);
+            a51 = v1.fma(w, a51);
+            w = FloatVector.broadcast(F, pk[p + 6]);
+            a60 = v0.fma(w, a60);
+            a61 = v1.fma(w, a61);
+            w = FloatVector.broadcast(F, pk[p + 7]);
+            a70 = v0.fma(w, a70);
+            a71 = v1.fma(w, a71);
+        }
+        a00.intoArray(dst, d);
+        a01.intoArray(dst, d + L);
+        a10.intoArray(dst, d + q);
+        a11.intoArray(dst, d + q + L);
+        a20.intoArray(dst, d + 2 * q);
+        a21.intoArray(dst, d + 2 * q + L);
+        a30.intoArray(dst, d + 3 * q);
+        a31.intoArray(dst, d + 3 * q + L);
+        a40.intoArray(dst, d + 4 * q);
+        a41.intoArray(dst, d + 4 * q + L);
+        a50.intoArray(dst, d + 5 * q);
+        a51.intoArray(dst, d + 5 * q + L);
+        a60.intoArray(dst, d + 6 * q);
+        a61.intoArray(dst, d + 6 * q + L);
+        a70.intoArray(dst, d + 7 * q);
+        a71.intoArray(dst, d + 7 * q + L);
+    }
+
+    /** 4 channels x 2L pixels; packed [r][4] from pBase; dst rows q apart. */
+    private static void tile4x2(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d, int q) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        for (int r = 0, p = pBase; r < k; r++, p += 4) {
+            int at = s + off[r];
+            FloatVector v0 = FloatVector.fromArray(F, src, at);
+            FloatVector v1 = FloatVector.fromArray(F, src, at + L);
+            FloatVector w0 = FloatVector.broadcast(F, pk[p]);
+            a00 = v0.fma(w0, a00);
+            a01 = v1.fma(w0, a01);
+            FloatVector w1 = FloatVector.broadcast(F, pk[p + 1]);
+            a10 = v0.fma(w1, a10);
+            a11 = v1.fma(w1, a11);
+            FloatVector w2 = FloatVector.broadcast(F, pk[p + 2]);
+            a20 = v0.fma(w2, a20);
+            a21 = v1.fma(w2, a21);
+            FloatVector w3 = FloatVector.broadcast(F, pk[p + 3]);
+            a30 = v0.fma(w3, a30);
+            a31 = v1.fma(w3, a31);
+        }
+        a00.intoArray(dst, d);
+        a01.intoArray(dst, d + L);
+        a10.intoArray(dst, d + q);
+        a11.intoArray(dst, d + q + L);
+        a20.intoArray(dst, d + 2 * q);
+        a21.intoArray(dst, d + 2 * q + L);
+        a30.intoArray(dst, d + 3 * q);
+        a31.intoArray(dst, d + 3 * q + L);
+    }
+
+    /** 4 channels x the first {@code valid} pixels (rows shorter than a tile); packed weights {@code step} apart per r. */
+    private static void tile4x1(float[] src, int s, int[] off, int k, float[] pk, int pBase, int step, float[] dst, int d,
+            int q, int valid) {
+        VectorMask<Float> lanes = F.indexInRange(0, valid);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int r = 0, p = pBase; r < k; r++, p += step) {
+            FloatVector v = FloatVector.fromArray(F, src, s + off[r], lanes);
+            a0 = v.fma(FloatVector.broadcast(F, pk[p]), a0);
+            a1 = v.fma(FloatVector.broadcast(F, pk[p + 1]), a1);
+            a2 = v.fma(FloatVector.broadcast(F, pk[p + 2]), a2);
+            a3 = v.fma(FloatVector.broadcast(F, pk[p + 3]), a3);
+        }
+        a0.intoArray(dst, d, lanes);
+        a1.intoArray(dst, d + q, lanes);
+        a2.intoArray(dst, d + 2 * q, lanes);
+        a3.intoArray(dst, d + 3 * q, lanes);
+    }
+
+    /**
+     * One channel x 4L pixels: the depthwise case (one input channel per output channel, k = kh * kw taps); four
+     * independent accumulators so consecutive FMAs do not wait on each other's latency.
+     */
+    private static void tile1x4(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int r = 0; r < k; r++) {
+            int at = s + off[r];
+            FloatVector wv = FloatVector.broadcast(F, pk[pBase + r]);
+            a0 = FloatVector.fromArray(F, src, at).fma(wv, a0);
+            a1 = FloatVector.fromArray(F, src, at + L).fma(wv, a1);
+            a2 = FloatVector.fromArray(F, src, at + 2 * L).fma(wv, a2);
+            a3 = FloatVector.fromArray(F, src, at + 3 * L).fma(wv, a3);
+        }
+        a0.intoArray(dst, d);
+        a1.intoArray(dst, d + L);
+        a2.intoArray(dst, d + 2 * L);
+        a3.intoArray(dst, d + 3 * L);
+    }
+
+    private static void tile1x1(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d,
+            int valid) {
+        VectorMask<Float> lanes = F.indexInRange(0, valid);
+        FloatVector a = FloatVector.zero(F);
+        for (int r = 0; r < k; r++) {
+            a = FloatVector.fromArray(F, src, s + off[r], lanes).fma(FloatVector.broadcast(F, pk[pBase + r]), a);
+        }
+        a.intoArray(dst, d, lanes);
+    }
+
+    /** The group's input planes into scratch[0, icg * hp * wp), zero borders; the input at (ph, pw). */
+    private void padPlanes(float[] x, int xGroup, float[] scratch) {
+        // only the border is zeroed: the interior is overwritten (for a depthwise layer the copy is a large share
+        // of the work, a full fill would double it)
+        for (int ic = 0; ic < icg; ic++) {
+            int plane = ic * hp * wp;
+            java.util.Arrays.fill(scratch, plane, plane + ph * wp + pw, 0f);
+            for (int iy = 0; iy < h; iy++) {
+                int row = plane + (iy + ph) * wp;
+                System.arraycopy(x, xGroup + (ic * h + iy) * wd, scratch, row + pw, wd);
+                // right margin of this row and left margin of the next (the last one: every row below)
+                int end = iy == h - 1 ? plane + hp * wp : row + wp + pw;
+                java.util.Arrays.fill(scratch, row + pw + wd, end, 0f);
+            }
+        }
+    }
+
+    /** Each tap's strided pixels into plane r of scratch (oh * ow values, zero where the tap is in the padding). */
+    private void gather(float[] x, int xGroup, float[] scratch) {
+        for (int ic = 0; ic < icg; ic++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int plane = ((ic * kh + ky) * kw + kx) * q;
+                    int shift = kx * dw - pw;
+                    // ix = ox * sw + shift lies in [0, wd) for ox in [first, last)
+                    int first = Math.min(ow, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+                    int last = Math.max(first, Math.min(ow, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
+                    for (int oy = 0; oy < oh; oy++) {
+                        int row = plane + oy * ow;
+                        int iy = oy * sh - ph + ky * dh;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(scratch, row, row + ow, 0f);
+                            continue;
+                        }
+                        java.util.Arrays.fill(scratch, row, row + first, 0f);
+                        int xRow = xGroup + (ic * h + iy) * wd + shift;
+                        for (int ox = first; ox < last; ox++) {
+                            scratch[row + ox] = x[xRow + ox * sw];
+                        }
+                        java.util.Arrays.fill(scratch, row + last, row + ow, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Weights [oc][k] reordered per group as {@link #product} reads them: 8-channel tiles as [r][8], at most one
+     * 4-channel tile as [r][4], then single channels as [r].
+     */
+    private static float[] pack(float[] w, int groups, int ocg, int k) {
+        float[] out = new float[w.length];
+        for (int g = 0; g < groups; g++) {
+            int base = g * ocg * k;
+            int m = 0;
+            for (; m + 8 <= ocg; m += 8) {
+                interleave(w, out, base + m * k, k, 8);
+            }
+            if (m + 4 <= ocg) {
+                interleave(w, out, base + m * k, k, 4);
+                m += 4;
+            }
+            System.arraycopy(w, base + m * k, out, base + m * k, (ocg - m) * k);
+        }
+        return out;
+    }
+
+    /** {@code width} rows of k weights from {@code at} as [r][width]. */
+    private static void interleave(float[] w, float[] out, int at, int k, int width) {
+        for (int r = 0; r < k; r++) {
+            for (int i = 0; i < width; i++) {
+                out[at + r * width + i] = w[at + i * k + r];
+            }
+        }
+    }
+}

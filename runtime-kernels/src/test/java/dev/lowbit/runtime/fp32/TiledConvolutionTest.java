@@ -1,0 +1,130 @@
+package dev.lowbit.runtime.fp32;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The f32 tiled convolution against the definition as plain nested loops in double, over shapes that exercise
+ * every path: 1x1 with and without pads (direct reads, wide scratch), 3x3 / 5x5 stride 1 (padded wide layout),
+ * stride 2 and 3 (gathered), dilation, asymmetric end pads, groups with leftover channels, depthwise with and
+ * without a channel multiplier, batches, rows shorter and longer than a vector, pixel counts that leave masked
+ * tails.
+ *
+ * <p>Tolerance, per output: (K + 1) * 2^-24 * sum |w * x| (times 1.01 for second-order terms). The kernel adds K
+ * products with one f32 rounding per FMA; each rounding errs by at most 2^-24 of the running sum, which never
+ * exceeds sum |w * x|; the "+ 1" is the double reference's own rounding to float. Zero-padding taps add exact
+ * zeros. A wrong tap, offset or weight order is off by a whole product, far above this bound.
+ */
+class TiledConvolutionTest {
+    private static final double U = Math.scalb(1.0, -24);
+
+    @Test
+    void matchesTheDefinitionOnManyShapes() {
+        Random r = new Random(11);
+        int[][] cases = { // n, c, h, w, oc, kh, kw, sh, sw, ph, pw, phEnd, pwEnd, dh, dw, groups
+            {1, 3, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+            {1, 16, 56, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+            {1, 8, 19, 23, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+            {2, 5, 5, 5, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+            {1, 4, 9, 11, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+            {1, 2, 16, 17, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1},
+            {1, 2, 6, 6, 5, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1, 1},
+            {1, 6, 33, 31, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+            {1, 6, 32, 32, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 1},
+            {1, 8, 28, 28, 9, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
+            {2, 4, 8, 8, 6, 3, 2, 2, 1, 0, 1, 0, 1, 1, 2, 2},
+            {1, 4, 20, 21, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},
+            {1, 4, 12, 13, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1},
+            {1, 12, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},
+            {1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},
+            {1, 32, 40, 40, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},
+            {1, 24, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 24},
+            {1, 8, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
+            {1, 6, 9, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6},
+            {1, 3, 2, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+            {1, 64, 3, 3, 10, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+            {1, 3, 30, 30, 17, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
+        };
+        for (int[] t : cases) {
+            check(r, t);
+        }
+    }
+
+    @Test
+    void matchesTheDefinitionOnRandomShapes() {
+        Random r = new Random(3);
+        for (int i = 0; i < 60; i++) {
+            int groups = 1 + r.nextInt(3);
+            int kh = 1 + r.nextInt(4);
+            int kw = 1 + r.nextInt(4);
+            int[] t = {1 + r.nextInt(2), groups * (1 + r.nextInt(6)), kh + r.nextInt(20), kw + r.nextInt(40),
+                groups * (1 + r.nextInt(9)), kh, kw, 1 + r.nextInt(3), 1 + r.nextInt(2), r.nextInt(kh), r.nextInt(kw),
+                r.nextInt(kh), r.nextInt(kw), 1, 1, groups};
+            if (r.nextInt(4) == 0) {
+                t[13] = 2;
+                t[14] = 2;
+                t[2] += 2 * kh;
+                t[3] += 2 * kw;
+            }
+            check(r, t);
+        }
+    }
+
+    private static void check(Random r, int[] t) {
+        int n = t[0], c = t[1], h = t[2], w = t[3], oc = t[4], kh = t[5], kw = t[6], sh = t[7], sw = t[8];
+        int ph = t[9], pw = t[10], phEnd = t[11], pwEnd = t[12], dh = t[13], dw = t[14], g = t[15];
+        int oh = (h + ph + phEnd - ((kh - 1) * dh + 1)) / sh + 1;
+        int ow = (w + pw + pwEnd - ((kw - 1) * dw + 1)) / sw + 1;
+        String label = java.util.Arrays.toString(t);
+        float[] x = random(r, n * c * h * w);
+        float[] wt = random(r, oc * (c / g) * kh * kw);
+        TiledConvolution conv = new TiledConvolution(wt, n, c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, g);
+        assertEquals(TiledLayout.scratchFloats(c, h, w, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, g),
+                conv.scratchFloats(), label);
+        float[] got = new float[n * oc * oh * ow];
+        java.util.Arrays.fill(got, Float.NaN);
+        float[] scratch = new float[conv.scratchFloats() + 5];
+        java.util.Arrays.fill(scratch, Float.NaN); // stale scratch must not leak into the result
+        conv.run(x, got, scratch);
+        int icg = c / g, ocg = oc / g, k = icg * kh * kw;
+        for (int b = 0; b < n; b++) {
+            for (int o = 0; o < oc; o++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double s = 0;
+                        double abs = 0;
+                        for (int ic = 0; ic < icg; ic++) {
+                            for (int ky = 0; ky < kh; ky++) {
+                                for (int kx = 0; kx < kw; kx++) {
+                                    int iy = oy * sh - ph + ky * dh, ix = ox * sw - pw + kx * dw;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        double p = (double) wt[((o * icg + ic) * kh + ky) * kw + kx]
+                                                * x[((b * c + (o / ocg) * icg + ic) * h + iy) * w + ix];
+                                        s += p;
+                                        abs += Math.abs(p);
+                                    }
+                                }
+                            }
+                        }
+                        int at = ((b * oc + o) * oh + oy) * ow + ox;
+                        double bound = 1.01 * (k + 1) * U * abs;
+                        double err = Math.abs(got[at] - (float) s);
+                        assertTrue(err <= bound, label + " output " + at + ": " + got[at] + " vs " + (float) s
+                                + ", error " + err + " > bound " + bound);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] random(Random r, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) {
+            v[i] = (float) (r.nextGaussian());
+        }
+        return v;
+    }
+}
