@@ -52,6 +52,18 @@ public class Emitters implements LayerSupport {
         return e;
     }
 
+    /**
+     * Whether the fp32 layers of {@code planned} must use the exact (double-accumulating, oracle-identical) kernels:
+     * true when the graph runs a FakeQuantize literally, i.e. an INT8 IR compiled on the fp32 path. There FakeQuantize
+     * rounds activations to levels, and one f32 ulp of a different summation order can move a value across a
+     * rounding boundary, a whole level away from what the oracle computes; that path promises agreement with the
+     * oracle to 1e-5. Float IRs have no such boundary, so their layers take the fast f32 kernels (error ~1e-6
+     * relative). {@link Int8Emitters} answers false for its fp32 islands.
+     */
+    boolean exactFp32(Graph planned) {
+        return planned.nodes().stream().anyMatch(n -> n.is("FakeQuantize"));
+    }
+
     @Override
     public void check(Node node, Graph graph) {
         forNode(node).check(node, graph);

@@ -121,6 +121,19 @@ public final class Int8Emitters extends Emitters {
         return byteRoot.getOrDefault(v, v);
     }
 
+    /**
+     * False: the fp32 islands of the int8 path (convolutions OMZ left unquantized, MatMul heads, ...) take the fast
+     * f32 kernels. Oracle-identical sums buy nothing here: the int8 epilogues already fold scales into f32
+     * constants, so a level may flip where a value lies within f32 rounding of a boundary, and the path is held to
+     * the simulator within a few such flips (Int8GeneratedModelTest, model-tests' Int8VariantCheck). The double
+     * kernels made these islands the slowest part of some models (head-pose: 49% of its MACs, 11.4 ms vs 1.9 ms for
+     * the float IR).
+     */
+    @Override
+    boolean exactFp32(Graph planned) {
+        return false;
+    }
+
     @Override
     LayerEmitter forNode(Node n) {
         LayerEmitter fp32 = super.forNode(n);

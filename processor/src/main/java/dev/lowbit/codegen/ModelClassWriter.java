@@ -72,12 +72,13 @@ public final class ModelClassWriter {
     public GeneratedModel write(ModelPlan plan, ClassName generated, ClassName api, List<TypedMethod> typed,
             String modelLabel, String modelSha256, String processor) {
         ClassState state = new ClassState();
+        boolean exactFp32 = emitters.exactFp32(plan.graph());
         List<MethodSpec> layers = new ArrayList<>();
         List<LayerReport> reports = new ArrayList<>();
         List<Long> executedMacs = new ArrayList<>();
         for (Step step : plan.steps()) {
             Node n = step.node();
-            StepContext ctx = new StepContext(n, plan, state);
+            StepContext ctx = new StepContext(n, plan, state, exactFp32);
             CodeBlock body = emitters.forNode(n).emit(ctx);
             layers.add(MethodSpec.methodBuilder(layerMethodName(n))
                     .addModifiers(Modifier.PRIVATE)

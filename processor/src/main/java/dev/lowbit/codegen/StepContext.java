@@ -24,11 +24,14 @@ final class StepContext {
     /** MACs this layer's own method performs, when not its reported {@link #macs}; -1: the same. */
     private long executedMacs = -1;
     private long weightBytes;
+    private final boolean exactFp32;
 
-    StepContext(Node node, ModelPlan plan, ClassState state) {
+    /** @param exactFp32 whether fp32 layers must use the oracle-identical kernels ({@link Emitters#exactFp32}) */
+    StepContext(Node node, ModelPlan plan, ClassState state, boolean exactFp32) {
         this.node = node;
         this.plan = plan;
         this.state = state;
+        this.exactFp32 = exactFp32;
     }
 
     Node node() {
@@ -89,15 +92,9 @@ final class StepContext {
         return CodeBlock.of("this.$N", state.floatScratch(floats));
     }
 
-    /**
-     * Whether this layer must use the exact (double-accumulating, oracle-identical) fp32 kernels: true when the
-     * planned graph still runs a FakeQuantize. Such a graph is an INT8 IR compiled on the fp32 path, or the fp32
-     * islands of the int8 path; there FakeQuantize rounds activations to levels, and one f32 ulp of a different
-     * summation order can move a value across a rounding boundary, a whole level away from what the oracle
-     * computes. Float IRs have no such boundary, so their layers take the fast f32 kernels (error ~1e-6 relative).
-     */
+    /** Whether this layer must use the exact (double-accumulating, oracle-identical) fp32 kernels: {@link Emitters#exactFp32}. */
     boolean exactFp32() {
-        return plan.graph().nodes().stream().anyMatch(n -> n.is("FakeQuantize"));
+        return exactFp32;
     }
 
     /** A per-instance field of {@code type} created in the constructor by {@code init}; returns its name. */
