@@ -30,7 +30,8 @@ import java.util.Set;
  * fp32 islands, and run MaxPool/Concat/ReLU on u8 levels; everything else keeps its fp32 emitter. The plan is
  * still made from the folded graph (node ids are shared with the raw graph the transformations lowered), so
  * fp32 values keep the memory plan's float buffers; each quantized value gets its own byte array of level
- * indices in NCHW order (views such as Reshape share it).
+ * indices (views such as Reshape share it), in NHWC order where every op touching it can work on NHWC, else in
+ * the IR's NCHW order ({@link LevelLayouts}).
  *
  * <p>A lowered layer the kernels cannot run ({@link Int8LinearEmitter#unsupportedReason}) runs its original nodes
  * with the fp32 emitters and its FakeQuantize literally, which is what the IR says; {@link #fp32Layers()} lists
@@ -39,6 +40,7 @@ import java.util.Set;
  */
 public final class Int8Emitters extends Emitters {
     static final ClassName LEVELS = ClassName.get("dev.lowbit.runtime.int8", "LevelTensors");
+    static final ClassName CHANNELS_LAST = ClassName.get("dev.lowbit.runtime.int8", "ChannelsLastLevels");
 
     private final LoweredModel lowered;
     private final Map<Integer, LoweredStep> byNode = new HashMap<>();
@@ -50,6 +52,9 @@ public final class Int8Emitters extends Emitters {
     private final Map<ValueRef, String> byteFields = new HashMap<>();
     private final Map<Node, String> fp32Layers = new LinkedHashMap<>();
     private final Map<String, Integer> scratch = new LinkedHashMap<>();
+    private final Map<Integer, QuantizedLinear> fastByLayerNode = new HashMap<>();
+    private final Set<Integer> quantizeNodes = new HashSet<>();
+    private final LevelLayouts layouts;
 
     public Int8Emitters(LoweredModel lowered) {
         this.lowered = lowered;
@@ -62,6 +67,7 @@ public final class Int8Emitters extends Emitters {
                 nodes.addAll(l.fused());
                 if (why == null) {
                     fastByOutputNode.put(l.output().node(), l);
+                    fastByLayerNode.put(l.node().id(), l);
                     nodes.forEach(n -> {
                         if (n.id() != l.output().node()) {
                             fusedAway.add(n.id());
@@ -71,6 +77,7 @@ public final class Int8Emitters extends Emitters {
                     fp32Layers.put(l.node(), "the int8 kernels cannot run it: " + why);
                     if (l.requant() != null) {
                         fallbackOutputNode.put(l.output().node(), l);
+                        quantizeNodes.add(l.output().node());
                     }
                 }
             } else if (s instanceof QuantizedAddStep a) {
@@ -80,7 +87,88 @@ public final class Int8Emitters extends Emitters {
                 fp32Layers.put(f.node(), f.note());
             } else if (s instanceof PreservedStep p && isView(p.node())) {
                 byteRoot.put(p.output(), root(p.inputs().get(0)));
+            } else if (s instanceof QuantizeStep q) {
+                quantizeNodes.add(q.node().id());
             }
+        }
+        this.layouts = new LevelLayouts(new Roles(), levelTensors());
+    }
+
+    /** Every value whose levels have their own byte array (views share their input's). */
+    private List<ValueRef> levelTensors() {
+        List<ValueRef> all = new ArrayList<>();
+        for (LoweredStep s : lowered.steps()) {
+            boolean writesLevels = s instanceof QuantizedLinear l ? l.requant() != null
+                    : s instanceof QuantizedAddStep || s instanceof QuantizeStep
+                    || (s instanceof PreservedStep p && !isView(p.node()));
+            if (writesLevels) {
+                all.add(s.output());
+            }
+        }
+        return all;
+    }
+
+    /** Whether quantized value {@code v}'s bytes are stored channels-last (NHWC), see {@link LevelLayouts}. */
+    boolean channelsLast(ValueRef v) {
+        return layouts.channelsLast(root(v));
+    }
+
+    /** Level tensors stored NHWC, for the build report. */
+    public int channelsLastTensors() {
+        return layouts.channelsLastCount();
+    }
+
+    /** Level tensors with their own byte array, for the build report. */
+    public int levelTensorCount() {
+        return levelTensors().size();
+    }
+
+    /** What {@link LevelLayouts} asks about this class's emitters. */
+    private final class Roles implements LevelLayouts.Roles {
+        @Override
+        public Graph graph() {
+            return lowered.graph();
+        }
+
+        @Override
+        public LoweredStep stepAt(int nodeId) {
+            return byNode.get(nodeId);
+        }
+
+        @Override
+        public QuantizedLinear int8LayerWritingAt(int nodeId) {
+            return fastByOutputNode.get(nodeId);
+        }
+
+        @Override
+        public QuantizedLinear int8LayerReadingAt(int nodeId) {
+            return fastByLayerNode.get(nodeId);
+        }
+
+        @Override
+        public QuantizedAddStep addWritingAt(int nodeId) {
+            return addByOutputNode.get(nodeId);
+        }
+
+        @Override
+        public boolean quantizesAt(int nodeId) {
+            return quantizeNodes.contains(nodeId);
+        }
+
+        @Override
+        public ValueRef root(ValueRef v) {
+            return Int8Emitters.this.root(v);
+        }
+
+        @Override
+        public boolean viewed(ValueRef root) {
+            return byteRoot.containsValue(root);
+        }
+
+        @Override
+        public boolean poolsChannelsLast(Node maxPool) {
+            Graph g = lowered.graph();
+            return PreservedEmitter.poolGeometry(maxPool, g.port(maxPool.input(0)).shape(), g.port(maxPool.out(0)).shape()) != null;
         }
     }
 
@@ -166,7 +254,7 @@ public final class Int8Emitters extends Emitters {
 
     // ---- what the int8 emitters share ----
 
-    /** The byte array (NCHW u8 levels) of quantized value {@code v}, created on first use. */
+    /** The byte array (u8 levels, layout {@link #channelsLast}) of quantized value {@code v}, created on first use. */
     CodeBlock bytes(StepContext c, ValueRef v) {
         ValueRef r = root(v);
         String name = byteFields.computeIfAbsent(r, k -> {
@@ -219,9 +307,14 @@ public final class Int8Emitters extends Emitters {
         QuantGrid grid = grid(v);
         int[] shape = lowered.graph().port(v).shape();
         int[] oci = outerChannelsInner(shape);
-        return CodeBlock.builder().addStatement("$T.dequantize($L, $L, $L, $L, $L, $L, $L, $L)", LEVELS, bytes(c, v),
+        return CodeBlock.builder().addStatement("$T.dequantize($L, $L, $L, $L, $L, $L, $L, $L)", levels(v), bytes(c, v),
                 floats, oci[0], oci[1], oci[2], c.derived(floats(grid.outLow())), c.derived(floats(grid.outHigh())),
                 grid.levels()).build();
+    }
+
+    /** The class with the level passes for {@code v}'s layout: {@code ChannelsLastLevels} or {@code LevelTensors}. */
+    ClassName levels(ValueRef v) {
+        return channelsLast(v) ? CHANNELS_LAST : LEVELS;
     }
 
     static int[] outerChannelsInner(int[] shape) {
@@ -315,14 +408,14 @@ public final class Int8Emitters extends Emitters {
             int[] oci = outerChannelsInner(shape);
             CodeBlock.Builder b = CodeBlock.builder();
             // levels first: the fp32 FakeQuantize may write over its input (the plan reuses a dying input)
-            b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L)", LEVELS, c.in(0), bytes(c, n.out(0)),
+            b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L)", levels(n.out(0)), c.in(0), bytes(c, n.out(0)),
                     oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())),
                     grid.levels());
             if (fp32 != null) {
                 b.add(fp32.emit(c));
             } else {
                 b.add(dequantizeIfRead(c, n.out(0), c.out(0)));
-                c.report("LevelTensors.quantize (f32 -> u8 levels)", 0);
+                c.report(levels(n.out(0)).simpleName() + ".quantize (f32 -> u8 levels)", 0);
                 c.precision("u8");
             }
             return b.build();
@@ -350,14 +443,15 @@ public final class Int8Emitters extends Emitters {
             QuantGrid ga = grid(step.a()), gb = grid(step.b()), g = step.grid();
             int[] oci = outerChannelsInner(lowered.graph().port(step.output()).shape());
             CodeBlock.Builder b = CodeBlock.builder();
-            b.addStatement("$T.addRequantized($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", LEVELS,
+            b.addStatement("$T.addRequantized($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", levels(step.output()),
                     bytes(c, step.a()), c.derived(floats(ga.outLow())), c.derived(floats(ga.outHigh())), ga.levels(),
                     bytes(c, step.b()), c.derived(floats(gb.outLow())), c.derived(floats(gb.outHigh())), gb.levels(),
                     bytes(c, step.output()), oci[0], oci[1], oci[2], c.derived(floats(g.inLow())),
                     c.derived(floats(g.inHigh())), g.levels());
             b.add(dequantizeIfRead(c, step.output(), c.out(0)));
             c.precision("u8");
-            c.report("LevelTensors.addRequantized (u8 + u8 -> u8, layer " + step.node().id() + " with this FakeQuantize)", 0);
+            c.report(levels(step.output()).simpleName() + ".addRequantized (u8 + u8 -> u8, layer " + step.node().id()
+                    + " with this FakeQuantize)", 0);
             return b.build();
         }
     }

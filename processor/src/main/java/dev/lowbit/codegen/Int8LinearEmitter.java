@@ -23,7 +23,8 @@ import java.util.List;
  * ({@code Requantization}), emitted at the layer's last fused node. The weights are packed at build time by the
  * runtime's own layouts ({@link Int8WeightLayout}, {@link DepthwiseWeightLayout}) and stored with their sums and
  * the epilogue constants in the weights blob; the layer objects are static finals of the generated class. The
- * kernels read and write NHWC, levels are NCHW: the call is framed by two byte transposes (none for MatMul).
+ * kernels read and write NHWC: a level tensor stored NCHW ({@link LevelLayouts}) is transposed on the way in or
+ * out, and the fp32 output of a layer that feeds fp32 layers is transposed back to NCHW.
  *
  * <p>Arithmetic: the {@link QuantizedLinear} contract with one input segment and its integer zero point; the one
  * difference is the border term of a fractional zero point (the kernels pad with the integer zero point), reported
@@ -193,7 +194,7 @@ final class Int8LinearEmitter implements LayerEmitter {
                 g);
         CodeBlock src = in;
         boolean spatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.inH() * g.inW() > 1;
-        if (spatial) {
+        if (spatial && !int8.channelsLast(l.input())) {
             src = int8.scratch(c, "bytesIn", batch * inLen);
             b.addStatement("$T.toNhwc($L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in, src, batch, g.inChannels(),
                     g.inH() * g.inW(), Int8Emitters.parallel());
@@ -202,12 +203,13 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock dst;
         if (r != null) {
             CodeBlock q = int8.bytes(c, l.output());
-            dst = outSpatial ? int8.scratch(c, "bytesOut", batch * outLen) : q;
+            boolean transpose = outSpatial && !int8.channelsLast(l.output());
+            dst = transpose ? int8.scratch(c, "bytesOut", batch * outLen) : q;
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
                     .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
                             outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
-            if (outSpatial) {
+            if (transpose) {
                 b.addStatement("$T.toNchw($L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, dst, q, batch, g.outChannels(),
                         g.outH() * g.outW(), Int8Emitters.parallel());
             }
@@ -283,18 +285,23 @@ final class Int8LinearEmitter implements LayerEmitter {
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
             int ch = seg.to() - seg.from();
-            b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
-                    full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn, Int8Emitters.parallel());
+            if (int8.channelsLast(l.input())) {
+                b.addStatement("$T.slice($L, n * $L, $L, $L, $L, $L, $L)", Int8Emitters.CHANNELS_LAST, in,
+                        full.inChannels() * pixelsIn, full.inChannels(), seg.from(), ch, pixelsIn, slice);
+            } else {
+                b.addStatement("$T.sliceToNhwc($L, n * $L + $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in,
+                        full.inChannels() * pixelsIn, seg.from() * pixelsIn, slice, ch, pixelsIn, Int8Emitters.parallel());
+            }
             b.addStatement("$T.runFloat($L, $L, $L, 0, $L, $L, $L, $L)", CONV, layers.get(j), identity, slice, d,
                     j * pixelsOut * rows, scratch, Int8Emitters.parallel());
         }
         if (r != null) {
-            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0, $L)",
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, $L, null, 0, $L)",
                     Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(),
                     c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())), r.levels(),
-                    int8.bytes(c, l.output()), rows * pixelsOut, Int8Emitters.parallel());
+                    int8.bytes(c, l.output()), rows * pixelsOut, int8.channelsLast(l.output()), Int8Emitters.parallel());
         } else {
-            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L, $L)",
+            b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, false, $L, n * $L, $L)",
                     Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut,
                     Int8Emitters.parallel());
         }

@@ -18,8 +18,9 @@ final class Int8Note {
     static String of(Int8Emitters int8, List<LayerReport> layers) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "lowbit: int8 path: %.2f%% of Convolution/GroupConvolution/MatMul MACs "
-                + "in int8 kernels (%d layers u8)", 100 * int8.int8MacFraction(),
-                layers.stream().filter(l -> l.precision().equals("u8")).count()));
+                + "in int8 kernels (%d layers u8; %d of %d level tensors stored NHWC, the rest NCHW)",
+                100 * int8.int8MacFraction(), layers.stream().filter(l -> l.precision().equals("u8")).count(),
+                int8.channelsLastTensors(), int8.levelTensorCount()));
         for (Map.Entry<Node, String> e : int8.fp32Layers().entrySet()) {
             sb.append("\n  fp32: ").append(e.getKey().describe()).append(": ").append(e.getValue());
         }

@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -18,11 +19,31 @@ public final class Int8MaxPool {
     private Int8MaxPool() {
     }
 
+    /** Pools one NHWC image at {@code inOff} into {@code out} at {@code outOff}. */
     public static void run(PoolGeometry g, boolean signed, byte[] in, int inOff, byte[] out, int outOff) {
+        run(g, signed, in, inOff, out, outOff, null);
+    }
+
+    /**
+     * As {@link #run(PoolGeometry, boolean, byte[], int, byte[], int)}, split by output rows over {@code parallel}
+     * when the pass is large enough (null: the caller's thread); each row is computed alone, so bit-identical.
+     */
+    public static void run(PoolGeometry g, boolean signed, byte[] in, int inOff, byte[] out, int outOff, Parallel parallel) {
         Bounds.check(in, inOff, g.inputLength(), out.length, outOff, g.outputLength());
+        // a byte compared per tap costs about what 32 int8 multiply-accumulates do (as LevelTensors' passes)
+        long work = 32L * g.outputLength() * g.kernelH() * g.kernelW();
+        if (parallel != null && parallel.worthSplitting(work)) {
+            parallel.forRange(g.outH(), (from, to, w) -> rows(g, signed, in, inOff, out, outOff, from, to));
+        } else {
+            rows(g, signed, in, inOff, out, outOff, 0, g.outH());
+        }
+    }
+
+    /** Output rows {@code [oy0, oy1)}. */
+    private static void rows(PoolGeometry g, boolean signed, byte[] in, int inOff, byte[] out, int outOff, int oy0, int oy1) {
         byte flip = signed ? 0 : (byte) 0x80;
         int c = g.channels();
-        for (int oy = 0; oy < g.outH(); oy++) {
+        for (int oy = oy0; oy < oy1; oy++) {
             int y0 = oy * g.strideH() - g.padTop();
             int kyFrom = firstTap(y0, g.dilationH());
             int kyTo = lastTap(y0, g.dilationH(), g.kernelH(), g.inH());
@@ -35,9 +56,9 @@ public final class Int8MaxPool {
                     VectorMask<Byte> m = BYTES.indexInRange(ch, c);
                     ByteVector best = ByteVector.broadcast(BYTES, Byte.MIN_VALUE);
                     for (int ky = kyFrom; ky < kyTo; ky++) {
-                        int row = inOff + (y0 + ky * g.dilationH()) * g.inW();
+                        int row = (y0 + ky * g.dilationH()) * g.inW();
                         for (int kx = kxFrom; kx < kxTo; kx++) {
-                            int at = (row + x0 + kx * g.dilationW()) * c + ch;
+                            int at = inOff + (row + x0 + kx * g.dilationW()) * c + ch;
                             best = best.max(ByteVector.fromArray(BYTES, in, at, m).lanewise(VectorOperators.XOR, flip));
                         }
                     }

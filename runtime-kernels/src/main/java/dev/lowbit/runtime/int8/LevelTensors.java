@@ -27,36 +27,42 @@ public final class LevelTensors {
             for (int c = 0; c < channels; c++) {
                 int r = inLow.length == 1 ? 0 : c;
                 float il = inLow[r], ih = inHigh[r];
-                float lo = Math.min(il, ih), hi = Math.max(il, ih);
-                float range = ih - il;
-                float top = levels - 1;
                 for (int k = 0; k < inner; k++, i++) {
-                    float v = x[i];
-                    int level;
-                    if (v <= lo) {
-                        level = 0;
-                    } else if (v > hi) {
-                        level = levels - 1;
-                    } else {
-                        level = (int) Math.rint(((v - il) / range) * top);
-                    }
-                    q[i] = (byte) level;
+                    q[i] = (byte) level(x[i], il, ih, levels);
                 }
             }
         }
+    }
+
+    /**
+     * The level of {@code v} on a FakeQuantize input range {@code [il, ih]}: 0 at or below it, {@code levels - 1}
+     * above it, else {@code rint((v - il) / (ih - il) * (levels - 1))} in f32 (the IR's formula, half to even).
+     */
+    static int level(float v, float il, float ih, int levels) {
+        if (v <= Math.min(il, ih)) {
+            return 0;
+        }
+        if (v > Math.max(il, ih)) {
+            return levels - 1;
+        }
+        return (int) Math.rint(((v - il) / (ih - il)) * (float) (levels - 1));
+    }
+
+    /** The value of level {@code q} (unsigned byte) on an output range starting at {@code ol} of width {@code span}. */
+    static float value(byte q, float ol, float span, int levels) {
+        return (float) (q & 0xFF) / (float) (levels - 1) * span + ol;
     }
 
     /** The fp32 value of every level: {@code q / (levels-1) * (oh - ol) + ol} in f32, in that order. */
     public static void dequantize(byte[] q, float[] x, int outer, int channels, int inner, float[] outLow,
             float[] outHigh, int levels) {
         int i = 0;
-        float top = levels - 1;
         for (int o = 0; o < outer; o++) {
             for (int c = 0; c < channels; c++) {
                 int r = outLow.length == 1 ? 0 : c;
                 float ol = outLow[r], span = outHigh[r] - outLow[r];
                 for (int k = 0; k < inner; k++, i++) {
-                    x[i] = (float) (q[i] & 0xFF) / top * span + ol;
+                    x[i] = value(q[i], ol, span, levels);
                 }
             }
         }
@@ -72,26 +78,21 @@ public final class LevelTensors {
             float[] bHigh, int bLevels, byte[] q, int outer, int channels, int inner, float[] inLow, float[] inHigh,
             int levels) {
         int i = 0;
-        float aTop = aLevels - 1, bTop = bLevels - 1, top = levels - 1;
         for (int o = 0; o < outer; o++) {
             for (int c = 0; c < channels; c++) {
-                int ra = aLow.length == 1 ? 0 : c, rb = bLow.length == 1 ? 0 : c, r = inLow.length == 1 ? 0 : c;
-                float al = aLow[ra], aSpan = aHigh[ra] - aLow[ra], bl = bLow[rb], bSpan = bHigh[rb] - bLow[rb];
-                float il = inLow[r], ih = inHigh[r], lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il;
                 for (int k = 0; k < inner; k++, i++) {
-                    float v = ((float) (a[i] & 0xFF) / aTop * aSpan + al) + ((float) (b[i] & 0xFF) / bTop * bSpan + bl);
-                    int level;
-                    if (v <= lo) {
-                        level = 0;
-                    } else if (v > hi) {
-                        level = levels - 1;
-                    } else {
-                        level = (int) Math.rint(((v - il) / range) * top);
-                    }
-                    q[i] = (byte) level;
+                    q[i] = (byte) addedLevel(a[i], aLow, aHigh, aLevels, b[i], bLow, bHigh, bLevels, c, inLow, inHigh, levels);
                 }
             }
         }
+    }
+
+    /** One element of {@link #addRequantized}: channel {@code c}'s ranges (or the tensor's single range). */
+    static int addedLevel(byte a, float[] aLow, float[] aHigh, int aLevels, byte b, float[] bLow, float[] bHigh,
+            int bLevels, int c, float[] inLow, float[] inHigh, int levels) {
+        int ra = aLow.length == 1 ? 0 : c, rb = bLow.length == 1 ? 0 : c, r = inLow.length == 1 ? 0 : c;
+        float v = value(a, aLow[ra], aHigh[ra] - aLow[ra], aLevels) + value(b, bLow[rb], bHigh[rb] - bLow[rb], bLevels);
+        return level(v, inLow[r], inHigh[r], levels);
     }
 
     /** NCHW to NHWC for {@code batch} images of {@code channels x pixels} bytes. */
@@ -152,25 +153,30 @@ public final class LevelTensors {
     public static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
             float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
             int fOff) {
-        combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, f, fOff, null);
+        combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, false, f,
+                fOff, null);
     }
 
-    /** As the overload without {@code parallel}, split by pixels over {@code parallel} when large enough (null: caller). */
+    /**
+     * As the overload without {@code parallel}, the levels written NHWC when {@code channelsLast} (the fp32 output
+     * stays NCHW), split by pixels over {@code parallel} when large enough (null: caller).
+     */
     public static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
-            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
-            int fOff, Parallel parallel) {
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff,
+            boolean channelsLast, float[] f, int fOff, Parallel parallel) {
         if (split(parallel, 4L * segments * pixels * channels)) {
             parallel.forRange(pixels, (from, to, w) -> combineSegments(d, segments, pixels, channels, bias, multiplier, relu,
-                    inLow, inHigh, levels, q, qOff, f, fOff, from, to));
+                    inLow, inHigh, levels, q, qOff, channelsLast, f, fOff, from, to));
         } else {
-            combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, f, fOff, 0, pixels);
+            combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff,
+                    channelsLast, f, fOff, 0, pixels);
         }
     }
 
     /** Output pixels {@code [p0, p1)}, each element computed alone (so any split is bit-identical). */
     private static void combineSegments(float[] d, int segments, int pixels, int channels, float[] bias,
-            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
-            int fOff, int p0, int p1) {
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff,
+            boolean channelsLast, float[] f, int fOff, int p0, int p1) {
         int plane = pixels * channels;
         for (int p = p0; p < p1; p++) {
             for (int oc = 0; oc < channels; oc++) {
@@ -186,16 +192,7 @@ public final class LevelTensors {
                     continue;
                 }
                 int r = inLow.length == 1 ? 0 : oc;
-                float il = inLow[r], ih = inHigh[r];
-                int level;
-                if (y <= Math.min(il, ih)) {
-                    level = 0;
-                } else if (y > Math.max(il, ih)) {
-                    level = levels - 1;
-                } else {
-                    level = (int) Math.rint(((y - il) / (ih - il)) * (float) (levels - 1));
-                }
-                q[qOff + oc * pixels + p] = (byte) level;
+                q[qOff + (channelsLast ? p * channels + oc : oc * pixels + p)] = (byte) level(y, inLow[r], inHigh[r], levels);
             }
         }
     }

@@ -116,8 +116,8 @@ class Int8ParallelTest {
             assertArrayEquals(pool1, pool, "maxPool on " + p);
             byte[] q = new byte[q1.length];
             float[] f = new float[f1.length];
-            LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, q, 0, null, 0, p);
-            LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, f, 0, p);
+            LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, q, 0, false, null, 0, p);
+            LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, false, f, 0, p);
             assertArrayEquals(q1, q, "combineSegments to levels on " + p);
             assertArrayEquals(f1, f, "combineSegments to f32 on " + p);
         }

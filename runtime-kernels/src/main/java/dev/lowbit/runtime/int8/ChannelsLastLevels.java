@@ -1,0 +1,91 @@
+package dev.lowbit.runtime.int8;
+
+/**
+ * The {@link LevelTensors} passes for level tensors stored channels-last (NHWC, {@code [n][pixel][channel]}): the
+ * layout the int8 convolutions read and write, chosen at build time for tensors that flow between int8 layers so
+ * no transpose runs between them. The fp32 side stays NCHW: quantize reads NCHW floats and writes NHWC levels,
+ * dequantize the reverse, so the transpose is folded into a pass that runs anyway. Every element is computed with
+ * exactly the arithmetic of the NCHW pass ({@link LevelTensors#level}, {@link LevelTensors#value}), so the levels
+ * are those of the NCHW pass, transposed. Stateless static methods; thread-safe; nothing is allocated.
+ */
+public final class ChannelsLastLevels {
+    private ChannelsLastLevels() {
+    }
+
+    /** {@link LevelTensors#quantize} of the NCHW tensor {@code x} ({@code outer x channels x pixels}), levels written NHWC. */
+    public static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
+            int levels) {
+        int i = 0;
+        for (int o = 0; o < outer; o++) {
+            int base = o * channels * pixels;
+            for (int c = 0; c < channels; c++) {
+                int r = inLow.length == 1 ? 0 : c;
+                float il = inLow[r], ih = inHigh[r];
+                for (int p = 0; p < pixels; p++, i++) {
+                    q[base + p * channels + c] = (byte) LevelTensors.level(x[i], il, ih, levels);
+                }
+            }
+        }
+    }
+
+    /** {@link LevelTensors#dequantize} of NHWC levels, the values written NCHW ({@code outer x channels x pixels}). */
+    public static void dequantize(byte[] q, float[] x, int outer, int channels, int pixels, float[] outLow,
+            float[] outHigh, int levels) {
+        int i = 0;
+        for (int o = 0; o < outer; o++) {
+            int base = o * channels * pixels;
+            for (int c = 0; c < channels; c++) {
+                int r = outLow.length == 1 ? 0 : c;
+                float ol = outLow[r], span = outHigh[r] - outLow[r];
+                for (int p = 0; p < pixels; p++, i++) {
+                    x[i] = LevelTensors.value(q[base + p * channels + c], ol, span, levels);
+                }
+            }
+        }
+    }
+
+    /** {@link LevelTensors#addRequantized} on NHWC operands and result (element-wise, so only the channel index moves). */
+    public static void addRequantized(byte[] a, float[] aLow, float[] aHigh, int aLevels, byte[] b, float[] bLow,
+            float[] bHigh, int bLevels, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
+            int levels) {
+        int i = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int p = 0; p < pixels; p++) {
+                for (int c = 0; c < channels; c++, i++) {
+                    q[i] = (byte) LevelTensors.addedLevel(a[i], aLow, aHigh, aLevels, b[i], bLow, bHigh, bLevels, c, inLow,
+                            inHigh, levels);
+                }
+            }
+        }
+    }
+
+    /**
+     * Concatenation along the channel axis of NHWC tensors of {@code pixels} (batch times height times width)
+     * pixels each: pixel by pixel, input {@code i} contributes its {@code channels[i]} bytes.
+     */
+    public static void concat(byte[][] inputs, int[] channels, int pixels, byte[] out) {
+        int total = 0;
+        for (int c : channels) {
+            total += c;
+        }
+        int at = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            byte[] in = inputs[i];
+            int ch = channels[i];
+            for (int p = 0, src = 0, dst = at; p < pixels; p++, src += ch, dst += total) {
+                System.arraycopy(in, src, out, dst, ch);
+            }
+            at += ch;
+        }
+    }
+
+    /**
+     * Channels {@code [from, from + count)} of one NHWC image of {@code channels x pixels} starting at {@code inOff},
+     * as a dense NHWC image of {@code count} channels (the input of one run of a segmented convolution).
+     */
+    public static void slice(byte[] in, int inOff, int channels, int from, int count, int pixels, byte[] out) {
+        for (int p = 0, src = inOff + from, dst = 0; p < pixels; p++, src += channels, dst += count) {
+            System.arraycopy(in, src, out, dst, count);
+        }
+    }
+}

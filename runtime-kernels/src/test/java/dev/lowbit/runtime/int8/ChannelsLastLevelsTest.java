@@ -1,0 +1,154 @@
+package dev.lowbit.runtime.int8;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.lowbit.runtime.Parallel;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every channels-last pass equals its NCHW counterpart in {@link LevelTensors} up to the transpose: the oracle is
+ * the NCHW pass (itself checked through the generated models against the simulator) with
+ * {@link LevelTensors#toNhwc}/{@link LevelTensors#toNchw} around it. Exact equality: the arithmetic per element
+ * must be the same, only the index moves. Shapes have channel counts that are not multiples of any vector length,
+ * batches of 2, and per-channel as well as per-tensor ranges.
+ */
+class ChannelsLastLevelsTest {
+    private static final int BATCH = 2, CHANNELS = 37, PIXELS = 53;
+
+    @Test
+    void quantizeAndDequantizeAreTheNchwPassesTransposed() {
+        Random rnd = new Random(1);
+        float[] x = new float[BATCH * CHANNELS * PIXELS];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextGaussian() * 3);
+        }
+        for (float[][] range : new float[][][] {ranges(rnd, 1), ranges(rnd, CHANNELS)}) {
+            byte[] nchw = new byte[x.length], want = new byte[x.length], got = new byte[x.length];
+            LevelTensors.quantize(x, nchw, BATCH, CHANNELS, PIXELS, range[0], range[1], 256);
+            LevelTensors.toNhwc(nchw, want, BATCH, CHANNELS, PIXELS);
+            ChannelsLastLevels.quantize(x, got, BATCH, CHANNELS, PIXELS, range[0], range[1], 256);
+            assertArrayEquals(want, got, "quantize, " + range[0].length + " range(s)");
+
+            float[] back = new float[x.length], backNhwc = new float[x.length];
+            LevelTensors.dequantize(nchw, back, BATCH, CHANNELS, PIXELS, range[0], range[1], 255);
+            ChannelsLastLevels.dequantize(got, backNhwc, BATCH, CHANNELS, PIXELS, range[0], range[1], 255);
+            assertArrayEquals(back, backNhwc, "dequantize, " + range[0].length + " range(s)");
+        }
+    }
+
+    @Test
+    void addRequantizedIsTheNchwPassTransposed() {
+        Random rnd = new Random(2);
+        int n = BATCH * CHANNELS * PIXELS;
+        byte[] a = bytes(rnd, n), b = bytes(rnd, n);
+        float[][] ra = ranges(rnd, CHANNELS), rb = ranges(rnd, 1), rq = ranges(rnd, CHANNELS);
+        byte[] want = new byte[n];
+        LevelTensors.addRequantized(a, ra[0], ra[1], 256, b, rb[0], rb[1], 256, want, BATCH, CHANNELS, PIXELS, rq[0], rq[1], 256);
+        byte[] aT = nhwc(a), bT = nhwc(b), got = new byte[n];
+        ChannelsLastLevels.addRequantized(aT, ra[0], ra[1], 256, bT, rb[0], rb[1], 256, got, BATCH, CHANNELS, PIXELS, rq[0], rq[1], 256);
+        assertArrayEquals(nhwc(want), got);
+    }
+
+    @Test
+    void concatAlongChannelsAndSliceAreTheNchwOpsTransposed() {
+        Random rnd = new Random(3);
+        int[] channels = {5, 16, 1, 15};
+        byte[][] nchw = new byte[channels.length][], nhwc = new byte[channels.length][];
+        int total = 0;
+        for (int i = 0; i < channels.length; i++) {
+            nchw[i] = bytes(rnd, BATCH * channels[i] * PIXELS);
+            nhwc[i] = new byte[nchw[i].length];
+            LevelTensors.toNhwc(nchw[i], nhwc[i], BATCH, channels[i], PIXELS);
+            total += channels[i];
+        }
+        int[] chunks = new int[channels.length];
+        for (int i = 0; i < chunks.length; i++) {
+            chunks[i] = channels[i] * PIXELS;
+        }
+        byte[] cat = new byte[BATCH * total * PIXELS], want = new byte[cat.length], got = new byte[cat.length];
+        LevelTensors.concat(nchw, chunks, BATCH, cat);
+        LevelTensors.toNhwc(cat, want, BATCH, total, PIXELS);
+        ChannelsLastLevels.concat(nhwc, channels, BATCH * PIXELS, got);
+        assertArrayEquals(want, got, "concat");
+
+        int image = total * PIXELS, from = 21, count = 11;
+        byte[] sliceWant = new byte[count * PIXELS], sliceGot = new byte[count * PIXELS];
+        LevelTensors.sliceToNhwc(cat, image + from * PIXELS, sliceWant, count, PIXELS);
+        ChannelsLastLevels.slice(got, image, total, from, count, PIXELS, sliceGot);
+        assertArrayEquals(sliceWant, sliceGot, "slice of the second image");
+    }
+
+    @Test
+    void combineSegmentsWritesTheSameLevelsChannelsLast() {
+        Random rnd = new Random(4);
+        int segments = 3;
+        float[] d = new float[segments * PIXELS * CHANNELS];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = rnd.nextInt(20001) - 10000;
+        }
+        float[] mult = new float[segments * CHANNELS], bias = new float[CHANNELS];
+        for (int i = 0; i < mult.length; i++) {
+            mult[i] = (float) (rnd.nextDouble() * 1e-3);
+        }
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = (float) rnd.nextGaussian();
+        }
+        float[][] r = ranges(rnd, CHANNELS);
+        byte[] nchw = new byte[PIXELS * CHANNELS], got = new byte[nchw.length], want = new byte[nchw.length];
+        LevelTensors.combineSegments(d, segments, PIXELS, CHANNELS, bias, mult, true, r[0], r[1], 256, nchw, 0, null, 0);
+        LevelTensors.toNhwc(nchw, want, 1, CHANNELS, PIXELS);
+        try (Parallel p = Parallel.create(3, 0)) {
+            for (Parallel parallel : new Parallel[] {null, p}) {
+                LevelTensors.combineSegments(d, segments, PIXELS, CHANNELS, bias, mult, true, r[0], r[1], 256, got, 0, true, null,
+                        0, parallel);
+                assertArrayEquals(want, got, "on " + parallel);
+            }
+        }
+    }
+
+    @Test
+    void channelsLastMaxPoolIsTheNchwPoolTransposed() {
+        Random rnd = new Random(5);
+        int h = 9, w = 7, oh = 5, ow = 4;
+        byte[] nchw = bytes(rnd, BATCH * CHANNELS * h * w);
+        byte[] want = new byte[BATCH * CHANNELS * oh * ow];
+        LevelTensors.maxPool(nchw, want, BATCH * CHANNELS, h, w, oh, ow, 3, 3, 2, 2, 1, 1);
+        byte[] in = new byte[nchw.length];
+        LevelTensors.toNhwc(nchw, in, BATCH, CHANNELS, h * w);
+        PoolGeometry g = new PoolGeometry(h, w, CHANNELS, 3, 3, 2, 2, 1, 1, 1, 1, oh, ow);
+        byte[] wantNhwc = new byte[want.length];
+        LevelTensors.toNhwc(want, wantNhwc, BATCH, CHANNELS, oh * ow);
+        try (Parallel p = Parallel.create(2, 0)) {
+            for (Parallel parallel : new Parallel[] {null, p}) {
+                byte[] got = new byte[want.length];
+                for (int n = 0; n < BATCH; n++) {
+                    Int8MaxPool.run(g, false, in, n * g.inputLength(), got, n * g.outputLength(), parallel);
+                }
+                assertArrayEquals(wantNhwc, got, "both images at their offsets, on " + parallel);
+            }
+        }
+    }
+
+    private static byte[] nhwc(byte[] nchw) {
+        byte[] t = new byte[nchw.length];
+        LevelTensors.toNhwc(nchw, t, BATCH, CHANNELS, PIXELS);
+        return t;
+    }
+
+    private static byte[] bytes(Random rnd, int n) {
+        byte[] b = new byte[n];
+        rnd.nextBytes(b);
+        return b;
+    }
+
+    /** {low, high} with {@code n} entries of varied width and offset. */
+    private static float[][] ranges(Random rnd, int n) {
+        float[] low = new float[n], high = new float[n];
+        for (int i = 0; i < n; i++) {
+            low[i] = (float) (-rnd.nextDouble() * 4);
+            high[i] = low[i] + 0.5f + (float) (rnd.nextDouble() * 6);
+        }
+        return new float[][] {low, high};
+    }
+}
