@@ -8,6 +8,7 @@ import dev.lowbit.runtime.int8.ConvGeometry;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
 import dev.lowbit.runtime.int8.Int8FullyConnected;
+import dev.lowbit.runtime.int8.PatchGather;
 import dev.lowbit.runtime.int8.QuantizedInput;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
@@ -40,6 +41,7 @@ final class Int8LinearEmitter implements LayerEmitter {
     private static final ClassName CONV = ClassName.get(RT, "Int8Convolution");
     private static final ClassName DW = ClassName.get(RT, "Int8DepthwiseConvolution");
     private static final ClassName FC = ClassName.get(RT, "Int8FullyConnected");
+    private static final ClassName GATHER = ClassName.get(RT, "PatchGather");
 
     private final Int8Emitters int8;
     private final QuantizedLinear l;
@@ -96,8 +98,15 @@ final class Int8LinearEmitter implements LayerEmitter {
                     + "LevelTensors.combineSegments" + border;
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
-                : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution" : "Int8Convolution";
+                : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
+                : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchGather.patchChannels(geometry(l)) + "-value patches"
+                : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
+    }
+
+    /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchGather#worthGathering}). */
+    static boolean gathers(QuantizedLinear l) {
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && PatchGather.worthGathering(geometry(l));
     }
 
     /** A plain Convolution whose input channels fall into several runs with their own grids. */
@@ -140,6 +149,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             g = geometry(l);
             depthwise = g.isDepthwise();
         }
+        boolean patches = gathers(l);
         if (depthwise) {
             Int8DepthwiseLayer layer = Int8DepthwiseLayer.pack(g, QuantizedInput.u8(zero), l.weights().values());
             DepthwiseWeightLayout layout = layer.layout();
@@ -147,10 +157,13 @@ final class Int8LinearEmitter implements LayerEmitter {
             sums = layout.weightSums(l.weights().values());
             scratchInts = layer.scratchInts();
         } else {
-            Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(zero), l.weights().values());
+            // a narrow layer runs as a 1x1 convolution over gathered patches (bit-identical, see PatchGather)
+            ConvGeometry kernelGeometry = patches ? PatchGather.patchGeometry(g) : g;
+            byte[] w = patches ? PatchGather.patchWeights(g, l.weights().values()) : l.weights().values();
+            Int8ConvLayer layer = Int8ConvLayer.pack(kernelGeometry, QuantizedInput.u8(zero), w);
             Int8WeightLayout layout = layer.layout();
-            packed = layout.pack(l.weights().values());
-            sums = layout.weightSums(l.weights().values());
+            packed = layout.pack(w);
+            sums = layout.weightSums(w);
             scratchInts = layer.scratchInts();
         }
         c.addWeightBytes(packed.length + 4L * sums.length);
@@ -162,9 +175,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         for (int i = 0; i < sums.length; i++) {
             sumsAsFloats[i] = sums[i];
         }
-        CodeBlock geometry = CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", GEOMETRY,
-                g.inH(), g.inW(), g.inChannels(), g.outChannels(), g.groups(), g.kernelH(), g.kernelW(), g.strideH(),
-                g.strideW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight(), g.dilationH(), g.dilationW());
+        CodeBlock geometry = geometryLiteral(patches ? PatchGather.patchGeometry(g) : g);
         CodeBlock layer = c.staticField(depthwise ? DW_LAYER : CONV_LAYER, "int8", CodeBlock.of(
                 "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
@@ -199,6 +210,17 @@ final class Int8LinearEmitter implements LayerEmitter {
             b.addStatement("$T.toNhwc($L, $L, $L, $L, $L, $L)", Int8Emitters.LEVELS, in, src, batch, g.inChannels(),
                     g.inH() * g.inW(), Int8Emitters.parallel());
         }
+        CodeBlock image = src;
+        int imageLen = inLen;
+        CodeBlock gather = CodeBlock.of("");
+        if (patches) {
+            // the kernel call below reads patch image 0; the gather fills it for image n first
+            src = int8.scratch(c, "patches", PatchGather.patchGeometry(g).inputLength());
+            gather = CodeBlock.builder().addStatement("$T.gather($L, (byte) $L, $L, n * $L, $L, $L)", GATHER,
+                    c.staticField(GEOMETRY, "gathered", geometryLiteral(g)), zero, image, imageLen, src,
+                    Int8Emitters.parallel()).build();
+            inLen = 0;
+        }
         boolean outSpatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.outH() * g.outW() > 1;
         CodeBlock dst;
         if (r != null) {
@@ -206,6 +228,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             boolean transpose = outSpatial && !int8.channelsLast(l.output());
             dst = transpose ? int8.scratch(c, "bytesOut", batch * outLen) : q;
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
+                    .add(gather)
                     .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
                             outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
@@ -217,6 +240,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         } else {
             dst = outSpatial ? int8.scratch(c, "floats", batch * outLen) : c.out(0);
             b.beginControlFlow("for (int n = 0; n < $L; n++)", batch)
+                    .add(gather)
                     .addStatement("$T.$L($L, $L, $L, n * $L, $L, n * $L, $L, $L)", kernel, run, layer, epi, src, inLen, dst,
                             outLen, scratch, Int8Emitters.parallel())
                     .endControlFlow();
