@@ -20,10 +20,8 @@ public final class ChannelsLastLevels {
             int base = o * channels * pixels;
             for (int c = 0; c < channels; c++) {
                 int r = inLow.length == 1 ? 0 : c;
-                float il = inLow[r], ih = inHigh[r];
-                for (int p = 0; p < pixels; p++, i++) {
-                    q[base + p * channels + c] = (byte) LevelTensors.level(x[i], il, ih, levels);
-                }
+                LevelVectors.quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, base + c, channels);
+                i += pixels;
             }
         }
     }
@@ -36,10 +34,8 @@ public final class ChannelsLastLevels {
             int base = o * channels * pixels;
             for (int c = 0; c < channels; c++) {
                 int r = outLow.length == 1 ? 0 : c;
-                float ol = outLow[r], span = outHigh[r] - outLow[r];
-                for (int p = 0; p < pixels; p++, i++) {
-                    x[i] = LevelTensors.value(q[base + p * channels + c], ol, span, levels);
-                }
+                LevelVectors.dequantize(q, base + c, channels, pixels, outLow[r], outHigh[r] - outLow[r], levels, x, i);
+                i += pixels;
             }
         }
     }

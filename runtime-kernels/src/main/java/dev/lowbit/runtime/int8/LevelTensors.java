@@ -26,10 +26,8 @@ public final class LevelTensors {
         for (int o = 0; o < outer; o++) {
             for (int c = 0; c < channels; c++) {
                 int r = inLow.length == 1 ? 0 : c;
-                float il = inLow[r], ih = inHigh[r];
-                for (int k = 0; k < inner; k++, i++) {
-                    q[i] = (byte) level(x[i], il, ih, levels);
-                }
+                LevelVectors.quantize(x, i, inner, inLow[r], inHigh[r], levels, q, i, 1);
+                i += inner;
             }
         }
     }
@@ -60,10 +58,8 @@ public final class LevelTensors {
         for (int o = 0; o < outer; o++) {
             for (int c = 0; c < channels; c++) {
                 int r = outLow.length == 1 ? 0 : c;
-                float ol = outLow[r], span = outHigh[r] - outLow[r];
-                for (int k = 0; k < inner; k++, i++) {
-                    x[i] = value(q[i], ol, span, levels);
-                }
+                LevelVectors.dequantize(q, i, 1, inner, outLow[r], outHigh[r] - outLow[r], levels, x, i);
+                i += inner;
             }
         }
     }
