@@ -8,7 +8,7 @@ import dev.lowbit.runtime.int8.ConvGeometry;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
 import dev.lowbit.runtime.int8.Int8FullyConnected;
-import dev.lowbit.runtime.int8.PatchGather;
+import dev.lowbit.runtime.int8.PatchLayout;
 import dev.lowbit.runtime.int8.QuantizedInput;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
@@ -99,14 +99,14 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
-                : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchGather.patchChannels(geometry(l)) + "-value patches"
+                : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
     }
 
-    /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchGather#worthGathering}). */
+    /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
     static boolean gathers(QuantizedLinear l) {
-        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && PatchGather.worthGathering(geometry(l));
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && PatchLayout.worthGathering(geometry(l));
     }
 
     /** A plain Convolution whose input channels fall into several runs with their own grids. */
@@ -158,8 +158,8 @@ final class Int8LinearEmitter implements LayerEmitter {
             scratchInts = layer.scratchInts();
         } else {
             // a narrow layer runs as a 1x1 convolution over gathered patches (bit-identical, see PatchGather)
-            ConvGeometry kernelGeometry = patches ? PatchGather.patchGeometry(g) : g;
-            byte[] w = patches ? PatchGather.patchWeights(g, l.weights().values()) : l.weights().values();
+            ConvGeometry kernelGeometry = patches ? PatchLayout.patchGeometry(g) : g;
+            byte[] w = patches ? PatchLayout.patchWeights(g, l.weights().values()) : l.weights().values();
             Int8ConvLayer layer = Int8ConvLayer.pack(kernelGeometry, QuantizedInput.u8(zero), w);
             Int8WeightLayout layout = layer.layout();
             packed = layout.pack(w);
@@ -175,7 +175,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         for (int i = 0; i < sums.length; i++) {
             sumsAsFloats[i] = sums[i];
         }
-        CodeBlock geometry = geometryLiteral(patches ? PatchGather.patchGeometry(g) : g);
+        CodeBlock geometry = geometryLiteral(patches ? PatchLayout.patchGeometry(g) : g);
         CodeBlock layer = c.staticField(depthwise ? DW_LAYER : CONV_LAYER, "int8", CodeBlock.of(
                 "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
@@ -215,7 +215,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock gather = CodeBlock.of("");
         if (patches) {
             // the kernel call below reads patch image 0; the gather fills it for image n first
-            src = int8.scratch(c, "patches", PatchGather.patchGeometry(g).inputLength());
+            src = int8.scratch(c, "patches", PatchLayout.patchGeometry(g).inputLength());
             gather = CodeBlock.builder().addStatement("$T.gather($L, (byte) $L, $L, n * $L, $L, $L)", GATHER,
                     c.staticField(GEOMETRY, "gathered", geometryLiteral(g)), zero, image, imageLen, src,
                     Int8Emitters.parallel()).build();

@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Im2col for int8 convolutions with few input channels: each output pixel's receptive field gathered into one
  * NHWC "patch" pixel of {@code kernelH * kernelW * inChannels} channels, so the layer runs as a 1x1 convolution
- * over the output grid ({@link #patchGeometry}) with the weights in tap-major order ({@link #patchWeights}).
+ * over the output grid ({@link PatchLayout#patchGeometry}) with the weights in tap-major order
+ * ({@link PatchLayout#patchWeights}).
  *
  * <p>Why: {@link Int8Convolution} reduces over channel pairs inside each tap. With 3 input channels (every
  * network's first layer) or 8 (SqueezeNet's expand convolutions) a tap holds 2 or 4 pairs, so loop overhead, the
@@ -22,44 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Parallel} pool allocates its task).
  */
 public final class PatchGather {
-    /** Largest input channel count per tap gathered; wider layers keep enough pairs per tap for the direct kernel. */
-    public static final int MAX_CHANNELS = 8;
     private static final VectorSpecies<Byte> ROW = ByteVector.SPECIES_512;
     private static final int MAX_ROW_BYTES = 64;
 
     private PatchGather() {
-    }
-
-    /** Whether a layer is run on gathered patches: one group, a kernel larger than 1x1, at most {@value #MAX_CHANNELS} channels. */
-    public static boolean worthGathering(ConvGeometry g) {
-        return g.groups() == 1 && g.kernelH() * g.kernelW() > 1 && g.inChannels() <= MAX_CHANNELS;
-    }
-
-    /** The 1x1 convolution over the output grid that the gathered patches feed. */
-    public static ConvGeometry patchGeometry(ConvGeometry g) {
-        return new ConvGeometry(g.outH(), g.outW(), patchChannels(g), g.outChannels(), 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1);
-    }
-
-    /** Channels of one patch pixel: every tap of the receptive field, channels innermost. */
-    public static int patchChannels(ConvGeometry g) {
-        return g.kernelH() * g.kernelW() * g.inChannels();
-    }
-
-    /** OIHW weights ({@code [oc][c][ky][kx]}) reordered to the patch order {@code [oc][ky][kx][c]}. */
-    public static byte[] patchWeights(ConvGeometry g, byte[] oihw) {
-        int c = g.inChannels(), taps = g.kernelH() * g.kernelW(), k = c * taps;
-        if (oihw.length != g.outChannels() * k) {
-            throw new IllegalArgumentException(oihw.length + " weights, " + g + " needs " + g.outChannels() * k);
-        }
-        byte[] w = new byte[oihw.length];
-        for (int oc = 0; oc < g.outChannels(); oc++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int t = 0; t < taps; t++) {
-                    w[oc * k + t * c + ch] = oihw[oc * k + ch * taps + t];
-                }
-            }
-        }
-        return w;
     }
 
     /**
@@ -68,7 +35,7 @@ public final class PatchGather {
      * over {@code parallel} when large enough (null: the caller's thread).
      */
     public static void gather(ConvGeometry g, byte zeroPoint, byte[] in, int inOff, byte[] out, Parallel parallel) {
-        int k = patchChannels(g);
+        int k = PatchLayout.patchChannels(g);
         Bounds.check(in, inOff, g.inputLength(), out.length, 0, g.outH() * g.outW() * k);
         // a byte moved costs about what 32 int8 multiply-accumulates do (as LevelTensors' passes)
         if (parallel != null && parallel.worthSplitting(32L * g.outH() * g.outW() * k)) {
@@ -86,7 +53,7 @@ public final class PatchGather {
      */
     private static void rows(ConvGeometry g, byte zeroPoint, byte[] in, int inOff, byte[] out, int oy0, int oy1) {
         int c = g.inChannels();
-        int k = patchChannels(g);
+        int k = PatchLayout.patchChannels(g);
         int run = g.kernelW() * c;
         boolean vector = g.dilationW() == 1 && run <= MAX_ROW_BYTES;
         VectorMask<Byte> m = ROW.indexInRange(0, Math.min(run, MAX_ROW_BYTES));

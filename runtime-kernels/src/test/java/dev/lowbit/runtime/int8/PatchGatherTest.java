@@ -34,12 +34,12 @@ class PatchGatherTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
     void gatheredLayerEqualsTheDirectKernel(String name, ConvGeometry g, QuantizedInput input) {
-        assertTrue(PatchGather.worthGathering(g), name);
+        assertTrue(PatchLayout.worthGathering(g), name);
         Random rnd = new Random(name.hashCode());
         byte[] w = Int8ConvolutionTest.randomBytes(rnd, g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW());
         Int8ConvLayer direct = Int8ConvLayer.pack(g, input, w);
-        ConvGeometry pg = PatchGather.patchGeometry(g);
-        Int8ConvLayer patched = Int8ConvLayer.pack(pg, input, PatchGather.patchWeights(g, w));
+        ConvGeometry pg = PatchLayout.patchGeometry(g);
+        Int8ConvLayer patched = Int8ConvLayer.pack(pg, input, PatchLayout.patchWeights(g, w));
         float[] mult = new float[g.outChannels()], bias = new float[g.outChannels()];
         for (int oc = 0; oc < mult.length; oc++) {
             mult[oc] = (float) (rnd.nextDouble() * 2e-4);
@@ -71,8 +71,8 @@ class PatchGatherTest {
 
     @Test
     void onlyNarrowSingleGroupLayersWithATapWindowAreGathered() {
-        assertFalse(PatchGather.worthGathering(ConvGeometry.square(8, 8, 3, 16, 1, 1, 1, 0)), "1x1 has nothing to gather");
-        assertFalse(PatchGather.worthGathering(ConvGeometry.square(8, 8, 16, 16, 1, 3, 1, 1)), "16 channels keep 8 pairs per tap");
-        assertFalse(PatchGather.worthGathering(ConvGeometry.square(8, 8, 8, 8, 8, 3, 1, 1)), "depthwise has its own kernel");
+        assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 3, 16, 1, 1, 1, 0)), "1x1 has nothing to gather");
+        assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 16, 16, 1, 3, 1, 1)), "16 channels keep 8 pairs per tap");
+        assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 8, 8, 8, 3, 1, 1)), "depthwise has its own kernel");
     }
 }
