@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The performance hints on generated int8 classes of shared FP16-INT8 models (int8 convolutions, depthwise,
- * fully connected, Concat-fed segmented convolutions): LATENCY, with every int8 layer split however small, on 2
+ * fully connected, Concat-fed segmented convolutions, patch-gathered first layers) and on a float model (f32 tiled
+ * convolutions split by output channels): LATENCY, with every int8 layer split however small, on 2
  * and 3 threads, gives outputs bit-identical to the single-thread instance; a THROUGHPUT pool called by 6 threads
  * at once, and several LATENCY instances sharing one pool concurrently, give the single-thread outputs to each
  * caller (a scratch buffer shared by mistake would mix requests).
@@ -41,10 +42,12 @@ class ThreadedGeneratedModelTest {
     Path work;
 
     @ParameterizedTest
-    @ValueSource(strings = {"face-detection-retail-0004", "vehicle-attributes-recognition-barrier-0039"})
-    void latencyIsBitIdenticalAndConcurrentCallersGetTheirOwnResults(String model) throws Exception {
+    @ValueSource(strings = {"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8",
+        "vehicle-attributes-recognition-barrier-0039/FP32"})
+    void latencyIsBitIdenticalAndConcurrentCallersGetTheirOwnResults(String variant) throws Exception {
         SharedData.require();
-        String rel = model + "/FP16-INT8/" + model + ".xml";
+        String model = variant.substring(0, variant.indexOf('/'));
+        String rel = variant + "/" + model + ".xml";
         Path classes = InProcessCompiler.compile(work, SharedData.models(), Map.of("probe/ThreadsProbe.java",
                 "package probe;\n@dev.lowbit.CompiledModel(\"" + rel + "\")\npublic interface ThreadsProbe {}\n"));
         Class<?> type = InProcessCompiler.load(classes).loadClass("probe.ThreadsProbeModel");
@@ -73,18 +76,18 @@ class ThreadedGeneratedModelTest {
             try (Parallel pool = Parallel.create(threads, 0)) {
                 InferenceModel latency = (InferenceModel) withConfig.newInstance(ExecutionConfig.latency(pool));
                 for (int i = 0; i < inputs.size(); i++) {
-                    assertSameOutputs(expected.get(i), latency.infer(inputs.get(i)), model + " LATENCY " + threads + " threads");
+                    assertSameOutputs(expected.get(i), latency.infer(inputs.get(i)), variant + " LATENCY " + threads + " threads");
                 }
                 // three instances sharing the pool, each called by its own thread at once: a call finding the
                 // pool busy runs on its caller's thread
                 List<InferenceModel> sharing = List.of(latency, (InferenceModel) withConfig.newInstance(ExecutionConfig.latency(pool)),
                         (InferenceModel) withConfig.newInstance(ExecutionConfig.latency(pool)));
-                callConcurrently(sharing, 3, inputs, expected, model + " shared LATENCY pool");
+                callConcurrently(sharing, 3, inputs, expected, variant + " shared LATENCY pool");
             }
         }
         try (InferencePool<InferenceModel> pool = InferencePool.create(c -> newInstance(withConfig, c),
                 PerformanceHint.THROUGHPUT, 3)) {
-            callConcurrently(List.of(pool), 6, inputs, expected, model + " THROUGHPUT pool");
+            callConcurrently(List.of(pool), 6, inputs, expected, variant + " THROUGHPUT pool");
         }
     }
 
