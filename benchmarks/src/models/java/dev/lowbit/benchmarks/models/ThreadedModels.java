@@ -40,6 +40,8 @@ public class ThreadedModels {
         return switch (variant) {
             case "face-detection-retail-0004/FP16-INT8" -> FaceDetectionRetail0004Fp16Int8Model::new;
             case "vehicle-attributes-recognition-barrier-0039/FP16-INT8" -> VehicleAttributesRecognitionBarrier0039Fp16Int8Model::new;
+            case "face-detection-retail-0004/FP32" -> FaceDetectionRetail0004Fp32Model::new;
+            case "vehicle-attributes-recognition-barrier-0039/FP32" -> VehicleAttributesRecognitionBarrier0039Fp32Model::new;
             default -> throw new IllegalArgumentException("no generated class for variant '" + variant + "'");
         };
     }
@@ -51,7 +53,8 @@ public class ThreadedModels {
     /** One instance, LATENCY on {@code threads} threads. */
     @State(Scope.Thread)
     public static class Latency {
-        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8"})
+        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8",
+            "face-detection-retail-0004/FP32", "vehicle-attributes-recognition-barrier-0039/FP32"})
         public String variant;
         @Param({"1", "2"})
         public int threads;
@@ -85,7 +88,8 @@ public class ThreadedModels {
 
     @State(Scope.Benchmark)
     public static class Pool1 extends Pool {
-        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8"})
+        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8",
+            "face-detection-retail-0004/FP32", "vehicle-attributes-recognition-barrier-0039/FP32"})
         public String variant;
 
         @Setup(Level.Trial)
@@ -96,7 +100,8 @@ public class ThreadedModels {
 
     @State(Scope.Benchmark)
     public static class Pool2 extends Pool {
-        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8"})
+        @Param({"face-detection-retail-0004/FP16-INT8", "vehicle-attributes-recognition-barrier-0039/FP16-INT8",
+            "face-detection-retail-0004/FP32", "vehicle-attributes-recognition-barrier-0039/FP32"})
         public String variant;
 
         @Setup(Level.Trial)
