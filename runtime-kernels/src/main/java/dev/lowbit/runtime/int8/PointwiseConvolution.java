@@ -27,6 +27,8 @@ final class PointwiseConvolution {
     private static final int ROW = Int8WeightLayout.ROW_BYTES;
     private static final int LANES = Int8WeightLayout.OUT_BLOCK;
     private static final int TILE = 4;
+    /** Ints of one tile's exact sums; a worker's scratch slot ({@link Int8ConvLayer#TILE_INTS}) holds two. */
+    private static final int TILE_SLOT = TILE * 2 * LANES;
     /** Pixels per work unit; a multiple of the tile, so only the last chunk has a remainder. */
     static final int CHUNK = 64;
 
@@ -99,12 +101,22 @@ final class PointwiseConvolution {
             int wOff = lay.offset(grp, b, 0, 0, 0);
             int oc = oc0 + b * LANES;
             int count1 = Math.min(LANES, opg - (b + 1) * LANES);
+            // Two tile slots in turn: a tile's epilogue runs after the next tile's loop, so it reads back exact sums
+            // stored long before instead of right after the stores (measured 6-11% faster on 1x1 C64 / C128).
             int px = px0;
+            int pending = -1;
             for (; px + TILE <= px1; px += TILE) {
+                int slot = pending == t ? t + TILE_SLOT : t;
                 int s = sumsAt + px * groups + grp;
-                tile4x2(layer, r, wOff, plane, px * pixelInts + grp * pairs, pixelInts, oc,
-                        plane[s], plane[s + groups], plane[s + 2 * groups], plane[s + 3 * groups],
-                        outB, outF, outOff + px * pixelOut + oc, pixelOut, count1, t);
+                tile4x2(layer, wOff, plane, px * pixelInts + grp * pairs, pixelInts, oc,
+                        plane[s], plane[s + groups], plane[s + 2 * groups], plane[s + 3 * groups], slot);
+                if (pending >= 0) {
+                    Epilogue.storeTile(plane, pending, TILE, 2, r, oc, outB, outF, outOff + (px - TILE) * pixelOut + oc, pixelOut, count1);
+                }
+                pending = slot;
+            }
+            if (pending >= 0) {
+                Epilogue.storeTile(plane, pending, TILE, 2, r, oc, outB, outF, outOff + (px - TILE) * pixelOut + oc, pixelOut, count1);
             }
             for (; px < px1; px++) {
                 for (int k = b; k < b + 2; k++) {
@@ -124,9 +136,12 @@ final class PointwiseConvolution {
         }
     }
 
-    /** The hot loop: 4 consecutive pixels ({@code step} ints apart) x 32 output channels; as {@code Int8Convolution.tile4x2}. */
-    private static void tile4x2(Int8ConvLayer layer, Requantization r, int wOff, int[] plane, int base, int step, int oc,
-                                int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int count1, int t) {
+    /**
+     * The hot loop: 4 consecutive pixels ({@code step} ints apart) x 32 output channels, as {@code Int8Convolution.tile4x2};
+     * stores the exact sums at {@code t}, pixel {@code j} block {@code b} at {@code t + (2 * j + b) * 16}.
+     */
+    private static void tile4x2(Int8ConvLayer layer, int wOff, int[] plane, int base, int step, int oc,
+                                int s0, int s1, int s2, int s3, int t) {
         byte[] w = layer.packedWeights;
         int pairs = layer.layout().inPairs();
         int blockBytes = layer.layout().blockBytes();
@@ -177,7 +192,6 @@ final class PointwiseConvolution {
         r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2).intoArray(plane, t + 5 * LANES);
         r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3).intoArray(plane, t + 6 * LANES);
         r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3).intoArray(plane, t + 7 * LANES);
-        Epilogue.storeTile(plane, t, TILE, 2, r, oc, outB, outF, o, pixelOut, count1);
     }
 
     /** 1 pixel x 16 output channels: remainders and the odd last block. */
