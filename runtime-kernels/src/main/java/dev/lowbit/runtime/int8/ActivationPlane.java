@@ -54,22 +54,19 @@ final class ActivationPlane {
     /**
      * The plane of an unpadded 1x1 layer ({@link PointwiseConvolution}): only the input pixels that are read,
      * in output order, so pixel {@code oy * outW + ox} holds input pixel {@code (oy * strideH, ox * strideW)};
-     * same pair and sum layout as {@link #fill}. Fills output rows {@code [oyFrom, oyTo)}.
+     * same pair and sum layout as {@link #fill}. Fills pixels {@code [from, to)}.
      */
     static void fillPointwise(ConvGeometry g, QuantizedInput q, int pairs, byte[] in, int inOff, int[] plane, int sumsAt,
-                              int oyFrom, int oyTo) {
+                              int from, int to) {
         int groups = g.groups();
         int pixelInts = groups * pairs;
         int ow = g.outW();
-        int srcStep = g.strideW() * g.inChannels();
-        for (int oy = oyFrom; oy < oyTo; oy++) {
-            int src = inOff + oy * g.strideH() * g.inW() * g.inChannels();
-            int pixel = oy * ow;
-            for (int ox = 0; ox < ow; ox++, pixel++, src += srcStep) {
-                for (int grp = 0; grp < groups; grp++) {
-                    plane[sumsAt + pixel * groups + grp] = widenPairs(in, src + grp * g.inPerGroup(), g.inPerGroup(), q, plane,
-                            pixel * pixelInts + grp * pairs);
-                }
+        for (int pixel = from; pixel < to; pixel++) {
+            int oy = pixel / ow;
+            int src = inOff + (oy * g.strideH() * g.inW() + (pixel - oy * ow) * g.strideW()) * g.inChannels();
+            for (int grp = 0; grp < groups; grp++) {
+                plane[sumsAt + pixel * groups + grp] = widenPairs(in, src + grp * g.inPerGroup(), g.inPerGroup(), q, plane,
+                        pixel * pixelInts + grp * pairs);
             }
         }
     }

@@ -52,11 +52,13 @@ final class PointwiseConvolution {
         int blockPairs = (layer.layout().outBlocks() + 1) / 2;
         int units = g.groups() * chunks * blockPairs;
         if (!split) {
-            ActivationPlane.fillPointwise(g, layer.input(), pairs, in, inOff, scratch, sumsAt, 0, g.outH());
+            // Filling the whole plane first measured faster than filling each chunk just before its tiles (54.9
+            // against 63.9 GMAC/s on 1x1 C64), although the chunk's pairs would then still be in L1.
+            ActivationPlane.fillPointwise(g, layer.input(), pairs, in, inOff, scratch, sumsAt, 0, pixels);
             runUnits(layer, r, scratch, sumsAt, outB, outF, outOff, 0, units, chunks, blockPairs, 0);
             return;
         }
-        parallel.forRange(g.outH(), (from, to, w) -> ActivationPlane.fillPointwise(g, layer.input(), pairs, in, inOff, scratch, sumsAt, from, to));
+        parallel.forRange(pixels, (from, to, w) -> ActivationPlane.fillPointwise(g, layer.input(), pairs, in, inOff, scratch, sumsAt, from, to));
         parallel.forRange(units, (from, to, w) -> runUnits(layer, r, scratch, sumsAt, outB, outF, outOff, from, to, chunks, blockPairs, w));
     }
 
