@@ -41,7 +41,7 @@ final class PointwiseConvolution {
                 && g.padTop() == 0 && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
     }
 
-    /** Same contract as {@code Int8Convolution.run} after its checks; {@code workers > 1} splits over {@code parallel}. */
+    /** Same contract as {@code Int8Convolution.run} after its checks; {@code split} runs the two phases on {@code parallel}. */
     static void run(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff,
                     int[] scratch, Parallel parallel, boolean split) {
         ConvGeometry g = layer.geometry();
@@ -52,8 +52,8 @@ final class PointwiseConvolution {
         int blockPairs = (layer.layout().outBlocks() + 1) / 2;
         int units = g.groups() * chunks * blockPairs;
         if (!split) {
-            // Filling the whole plane first measured faster than filling each chunk just before its tiles (54.9
-            // against 63.9 GMAC/s on 1x1 C64), although the chunk's pairs would then still be in L1.
+            // Filling the whole plane first measured faster than filling each chunk just before its tiles (63.9
+            // against 54.9 GMAC per CPU-second on 1x1 C64, one JVM), although the chunk's pairs would be in L1.
             ActivationPlane.fillPointwise(g, layer.input(), pairs, in, inOff, scratch, sumsAt, 0, pixels);
             runUnits(layer, r, scratch, sumsAt, outB, outF, outOff, 0, units, chunks, blockPairs, 0);
             return;
