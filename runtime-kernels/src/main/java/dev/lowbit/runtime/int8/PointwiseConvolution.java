@@ -113,12 +113,12 @@ final class PointwiseConvolution {
                 tile4x2(layer, wOff, plane, px * pixelInts + grp * pairs, pixelInts, oc,
                         plane[s], plane[s + groups], plane[s + 2 * groups], plane[s + 3 * groups], slot);
                 if (pending >= 0) {
-                    Epilogue.storeTile(plane, pending, TILE, 2, r, oc, outB, outF, outOff + (px - TILE) * pixelOut + oc, pixelOut, count1);
+                    epilogue(plane, pending, r, oc, outB, outF, outOff + (px - TILE) * pixelOut + oc, pixelOut, count1);
                 }
                 pending = slot;
             }
             if (pending >= 0) {
-                Epilogue.storeTile(plane, pending, TILE, 2, r, oc, outB, outF, outOff + (px - TILE) * pixelOut + oc, pixelOut, count1);
+                epilogue(plane, pending, r, oc, outB, outF, outOff + (px - TILE) * pixelOut + oc, pixelOut, count1);
             }
             for (; px < px1; px++) {
                 for (int k = b; k < b + 2; k++) {
@@ -135,6 +135,15 @@ final class PointwiseConvolution {
                 single(layer, r, lay.offset(grp, b, 0, 0, 0), plane, px * pixelInts + grp * pairs, oc0 + b * LANES,
                         plane[sumsAt + px * groups + grp], outB, outF, outOff + px * pixelOut + oc0 + b * LANES, count, t);
             }
+        }
+    }
+
+    /** The epilogue of one 4x2 tile: the flat quantized form when both blocks are full, else the general one. */
+    private static void epilogue(int[] d, int dOff, Requantization r, int oc, byte[] outB, float[] outF, int o, int pixelOut, int count1) {
+        if (outB != null && count1 == LANES) {
+            Epilogue.storeTile4x2(d, dOff, r, oc, outB, o, pixelOut);
+        } else {
+            Epilogue.storeTile(d, dOff, TILE, 2, r, oc, outB, outF, o, pixelOut, count1);
         }
     }
 
