@@ -52,6 +52,26 @@ final class ActivationPlane {
     }
 
     /**
+     * The plane of an unpadded 1x1 layer ({@link PointwiseConvolution}): only the input pixels that are read,
+     * in output order, so pixel {@code oy * outW + ox} holds input pixel {@code (oy * strideH, ox * strideW)};
+     * same pair and sum layout as {@link #fill}. Fills pixels {@code [from, to)}.
+     */
+    static void fillPointwise(ConvGeometry g, QuantizedInput q, int pairs, byte[] in, int inOff, int[] plane, int sumsAt,
+                              int from, int to) {
+        int groups = g.groups();
+        int pixelInts = groups * pairs;
+        int ow = g.outW();
+        for (int pixel = from; pixel < to; pixel++) {
+            int oy = pixel / ow;
+            int src = inOff + (oy * g.strideH() * g.inW() + (pixel - oy * ow) * g.strideW()) * g.inChannels();
+            for (int grp = 0; grp < groups; grp++) {
+                plane[sumsAt + pixel * groups + grp] = widenPairs(in, src + grp * g.inPerGroup(), g.inPerGroup(), q, plane,
+                        pixel * pixelInts + grp * pairs);
+            }
+        }
+    }
+
+    /**
      * Widens {@code n} channels from {@code in[src]} into pairs at {@code plane[dst]}; returns their unsigned-domain
      * sum. The sum is taken on the pair ints: lane totals {@code lo + 65536 * hi}, one horizontal reduction per
      * {@value #SUM_CHUNKS} chunks, split back into halves (the low halves sum to at most 256 * 255 < 65536 there).

@@ -51,6 +51,49 @@ final class Epilogue {
     }
 
     /**
+     * The quantized epilogue of a full 4-pixel x 32-channel tile, {@code d[dOff + (2 * j + b) * 16 ..]} holding pixel
+     * {@code j}, block {@code b}: the arithmetic of {@link #storeTile}, written out. Straight-line code without
+     * loops, branches or helper calls measured 3-7% faster on 1x1 layers than {@link #storeTile}; a version
+     * with a per-vector helper and a masked tail made C2 box the vectors (slower), so keep it flat.
+     */
+    static void storeTile4x2(int[] d, int dOff, Requantization r, int oc, byte[] out, int off, int pixelStride) {
+        float high = r.high;
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, oc);
+        FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, oc);
+        FloatVector low = FloatVector.fromArray(FLOATS, r.low, oc);
+        FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + pixelStride);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 2 * pixelStride);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 3 * pixelStride);
+        int c = oc + LANES;
+        int o = off + LANES;
+        m = FloatVector.fromArray(FLOATS, r.multiplier, c);
+        bias = FloatVector.fromArray(FLOATS, r.bias, c);
+        low = FloatVector.fromArray(FLOATS, r.low, c);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + pixelStride);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 2 * pixelStride);
+        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convert(VectorOperators.I2F, 0);
+        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 3 * pixelStride);
+    }
+
+    /**
      * The epilogue of a whole register tile: {@code d[dOff + (j * blocks + b) * 16 ..]} holds pixel {@code j},
      * channel block {@code b}. One call per tile, with the per-channel constants loaded once per block; the
      * last block stores {@code lastCount} lanes.

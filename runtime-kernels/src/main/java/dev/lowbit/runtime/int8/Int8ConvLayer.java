@@ -17,11 +17,12 @@ import java.util.Objects;
  */
 public final class Int8ConvLayer {
     /**
-     * Ints one more thread needs in any int8 kernel's scratch: its tile slot. A scratch array sized for one thread
+     * Ints one more thread needs in any int8 kernel's scratch: its tile slot (room for two 4-pixel x 32-channel
+     * tiles, which {@link PointwiseConvolution} uses in turn). A scratch array sized for one thread
      * by the largest {@link #scratchInts()} (and {@link Int8DepthwiseLayer#scratchInts()}) serves {@code n} threads
      * with {@code (n - 1) * TILE_INTS} more.
      */
-    public static final int TILE_INTS = 4 * 2 * Int8WeightLayout.OUT_BLOCK;
+    public static final int TILE_INTS = 2 * 4 * 2 * Int8WeightLayout.OUT_BLOCK;
 
     private final ConvGeometry geometry;
     private final QuantizedInput input;
@@ -79,7 +80,7 @@ public final class Int8ConvLayer {
 
     /**
      * Scratch ints {@link Int8Convolution} needs: the padded plane of activation pairs, per-pixel channel sums,
-     * and the exact products of one register tile (4 pixels x 32 channels).
+     * and the exact products of two register tiles (4 pixels x 32 channels each).
      */
     public int scratchInts() {
         return scratchInts(1);

@@ -26,6 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * twice, with 16 independent accumulators.
  *
  * <p>Given a {@link Parallel} pool, a large layer is split over its threads; the results are bit-identical.
+ *
+ * <p>Unpadded 1x1 layers (pointwise convolutions, fully connected) take {@link PointwiseConvolution}: the same
+ * arithmetic without the per-row and per-tap costs that dominate when the reduction is short.
  */
 public final class Int8Convolution {
     private static final VectorSpecies<Byte> WEIGHT_BYTES = ByteVector.SPECIES_256;
@@ -91,6 +94,10 @@ public final class Int8Convolution {
                     + " for " + workers + " thread(s)");
         }
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        if (PointwiseConvolution.applies(g)) {
+            PointwiseConvolution.run(layer, r, in, inOff, outB, outF, outOff, scratch, parallel, split);
+            return;
+        }
         int pairs = layer.layout().inPairs();
         int pixels = g.paddedH() * g.paddedW();
         int sumsAt = pixels * g.groups() * pairs;

@@ -16,6 +16,19 @@ class Int8ConvolutionTest {
         return Stream.of(
                 // name, geometry, input quantization
                 Arguments.of("1x1 64->64", ConvGeometry.square(7, 9, 64, 64, 1, 1, 1, 0), QuantizedInput.u8(0)),
+                // the pointwise path (1x1, no padding): chunk and tile remainders, strides, groups, odd channels
+                Arguments.of("1x1 130 pixels: two chunks, tile remainder 2", ConvGeometry.square(10, 13, 64, 64, 1, 1, 1, 0), QuantizedInput.u8(7)),
+                Arguments.of("1x1 3 pixels, less than a tile", new ConvGeometry(1, 3, 40, 36, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1), QuantizedInput.u8(90)),
+                Arguments.of("1x1 100->72 odd block count", ConvGeometry.square(6, 5, 100, 72, 1, 1, 1, 0), QuantizedInput.u8(33)),
+                Arguments.of("1x1 stride2 odd channels 33->40", ConvGeometry.square(9, 7, 33, 40, 1, 1, 2, 0), QuantizedInput.u8(200)),
+                Arguments.of("1x1 stride 2x1", new ConvGeometry(7, 10, 20, 48, 1, 1, 1, 2, 1, 0, 0, 0, 0, 1, 1), QuantizedInput.i8(-3)),
+                Arguments.of("1x1 stride 1x3 dilation 2", new ConvGeometry(5, 11, 12, 16, 1, 1, 1, 1, 3, 0, 0, 0, 0, 2, 2), QuantizedInput.u8(4)),
+                Arguments.of("1x1 groups 2 odd per group 34->50", ConvGeometry.square(5, 6, 34, 50, 2, 1, 1, 0), QuantizedInput.u8(128)),
+                Arguments.of("1x1 groups 4 stride 2", ConvGeometry.square(8, 9, 64, 128, 4, 1, 2, 0), QuantizedInput.i8(11)),
+                Arguments.of("1x1 one odd channel", ConvGeometry.square(3, 5, 1, 3, 1, 1, 1, 0), QuantizedInput.u8(250)),
+                // 1x1 with padding takes the general path
+                Arguments.of("1x1 pad1 (general path)", ConvGeometry.square(5, 5, 16, 32, 1, 1, 1, 1), QuantizedInput.u8(21)),
+                Arguments.of("1x1 pad bottom only (general path)", new ConvGeometry(4, 6, 18, 20, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1), QuantizedInput.u8(5)),
                 Arguments.of("3x3 pad1 zero point 131", ConvGeometry.square(6, 11, 16, 32, 1, 3, 1, 1), QuantizedInput.u8(131)),
                 Arguments.of("3x3 stride2 odd channels", ConvGeometry.square(9, 10, 3, 24, 1, 3, 2, 1), QuantizedInput.u8(17)),
                 Arguments.of("5x5 pad2 oc tail 40", ConvGeometry.square(8, 8, 8, 40, 1, 5, 1, 2), QuantizedInput.u8(255)),

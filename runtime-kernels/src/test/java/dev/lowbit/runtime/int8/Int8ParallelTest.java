@@ -31,6 +31,10 @@ class Int8ParallelTest {
     static Stream<Arguments> convolutions() {
         return Stream.of(
                 Arguments.of("1x1 64->64", ConvGeometry.square(7, 9, 64, 64, 1, 1, 1, 0), QuantizedInput.u8(0)),
+                Arguments.of("1x1 130 pixels: chunks ending between block pairs", ConvGeometry.square(10, 13, 64, 80, 1, 1, 1, 0), QuantizedInput.u8(7)),
+                Arguments.of("1x1 stride2 odd channels", ConvGeometry.square(9, 7, 33, 40, 1, 1, 2, 0), QuantizedInput.u8(200)),
+                Arguments.of("1x1 groups 2 odd per group", ConvGeometry.square(5, 6, 34, 50, 2, 1, 1, 0), QuantizedInput.u8(128)),
+                Arguments.of("1x1 pad1 (general path)", ConvGeometry.square(5, 5, 16, 32, 1, 1, 1, 1), QuantizedInput.u8(21)),
                 Arguments.of("3x3 pad1 oc 80 (odd block count)", ConvGeometry.square(6, 11, 16, 80, 1, 3, 1, 1), QuantizedInput.u8(131)),
                 Arguments.of("3x3 stride2 one row", ConvGeometry.square(2, 10, 3, 24, 1, 3, 2, 1), QuantizedInput.u8(17)),
                 Arguments.of("groups 2 with 48 per group", ConvGeometry.square(5, 6, 64, 96, 2, 3, 1, 1), QuantizedInput.u8(1)),
