@@ -13,9 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link PatchLayout#patchWeights}).
  *
  * <p>Why: {@link Int8Convolution} reduces over channel pairs inside each tap. With 3 input channels (every
- * network's first layer) or 8 (SqueezeNet's expand convolutions) a tap holds 2 or 4 pairs, so loop overhead, the
- * wasted half pair and the per-pixel prepass of a large input image dominate: these layers ran at 4-13 GMAC/s
- * against 45-67 for wide ones. A patch pixel holds the whole reduction (147 values for a 7x7 RGB layer).
+ * network's first layer), 8 or 16 a tap holds 2 to 8 pairs, so loop overhead, the wasted half pair and the
+ * per-pixel prepass of a large input image dominate: these layers ran at 4-13 GMAC/s (3 channels) against 45-67
+ * for wide ones. A patch pixel holds the whole reduction (147 values for a 7x7 RGB layer) and runs on the 1x1
+ * pointwise path.
  *
  * <p>Exactness: padding taps are written as the input's zero point, which is what the direct kernel's padded plane
  * holds, so the window sums, the compensation {@code z * sum(w)} and every dot product are the same integers and

@@ -129,11 +129,21 @@ final class PointwiseConvolution {
             }
         }
         if (b < b1) {
-            // the odd last block of the group
+            // the odd last block of the group (all of it in layers of at most 16 output channels): 4-pixel tiles
+            // of one block, then single pixels
             int count = Math.min(LANES, opg - b * LANES);
-            for (int px = px0; px < px1; px++) {
-                single(layer, r, lay.offset(grp, b, 0, 0, 0), plane, px * pixelInts + grp * pairs, oc0 + b * LANES,
-                        plane[sumsAt + px * groups + grp], outB, outF, outOff + px * pixelOut + oc0 + b * LANES, count, t);
+            int wOff = lay.offset(grp, b, 0, 0, 0);
+            int oc = oc0 + b * LANES;
+            int px = px0;
+            for (; px + TILE <= px1; px += TILE) {
+                int s = sumsAt + px * groups + grp;
+                tile4x1(layer, wOff, plane, px * pixelInts + grp * pairs, pixelInts, oc,
+                        plane[s], plane[s + groups], plane[s + 2 * groups], plane[s + 3 * groups], t);
+                Epilogue.storeTile(plane, t, TILE, 1, r, oc, outB, outF, outOff + px * pixelOut + oc, pixelOut, count);
+            }
+            for (; px < px1; px++) {
+                single(layer, r, wOff, plane, px * pixelInts + grp * pairs, oc, plane[sumsAt + px * groups + grp], outB,
+                        outF, outOff + px * pixelOut + oc, count, t);
             }
         }
     }
@@ -203,6 +213,40 @@ final class PointwiseConvolution {
         r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2).intoArray(plane, t + 5 * LANES);
         r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3).intoArray(plane, t + 6 * LANES);
         r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3).intoArray(plane, t + 7 * LANES);
+    }
+
+    /**
+     * 4 consecutive pixels x 16 output channels (one block), as {@link #tile4x2} with one weight vector per pair;
+     * pixel {@code j}'s exact sums at {@code t + 16 * j}. Before it, a layer of at most 16 output channels (a 3x3
+     * RGB first layer on gathered patches, SqueezeNet's 8-channel squeeze) ran one pixel at a time.
+     */
+    private static void tile4x1(Int8ConvLayer layer, int wOff, int[] plane, int base, int step, int oc,
+                                int s0, int s1, int s2, int s3, int t) {
+        byte[] w = layer.packedWeights;
+        int pairs = layer.layout().inPairs();
+        IntVector r0 = IntVector.zero(INTS), r1 = r0, r2 = r0, r3 = r0, h0 = r0, h1 = r0, h2 = r0, h3 = r0;
+        int a0 = base, a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
+        int wo = wOff;
+        for (int c = 0; c < pairs; c++, wo += ROW) {
+            ShortVector w0 = widen(w, wo);
+            IntVector p = pair(plane[a0 + c]).mul(w0).reinterpretAsInts();
+            r0 = r0.add(p);
+            h0 = h0.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = pair(plane[a1 + c]).mul(w0).reinterpretAsInts();
+            r1 = r1.add(p);
+            h1 = h1.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = pair(plane[a2 + c]).mul(w0).reinterpretAsInts();
+            r2 = r2.add(p);
+            h2 = h2.add(p.lanewise(VectorOperators.LSHR, 16));
+            p = pair(plane[a3 + c]).mul(w0).reinterpretAsInts();
+            r3 = r3.add(p);
+            h3 = h3.add(p.lanewise(VectorOperators.LSHR, 16));
+        }
+        IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
+        r0.sub(h0.lanewise(VectorOperators.LSHL, 16)).add(h0).sub(comp).sub(128 * s0).intoArray(plane, t);
+        r1.sub(h1.lanewise(VectorOperators.LSHL, 16)).add(h1).sub(comp).sub(128 * s1).intoArray(plane, t + LANES);
+        r2.sub(h2.lanewise(VectorOperators.LSHL, 16)).add(h2).sub(comp).sub(128 * s2).intoArray(plane, t + 2 * LANES);
+        r3.sub(h3.lanewise(VectorOperators.LSHL, 16)).add(h3).sub(comp).sub(128 * s3).intoArray(plane, t + 3 * LANES);
     }
 
     /** 1 pixel x 16 output channels: remainders and the odd last block. */

@@ -26,6 +26,8 @@ class Int8ConvolutionTest {
                 Arguments.of("1x1 groups 2 odd per group 34->50", ConvGeometry.square(5, 6, 34, 50, 2, 1, 1, 0), QuantizedInput.u8(128)),
                 Arguments.of("1x1 groups 4 stride 2", ConvGeometry.square(8, 9, 64, 128, 4, 1, 2, 0), QuantizedInput.i8(11)),
                 Arguments.of("1x1 one odd channel", ConvGeometry.square(3, 5, 1, 3, 1, 1, 1, 0), QuantizedInput.u8(250)),
+                Arguments.of("1x1 27->16, one block: 4-pixel tiles of one block", ConvGeometry.square(6, 7, 27, 16, 1, 1, 1, 0), QuantizedInput.u8(12)),
+                Arguments.of("1x1 64->8 squeeze, half a block", ConvGeometry.square(5, 5, 64, 8, 1, 1, 1, 0), QuantizedInput.u8(3)),
                 // 1x1 with padding takes the general path
                 Arguments.of("1x1 pad1 (general path)", ConvGeometry.square(5, 5, 16, 32, 1, 1, 1, 1), QuantizedInput.u8(21)),
                 Arguments.of("1x1 pad bottom only (general path)", new ConvGeometry(4, 6, 18, 20, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1), QuantizedInput.u8(5)),

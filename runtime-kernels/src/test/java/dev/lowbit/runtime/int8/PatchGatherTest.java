@@ -26,6 +26,8 @@ class PatchGatherTest {
                         new ConvGeometry(30, 30, 3, 32, 1, 7, 7, 2, 2, 3, 3, 2, 2, 1, 1), QuantizedInput.u8(37)),
                 Arguments.of("3x3 RGB -> 16 (landmarks)", ConvGeometry.square(12, 12, 3, 16, 1, 3, 1, 1), QuantizedInput.u8(128)),
                 Arguments.of("3x3 8 -> 32 (fire expand)", ConvGeometry.square(9, 11, 8, 32, 1, 3, 1, 1), QuantizedInput.u8(0)),
+                Arguments.of("3x3 16 -> 40, 48-byte rows", ConvGeometry.square(7, 9, 16, 40, 1, 3, 1, 1), QuantizedInput.u8(77)),
+                Arguments.of("5x5 16 -> 16, rows over 64 bytes go tap by tap", ConvGeometry.square(8, 8, 16, 16, 1, 5, 2, 2), QuantizedInput.u8(5)),
                 Arguments.of("5x3 dilation 2, 5 channels, 40 outputs",
                         new ConvGeometry(13, 10, 5, 40, 1, 5, 3, 1, 2, 4, 2, 4, 2, 2, 2), QuantizedInput.u8(200)),
                 Arguments.of("3x3 s2 i8 input, 1 channel", ConvGeometry.square(11, 9, 1, 24, 1, 3, 2, 1), QuantizedInput.i8(-3)));
@@ -72,7 +74,8 @@ class PatchGatherTest {
     @Test
     void onlyNarrowSingleGroupLayersWithATapWindowAreGathered() {
         assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 3, 16, 1, 1, 1, 0)), "1x1 has nothing to gather");
-        assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 16, 16, 1, 3, 1, 1)), "16 channels keep 8 pairs per tap");
+        assertTrue(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 16, 16, 1, 3, 1, 1)), "16 channels are gathered");
+        assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 17, 16, 1, 3, 1, 1)), "17 channels keep the direct kernel");
         assertFalse(PatchLayout.worthGathering(ConvGeometry.square(8, 8, 8, 8, 8, 3, 1, 1)), "depthwise has its own kernel");
     }
 }
