@@ -9,7 +9,7 @@ import dev.lowbit.ir.IrException;
 /**
  * Convolution and GroupConvolution (2-D, NCHW). In a float model, a {@code TiledConvolution} (f32 FMA, register
  * tiles, weights packed once at class initialization) held in a static field and run with the class's float
- * scratch and worker pool (LATENCY splits its output channels); in a graph that still runs FakeQuantize ({@link StepContext#exactFp32()}), one call of the
+ * scratch, on the calling thread (splitting it under LATENCY measured slower, see TiledConvolution); in a graph that still runs FakeQuantize ({@link StepContext#exactFp32()}), one call of the
  * oracle-identical {@code Convolution.conv2d}, which accumulates in double. Stateless.
  */
 final class ConvEmitter implements LayerEmitter {
@@ -50,9 +50,9 @@ final class ConvEmitter implements LayerEmitter {
             return CodeBlock.builder()
                     .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), f32 tiles\n", kh, kw,
                             s[0], s[1], p[0], p[1], d[0], d[1], groups)
-                    .addStatement("$L.run($L, $L, $L, this.$N)", layer, c.in(0), c.out(0),
+                    .addStatement("$L.run($L, $L, $L)", layer, c.in(0), c.out(0),
                             c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2],
-                                    y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)), ModelClassWriter.PARALLEL_FIELD)
+                                    y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)))
                     .build();
         }
         c.report("Convolution.conv2d", macs);

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The performance hints on generated int8 classes of shared FP16-INT8 models (int8 convolutions, depthwise,
- * fully connected, Concat-fed segmented convolutions, patch-gathered first layers) and on a float model (f32 tiled
- * convolutions split by output channels): LATENCY, with every int8 layer split however small, on 2
+ * fully connected, Concat-fed segmented convolutions, patch-gathered first layers) and on a float model (whose f32
+ * layers run on the caller; its pool and concurrent callers are still checked): LATENCY, with every int8 layer split however small, on 2
  * and 3 threads, gives outputs bit-identical to the single-thread instance; a THROUGHPUT pool called by 6 threads
  * at once, and several LATENCY instances sharing one pool concurrently, give the single-thread outputs to each
  * caller (a scratch buffer shared by mistake would mix requests).

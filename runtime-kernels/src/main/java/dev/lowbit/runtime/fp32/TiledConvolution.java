@@ -148,6 +148,12 @@ public final class TiledConvolution {
      * 8 output channels (the last unit: the 4-channel block and single channels left over) run on the workers,
      * each channel with exactly the tile code of the one-thread run, so the outputs are bit-identical. Depthwise
      * layers (one channel per group) are not split.
+     *
+     * <p>Generated code does not call this overload: on the project machine (2 cores) LATENCY with 2 threads ran
+     * the float IRs of vehicle-attributes and face-detection-retail at 0.88-0.89x the one-thread speed (JMH
+     * {@code ThreadedModels}, 2026-12-01); per-layer profiles showed the first, gathered layer 268 -> 409 us and
+     * most 3x3 layers slower, only the deepest faster (the worker reads the planes the caller just prepared from
+     * the other core's cache). Kept, tested, for a split that prepares the input per worker.
      */
     public void run(float[] x, float[] y, float[] scratch, Parallel parallel) {
         if (scratch.length < scratchFloats) {
