@@ -1,7 +1,9 @@
 package dev.lowbit.codegen;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.TypeName;
 import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
 import dev.lowbit.graph.ValueRef;
@@ -59,6 +61,15 @@ final class PreservedEmitter implements LayerEmitter {
         }
     }
 
+    /**
+     * The Concat's input arrays as one instance field, made once in the constructor (after the fields it lists): a
+     * {@code new byte[][]} in the step allocated on every inference.
+     */
+    private static CodeBlock inputArrays(StepContext c, List<CodeBlock> inputs) {
+        return c.instanceField(ArrayTypeName.of(ArrayTypeName.of(TypeName.BYTE)), "inputs",
+                CodeBlock.of("new byte[][] {$L}", CodeBlock.join(inputs, ", ")));
+    }
+
     @Override
     public CodeBlock emit(StepContext c) {
         Node n = c.node();
@@ -99,8 +110,8 @@ final class PreservedEmitter implements LayerEmitter {
                 ins.add(int8.bytes(c, n.input(i)));
                 channels[i] = c.inShape(i)[1];
             }
-            b.addStatement("$T.concat(new byte[][] {$L}, $L, $L, $L)", Int8Emitters.CHANNELS_LAST,
-                    CodeBlock.join(ins, ", "), c.ints("channels", channels), y[0] * y[2] * y[3], out);
+            b.addStatement("$T.concat($L, $L, $L, $L)", Int8Emitters.CHANNELS_LAST, inputArrays(c, ins),
+                    c.ints("channels", channels), y[0] * y[2] * y[3], out);
             c.report("ChannelsLastLevels.concat (u8 levels, NHWC)", 0);
         } else if (n.is("Concat")) {
             int[] y = c.outShape(0);
@@ -117,8 +128,8 @@ final class PreservedEmitter implements LayerEmitter {
                 ins.add(int8.bytes(c, v));
                 chunks[i] = c.inShape(i)[axis] * inner;
             }
-            b.addStatement("$T.concat(new byte[][] {$L}, $L, $L, $L)", Int8Emitters.LEVELS,
-                    CodeBlock.join(ins, ", "), c.ints("chunks", chunks), outer, out);
+            b.addStatement("$T.concat($L, $L, $L, $L)", Int8Emitters.LEVELS, inputArrays(c, ins),
+                    c.ints("chunks", chunks), outer, out);
             c.report("LevelTensors.concat (u8 levels)", 0);
         } else {
             b.addStatement("$T.arraycopy($L, 0, $L, 0, $L)", System.class, int8.bytes(c, n.input(0)), out,
