@@ -3,7 +3,6 @@ package dev.lowbit.runtime.int8;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -13,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link LevelTensors#level} and {@link LevelTensors#value}, the same IEEE f32 operations in the same order (the
  * division stays a division), so every level and value is bit-identical to the scalar definition; tails run
  * the scalar code. A run is contiguous on the float side and has a byte stride on the level side: 1 for NCHW
- * levels, the channel count for NHWC ones (the transpose happens in the stores, 16 bytes through two longs). Why: the scalar passes cost 2-5 ns per element, mostly the f32 division, and ran at
+ * levels (vector steps), the channel count for NHWC ones (scalar, see {@link #quantize}). Why: the scalar passes
+ * cost 2-5 ns per element, mostly the f32 division, and ran at
  * every fp32/int8 border (9-17% of the int8 time of landmarks-regression in per-layer profiles). Stateless.
  */
 final class LevelVectors {
@@ -28,17 +28,19 @@ final class LevelVectors {
     private LevelVectors() {
     }
 
-    /** Levels of {@code x[from .. from+n)} on {@code [il, ih]}, written to {@code q[qOff + i * qStride]}. */
+    /**
+     * Levels of {@code x[from .. from+n)} on {@code [il, ih]}, written to {@code q[qOff + i * qStride]}: vector steps
+     * for contiguous levels, the scalar formula for strided (NHWC) ones. A vector version of the strided store
+     * (16 levels through two longs, 2-3x faster by hand) made the tiny test model allocate 32 bytes per warm
+     * inference in some JVMs (a vector op left unintrinsified), which the zero-allocation promise of
+     * {@code infer(inputs, outputs)} does not allow; it was taken out again.
+     */
     static void quantize(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff, int qStride) {
-        int done = qStride == 1 ? quantizeDense(x, from, n, il, ih, levels, q, qOff) : quantizeStrided(x, from, n, il, ih, levels, q, qOff, qStride);
+        int done = qStride == 1 ? quantizeDense(x, from, n, il, ih, levels, q, qOff) : 0;
         for (int i = done; i < n; i++) {
             q[qOff + i * qStride] = (byte) LevelTensors.level(x[from + i], il, ih, levels);
         }
     }
-
-    // The two loops below repeat the level arithmetic on purpose: a vector handed to a helper that C2 does not
-    // inline is boxed (measured: after both strides had run, the shared version ran 5x slower in one JVM), so each
-    // loop keeps it local.
 
     /** Whole 16-lane steps with contiguous levels; returns how many elements were done. */
     private static int quantizeDense(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff) {
@@ -53,29 +55,6 @@ final class LevelVectors {
             VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
             ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + i);
-        }
-        return i;
-    }
-
-    /** As {@link #quantizeDense}, the 16 levels of a step stored {@code qStride} bytes apart (through two longs). */
-    private static int quantizeStrided(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff,
-            int qStride) {
-        float lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il, top = (float) (levels - 1);
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, from + i);
-            FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-            VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
-            VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
-            level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            LongVector words = ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).reinterpretAsLongs();
-            long a = words.lane(0), b = words.lane(1);
-            int at = qOff + i * qStride;
-            for (int j = 0; j < 8; j++, a >>>= 8, b >>>= 8) {
-                q[at + j * qStride] = (byte) a;
-                q[at + (j + 8) * qStride] = (byte) b;
-            }
         }
         return i;
     }
