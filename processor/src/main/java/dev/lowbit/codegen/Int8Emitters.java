@@ -339,7 +339,7 @@ public final class Int8Emitters extends Emitters {
         return CodeBlock.of("this.$N", ModelClassWriter.PARALLEL_FIELD);
     }
 
-    /** A shared per-instance scratch array of {@code kind} ("ints", "bytesIn", "bytesOut", "floats") of at least n. */
+    /** A shared per-instance scratch array of {@code kind} ("ints", "floats...": float, else bytes) of at least n. */
     CodeBlock scratch(StepContext c, String kind, int n) {
         boolean first = !scratch.containsKey(kind);
         int size = Math.max(scratch.getOrDefault(kind, 0), n);
@@ -347,7 +347,7 @@ public final class Int8Emitters extends Emitters {
         String sizes = c.classState().intConstant("int8_scratch_" + kind, new int[] {size});
         String field = "s8_" + kind;
         if (first) {
-            TypeName element = kind.equals("ints") ? TypeName.INT : kind.equals("floats") ? TypeName.FLOAT : TypeName.BYTE;
+            TypeName element = kind.equals("ints") ? TypeName.INT : kind.startsWith("floats") ? TypeName.FLOAT : TypeName.BYTE;
             // sized by an int constant that later layers raise, so one array serves every layer; the kernels' ints
             // also get a tile slot per thread of the instance's ExecutionConfig
             CodeBlock init = kind.equals("ints")

@@ -8,6 +8,7 @@ import dev.lowbit.runtime.int8.ConvGeometry;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
 import dev.lowbit.runtime.int8.Int8FullyConnected;
+import dev.lowbit.runtime.int8.NarrowLayout;
 import dev.lowbit.runtime.int8.PatchLayout;
 import dev.lowbit.runtime.int8.QuantizedInput;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
@@ -42,6 +43,7 @@ final class Int8LinearEmitter implements LayerEmitter {
     private static final ClassName DW = ClassName.get(RT, "Int8DepthwiseConvolution");
     private static final ClassName FC = ClassName.get(RT, "Int8FullyConnected");
     private static final ClassName GATHER = ClassName.get(RT, "PatchGather");
+    private static final ClassName NARROW = ClassName.get(RT, "NarrowConvolution");
 
     private final Int8Emitters int8;
     private final QuantizedLinear l;
@@ -99,6 +101,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
+                : narrow(l) ? "NarrowConvolution (exact int8 dot products on f32 FMA, " + l.outputChannels() + " output(s))"
                 : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
@@ -106,7 +109,13 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
     static boolean gathers(QuantizedLinear l) {
-        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && PatchLayout.worthGathering(geometry(l));
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && !narrow(l)
+                && PatchLayout.worthGathering(geometry(l));
+    }
+
+    /** A plain convolution with few outputs, run by {@code NarrowConvolution} ({@link NarrowLayout#takes}). */
+    static boolean narrow(QuantizedLinear l) {
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && NarrowLayout.takes(geometry(l));
     }
 
     /** A plain Convolution whose input channels fall into several runs with their own grids. */
@@ -136,6 +145,9 @@ final class Int8LinearEmitter implements LayerEmitter {
     public CodeBlock emit(StepContext c) {
         if (segmented(l)) {
             return emitSegmented(c);
+        }
+        if (narrow(l)) {
+            return emitNarrow(c);
         }
         int zero = l.segments().get(0).padLevel();
         boolean depthwise = false;
@@ -251,6 +263,64 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         report(c);
         return b.build();
+    }
+
+    /**
+     * A layer of at most 4 outputs and a kernel larger than 1x1 on {@code NarrowConvolution}: levels centred to f32, the f32 tiled convolution
+     * with the int8 weights (every sum an exact integer below 2^24), then {@code Requantization}'s scalar epilogue,
+     * written straight to the output's layout (levels) or to the fp32 NCHW buffer.
+     */
+    private CodeBlock emitNarrow(StepContext c) {
+        ConvGeometry g = geometry(l);
+        int zero = l.segments().get(0).padLevel();
+        float[] w = asFloats(l.weights().values());
+        c.addWeightBytes(l.weights().values().length);
+        CodeBlock layer = c.staticField(NARROW, "narrow", CodeBlock.of("new $T($L, $L, $T.bytes($L))", NARROW,
+                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w))));
+        CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
+        int batch = l.inputShape()[0];
+        int pixelsIn = g.inH() * g.inW(), pixelsOut = g.outH() * g.outW();
+        CodeBlock centred = int8.scratch(c, "floatsCentred", g.inChannels() * pixelsIn);
+        CodeBlock sums = int8.scratch(c, "floatsSums", g.outChannels() * pixelsOut);
+        CodeBlock conv = c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(),
+                g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
+                g.padLeft(), g.dilationH(), g.dilationW(), 1));
+        QuantGrid r = l.requant();
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// int8 $L $L on f32 FMA (exact integer sums): $L\n", l.kind(),
+                Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()), g);
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
+        if (r != null) {
+            b.addStatement("$L.run($L, n * $L, $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), int8.channelsLast(l.input()), epi, int8.bytes(c, l.output()), g.outputLength(),
+                    int8.channelsLast(l.output()), centred, sums, conv);
+        } else {
+            b.addStatement("$L.run($L, n * $L, $L, $L, null, $L, n * $L, false, $L, $L, $L)", layer,
+                    int8.bytes(c, l.input()), g.inputLength(), int8.channelsLast(l.input()), epi, c.out(0), g.outputLength(),
+                    centred, sums, conv);
+        }
+        b.endControlFlow();
+        if (r != null) {
+            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
+        }
+        report(c);
+        return b.build();
+    }
+
+    /** The layer's fused epilogue: fp32 output, or the next FakeQuantize's levels. */
+    private CodeBlock epilogue(StepContext c) {
+        float[] multiplier = new float[l.outputChannels()];
+        for (int oc = 0; oc < multiplier.length; oc++) {
+            multiplier[oc] = l.multiplier()[oc][0];
+        }
+        QuantGrid r = l.requant();
+        return r == null
+                ? CodeBlock.of("$T.toFloat($L, $L, $L)", REQUANT, c.derived(Int8Emitters.floats(multiplier)),
+                        c.derived(Int8Emitters.floats(l.bias())), l.relu())
+                : CodeBlock.of("$T.toQuantized($L, $L, $L, $L, $L, $L, false)", REQUANT,
+                        c.derived(Int8Emitters.floats(multiplier)), c.derived(Int8Emitters.floats(l.bias())), l.relu(),
+                        c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
+                        r.levels());
     }
 
     /**
