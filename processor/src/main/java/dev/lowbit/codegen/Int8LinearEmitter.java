@@ -192,19 +192,8 @@ final class Int8LinearEmitter implements LayerEmitter {
                 "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
                 c.derived(Int8Emitters.floats(sumsAsFloats))));
-        float[] multiplier = new float[l.outputChannels()];
-        for (int oc = 0; oc < multiplier.length; oc++) {
-            multiplier[oc] = l.multiplier()[oc][0];
-        }
         QuantGrid r = l.requant();
-        CodeBlock epilogue = r == null
-                ? CodeBlock.of("$T.toFloat($L, $L, $L)", REQUANT, c.derived(Int8Emitters.floats(multiplier)),
-                        c.derived(Int8Emitters.floats(l.bias())), l.relu())
-                : CodeBlock.of("$T.toQuantized($L, $L, $L, $L, $L, $L, false)", REQUANT,
-                        c.derived(Int8Emitters.floats(multiplier)), c.derived(Int8Emitters.floats(l.bias())), l.relu(),
-                        c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
-                        r.levels());
-        CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue);
+        CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
 
         int batch = l.kind() == QuantizedLinear.Kind.MATMUL ? 1 : l.inputShape()[0];
         int inLen = g.inputLength(), outLen = g.outputLength();
