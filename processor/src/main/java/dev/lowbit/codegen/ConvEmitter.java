@@ -9,7 +9,8 @@ import dev.lowbit.ir.IrException;
 /**
  * Convolution and GroupConvolution (2-D, NCHW). In a float model, a {@code TiledConvolution} (f32 FMA, register
  * tiles, weights packed once at class initialization) held in a static field and run with the class's float
- * scratch, on the calling thread (splitting it under LATENCY measured slower, see TiledConvolution); in a graph that still runs FakeQuantize ({@link StepContext#exactFp32()}), one call of the
+ * scratch, on the calling thread (splitting it by output channels under LATENCY was measured slower, see
+ * docs/performance.md); in a graph that still runs FakeQuantize ({@link StepContext#exactFp32()}), one call of the
  * oracle-identical {@code Convolution.conv2d}, which accumulates in double. Stateless.
  */
 final class ConvEmitter implements LayerEmitter {

@@ -1,6 +1,5 @@
 package dev.lowbit.runtime.fp32;
 
-import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -138,30 +137,9 @@ public final class TiledConvolution {
 
     /** y = conv(x); x [n][c][h][wd], y [n][oc][oh][ow]; scratch of at least {@link #scratchFloats()}. */
     public void run(float[] x, float[] y, float[] scratch) {
-        run(x, y, scratch, null);
-    }
-
-    /**
-     * As {@link #run(float[], float[], float[])}, with each group's output channels split over {@code parallel}
-     * (the LATENCY hint) when the layer is large enough and has at least two blocks of 8 channels per group; null
-     * runs on the caller. The input preparation (padding copy or gather) runs first on the caller, then units of
-     * 8 output channels (the last unit: the 4-channel block and single channels left over) run on the workers,
-     * each channel with exactly the tile code of the one-thread run, so the outputs are bit-identical. Depthwise
-     * layers (one channel per group) are not split.
-     *
-     * <p>Generated code does not call this overload: on the project machine (2 cores) LATENCY with 2 threads ran
-     * the float IRs of vehicle-attributes and face-detection-retail at 0.88-0.89x the one-thread speed (JMH
-     * {@code ThreadedModels}, 2026-12-01); per-layer profiles showed the first, gathered layer 268 -> 409 us and
-     * most 3x3 layers slower, only the deepest faster (the worker reads the planes the caller just prepared from
-     * the other core's cache). Kept, tested, for a split that prepares the input per worker.
-     */
-    public void run(float[] x, float[] y, float[] scratch, Parallel parallel) {
         if (scratch.length < scratchFloats) {
             throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + scratchFloats);
         }
-        int blocks = ocg / 8;
-        int units = blocks + (ocg % 8 != 0 ? 1 : 0);
-        boolean split = parallel != null && blocks >= 2 && parallel.worthSplitting((long) n * oc * oh * ow * k);
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
                 int xGroup = (b * c + g * icg) * h * wd;
@@ -180,50 +158,31 @@ public final class TiledConvolution {
                     src = x;
                     srcBase = xGroup;
                 }
-                if (split) {
-                    float[] in = src;
-                    int inBase = srcBase;
-                    int packedBase = g * ocg * k;
-                    parallel.forRange(units, (from, to, w) -> {
-                        for (int u = from; u < to; u++) {
-                            channels(in, inBase, packedBase, scratch, y, yGroup, 8 * u, u < blocks ? 8 * u + 8 : ocg);
+                boolean wide = direct && wp != ow;
+                float[] dst = wide ? scratch : y;
+                int dstBase = wide ? srcFloats : yGroup;
+                product(src, srcBase, g * ocg * k, dst, dstBase);
+                if (wide) {
+                    for (int m = 0; m < ocg; m++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            System.arraycopy(scratch, srcFloats + m * q + oy * wp, y, yGroup + (m * oh + oy) * ow, ow);
                         }
-                    });
-                } else {
-                    channels(src, srcBase, g * ocg * k, scratch, y, yGroup, 0, ocg);
+                    }
                 }
             }
         }
     }
 
     /**
-     * Output channels {@code [m0, m1)} of one group (m0 a multiple of 8; m1 = ocg or a multiple of 8), written to
-     * y directly or through the wide rows in scratch.
-     */
-    private void channels(float[] src, int srcBase, int packedBase, float[] scratch, float[] y, int yGroup, int m0, int m1) {
-        boolean wide = direct && wp != ow;
-        float[] dst = wide ? scratch : y;
-        int dstBase = wide ? srcFloats : yGroup;
-        product(src, srcBase, packedBase, dst, dstBase, m0, m1);
-        if (wide) {
-            for (int m = m0; m < m1; m++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    System.arraycopy(scratch, srcFloats + m * q + oy * wp, y, yGroup + (m * oh + oy) * ow, ow);
-                }
-            }
-        }
-    }
-
-    /**
-     * The group's output channels m0 .. m1-1: dst[dstBase + m * q + p] for p < q. A pixel tail shorter than a tile reruns
+     * The group's ocg output channels: dst[dstBase + m * q + p] for p < q. A pixel tail shorter than a tile reruns
      * the last full tile shifted back to end at q (the overlapped outputs are computed again in the same order, so
      * they get the same values); only rows shorter than a tile use masked tiles. Masks are made inside the tile
      * methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
      * tiles as the common tail path were the largest cost on small maps (15x15 and below).
      */
-    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase, int m0, int m1) {
-        int m = m0;
-        for (; m + 8 <= m1; m += 8) {
+    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase) {
+        int m = 0;
+        for (; m + 8 <= ocg; m += 8) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
             if (q >= 2 * L) {
@@ -238,7 +197,7 @@ public final class TiledConvolution {
                 }
             }
         }
-        if (m + 4 <= m1) {
+        if (m + 4 <= ocg) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
             if (q >= 2 * L) {
@@ -253,7 +212,7 @@ public final class TiledConvolution {
             }
             m += 4;
         }
-        for (; m < m1; m++) {
+        for (; m < ocg; m++) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
             int p = 0;

@@ -73,41 +73,6 @@ class TiledConvolutionTest {
         }
     }
 
-    /**
-     * Split over a pool (every layer split, however small) the outputs equal the one-thread run bit for bit: each
-     * channel is computed by the same tile code. Shapes: 8-channel blocks with and without a 4-block and single
-     * channels left over, groups, the wide (padded stride-1) and gathered (stride 2) layouts, a batch of 2, and
-     * a depthwise layer (not split, must still be right).
-     */
-    @Test
-    void splitOverThreadsIsBitIdentical() {
-        Random r = new Random(5);
-        int[][] cases = { // n, c, h, w, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups
-            {1, 16, 13, 17, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-            {2, 8, 9, 11, 29, 3, 3, 2, 2, 1, 1, 1, 1, 1},
-            {1, 12, 10, 10, 44, 1, 1, 1, 1, 0, 0, 1, 1, 2},
-            {1, 3, 31, 30, 21, 7, 7, 2, 2, 3, 3, 1, 1, 1},
-            {1, 24, 15, 15, 24, 3, 3, 1, 1, 1, 1, 1, 1, 24},
-        };
-        try (dev.lowbit.runtime.Parallel two = dev.lowbit.runtime.Parallel.create(2, 0);
-                dev.lowbit.runtime.Parallel three = dev.lowbit.runtime.Parallel.create(3, 0)) {
-            for (int[] t : cases) {
-                int n = t[0], c = t[1], h = t[2], w = t[3], oc = t[4], kh = t[5], kw = t[6], sh = t[7], sw = t[8];
-                int oh = (h + 2 * t[9] - kh) / sh + 1, ow = (w + 2 * t[10] - kw) / sw + 1;
-                TiledConvolution conv = new TiledConvolution(random(r, oc * (c / t[13]) * kh * kw), n, c, h, w, oc, oh, ow,
-                        kh, kw, sh, sw, t[9], t[10], t[11], t[12], t[13]);
-                float[] x = random(r, n * c * h * w);
-                float[] want = new float[n * oc * oh * ow];
-                conv.run(x, want, new float[conv.scratchFloats()]);
-                for (dev.lowbit.runtime.Parallel p : new dev.lowbit.runtime.Parallel[] {two, three}) {
-                    float[] got = new float[want.length];
-                    conv.run(x, got, new float[conv.scratchFloats()], p);
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, java.util.Arrays.toString(t) + " on " + p);
-                }
-            }
-        }
-    }
-
     private static void check(Random r, int[] t) {
         int n = t[0], c = t[1], h = t[2], w = t[3], oc = t[4], kh = t[5], kw = t[6], sh = t[7], sw = t[8];
         int ph = t[9], pw = t[10], phEnd = t[11], pwEnd = t[12], dh = t[13], dw = t[14], g = t[15];
