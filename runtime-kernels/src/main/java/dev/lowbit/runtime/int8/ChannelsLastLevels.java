@@ -15,29 +15,13 @@ public final class ChannelsLastLevels {
     /** {@link LevelTensors#quantize} of the NCHW tensor {@code x} ({@code outer x channels x pixels}), levels written NHWC. */
     public static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
             int levels) {
-        int i = 0;
-        for (int o = 0; o < outer; o++) {
-            int base = o * channels * pixels;
-            for (int c = 0; c < channels; c++) {
-                int r = inLow.length == 1 ? 0 : c;
-                LevelVectors.quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, base + c, channels);
-                i += pixels;
-            }
-        }
+        LevelVectors.quantize(x, q, outer, channels, pixels, inLow, inHigh, levels, true);
     }
 
     /** {@link LevelTensors#dequantize} of NHWC levels, the values written NCHW ({@code outer x channels x pixels}). */
     public static void dequantize(byte[] q, float[] x, int outer, int channels, int pixels, float[] outLow,
             float[] outHigh, int levels) {
-        int i = 0;
-        for (int o = 0; o < outer; o++) {
-            int base = o * channels * pixels;
-            for (int c = 0; c < channels; c++) {
-                int r = outLow.length == 1 ? 0 : c;
-                LevelVectors.dequantize(q, base + c, channels, pixels, outLow[r], outHigh[r] - outLow[r], levels, x, i);
-                i += pixels;
-            }
-        }
+        LevelVectors.dequantize(q, x, outer, channels, pixels, outLow, outHigh, levels, true);
     }
 
     /** {@link LevelTensors#addRequantized} on NHWC operands and result (element-wise, so only the channel index moves). */

@@ -22,14 +22,7 @@ public final class LevelTensors {
      */
     public static void quantize(float[] x, byte[] q, int outer, int channels, int inner, float[] inLow,
             float[] inHigh, int levels) {
-        int i = 0;
-        for (int o = 0; o < outer; o++) {
-            for (int c = 0; c < channels; c++) {
-                int r = inLow.length == 1 ? 0 : c;
-                LevelVectors.quantize(x, i, inner, inLow[r], inHigh[r], levels, q, i, 1);
-                i += inner;
-            }
-        }
+        LevelVectors.quantize(x, q, outer, channels, inner, inLow, inHigh, levels, false);
     }
 
     /**
@@ -54,14 +47,7 @@ public final class LevelTensors {
     /** The fp32 value of every level: {@code q / (levels-1) * (oh - ol) + ol} in f32, in that order. */
     public static void dequantize(byte[] q, float[] x, int outer, int channels, int inner, float[] outLow,
             float[] outHigh, int levels) {
-        int i = 0;
-        for (int o = 0; o < outer; o++) {
-            for (int c = 0; c < channels; c++) {
-                int r = outLow.length == 1 ? 0 : c;
-                LevelVectors.dequantize(q, i, 1, inner, outLow[r], outHigh[r] - outLow[r], levels, x, i);
-                i += inner;
-            }
-        }
+        LevelVectors.dequantize(q, x, outer, channels, inner, outLow, outHigh, levels, false);
     }
 
     /**

@@ -29,6 +29,40 @@ final class LevelVectors {
     }
 
     /**
+     * Every channel run of the NCHW tensor {@code x} ({@code outer x channels x pixels}) quantized, the levels
+     * written NCHW or, when {@code channelsLast}, NHWC; the ranges have one entry per channel or one for the tensor.
+     */
+    static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
+            int levels, boolean channelsLast) {
+        int i = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++, i += pixels) {
+                int r = inLow.length == 1 ? 0 : c;
+                quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, levelAt(o, c, channels, pixels, channelsLast),
+                        channelsLast ? channels : 1);
+            }
+        }
+    }
+
+    /** The inverse pass: levels NCHW or NHWC to the NCHW float tensor {@code x}, channel run by channel run. */
+    static void dequantize(byte[] q, float[] x, int outer, int channels, int pixels, float[] outLow, float[] outHigh,
+            int levels, boolean channelsLast) {
+        int i = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++, i += pixels) {
+                int r = outLow.length == 1 ? 0 : c;
+                dequantize(q, levelAt(o, c, channels, pixels, channelsLast), channelsLast ? channels : 1, pixels, outLow[r],
+                        outHigh[r] - outLow[r], levels, x, i);
+            }
+        }
+    }
+
+    /** Where channel {@code c} of image {@code o} starts among the levels. */
+    private static int levelAt(int o, int c, int channels, int pixels, boolean channelsLast) {
+        return o * channels * pixels + (channelsLast ? c : c * pixels);
+    }
+
+    /**
      * Levels of {@code x[from .. from+n)} on {@code [il, ih]}, written to {@code q[qOff + i * qStride]}: vector steps
      * for contiguous levels, the scalar formula for strided (NHWC) ones. A vector version of the strided store
      * (16 levels through two longs, 2-3x faster by hand) made the tiny test model allocate 32 bytes per warm
