@@ -54,6 +54,7 @@ public final class Int8Emitters extends Emitters {
     private final Map<String, Integer> scratch = new LinkedHashMap<>();
     private final Map<Integer, QuantizedLinear> fastByLayerNode = new HashMap<>();
     private final Set<Integer> quantizeNodes = new HashSet<>();
+    private final List<ValueRef> levelTensors;
     private final LevelLayouts layouts;
 
     public Int8Emitters(LoweredModel lowered) {
@@ -91,7 +92,8 @@ public final class Int8Emitters extends Emitters {
                 quantizeNodes.add(q.node().id());
             }
         }
-        this.layouts = new LevelLayouts(new Roles(), levelTensors());
+        this.levelTensors = levelTensors();
+        this.layouts = new LevelLayouts(new Roles(), levelTensors);
     }
 
     /** Every value whose levels have their own byte array (views share their input's). */
@@ -120,7 +122,7 @@ public final class Int8Emitters extends Emitters {
 
     /** Level tensors with their own byte array, for the build report. */
     public int levelTensorCount() {
-        return levelTensors().size();
+        return levelTensors.size();
     }
 
     /** What {@link LevelLayouts} asks about this class's emitters. */
@@ -201,7 +203,8 @@ public final class Int8Emitters extends Emitters {
         return all == 0 ? 1 : (double) int8 / all;
     }
 
-    private static boolean isView(Node n) {
+    /** Reshape, Squeeze and Unsqueeze: their levels share their input's byte array. */
+    static boolean isView(Node n) {
         return n.is("Reshape") || n.is("Squeeze") || n.is("Unsqueeze");
     }
 

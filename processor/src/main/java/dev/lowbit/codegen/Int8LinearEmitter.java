@@ -162,6 +162,8 @@ final class Int8LinearEmitter implements LayerEmitter {
             depthwise = g.isDepthwise();
         }
         boolean patches = gathers(l);
+        // a layer with few input channels runs as a 1x1 convolution over gathered patches (bit-identical, PatchGather)
+        ConvGeometry kernelGeometry = patches ? PatchLayout.patchGeometry(g) : g;
         if (depthwise) {
             Int8DepthwiseLayer layer = Int8DepthwiseLayer.pack(g, QuantizedInput.u8(zero), l.weights().values());
             DepthwiseWeightLayout layout = layer.layout();
@@ -169,8 +171,6 @@ final class Int8LinearEmitter implements LayerEmitter {
             sums = layout.weightSums(l.weights().values());
             scratchInts = layer.scratchInts();
         } else {
-            // a narrow layer runs as a 1x1 convolution over gathered patches (bit-identical, see PatchGather)
-            ConvGeometry kernelGeometry = patches ? PatchLayout.patchGeometry(g) : g;
             byte[] w = patches ? PatchLayout.patchWeights(g, l.weights().values()) : l.weights().values();
             Int8ConvLayer layer = Int8ConvLayer.pack(kernelGeometry, QuantizedInput.u8(zero), w);
             Int8WeightLayout layout = layer.layout();
@@ -187,7 +187,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         for (int i = 0; i < sums.length; i++) {
             sumsAsFloats[i] = sums[i];
         }
-        CodeBlock geometry = geometryLiteral(patches ? PatchLayout.patchGeometry(g) : g);
+        CodeBlock geometry = geometryLiteral(kernelGeometry);
         CodeBlock layer = c.staticField(depthwise ? DW_LAYER : CONV_LAYER, "int8", CodeBlock.of(
                 "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
@@ -216,7 +216,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock gather = CodeBlock.of("");
         if (patches) {
             // the kernel call below reads patch image 0; the gather fills it for image n first
-            src = int8.scratch(c, "patches", PatchLayout.patchGeometry(g).inputLength());
+            src = int8.scratch(c, "patches", kernelGeometry.inputLength());
             gather = CodeBlock.builder().addStatement("$T.gather($L, (byte) $L, $L, n * $L, $L, $L)", GATHER,
                     c.staticField(GEOMETRY, "gathered", geometryLiteral(g)), zero, image, imageLen, src,
                     Int8Emitters.parallel()).build();
@@ -255,9 +255,10 @@ final class Int8LinearEmitter implements LayerEmitter {
     }
 
     /**
-     * A layer of at most 4 outputs and a kernel larger than 1x1 on {@code NarrowConvolution}: levels centred to f32, the f32 tiled convolution
-     * with the int8 weights (every sum an exact integer below 2^24), then {@code Requantization}'s scalar epilogue,
-     * written straight to the output's layout (levels) or to the fp32 NCHW buffer.
+     * A layer of at most 4 outputs and a kernel larger than 1x1 on {@code NarrowConvolution}: levels centred to f32,
+     * the f32 tiled convolution with the int8 weights (every sum an exact integer below 2^24), then
+     * {@code Requantization}'s scalar epilogue, written straight to the output's layout (levels) or to the fp32 NCHW
+     * buffer.
      */
     private CodeBlock emitNarrow(StepContext c) {
         ConvGeometry g = geometry(l);

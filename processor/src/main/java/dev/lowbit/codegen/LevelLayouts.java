@@ -137,7 +137,7 @@ final class LevelLayouts {
             if (layer != null && layer.kind() == QuantizedLinear.Kind.MATMUL) {
                 return false;
             }
-            if (roles.stepAt(c.id()) instanceof PreservedStep p && !isView(c) && !sameLayoutOp(roles, p.node())) {
+            if (roles.stepAt(c.id()) instanceof PreservedStep p && !Int8Emitters.isView(c) && !sameLayoutOp(roles, p.node())) {
                 return false;
             }
             // int8 convolutions read NHWC; adds and same-layout ops are grouped by their writer side; everything
@@ -160,10 +160,6 @@ final class LevelLayouts {
             return rank == 4 && (axis == 1 || axis == -3);
         }
         return false;
-    }
-
-    private static boolean isView(Node n) {
-        return n.is("Reshape") || n.is("Squeeze") || n.is("Unsqueeze");
     }
 
     private static void union(Function<ValueRef, ValueRef> find, Map<ValueRef, ValueRef> parent, ValueRef a, ValueRef b) {

@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A precision-preserving op on u8 levels (NCHW, or NHWC where {@link LevelLayouts} chose it): MaxPool, Concat, ReLU (the identity on a non-negative grid, so a
- * copy). Reshape, Squeeze and Unsqueeze never get here: the plan makes them views, and their levels share the
- * input's byte array. Stateless apart from its step; one per layer.
+ * A precision-preserving op on u8 levels (NCHW, or NHWC where {@link LevelLayouts} chose it): MaxPool, Concat,
+ * ReLU (the identity on a non-negative grid, so a copy). Reshape, Squeeze and Unsqueeze never get here: the plan
+ * makes them views, and their levels share the input's byte array. Stateless apart from its step; one per layer.
  */
 final class PreservedEmitter implements LayerEmitter {
     private static final ClassName POOL = ClassName.get("dev.lowbit.runtime.int8", "Int8MaxPool");
@@ -47,8 +47,7 @@ final class PreservedEmitter implements LayerEmitter {
         if (x.length != 4 || y.length != 4) {
             return null;
         }
-        double[] d = n.attributes().has("dilations") ? n.attributes().doubles("dilations") : new double[] {1, 1};
-        if (java.util.Arrays.stream(d).anyMatch(v -> v != 1)) {
+        if (dilated(n)) {
             return null;
         }
         int[] k = Spatial.ints2(n, "kernel", 1);
@@ -59,6 +58,12 @@ final class PreservedEmitter implements LayerEmitter {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** A MaxPool with a dilation other than 1 (neither level pass implements it). */
+    private static boolean dilated(Node n) {
+        double[] d = n.attributes().has("dilations") ? n.attributes().doubles("dilations") : new double[] {1, 1};
+        return java.util.Arrays.stream(d).anyMatch(v -> v != 1);
     }
 
     /**
@@ -93,8 +98,7 @@ final class PreservedEmitter implements LayerEmitter {
             int[] y = c.outShape(0);
             int[] k = Spatial.ints2(n, "kernel", 1);
             int[] s = Spatial.ints2(n, "strides", 1);
-            double[] d = n.attributes().has("dilations") ? n.attributes().doubles("dilations") : new double[] {1, 1};
-            if (java.util.Arrays.stream(d).anyMatch(v -> v != 1)) {
+            if (dilated(n)) {
                 throw new IrException(n, "dilated MaxPool on levels is not implemented");
             }
             int[] p = Spatial.padsBegin(n, x, y, k, s, new int[] {1, 1});
