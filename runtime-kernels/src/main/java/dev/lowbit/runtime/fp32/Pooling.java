@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.fp32;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,7 +20,7 @@ public final class Pooling {
      */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> (2 * i) % L);
     /** Lanes L/2 .. L-1. */
-    private static final jdk.incubator.vector.VectorMask<Float> HIGH = F.indexInRange(-L / 2, L / 2);
+    private static final VectorMask<Float> HIGH = F.indexInRange(-L / 2, L / 2);
 
     private Pooling() {}
 
@@ -32,16 +33,21 @@ public final class Pooling {
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = Math.max(oy * sh - ph, 0);
                 int y1 = Math.min(oy * sh - ph + kh, h);
-                int ox = 0;
-                if (sw == 2) {
-                    // L outputs at a time where their windows lie inside the row: the window max at every input
-                    // column of a 2L run (two vectors, one load per tap), then the even columns. Vector max is
-                    // Math.max lane-wise (NaN and -0 alike), so the result is the scalar loop's, bit for bit.
-                    for (; ox + L <= ow && ox * 2 - pw >= 0 && ox * 2 - pw + kw + 2 * L - 1 <= w; ox += L) {
-                        maxRow2(x, y, xp, w, y0, y1, ox * 2 - pw, kw, yp + oy * ow + ox);
+                int at = yp + oy * ow;
+                if (sw == 1 || sw == 2) {
+                    // L outputs at a time, every column of the window's row span loaded masked to the row (columns
+                    // outside it, padding included, read -infinity). Vector max is Math.max lane-wise (NaN and -0
+                    // alike) and order-free, so the result is the scalar loop's, bit for bit.
+                    for (int ox = 0; ox < ow; ox += L) {
+                        if (sw == 1) {
+                            maxRow1(x, y, xp, w, y0, y1, ox - pw, kw, at + ox, ow - ox);
+                        } else {
+                            maxRow2(x, y, xp, w, y0, y1, ox * 2 - pw, kw, at + ox, ow - ox);
+                        }
                     }
+                    continue;
                 }
-                for (; ox < ow; ox++) {
+                for (int ox = 0; ox < ow; ox++) {
                     int x0 = Math.max(ox * sw - pw, 0);
                     int x1 = Math.min(ox * sw - pw + kw, w);
                     float m = Float.NEGATIVE_INFINITY;
@@ -50,24 +56,57 @@ public final class Pooling {
                             m = Math.max(m, x[xp + iy * w + ix]);
                         }
                     }
-                    y[yp + oy * ow + ox] = m;
+                    y[at + ox] = m;
                 }
             }
         }
     }
 
-    /** y[at + j] = max over rows [y0, y1) and columns ix0 + 2j + [0, kw) of plane xp, for j < L. */
-    private static void maxRow2(float[] x, float[] y, int xp, int w, int y0, int y1, int ix0, int kw, int at) {
+    /**
+     * y[at + j] = max over rows [y0, y1) and columns ix0 + j + [0, kw) of plane xp, for j < min(L, left). Loads
+     * that reach past the row are masked to it and blended with -infinity: rows as short as 6-15 columns
+     * (landmarks, head-pose) never fit a whole vector, and the scalar Math.max loop cost half of landmarks' float
+     * time. The load is written out in each kernel (not a helper returning a vector: one C2 does not inline would
+     * box every vector).
+     */
+    private static void maxRow1(float[] x, float[] y, int xp, int w, int y0, int y1, int ix0, int kw, int at, int left) {
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int iy = y0; iy < y1; iy++) {
+            int r = xp + iy * w;
+            for (int c = ix0; c < ix0 + kw; c++) {
+                if (c >= 0 && c + L <= w) {
+                    m = m.max(FloatVector.fromArray(F, x, r + c));
+                } else {
+                    VectorMask<Float> inRow = F.indexInRange(c, w);
+                    m = m.max(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(FloatVector.fromArray(F, x, r + c, inRow), inRow));
+                }
+            }
+        }
+        m.intoArray(y, at, F.indexInRange(0, left));
+    }
+
+    /**
+     * y[at + j] = max over rows [y0, y1) and columns ix0 + 2j + [0, kw) of plane xp, for j < min(L, left): the
+     * window max at every column of a 2L run (two vectors, loads masked as in {@link #maxRow1}), then the even
+     * columns.
+     */
+    private static void maxRow2(float[] x, float[] y, int xp, int w, int y0, int y1, int ix0, int kw, int at, int left) {
         FloatVector lo = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         FloatVector hi = lo;
         for (int iy = y0; iy < y1; iy++) {
-            int s = xp + iy * w + ix0;
-            for (int kx = 0; kx < kw; kx++) {
-                lo = lo.max(FloatVector.fromArray(F, x, s + kx));
-                hi = hi.max(FloatVector.fromArray(F, x, s + kx + L));
+            int r = xp + iy * w;
+            for (int c = ix0; c < ix0 + kw; c++) {
+                if (c >= 0 && c + 2 * L <= w) {
+                    lo = lo.max(FloatVector.fromArray(F, x, r + c));
+                    hi = hi.max(FloatVector.fromArray(F, x, r + c + L));
+                } else {
+                    VectorMask<Float> inLo = F.indexInRange(c, w), inHi = F.indexInRange(c + L, w);
+                    lo = lo.max(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(FloatVector.fromArray(F, x, r + c, inLo), inLo));
+                    hi = hi.max(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(FloatVector.fromArray(F, x, r + c + L, inHi), inHi));
+                }
             }
         }
-        lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(y, at);
+        lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(y, at, F.indexInRange(0, left));
     }
 
     /**

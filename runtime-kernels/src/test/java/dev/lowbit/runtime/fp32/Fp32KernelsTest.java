@@ -109,6 +109,11 @@ class Fp32KernelsTest {
         int[][] cases = { // planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw
             {3, 150, 150, 75, 75, 3, 3, 2, 2, 0, 0}, {2, 48, 48, 24, 24, 2, 2, 2, 2, 0, 0}, {2, 40, 71, 20, 36, 3, 3, 2, 2, 1, 1},
             {1, 9, 100, 5, 50, 2, 3, 2, 2, 0, 1}, {2, 30, 30, 15, 15, 3, 3, 2, 2, 0, 0}, {1, 12, 70, 12, 70, 3, 3, 1, 1, 1, 1},
+            // rows shorter than a vector (landmarks 24/12, head-pose 8), a ceil-clipped last window, stride 1 with
+            // pads on short rows, windows wholly in the padding (-infinity), stride 3 (scalar), one column
+            {16, 24, 24, 12, 12, 2, 2, 2, 2, 0, 0}, {4, 12, 12, 6, 6, 2, 2, 2, 2, 0, 0}, {3, 8, 8, 4, 4, 3, 3, 2, 2, 0, 0},
+            {2, 7, 7, 4, 4, 2, 2, 2, 2, 0, 0}, {2, 5, 7, 5, 7, 3, 3, 1, 1, 1, 1}, {1, 4, 4, 6, 6, 1, 1, 1, 1, 1, 1},
+            {1, 10, 10, 3, 3, 3, 3, 3, 3, 0, 0}, {2, 6, 1, 6, 1, 3, 3, 1, 1, 1, 1}, {1, 20, 40, 10, 20, 2, 2, 2, 2, 0, 0},
         };
         java.util.Random r = new java.util.Random(4);
         for (int[] t : cases) {
@@ -118,9 +123,9 @@ class Fp32KernelsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) r.nextGaussian();
             }
-            x[7] = Float.NaN;
-            x[w + 3] = -0f;
-            x[w + 4] = 0f;
+            x[Math.min(7, x.length - 1)] = Float.NaN;
+            x[Math.min(w + 3, x.length - 1)] = -0f;
+            x[Math.min(w + 4, x.length - 2)] = 0f;
             float[] y = new float[planes * oh * ow];
             Pooling.maxPool(x, y, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
             float[] want = new float[y.length];
