@@ -161,6 +161,11 @@ public final class LevelTensors {
             boolean channelsLast, float[] f, int fOff, int p0, int p1) {
         int plane = pixels * channels;
         for (int p = p0; p < p1; p++) {
+            if (channelsLast && q != null) { // NHWC levels: vector steps, the same f32 operations
+                LevelVectors.combineDense(d, segments, plane, p * channels, channels, bias, multiplier, relu, inLow,
+                        inHigh, levels, q, qOff + p * channels);
+                continue;
+            }
             for (int oc = 0; oc < channels; oc++) {
                 float y = bias[oc];
                 for (int j = 0; j < segments; j++) {

@@ -94,6 +94,40 @@ final class LevelVectors {
     }
 
     /**
+     * {@link LevelTensors#combineSegments} for one pixel, levels written contiguously (NHWC) to {@code q[qOff + oc]}:
+     * {@code y = bias; y = fma(d_j, multiplier_j, y)} segment by segment, ReLU as {@code max(y, 0)}, then the level
+     * as {@link #quantizeDense} with one range per lane; 16 channels per step, the last step masked (squeeze layers
+     * have 8 or 16 outputs). {@code at} is the pixel's first element in each segment of {@code d}. Why: the scalar
+     * loop cost 5-7 ns per element and was most of the time of face-detection's squeeze layers after a two-grid
+     * Concat.
+     */
+    static void combineDense(float[] d, int segments, int plane, int at, int channels, float[] bias, float[] multiplier,
+            boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff) {
+        boolean perChannel = inLow.length > 1;
+        FloatVector top = FloatVector.broadcast(FLOATS, (float) (levels - 1));
+        for (int oc = 0; oc < channels; oc += LANES) {
+            VectorMask<Float> in = FLOATS.indexInRange(oc, channels);
+            FloatVector y = FloatVector.fromArray(FLOATS, bias, oc, in);
+            for (int j = 0; j < segments; j++) {
+                y = FloatVector.fromArray(FLOATS, d, j * plane + at + oc, in)
+                        .fma(FloatVector.fromArray(FLOATS, multiplier, j * channels + oc, in), y);
+            }
+            if (relu) {
+                y = y.max(0f);
+            }
+            FloatVector il = perChannel ? FloatVector.fromArray(FLOATS, inLow, oc, in) : FloatVector.broadcast(FLOATS, inLow[0]);
+            FloatVector ih = perChannel ? FloatVector.fromArray(FLOATS, inHigh, oc, in) : FloatVector.broadcast(FLOATS, inHigh[0]);
+            // lanes outside the mask hold 0 / 0 = NaN here; they are not stored
+            FloatVector t = y.sub(il).div(ih.sub(il)).mul(top).add(ROUND_MAGIC);
+            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            VectorMask<Float> zero = y.compare(VectorOperators.LE, il.min(ih)).or(y.test(VectorOperators.IS_NAN));
+            VectorMask<Float> full = y.compare(VectorOperators.GT, il.max(ih));
+            level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
+            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + oc, in.cast(BYTES));
+        }
+    }
+
+    /**
      * Values of the levels {@code q[qOff + i * qStride]} ({@code i < n}) on {@code [ol, ol + span]}, written to
      * {@code x[from ..]}. Vector steps only for contiguous levels: with a stride, gathering the bytes costs what
      * the scalar loop does (measured 0.8-0.9 ns per element either way).

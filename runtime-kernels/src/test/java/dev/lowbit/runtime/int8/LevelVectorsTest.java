@@ -54,6 +54,65 @@ class LevelVectorsTest {
         }
     }
 
+    @Test
+    void combinedSegmentsWrittenNhwcEqualTheScalarDefinition() {
+        for (int channels : new int[] {8, 16, 37}) {
+            for (int segments : new int[] {1, 3}) {
+                for (boolean perChannel : new boolean[] {false, true}) {
+                    for (boolean relu : new boolean[] {false, true}) {
+                        checkCombine(channels, segments, perChannel, relu);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One segment with multiplier 1 and bias 0 makes y the edge values themselves; three segments mix random
+     * products. The expected level is computed here from the definition, not by the code under test.
+     */
+    private static void checkCombine(int channels, int segments, boolean perChannel, boolean relu) {
+        float[] edges = edgeValues(RANGES[0][0], RANGES[0][1], 256);
+        int pixels = edges.length / channels;
+        int plane = pixels * channels;
+        Random rnd = new Random(channels * 31 + segments);
+        float[] d = new float[segments * plane];
+        float[] multiplier = new float[segments * channels];
+        float[] bias = new float[channels];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = segments == 1 ? edges[i] : (float) rnd.nextGaussian() * 50;
+        }
+        for (int i = 0; i < multiplier.length; i++) {
+            multiplier[i] = segments == 1 ? 1f : (float) rnd.nextGaussian() * 0.02f;
+        }
+        for (int c = 0; c < channels && segments > 1; c++) {
+            bias[c] = (float) rnd.nextGaussian();
+        }
+        int ranges = perChannel ? channels : 1;
+        float[] inLow = new float[ranges], inHigh = new float[ranges];
+        for (int r = 0; r < ranges; r++) {
+            float[] range = perChannel ? RANGES[r % RANGES.length] : RANGES[0];
+            inLow[r] = range[0];
+            inHigh[r] = range[1];
+        }
+        byte[] q = new byte[3 + plane];
+        LevelTensors.combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, 256, q, 3,
+                true, null, 0, null);
+        for (int p = 0; p < pixels; p++) {
+            for (int c = 0; c < channels; c++) {
+                float y = bias[c];
+                for (int j = 0; j < segments; j++) {
+                    y = Math.fma(d[j * plane + p * channels + c], multiplier[j * channels + c], y);
+                }
+                y = relu ? Math.max(y, 0f) : y;
+                int r = perChannel ? c : 0;
+                assertEquals((byte) LevelTensors.level(y, inLow[r], inHigh[r], 256), q[3 + p * channels + c],
+                        "y=" + y + " pixel " + p + " channel " + c + " of " + channels + ", " + segments + " segments, "
+                                + (perChannel ? "per-channel" : "per-tensor") + (relu ? ", relu" : ""));
+            }
+        }
+    }
+
     /** Range ends, their neighbours, every half-level, NaN, infinities and random values; not a multiple of 16 long. */
     private static float[] edgeValues(float low, float high, int levels) {
         Random rnd = new Random(levels);
