@@ -47,10 +47,12 @@ final class ConvEmitter implements LayerEmitter {
             CodeBlock layer = c.staticField(TILED, "conv", CodeBlock.of(
                     "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TILED, c.in(1),
                     x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
-            c.report("TiledConvolution.run", macs);
+            boolean smallPlane = dev.lowbit.runtime.fp32.TiledLayout.smallPlane(groups, y[2], y[3], y[1]);
+            String tiles = smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";
+            c.report(smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run", macs);
             return CodeBlock.builder()
-                    .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), f32 tiles\n", kh, kw,
-                            s[0], s[1], p[0], p[1], d[0], d[1], groups)
+                    .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), $L\n", kh, kw,
+                            s[0], s[1], p[0], p[1], d[0], d[1], groups, tiles)
                     .addStatement("$L.run($L, $L, $L)", layer, c.in(0), c.out(0),
                             c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2],
                                     y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)))

@@ -30,6 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
  * registers (see docs/performance.md, items 5-6 of the int8 kernels).
  *
+ * <p>One-group layers with an output plane of at most {@value TiledLayout#SMALL_PLANE_PIXELS} pixels run on
+ * {@link SmallPlaneConvolution} instead (vectors along output channels; same summation order).
+ *
  * <p>Weights are packed once in the constructor, in the order the tiles read them (see {@code pack}). Immutable
  * after construction; {@link #run} is thread-safe when callers pass distinct outputs and scratch.
  */
@@ -67,6 +70,8 @@ public final class TiledConvolution {
     private final int q;
     private final int[] offsets;
     private final float[] packed;
+    /** The kernel for output planes of a few pixels (vectors along channels), or null. */
+    private final SmallPlaneConvolution smallPlane;
     private final int srcFloats;
     private final int scratchFloats;
 
@@ -123,10 +128,13 @@ public final class TiledConvolution {
                 }
             }
         }
-        this.packed = pack(w, groups, ocg, k);
+        this.smallPlane = TiledLayout.smallPlane(groups, oh, ow, oc)
+                ? new SmallPlaneConvolution(w, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw)
+                : null;
+        this.packed = smallPlane == null ? pack(w, groups, ocg, k) : null;
         this.srcFloats = direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         int wide = direct && wp != ow ? ocg * q : 0;
-        this.scratchFloats = srcFloats + wide;
+        this.scratchFloats = smallPlane != null ? TiledLayout.smallPlaneScratch(c, oc, oh, ow, kh, kw) : srcFloats + wide;
         assert scratchFloats == TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
@@ -139,6 +147,12 @@ public final class TiledConvolution {
     public void run(float[] x, float[] y, float[] scratch) {
         if (scratch.length < scratchFloats) {
             throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + scratchFloats);
+        }
+        if (smallPlane != null) {
+            for (int b = 0; b < n; b++) {
+                smallPlane.run(x, b * c * h * wd, y, b * oc * oh * ow, scratch);
+            }
+            return;
         }
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {

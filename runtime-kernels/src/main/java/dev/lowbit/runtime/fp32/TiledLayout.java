@@ -7,7 +7,30 @@ package dev.lowbit.runtime.fp32;
  * TiledConvolutionTest check that).
  */
 public final class TiledLayout {
+    /** Output planes of at most this many pixels run on {@code SmallPlaneConvolution} (vectors along channels). */
+    public static final int SMALL_PLANE_PIXELS = 16;
+    /** ... when they have at least this many output channels (fewer would leave most channel lanes idle). */
+    public static final int SMALL_PLANE_MIN_CHANNELS = 32;
+    /** Channel rounding of the small-plane products: a block of 4 vectors of at most 16 floats. */
+    private static final int SMALL_PLANE_BLOCK = 64;
+
     private TiledLayout() {}
+
+    /** Whether the layer runs on {@code SmallPlaneConvolution}: one group, a tiny output plane, enough channels. */
+    public static boolean smallPlane(int groups, int oh, int ow, int oc) {
+        return groups == 1 && oh * ow <= SMALL_PLANE_PIXELS && oc >= SMALL_PLANE_MIN_CHANNELS;
+    }
+
+    /** Patch rows of a small-plane layer: its pixels rounded up to whole 4-pixel tiles. */
+    public static int smallPlaneRows(int oh, int ow) {
+        return (oh * ow + 3) / 4 * 4;
+    }
+
+    /** Scratch of a small-plane layer: the patch rows, then the products pixel-major (channels rounded up). */
+    public static int smallPlaneScratch(int c, int oc, int oh, int ow, int kh, int kw) {
+        int blocks = (oc + SMALL_PLANE_BLOCK - 1) / SMALL_PLANE_BLOCK;
+        return smallPlaneRows(oh, ow) * (c * kh * kw + blocks * SMALL_PLANE_BLOCK);
+    }
 
     /**
      * Stride 1: a zero-padded copy of one group's input planes when there are pads, plus the wide output of one
@@ -15,6 +38,9 @@ public final class TiledLayout {
      */
     public static int scratchFloats(int c, int h, int wd, int oc, int oh, int ow, int kh, int kw, int sh, int sw,
             int ph, int pw, int dh, int dw, int groups) {
+        if (smallPlane(groups, oh, ow, oc)) {
+            return smallPlaneScratch(c, oc, oh, ow, kh, kw);
+        }
         int icg = c / groups;
         if (sh != 1 || sw != 1) {
             return icg * kh * kw * oh * ow;

@@ -47,6 +47,14 @@ class TiledConvolutionTest {
             {1, 3, 2, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
             {1, 64, 3, 3, 10, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
             {1, 3, 30, 30, 17, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
+            // output planes of <= 16 pixels and >= 32 channels: SmallPlaneConvolution (head-pose's 2x2 and 4x4
+            // layers, a strided batch of 2 with a channel tail, dilation, one pixel, 9 pixels = a partial tile)
+            {1, 256, 4, 4, 512, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+            {1, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+            {2, 20, 7, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+            {1, 33, 5, 3, 33, 3, 2, 2, 1, 1, 0, 1, 0, 2, 1, 1},
+            {1, 7, 1, 1, 37, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+            {1, 9, 5, 5, 32, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
         };
         for (int[] t : cases) {
             check(r, t);
