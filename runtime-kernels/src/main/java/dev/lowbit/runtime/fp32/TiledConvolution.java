@@ -2,6 +2,7 @@ package dev.lowbit.runtime.fp32;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -39,6 +40,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class TiledConvolution {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** Even lanes twice over, and the high half: the stride-2 gather's compaction (as in {@link Pooling}). */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> (2 * i) % L);
+    private static final VectorMask<Float> HIGH = F.indexInRange(-L / 2, L / 2);
 
     private final int n;
     private final int c;
@@ -435,7 +439,16 @@ public final class TiledConvolution {
                         }
                         java.util.Arrays.fill(scratch, row, row + first, 0f);
                         int xRow = xGroup + (ic * h + iy) * wd + shift;
-                        for (int ox = first; ox < last; ox++) {
+                        int ox = first;
+                        if (sw == 2) {
+                            // L outputs from two loads: the even lanes of each, low half then high half
+                            for (; ox + L <= last && xRow + 2 * ox + 2 * L <= x.length; ox += L) {
+                                FloatVector lo = FloatVector.fromArray(F, x, xRow + 2 * ox);
+                                FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * ox + L);
+                                lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(scratch, row + ox);
+                            }
+                        }
+                        for (; ox < last; ox++) {
                             scratch[row + ox] = x[xRow + ox * sw];
                         }
                         java.util.Arrays.fill(scratch, row + last, row + ow, 0f);
