@@ -63,14 +63,19 @@ public final class TiledConvolution {
     private final int icg;
     private final int ocg;
     private final int k;
-    /** Stride 1: the wide layout; else the gathered one. */
+    /** Stride 1: the wide layout over the (padded) input planes. */
     private final boolean direct;
+    /** Other strides without dilation: the wide layout over the input's stride phases (see {@link #phasePlanes}). */
+    private final boolean phased;
     /** Direct layout reads a zero-padded copy (there are pads) instead of the input itself. */
     private final boolean padCopy;
-    /** Padded plane height and width (direct layout; the input's own when there are no pads). */
+    /**
+     * Padded plane height and width (direct layout; the input's own when there are no pads), or the height and
+     * width of one phase plane (phased layout).
+     */
     private final int hp;
     private final int wp;
-    /** Pixels per output channel the tiles compute: (oh - 1) * wp + ow (direct) or oh * ow (gathered). */
+    /** Pixels per output channel the tiles compute: (oh - 1) * wp + ow (direct, phased) or oh * ow (gathered). */
     private final int q;
     private final int[] offsets;
     private final float[] packed;
@@ -111,7 +116,14 @@ public final class TiledConvolution {
             throw new IllegalArgumentException("weights have " + w.length + " values, expected " + oc * k);
         }
         this.direct = sh == 1 && sw == 1;
-        if (direct) {
+        this.phased = TiledLayout.phased(kh, kw, sh, sw, dh, dw);
+        if (phased) {
+            // tap (ky, kx) of output (oy, ox) is phase (ky % sh, kx % sw) at (oy + ky / sh, ox + kx / sw)
+            this.hp = oh + (kh - 1) / sh;
+            this.wp = ow + (kw - 1) / sw;
+            this.padCopy = false;
+            this.q = (oh - 1) * wp + ow;
+        } else if (direct) {
             // the padded plane must hold every tap of every output: (oh - 1) + (kh - 1) * dh rows below the top
             this.hp = Math.max(h + ph, oh + (kh - 1) * dh);
             this.wp = Math.max(wd + pw, ow + (kw - 1) * dw);
@@ -128,7 +140,8 @@ public final class TiledConvolution {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
                     int r = (ic * kh + ky) * kw + kx;
-                    offsets[r] = direct ? ic * hp * wp + ky * dh * wp + kx * dw : r * q;
+                    offsets[r] = phased ? ((ic * sh * sw + ky % sh * sw + kx % sw) * hp + ky / sh) * wp + kx / sw
+                            : direct ? ic * hp * wp + ky * dh * wp + kx * dw : r * q;
                 }
             }
         }
@@ -136,8 +149,8 @@ public final class TiledConvolution {
                 ? new SmallPlaneConvolution(w, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw)
                 : null;
         this.packed = smallPlane == null ? pack(w, groups, ocg, k) : null;
-        this.srcFloats = direct ? (padCopy ? icg * hp * wp : 0) : k * q;
-        int wide = direct && wp != ow ? ocg * q : 0;
+        this.srcFloats = phased ? icg * sh * sw * hp * wp : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
+        int wide = (direct || phased) && wp != ow ? ocg * q : 0;
         this.scratchFloats = smallPlane != null ? TiledLayout.smallPlaneScratch(c, oc, oh, ow, kh, kw) : srcFloats + wide;
         assert scratchFloats == TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
@@ -164,7 +177,11 @@ public final class TiledConvolution {
                 int yGroup = (b * oc + g * ocg) * oh * ow;
                 float[] src;
                 int srcBase;
-                if (!direct) {
+                if (phased) {
+                    phasePlanes(x, xGroup, scratch);
+                    src = scratch;
+                    srcBase = 0;
+                } else if (!direct) {
                     gather(x, xGroup, scratch);
                     src = scratch;
                     srcBase = 0;
@@ -176,7 +193,7 @@ public final class TiledConvolution {
                     src = x;
                     srcBase = xGroup;
                 }
-                boolean wide = direct && wp != ow;
+                boolean wide = (direct || phased) && wp != ow;
                 float[] dst = wide ? scratch : y;
                 int dstBase = wide ? srcFloats : yGroup;
                 product(src, srcBase, g * ocg * k, dst, dstBase);
@@ -420,6 +437,53 @@ public final class TiledConvolution {
         }
     }
 
+    /**
+     * The group's input split by stride phase: plane (ic, a, b) of scratch holds padded-input pixel
+     * (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding. Every tap of a strided convolution
+     * is then a constant shift within one phase plane, so the tiles read these planes as they read the padded
+     * input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's kh * kw
+     * strided planes (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from memory).
+     */
+    private void phasePlanes(float[] x, int xGroup, float[] scratch) {
+        for (int ic = 0; ic < icg; ic++) {
+            for (int a = 0; a < sh; a++) {
+                for (int b = 0; b < sw; b++) {
+                    int plane = ((ic * sh + a) * sw + b) * hp * wp;
+                    int shift = b - pw;
+                    // ix = v * sw + shift lies in [0, wd) for v in [first, last)
+                    int first = Math.min(wp, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+                    int last = Math.max(first, Math.min(wp, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
+                    for (int u = 0; u < hp; u++) {
+                        int iy = u * sh + a - ph;
+                        int xRow = xGroup + (ic * h + iy) * wd + shift;
+                        stridedRow(x, xRow, iy >= 0 && iy < h ? first : wp, iy >= 0 && iy < h ? last : wp, sw,
+                                scratch, plane + u * wp, wp);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * row[0, n) of scratch: x[xRow + v * stride] for v in [first, last), zero elsewhere; stride 2 takes 16
+     * values per step (the even lanes of two loads, as {@link Pooling} does).
+     */
+    private static void stridedRow(float[] x, int xRow, int first, int last, int stride, float[] scratch, int row, int n) {
+        java.util.Arrays.fill(scratch, row, row + first, 0f);
+        int v = first;
+        if (stride == 2) {
+            for (; v + L <= last && xRow + 2 * v + 2 * L <= x.length; v += L) {
+                FloatVector lo = FloatVector.fromArray(F, x, xRow + 2 * v);
+                FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * v + L);
+                lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(scratch, row + v);
+            }
+        }
+        for (; v < last; v++) {
+            scratch[row + v] = x[xRow + v * stride];
+        }
+        java.util.Arrays.fill(scratch, row + last, row + n, 0f);
+    }
+
     /** Each tap's strided pixels into plane r of scratch (oh * ow values, zero where the tap is in the padding). */
     private void gather(float[] x, int xGroup, float[] scratch) {
         for (int ic = 0; ic < icg; ic++) {
@@ -437,21 +501,7 @@ public final class TiledConvolution {
                             java.util.Arrays.fill(scratch, row, row + ow, 0f);
                             continue;
                         }
-                        java.util.Arrays.fill(scratch, row, row + first, 0f);
-                        int xRow = xGroup + (ic * h + iy) * wd + shift;
-                        int ox = first;
-                        if (sw == 2) {
-                            // L outputs from two loads: the even lanes of each, low half then high half
-                            for (; ox + L <= last && xRow + 2 * ox + 2 * L <= x.length; ox += L) {
-                                FloatVector lo = FloatVector.fromArray(F, x, xRow + 2 * ox);
-                                FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * ox + L);
-                                lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(scratch, row + ox);
-                            }
-                        }
-                        for (; ox < last; ox++) {
-                            scratch[row + ox] = x[xRow + ox * sw];
-                        }
-                        java.util.Arrays.fill(scratch, row + last, row + ow, 0f);
+                        stridedRow(x, xGroup + (ic * h + iy) * wd + shift, first, last, sw, scratch, row, ow);
                     }
                 }
             }

@@ -16,6 +16,15 @@ public final class TiledLayout {
 
     private TiledLayout() {}
 
+    /**
+     * Whether a strided layer reads its input split by stride phase (the tiles then see constant tap shifts, as
+     * for stride 1) rather than gathered per tap: no dilation, and a kernel at least as large as the stride in
+     * both directions (a 1x1 stride-2 layer reads one phase of four, so gathering its one tap is smaller).
+     */
+    public static boolean phased(int kh, int kw, int sh, int sw, int dh, int dw) {
+        return (sh != 1 || sw != 1) && dh == 1 && dw == 1 && kh >= sh && kw >= sw;
+    }
+
     /** Whether the layer runs on {@code SmallPlaneConvolution}: one group, a tiny output plane, enough channels. */
     public static boolean smallPlane(int groups, int oh, int ow, int oc) {
         return groups == 1 && oh * ow <= SMALL_PLANE_PIXELS && oc >= SMALL_PLANE_MIN_CHANNELS;
@@ -42,6 +51,10 @@ public final class TiledLayout {
             return smallPlaneScratch(c, oc, oh, ow, kh, kw);
         }
         int icg = c / groups;
+        if (phased(kh, kw, sh, sw, dh, dw)) {
+            int hq = oh + (kh - 1) / sh, wq = ow + (kw - 1) / sw;
+            return icg * sh * sw * hq * wq + (wq != ow ? oc / groups * ((oh - 1) * wq + ow) : 0);
+        }
         if (sh != 1 || sw != 1) {
             return icg * kh * kw * oh * ow;
         }

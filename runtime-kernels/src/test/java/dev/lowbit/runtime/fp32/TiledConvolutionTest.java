@@ -47,6 +47,12 @@ class TiledConvolutionTest {
             {1, 3, 2, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
             {1, 64, 3, 3, 10, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
             {1, 3, 30, 30, 17, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
+            // strided layers on the phase layout: face-detection's 7x7 stride-2 first layer (asymmetric pads),
+            // stride 2 in one direction only, stride 3, a stride-2 1x1 (gathered: kernel smaller than the stride)
+            {1, 3, 40, 40, 32, 7, 7, 2, 2, 3, 3, 2, 2, 1, 1, 1},
+            {1, 5, 11, 13, 9, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1},
+            {1, 4, 10, 10, 8, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1},
+            {1, 8, 20, 20, 12, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
             // output planes of <= 16 pixels and >= 32 channels: SmallPlaneConvolution (head-pose's 2x2 and 4x4
             // layers, a strided batch of 2 with a channel tail, dilation, one pixel, 9 pixels = a partial tile)
             {1, 256, 4, 4, 512, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
