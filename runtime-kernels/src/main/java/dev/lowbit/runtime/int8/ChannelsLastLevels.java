@@ -28,14 +28,9 @@ public final class ChannelsLastLevels {
     public static void addRequantized(byte[] a, float[] aLow, float[] aHigh, int aLevels, byte[] b, float[] bLow,
             float[] bHigh, int bLevels, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
             int levels) {
-        int i = 0;
-        for (int o = 0; o < outer; o++) {
-            for (int p = 0; p < pixels; p++) {
-                for (int c = 0; c < channels; c++, i++) {
-                    q[i] = (byte) LevelTensors.addedLevel(a[i], aLow, aHigh, aLevels, b[i], bLow, bHigh, bLevels, c, inLow,
-                            inHigh, levels);
-                }
-            }
+        for (int i = 0; i < outer * pixels; i++) {
+            LevelVectors.addDense(a, aLow, aHigh, aLevels, b, bLow, bHigh, bLevels, q, i * channels, channels, inLow, inHigh,
+                    levels);
         }
     }
 

@@ -39,15 +39,24 @@ class ChannelsLastLevelsTest {
 
     @Test
     void addRequantizedIsTheNchwPassTransposed() {
-        Random rnd = new Random(2);
-        int n = BATCH * CHANNELS * PIXELS;
-        byte[] a = bytes(rnd, n), b = bytes(rnd, n);
-        float[][] ra = ranges(rnd, CHANNELS), rb = ranges(rnd, 1), rq = ranges(rnd, CHANNELS);
-        byte[] want = new byte[n];
-        LevelTensors.addRequantized(a, ra[0], ra[1], 256, b, rb[0], rb[1], 256, want, BATCH, CHANNELS, PIXELS, rq[0], rq[1], 256);
-        byte[] aT = nhwc(a), bT = nhwc(b), got = new byte[n];
-        ChannelsLastLevels.addRequantized(aT, ra[0], ra[1], 256, bT, rb[0], rb[1], 256, got, BATCH, CHANNELS, PIXELS, rq[0], rq[1], 256);
-        assertArrayEquals(nhwc(want), got);
+        // vector steps of 16 channels with a masked tail: 37 channels (2 steps + 5), 16 (whole), 8 (masked only);
+        // every combination of per-tensor and per-channel ranges of the two operands and the result
+        for (int channels : new int[] {CHANNELS, 16, 8}) {
+            for (int mix = 0; mix < 8; mix++) {
+                Random rnd = new Random(2 + mix);
+                int n = BATCH * channels * PIXELS;
+                byte[] a = bytes(rnd, n), b = bytes(rnd, n);
+                float[][] ra = ranges(rnd, (mix & 1) != 0 ? channels : 1), rb = ranges(rnd, (mix & 2) != 0 ? channels : 1);
+                float[][] rq = ranges(rnd, (mix & 4) != 0 ? channels : 1);
+                byte[] want = new byte[n];
+                LevelTensors.addRequantized(a, ra[0], ra[1], 256, b, rb[0], rb[1], 255, want, BATCH, channels, PIXELS, rq[0],
+                        rq[1], 256);
+                byte[] aT = nhwc(a, channels), bT = nhwc(b, channels), got = new byte[n];
+                ChannelsLastLevels.addRequantized(aT, ra[0], ra[1], 256, bT, rb[0], rb[1], 255, got, BATCH, channels, PIXELS,
+                        rq[0], rq[1], 256);
+                assertArrayEquals(nhwc(want, channels), got, channels + " channels, range mix " + mix);
+            }
+        }
     }
 
     @Test
@@ -131,8 +140,12 @@ class ChannelsLastLevelsTest {
     }
 
     private static byte[] nhwc(byte[] nchw) {
+        return nhwc(nchw, CHANNELS);
+    }
+
+    private static byte[] nhwc(byte[] nchw, int channels) {
         byte[] t = new byte[nchw.length];
-        LevelTensors.toNhwc(nchw, t, BATCH, CHANNELS, PIXELS);
+        LevelTensors.toNhwc(nchw, t, BATCH, channels, PIXELS);
         return t;
     }
 
