@@ -47,7 +47,7 @@ final class ConvEmitter implements LayerEmitter {
             CodeBlock layer = c.staticField(TILED, "conv", CodeBlock.of(
                     "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TILED, c.in(1),
                     x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
-            boolean smallPlane = dev.lowbit.runtime.fp32.TiledLayout.smallPlane(groups, y[2], y[3], y[1]);
+            boolean smallPlane = dev.lowbit.runtime.fp32.TiledLayout.smallPlane(groups, y[2], y[3], y[1], kh, kw);
             String tiles = smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";
             c.report(smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run", macs);
             return CodeBlock.builder()

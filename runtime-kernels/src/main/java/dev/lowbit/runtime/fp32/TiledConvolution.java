@@ -31,8 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
  * registers (see docs/performance.md, items 5-6 of the int8 kernels).
  *
- * <p>One-group layers with an output plane of at most {@value TiledLayout#SMALL_PLANE_PIXELS} pixels run on
- * {@link SmallPlaneConvolution} instead (vectors along output channels; same summation order).
+ * <p>One-group layers with a small output plane ({@link TiledLayout#smallPlane}) run the
+ * product on {@link SmallPlaneConvolution} instead (vectors along output channels, reading the same prepared
+ * planes through the same offsets; same summation order).
  *
  * <p>Weights are packed once in the constructor, in the order the tiles read them (see {@code pack}). Immutable
  * after construction; {@link #run} is thread-safe when callers pass distinct outputs and scratch.
@@ -145,13 +146,13 @@ public final class TiledConvolution {
                 }
             }
         }
-        this.smallPlane = TiledLayout.smallPlane(groups, oh, ow, oc)
-                ? new SmallPlaneConvolution(w, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw)
+        this.srcFloats = phased ? icg * sh * sw * hp * wp : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
+        this.smallPlane = TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw)
+                ? new SmallPlaneConvolution(w, oc, oh, ow, k, direct || phased ? wp : ow)
                 : null;
         this.packed = smallPlane == null ? pack(w, groups, ocg, k) : null;
-        this.srcFloats = phased ? icg * sh * sw * hp * wp : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         int wide = (direct || phased) && wp != ow ? ocg * q : 0;
-        this.scratchFloats = smallPlane != null ? TiledLayout.smallPlaneScratch(c, oc, oh, ow, kh, kw) : srcFloats + wide;
+        this.scratchFloats = srcFloats + (smallPlane != null ? TiledLayout.smallPlaneProducts(oc, oh, ow) : wide);
         assert scratchFloats == TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
@@ -164,12 +165,6 @@ public final class TiledConvolution {
     public void run(float[] x, float[] y, float[] scratch) {
         if (scratch.length < scratchFloats) {
             throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + scratchFloats);
-        }
-        if (smallPlane != null) {
-            for (int b = 0; b < n; b++) {
-                smallPlane.run(x, b * c * h * wd, y, b * oc * oh * ow, scratch);
-            }
-            return;
         }
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
@@ -192,6 +187,10 @@ public final class TiledConvolution {
                 } else {
                     src = x;
                     srcBase = xGroup;
+                }
+                if (smallPlane != null) {
+                    smallPlane.run(src, srcBase, offsets, y, yGroup, scratch, srcFloats);
+                    continue;
                 }
                 boolean wide = (direct || phased) && wp != ow;
                 float[] dst = wide ? scratch : y;
