@@ -29,6 +29,9 @@ class ChannelsLastLevelsTest {
             LevelTensors.toNhwc(nchw, want, BATCH, CHANNELS, PIXELS);
             ChannelsLastLevels.quantize(x, got, BATCH, CHANNELS, PIXELS, range[0], range[1], 256);
             assertArrayEquals(want, got, "quantize, " + range[0].length + " range(s)");
+            byte[] twoPass = new byte[x.length];
+            ChannelsLastLevels.quantize(x, twoPass, BATCH, CHANNELS, PIXELS, range[0], range[1], 256, new byte[x.length + 5]);
+            assertArrayEquals(want, twoPass, "quantize through scratch, " + range[0].length + " range(s)");
 
             float[] back = new float[x.length], backNhwc = new float[x.length];
             LevelTensors.dequantize(nchw, back, BATCH, CHANNELS, PIXELS, range[0], range[1], 255);
