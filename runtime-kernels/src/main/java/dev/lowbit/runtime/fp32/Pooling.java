@@ -17,12 +17,13 @@ public final class Pooling {
      * Even lanes twice over: a vector's even lanes in both halves. The stride-2 outputs of a 2L-column window max
      * are the low half of this of the first vector and the high half of this of the second (single-vector
      * rearranges and a blend: the two-vector rearrange allocated on some call sites, 700 KB per landmarks call).
+     * Also {@link TiledConvolution}'s stride-2 copies.
      */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> (2 * i) % L);
+    static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> (2 * i) % L);
     /** Lanes L/2 .. L-1. */
+    static final VectorMask<Float> HIGH = F.indexInRange(-L / 2, L / 2);
     /** Row tails this short run scalar (see maxPool). */
     private static final int SCALAR_TAIL = 4;
-    private static final VectorMask<Float> HIGH = F.indexInRange(-L / 2, L / 2);
 
     private Pooling() {}
 

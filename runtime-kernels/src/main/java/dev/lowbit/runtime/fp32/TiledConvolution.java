@@ -2,7 +2,6 @@ package dev.lowbit.runtime.fp32;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -41,9 +40,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class TiledConvolution {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    /** Even lanes twice over, and the high half: the stride-2 gather's compaction (as in {@link Pooling}). */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> (2 * i) % L);
-    private static final VectorMask<Float> HIGH = F.indexInRange(-L / 2, L / 2);
 
     private final int n;
     private final int c;
@@ -474,7 +470,7 @@ public final class TiledConvolution {
             for (; v + L <= last && xRow + 2 * v + 2 * L <= x.length; v += L) {
                 FloatVector lo = FloatVector.fromArray(F, x, xRow + 2 * v);
                 FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * v + L);
-                lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(scratch, row + v);
+                lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH).intoArray(scratch, row + v);
             }
         }
         for (; v < last; v++) {

@@ -10,7 +10,8 @@ public final class TiledLayout {
     /**
      * Output planes of at most this many pixels run on {@code SmallPlaneConvolution} (vectors along channels) when
      * they have at least {@link #SMALL_PLANE_MIN_CHANNELS} output channels; up to {@link #SMALL_PLANE_WIDE_PIXELS}
-     * pixels (36 for 1x1 kernels) when they have at least 64. Measured by hand (one JVM, same layer both ways,
+     * pixels ({@link #SMALL_PLANE_WIDE_PIXELS_1X1} for 1x1 kernels) when they have at least
+     * {@link #SMALL_PLANE_WIDE_MIN_CHANNELS}. Measured by hand (one JVM, same layer both ways,
      * 2026-12-01): 3x3 layers with 64-256 outputs 1.1-2.1x faster on planes of 5x5 to 10x10 (5x5 128 -> 128:
      * 45-54 vs 94-98 us), 0.9x at 15x15; 32 outputs 0.7x at 10x10 (half of each 64-channel block idle); 1x1
      * layers 6x faster at 5x5 but 0.8x at 9x9 (their pixel tiles waste no lanes).
@@ -18,8 +19,12 @@ public final class TiledLayout {
     public static final int SMALL_PLANE_PIXELS = 16;
     /** At least this many output channels for the small-plane path. */
     public static final int SMALL_PLANE_MIN_CHANNELS = 32;
-    /** The larger planes of the small-plane path, for layers of at least 64 output channels. */
+    /** The larger planes of the small-plane path, for layers of at least {@link #SMALL_PLANE_WIDE_MIN_CHANNELS} outputs. */
     public static final int SMALL_PLANE_WIDE_PIXELS = 100;
+    /** ... and for those of them with a 1x1 kernel. */
+    public static final int SMALL_PLANE_WIDE_PIXELS_1X1 = 36;
+    /** Output channels a layer needs for the larger planes. */
+    public static final int SMALL_PLANE_WIDE_MIN_CHANNELS = 64;
     /** Channel rounding of the small-plane products: a block of 4 vectors of at most 16 floats. */
     private static final int SMALL_PLANE_BLOCK = 64;
 
@@ -38,10 +43,11 @@ public final class TiledLayout {
     public static boolean smallPlane(int groups, int oh, int ow, int oc, int kh, int kw) {
         int pixels = oh * ow;
         return groups == 1 && (pixels <= SMALL_PLANE_PIXELS && oc >= SMALL_PLANE_MIN_CHANNELS
-                || oc >= 64 && pixels <= (kh * kw > 1 ? SMALL_PLANE_WIDE_PIXELS : 36));
+                || oc >= SMALL_PLANE_WIDE_MIN_CHANNELS
+                        && pixels <= (kh * kw > 1 ? SMALL_PLANE_WIDE_PIXELS : SMALL_PLANE_WIDE_PIXELS_1X1));
     }
 
-    /** Patch rows of a small-plane layer: its pixels rounded up to whole 4-pixel tiles. */
+    /** Pixel rows of a small-plane layer's products: its pixels rounded up to whole 4-pixel tiles. */
     public static int smallPlaneRows(int oh, int ow) {
         return (oh * ow + 3) / 4 * 4;
     }
