@@ -411,16 +411,13 @@ public final class Int8Emitters extends Emitters {
             int[] oci = outerChannelsInner(shape);
             CodeBlock.Builder b = CodeBlock.builder();
             // levels first: the fp32 FakeQuantize may write over its input (the plan reuses a dying input)
-            if (channelsLast(n.out(0))) {
-                // NHWC levels: vector quantize into the byte scratch, then a transpose (see ChannelsLastLevels)
-                b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L, $L)", CHANNELS_LAST, c.in(0),
-                        bytes(c, n.out(0)), oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())),
-                        c.derived(floats(grid.inHigh())), grid.levels(), scratch(c, "bytesIn", oci[0] * oci[1] * oci[2]));
-            } else {
-                b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L)", levels(n.out(0)), c.in(0),
-                        bytes(c, n.out(0)), oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())),
-                        c.derived(floats(grid.inHigh())), grid.levels());
-            }
+            // NHWC levels go through the byte scratch (vector quantize, then a transpose: see ChannelsLastLevels)
+            CodeBlock scratchArgument = channelsLast(n.out(0))
+                    ? CodeBlock.of(", $L", scratch(c, "bytesIn", oci[0] * oci[1] * oci[2]))
+                    : CodeBlock.of("");
+            b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L$L)", levels(n.out(0)), c.in(0), bytes(c, n.out(0)),
+                    oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())),
+                    grid.levels(), scratchArgument);
             if (fp32 != null) {
                 b.add(fp32.emit(c));
             } else {

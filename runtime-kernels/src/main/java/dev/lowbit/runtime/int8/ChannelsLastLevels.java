@@ -12,17 +12,13 @@ public final class ChannelsLastLevels {
     private ChannelsLastLevels() {
     }
 
-    /** {@link LevelTensors#quantize} of the NCHW tensor {@code x} ({@code outer x channels x pixels}), levels written NHWC. */
-    public static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
-            int levels) {
-        LevelVectors.quantize(x, q, outer, channels, pixels, inLow, inHigh, levels, true);
-    }
-
     /**
-     * As {@link #quantize(float[], byte[], int, int, int, float[], float[], int)}, in two passes through
-     * {@code scratch} (at least {@code outer * channels * pixels} bytes): the levels NCHW in vector steps, then a
-     * byte transpose. Same levels; by hand 4x faster than the one strided pass (about 1.0 against 4.2 ns per
-     * element in one JVM), which stores each level alone and so cannot use the vector quantize.
+     * {@link LevelTensors#quantize} of the NCHW tensor {@code x} ({@code outer x channels x pixels}), levels written
+     * NHWC, in two passes through {@code scratch} (at least {@code outer * channels * pixels} bytes): the levels NCHW
+     * in vector steps, then a byte transpose. Why: written straight to NHWC each level is a store of its own, so the
+     * quantize stayed scalar (about 4x slower by hand, 4.2 against 1.0 ns per element in one JVM), and a vector
+     * strided store (16 levels through two longs) made the tiny test model allocate 32 bytes per warm inference in
+     * some JVMs (a vector op left unintrinsified), which {@code infer(inputs, outputs)} does not allow.
      */
     public static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
             int levels, byte[] scratch) {
@@ -31,7 +27,7 @@ public final class ChannelsLastLevels {
             throw new IllegalArgumentException("quantize of " + n + " values: input " + x.length + ", output " + q.length
                     + ", scratch " + scratch.length);
         }
-        LevelVectors.quantize(x, scratch, outer, channels, pixels, inLow, inHigh, levels, false);
+        LevelTensors.quantize(x, scratch, outer, channels, pixels, inLow, inHigh, levels);
         LevelTensors.toNhwc(scratch, q, outer, channels, pixels);
     }
 

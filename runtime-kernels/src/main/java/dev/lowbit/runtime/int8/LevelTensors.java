@@ -22,7 +22,7 @@ public final class LevelTensors {
      */
     public static void quantize(float[] x, byte[] q, int outer, int channels, int inner, float[] inLow,
             float[] inHigh, int levels) {
-        LevelVectors.quantize(x, q, outer, channels, inner, inLow, inHigh, levels, false);
+        LevelVectors.quantize(x, q, outer, channels, inner, inLow, inHigh, levels);
     }
 
     /**

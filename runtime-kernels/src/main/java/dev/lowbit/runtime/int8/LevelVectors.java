@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Quantize and dequantize runs of one channel, 16 values per step: the lane-wise form of
  * {@link LevelTensors#level} and {@link LevelTensors#value}, the same IEEE f32 operations in the same order (the
  * division stays a division), so every level and value is bit-identical to the scalar definition; tails run
- * the scalar code. A run is contiguous on the float side and has a byte stride on the level side: 1 for NCHW
- * levels (vector steps), the channel count for NHWC ones (scalar, see {@link #quantize}). Why: the scalar passes
- * cost 2-5 ns per element, mostly the f32 division, and ran at
+ * the scalar code. Quantize runs are contiguous on both sides (NHWC levels are made from NCHW ones by
+ * {@link ChannelsLastLevels#quantize}); dequantize runs read levels with a byte stride: 1 for NCHW levels (vector
+ * steps), the channel count for NHWC ones (scalar). Why: the scalar passes cost 2-5 ns per element, mostly the
+ * f32 division, and ran at
  * every fp32/int8 border (9-17% of the int8 time of landmarks-regression in per-layer profiles). Stateless.
  */
 final class LevelVectors {
@@ -30,16 +31,15 @@ final class LevelVectors {
 
     /**
      * Every channel run of the NCHW tensor {@code x} ({@code outer x channels x pixels}) quantized, the levels
-     * written NCHW or, when {@code channelsLast}, NHWC; the ranges have one entry per channel or one for the tensor.
+     * written NCHW; the ranges have one entry per channel or one for the tensor.
      */
     static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
-            int levels, boolean channelsLast) {
+            int levels) {
         int i = 0;
         for (int o = 0; o < outer; o++) {
             for (int c = 0; c < channels; c++, i += pixels) {
                 int r = inLow.length == 1 ? 0 : c;
-                quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, levelAt(o, c, channels, pixels, channelsLast),
-                        channelsLast ? channels : 1);
+                quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, i);
             }
         }
     }
@@ -62,17 +62,10 @@ final class LevelVectors {
         return o * channels * pixels + (channelsLast ? c : c * pixels);
     }
 
-    /**
-     * Levels of {@code x[from .. from+n)} on {@code [il, ih]}, written to {@code q[qOff + i * qStride]}: vector steps
-     * for contiguous levels, the scalar formula for strided (NHWC) ones. A vector version of the strided store
-     * (16 levels through two longs, 2-3x faster by hand) made the tiny test model allocate 32 bytes per warm
-     * inference in some JVMs (a vector op left unintrinsified), which the zero-allocation promise of
-     * {@code infer(inputs, outputs)} does not allow; it was taken out again.
-     */
-    static void quantize(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff, int qStride) {
-        int done = qStride == 1 ? quantizeDense(x, from, n, il, ih, levels, q, qOff) : 0;
-        for (int i = done; i < n; i++) {
-            q[qOff + i * qStride] = (byte) LevelTensors.level(x[from + i], il, ih, levels);
+    /** Levels of {@code x[from .. from+n)} on {@code [il, ih]}, written to {@code q[qOff ..]}: vector steps, a scalar tail. */
+    static void quantize(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff) {
+        for (int i = quantizeDense(x, from, n, il, ih, levels, q, qOff); i < n; i++) {
+            q[qOff + i] = (byte) LevelTensors.level(x[from + i], il, ih, levels);
         }
     }
 

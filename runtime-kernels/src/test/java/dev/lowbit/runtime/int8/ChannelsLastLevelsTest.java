@@ -27,11 +27,8 @@ class ChannelsLastLevelsTest {
             byte[] nchw = new byte[x.length], want = new byte[x.length], got = new byte[x.length];
             LevelTensors.quantize(x, nchw, BATCH, CHANNELS, PIXELS, range[0], range[1], 256);
             LevelTensors.toNhwc(nchw, want, BATCH, CHANNELS, PIXELS);
-            ChannelsLastLevels.quantize(x, got, BATCH, CHANNELS, PIXELS, range[0], range[1], 256);
+            ChannelsLastLevels.quantize(x, got, BATCH, CHANNELS, PIXELS, range[0], range[1], 256, new byte[x.length + 5]);
             assertArrayEquals(want, got, "quantize, " + range[0].length + " range(s)");
-            byte[] twoPass = new byte[x.length];
-            ChannelsLastLevels.quantize(x, twoPass, BATCH, CHANNELS, PIXELS, range[0], range[1], 256, new byte[x.length + 5]);
-            assertArrayEquals(want, twoPass, "quantize through scratch, " + range[0].length + " range(s)");
 
             float[] back = new float[x.length], backNhwc = new float[x.length];
             LevelTensors.dequantize(nchw, back, BATCH, CHANNELS, PIXELS, range[0], range[1], 255);
