@@ -61,10 +61,10 @@ public final class LevelTensors {
             int levels) {
         int i = 0;
         for (int o = 0; o < outer; o++) {
-            for (int c = 0; c < channels; c++) {
-                for (int k = 0; k < inner; k++, i++) {
-                    q[i] = (byte) addedLevel(a[i], aLow, aHigh, aLevels, b[i], bLow, bHigh, bLevels, c, inLow, inHigh, levels);
-                }
+            for (int c = 0; c < channels; c++, i += inner) {
+                int ra = aLow.length == 1 ? 0 : c, rb = bLow.length == 1 ? 0 : c, r = inLow.length == 1 ? 0 : c;
+                LevelVectors.addRun(a, aLow[ra], aHigh[ra], aLevels, b, bLow[rb], bHigh[rb], bLevels, q, i, inner, inLow[r],
+                        inHigh[r], levels);
             }
         }
     }
@@ -184,6 +184,22 @@ public final class LevelTensors {
         }
     }
 
+    /**
+     * {@link #combineSegments} for exact dot products stored NCHW per segment, {@code d[j * channels * pixels +
+     * oc * pixels + p]} (as the convolutions on f32 FMA write them): the same arithmetic, levels written NCHW to
+     * {@code q} at {@code qOff}, or, with {@code q} null, {@code y} written NCHW to {@code f} at {@code fOff}.
+     */
+    public static void combinePlanes(float[] d, int segments, int pixels, int channels, float[] bias, float[] multiplier,
+            boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f, int fOff) {
+        int plane = pixels * channels;
+        for (int oc = 0; oc < channels; oc++) {
+            int r = q == null || inLow.length == 1 ? 0 : oc;
+            LevelVectors.combineRun(d, segments, plane, oc * pixels, pixels, bias[oc], multiplier, oc, channels, relu,
+                    q == null ? 0f : inLow[r], q == null ? 1f : inHigh[r], levels, q, qOff + oc * pixels, f,
+                    fOff + oc * pixels);
+        }
+    }
+
     /** NHWC to NCHW for {@code batch} images of {@code pixels x channels} bytes. */
     public static void toNchw(byte[] in, byte[] out, int batch, int channels, int pixels) {
         toNchw(in, out, batch, channels, pixels, null);
@@ -252,17 +268,7 @@ public final class LevelTensors {
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = Math.max(oy * sh - ph, 0);
                 int y1 = Math.min(oy * sh - ph + kh, h);
-                for (int ox = 0; ox < ow; ox++) {
-                    int x0 = Math.max(ox * sw - pw, 0);
-                    int x1 = Math.min(ox * sw - pw + kw, w);
-                    int m = 0;
-                    for (int iy = y0; iy < y1; iy++) {
-                        for (int ix = x0; ix < x1; ix++) {
-                            m = Math.max(m, x[xp + iy * w + ix] & 0xFF);
-                        }
-                    }
-                    y[yp + oy * ow + ox] = (byte) m;
-                }
+                PlaneMaxPool.row(x, xp, w, y0, y1, y, yp + oy * ow, ow, kw, sw, pw);
             }
         }
     }

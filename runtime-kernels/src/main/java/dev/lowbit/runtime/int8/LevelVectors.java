@@ -157,6 +157,86 @@ final class LevelVectors {
     }
 
     /**
+     * {@link LevelTensors#combinePlanes} for output channel {@code oc} (NCHW): pixels {@code [0, pixels)} of every
+     * segment's plane, {@code y = bias; y = fma(d_j, multiplier_j, y)} segment by segment, ReLU as
+     * {@code max(y, 0)}, then the level on {@code [il, ih]} as {@link #quantizeDense} (written to {@code q[qOff ..]}),
+     * or, with {@code q} null, {@code y} itself to {@code f[fOff ..]}; 16 pixels per step, a scalar tail with the
+     * same operations.
+     */
+    static void combineRun(float[] d, int segments, int plane, int at, int pixels, float bias, float[] multiplier,
+            int multiplierAt, int multiplierStride, boolean relu, float il, float ih, int levels, byte[] q, int qOff,
+            float[] f, int fOff) {
+        float lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il, top = (float) (levels - 1);
+        int i = 0;
+        for (; i + LANES <= pixels; i += LANES) {
+            FloatVector y = FloatVector.broadcast(FLOATS, bias);
+            for (int j = 0; j < segments; j++) {
+                y = FloatVector.fromArray(FLOATS, d, j * plane + at + i)
+                        .fma(FloatVector.broadcast(FLOATS, multiplier[multiplierAt + j * multiplierStride]), y);
+            }
+            if (relu) {
+                y = y.max(0f);
+            }
+            if (q == null) {
+                y.intoArray(f, fOff + i);
+                continue;
+            }
+            // t may be huge or NaN only where a mask below overrides it
+            FloatVector t = y.sub(il).div(range).mul(top).add(ROUND_MAGIC);
+            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            VectorMask<Float> zero = y.compare(VectorOperators.LE, lo).or(y.test(VectorOperators.IS_NAN));
+            VectorMask<Float> full = y.compare(VectorOperators.GT, hi);
+            level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
+            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + i);
+        }
+        for (; i < pixels; i++) {
+            float y = bias;
+            for (int j = 0; j < segments; j++) {
+                y = Math.fma(d[j * plane + at + i], multiplier[multiplierAt + j * multiplierStride], y);
+            }
+            if (relu) {
+                y = Math.max(y, 0f);
+            }
+            if (q == null) {
+                f[fOff + i] = y;
+            } else {
+                q[qOff + i] = (byte) LevelTensors.level(y, il, ih, levels);
+            }
+        }
+    }
+
+    /**
+     * {@link LevelTensors#addedLevel} for the contiguous run {@code [at, at + n)} of one channel (NCHW): the ranges
+     * are the channel's; the steps of {@link #addDense} with broadcast ranges, a scalar tail. Why: the scalar pass
+     * cost about 4 ns per element, and the residual adds stay NCHW next to convolutions on f32 FMA.
+     */
+    static void addRun(byte[] a, float al, float ah, int aLevels, byte[] b, float bl, float bh, int bLevels, byte[] q,
+            int at, int n, float il, float ih, int levels) {
+        float aTop = (float) (aLevels - 1), bTop = (float) (bLevels - 1), top = (float) (levels - 1);
+        float aSpan = ah - al, bSpan = bh - bl, range = ih - il, lo = Math.min(il, ih), hi = Math.max(il, ih);
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector va = (FloatVector) ByteVector.fromArray(BYTES, a, at + i)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector vb = (FloatVector) ByteVector.fromArray(BYTES, b, at + i)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector y = va.div(aTop).mul(aSpan).add(al).add(vb.div(bTop).mul(bSpan).add(bl));
+            // t may be huge or NaN only where a mask below overrides it
+            FloatVector t = y.sub(il).div(range).mul(top).add(ROUND_MAGIC);
+            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            VectorMask<Float> zero = y.compare(VectorOperators.LE, lo).or(y.test(VectorOperators.IS_NAN));
+            VectorMask<Float> full = y.compare(VectorOperators.GT, hi);
+            level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
+            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, at + i);
+        }
+        float[] aLow = {al}, aHigh = {ah}, bLow = {bl}, bHigh = {bh}, inLow = {il}, inHigh = {ih};
+        for (; i < n; i++) {
+            q[at + i] = (byte) LevelTensors.addedLevel(a[at + i], aLow, aHigh, aLevels, b[at + i], bLow, bHigh, bLevels, 0,
+                    inLow, inHigh, levels);
+        }
+    }
+
+    /**
      * Values of the levels {@code q[qOff + i * qStride]} ({@code i < n}) on {@code [ol, ol + span]}, written to
      * {@code x[from ..]}. Vector steps only for contiguous levels: with a stride, gathering the bytes costs what
      * the scalar loop does (measured 0.8-0.9 ns per element either way).

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * {@link LevelTensors#value}, the IR's FakeQuantize formula) element for element, bit for bit, on the values where
  * a vector shortcut could go wrong: exactly at the range ends, exact half-levels (round half to even), just
  * inside and outside the range, NaN and infinities, an inverted range, 255 and 2 levels, and a run length that
- * leaves a scalar tail; dequantize also from levels a channel stride apart (NHWC).
+ * leaves a scalar tail; dequantize also from levels a channel stride apart (NHWC); the residual add of two level
+ * runs for every pair of levels.
  */
 class LevelVectorsTest {
     private static final float[][] RANGES = {{-1.5f, 2.25f}, {0f, 6f}, {3f, -1f}, {-0.0078125f, 0.0078125f}};
@@ -59,6 +60,92 @@ class LevelVectorsTest {
                 for (boolean perChannel : new boolean[] {false, true}) {
                     for (boolean relu : new boolean[] {false, true}) {
                         checkCombine(channels, segments, perChannel, relu);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void combinedPlanesEqualTheScalarDefinition() {
+        for (int channels : new int[] {1, 5}) {
+            for (int segments : new int[] {1, 3}) {
+                for (boolean perChannel : new boolean[] {false, true}) {
+                    for (boolean relu : new boolean[] {false, true}) {
+                        checkCombinePlanes(channels, segments, perChannel, relu);
+                    }
+                }
+            }
+        }
+    }
+
+    /** As {@link #checkCombine}, with the products stored NCHW per segment and levels and floats written NCHW. */
+    private static void checkCombinePlanes(int channels, int segments, boolean perChannel, boolean relu) {
+        float[] edges = edgeValues(RANGES[1][0], RANGES[1][1], 256);
+        int pixels = edges.length / channels;
+        int plane = pixels * channels;
+        Random rnd = new Random(channels * 17 + segments);
+        float[] d = new float[segments * plane];
+        float[] multiplier = new float[segments * channels];
+        float[] bias = new float[channels];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = segments == 1 ? edges[i] : (float) rnd.nextGaussian() * 50;
+        }
+        for (int i = 0; i < multiplier.length; i++) {
+            multiplier[i] = segments == 1 ? 1f : (float) rnd.nextGaussian() * 0.05f;
+        }
+        for (int c = 0; c < channels && segments > 1; c++) {
+            bias[c] = (float) rnd.nextGaussian();
+        }
+        int ranges = perChannel ? channels : 1;
+        float[] inLow = new float[ranges], inHigh = new float[ranges];
+        for (int r = 0; r < ranges; r++) {
+            float[] range = perChannel ? RANGES[(r + 1) % RANGES.length] : RANGES[1];
+            inLow[r] = range[0];
+            inHigh[r] = range[1];
+        }
+        byte[] q = new byte[3 + plane];
+        float[] f = new float[2 + plane];
+        LevelTensors.combinePlanes(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, 256, q, 3, null, 0);
+        LevelTensors.combinePlanes(d, segments, pixels, channels, bias, multiplier, relu, null, null, 0, null, 0, f, 2);
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < pixels; p++) {
+                float y = bias[c];
+                for (int j = 0; j < segments; j++) {
+                    y = Math.fma(d[j * plane + c * pixels + p], multiplier[j * channels + c], y);
+                }
+                y = relu ? Math.max(y, 0f) : y;
+                int r = perChannel ? c : 0;
+                String where = "y=" + y + " pixel " + p + " channel " + c + " of " + channels + ", " + segments
+                        + " segments, " + (perChannel ? "per-channel" : "per-tensor") + (relu ? ", relu" : "");
+                assertEquals((byte) LevelTensors.level(y, inLow[r], inHigh[r], 256), q[3 + c * pixels + p], where);
+                assertEquals(Float.floatToRawIntBits(y), Float.floatToRawIntBits(f[2 + c * pixels + p]), where);
+            }
+        }
+    }
+
+    /**
+     * Every pair of levels (65536 elements, then a 7-element scalar tail) on operand and output ranges that make
+     * sums land on range ends and half-levels: the NCHW residual add equals {@link LevelTensors#addedLevel}.
+     */
+    @Test
+    void addedRunsEqualTheScalarDefinitionForEveryPairOfLevels() {
+        int n = 256 * 256 + 7;
+        byte[] a = new byte[n + 3], b = new byte[n + 3];
+        for (int i = 0; i < n; i++) {
+            a[3 + i] = (byte) i;
+            b[3 + i] = (byte) (i >> 8);
+        }
+        for (float[] ra : RANGES) {
+            for (float[] out : new float[][] {{-3f, 4.5f}, {0f, 6f}, {2f, -2f}}) {
+                byte[] q = new byte[n + 3];
+                LevelVectors.addRun(a, ra[0], ra[1], 256, b, 0f, 6f, 255, q, 3, n, out[0], out[1], 256);
+                for (int i = 0; i < n; i++) {
+                    int want = LevelTensors.addedLevel(a[3 + i], new float[] {ra[0]}, new float[] {ra[1]}, 256, b[3 + i],
+                            new float[] {0f}, new float[] {6f}, 255, 0, new float[] {out[0]}, new float[] {out[1]}, 256);
+                    if ((byte) want != q[3 + i]) {
+                        assertEquals((byte) want, q[3 + i], "levels " + (a[3 + i] & 0xFF) + " + " + (b[3 + i] & 0xFF)
+                                + ", a on " + ra[0] + ".." + ra[1] + ", out " + out[0] + ".." + out[1]);
                     }
                 }
             }
