@@ -8,7 +8,7 @@ import dev.lowbit.runtime.int8.ConvGeometry;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
 import dev.lowbit.runtime.int8.Int8FullyConnected;
-import dev.lowbit.runtime.int8.NarrowLayout;
+import dev.lowbit.runtime.int8.FmaLayout;
 import dev.lowbit.runtime.int8.PatchLayout;
 import dev.lowbit.runtime.int8.QuantizedInput;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
@@ -43,7 +43,7 @@ final class Int8LinearEmitter implements LayerEmitter {
     private static final ClassName DW = ClassName.get(RT, "Int8DepthwiseConvolution");
     private static final ClassName FC = ClassName.get(RT, "Int8FullyConnected");
     private static final ClassName GATHER = ClassName.get(RT, "PatchGather");
-    private static final ClassName NARROW = ClassName.get(RT, "NarrowConvolution");
+    private static final ClassName FMA = ClassName.get(RT, "FmaConvolution");
 
     private final Int8Emitters int8;
     private final QuantizedLinear l;
@@ -96,12 +96,13 @@ final class Int8LinearEmitter implements LayerEmitter {
     static String kernelName(QuantizedLinear l) {
         String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
         if (segmented(l)) {
-            return "Int8Convolution x" + l.segments().size() + " runs of input channels (u8 x i8, exact sums) + "
-                    + "LevelTensors.combineSegments" + border;
+            return (onFma(l) ? "FmaConvolution x" : "Int8Convolution x") + l.segments().size()
+                    + " runs of input channels (u8 x i8, exact sums) + LevelTensors."
+                    + (onFma(l) ? "combinePlanes" : "combineSegments") + border;
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
-                : narrow(l) ? "NarrowConvolution (exact int8 dot products on f32 FMA, " + l.outputChannels() + " output(s))"
+                : onFma(l) ? "FmaConvolution (exact int8 dot products on f32 FMA)"
                 : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
@@ -109,13 +110,46 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
     static boolean gathers(QuantizedLinear l) {
-        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && !narrow(l)
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && !onFma(l)
                 && PatchLayout.worthGathering(geometry(l));
     }
 
-    /** A plain convolution with few outputs, run by {@code NarrowConvolution} ({@link NarrowLayout#takes}). */
-    static boolean narrow(QuantizedLinear l) {
-        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && NarrowLayout.takes(geometry(l));
+    /**
+     * A plain one-group convolution whose sums f32 holds exactly, run by {@code FmaConvolution}
+     * ({@link FmaLayout#takes}); it reads and writes NCHW levels.
+     */
+    static boolean onFma(QuantizedLinear l) {
+        if (l.kind() != QuantizedLinear.Kind.CONVOLUTION) {
+            return false;
+        }
+        if (!segmented(l)) {
+            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel());
+        }
+        for (QuantizedLinear.InputSegment seg : l.segments()) {
+            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The convolution over one run of input channels. */
+    private static ConvGeometry segmentGeometry(QuantizedLinear l, QuantizedLinear.InputSegment seg) {
+        ConvGeometry full = geometry(l);
+        return new ConvGeometry(full.inH(), full.inW(), seg.to() - seg.from(), full.outChannels(), 1, full.kernelH(),
+                full.kernelW(), full.strideH(), full.strideW(), full.padTop(), full.padLeft(), full.padBottom(),
+                full.padRight(), full.dilationH(), full.dilationW());
+    }
+
+    /** The weights of one run of input channels, {@code [oc][ch][kh][kw]}. */
+    private static byte[] segmentWeights(QuantizedLinear l, QuantizedLinear.InputSegment seg) {
+        int taps = l.kernel()[0] * l.kernel()[1], k = l.weights().rowLength(), rows = l.outputChannels();
+        int ch = seg.to() - seg.from();
+        byte[] w = new byte[rows * ch * taps];
+        for (int oc = 0; oc < rows; oc++) {
+            System.arraycopy(l.weights().values(), oc * k + seg.from() * taps, w, oc * ch * taps, ch * taps);
+        }
+        return w;
     }
 
     /** A plain Convolution whose input channels fall into several runs with their own grids. */
@@ -144,10 +178,10 @@ final class Int8LinearEmitter implements LayerEmitter {
     @Override
     public CodeBlock emit(StepContext c) {
         if (segmented(l)) {
-            return emitSegmented(c);
+            return onFma(l) ? emitSegmentedFma(c) : emitSegmented(c);
         }
-        if (narrow(l)) {
-            return emitNarrow(c);
+        if (onFma(l)) {
+            return emitFma(c);
         }
         int zero = l.segments().get(0).padLevel();
         boolean depthwise = false;
@@ -255,23 +289,22 @@ final class Int8LinearEmitter implements LayerEmitter {
     }
 
     /**
-     * A layer of at most 4 outputs and a kernel larger than 1x1 on {@code NarrowConvolution}: levels centred to f32,
-     * the f32 tiled convolution with the int8 weights (every sum an exact integer below 2^24), then
-     * {@code Requantization}'s scalar epilogue, written straight to the output's layout (levels) or to the fp32 NCHW
-     * buffer.
+     * A layer on {@code FmaConvolution}: NCHW levels centred to f32, the f32 tiled convolution with the int8
+     * weights (every partial sum an exact integer of at most 2^24), then {@code Requantization}'s arithmetic
+     * lane-wise, written to the output's NCHW levels or its fp32 NCHW buffer. {@link LevelLayouts} keeps the
+     * layer's level tensors NCHW.
      */
-    private CodeBlock emitNarrow(StepContext c) {
+    private CodeBlock emitFma(StepContext c) {
         ConvGeometry g = geometry(l);
         int zero = l.segments().get(0).padLevel();
         float[] w = asFloats(l.weights().values());
         c.addWeightBytes(l.weights().values().length);
-        CodeBlock layer = c.staticField(NARROW, "narrow", CodeBlock.of("new $T($L, $L, $T.bytes($L))", NARROW,
+        CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA,
                 geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w))));
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
         int batch = l.inputShape()[0];
-        int pixelsIn = g.inH() * g.inW(), pixelsOut = g.outH() * g.outW();
-        CodeBlock centred = int8.scratch(c, "floatsCentred", g.inChannels() * pixelsIn);
-        CodeBlock sums = int8.scratch(c, "floatsSums", g.outChannels() * pixelsOut);
+        CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
+        CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
         CodeBlock conv = c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(),
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
                 g.padLeft(), g.dilationH(), g.dilationW(), 1));
@@ -281,13 +314,11 @@ final class Int8LinearEmitter implements LayerEmitter {
                 Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()), g);
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
-            b.addStatement("$L.run($L, n * $L, $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
-                    g.inputLength(), int8.channelsLast(l.input()), epi, int8.bytes(c, l.output()), g.outputLength(),
-                    int8.channelsLast(l.output()), centred, sums, conv);
+            b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), epi, int8.bytes(c, l.output()), g.outputLength(), centred, sums, conv);
         } else {
-            b.addStatement("$L.run($L, n * $L, $L, $L, null, $L, n * $L, false, $L, $L, $L)", layer,
-                    int8.bytes(c, l.input()), g.inputLength(), int8.channelsLast(l.input()), epi, c.out(0), g.outputLength(),
-                    centred, sums, conv);
+            b.addStatement("$L.run($L, n * $L, $L, null, $L, n * $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), epi, c.out(0), g.outputLength(), centred, sums, conv);
         }
         b.endControlFlow();
         if (r != null) {
@@ -321,8 +352,6 @@ final class Int8LinearEmitter implements LayerEmitter {
     private CodeBlock emitSegmented(StepContext c) {
         ConvGeometry full = geometry(l);
         int segments = l.segments().size();
-        int taps = l.kernel()[0] * l.kernel()[1];
-        int k = l.weights().rowLength();
         int rows = l.outputChannels();
         int pixelsIn = full.inH() * full.inW(), pixelsOut = full.outH() * full.outW();
         int batch = l.inputShape()[0];
@@ -342,13 +371,9 @@ final class Int8LinearEmitter implements LayerEmitter {
         float[] multiplier = new float[segments * rows];
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
-            int ch = seg.to() - seg.from();
-            ConvGeometry g = new ConvGeometry(full.inH(), full.inW(), ch, rows, 1, full.kernelH(), full.kernelW(),
-                    full.strideH(), full.strideW(), full.padTop(), full.padLeft(), full.padBottom(), full.padRight(),
-                    full.dilationH(), full.dilationW());
-            byte[] w = new byte[rows * ch * taps];
+            ConvGeometry g = segmentGeometry(l, seg);
+            byte[] w = segmentWeights(l, seg);
             for (int oc = 0; oc < rows; oc++) {
-                System.arraycopy(l.weights().values(), oc * k + seg.from() * taps, w, oc * ch * taps, ch * taps);
                 multiplier[j * rows + oc] = l.multiplier()[oc][j];
             }
             Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(seg.padLevel()), w);
@@ -388,6 +413,73 @@ final class Int8LinearEmitter implements LayerEmitter {
             b.addStatement("$T.combineSegments($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, false, $L, n * $L, $L)",
                     Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut,
                     Int8Emitters.parallel());
+        }
+        b.endControlFlow();
+        if (r != null) {
+            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
+        }
+        report(c);
+        return b.build();
+    }
+
+    /**
+     * A layer whose runs of input channels have their own grids, each run on {@code FmaConvolution} (exact sums,
+     * written NCHW through an identity epilogue: {@code fma(D, 1, 0) = D}), combined per output channel by
+     * {@code LevelTensors.combinePlanes}. In NCHW a run of channels is a contiguous slice of the input levels.
+     */
+    private CodeBlock emitSegmentedFma(StepContext c) {
+        ConvGeometry full = geometry(l);
+        int segments = l.segments().size();
+        int rows = l.outputChannels();
+        int pixelsIn = full.inH() * full.inW(), pixelsOut = full.outH() * full.outW();
+        int batch = l.inputShape()[0];
+        float[] ones = new float[rows];
+        java.util.Arrays.fill(ones, 1f);
+        CodeBlock identity = c.staticField(REQUANT, "exact", CodeBlock.of("$T.toFloat($L, $L, false)", REQUANT,
+                c.derived(Int8Emitters.floats(ones)), c.derived(Int8Emitters.floats(new float[rows]))));
+        CodeBlock in = int8.bytes(c, l.input());
+        CodeBlock d = int8.scratch(c, "floats", segments * pixelsOut * rows);
+        CodeBlock sums = int8.scratch(c, "floatsSums", pixelsOut * rows);
+        float[] multiplier = new float[segments * rows];
+        List<CodeBlock> layers = new ArrayList<>();
+        int centredFloats = 0, convFloats = 0;
+        for (int j = 0; j < segments; j++) {
+            QuantizedLinear.InputSegment seg = l.segments().get(j);
+            ConvGeometry g = segmentGeometry(l, seg);
+            byte[] w = segmentWeights(l, seg);
+            for (int oc = 0; oc < rows; oc++) {
+                multiplier[j * rows + oc] = l.multiplier()[oc][j];
+            }
+            c.addWeightBytes(w.length);
+            layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
+                    seg.padLevel(), Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(asFloats(w))))));
+            centredFloats = Math.max(centredFloats, g.inputLength());
+            convFloats = Math.max(convFloats, dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(),
+                    g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(),
+                    g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1));
+        }
+        CodeBlock centred = int8.scratch(c, "floatsCentred", centredFloats);
+        CodeBlock conv = c.floatScratch(convFloats);
+        QuantGrid r = l.requant();
+        CodeBlock bias = c.derived(Int8Emitters.floats(l.bias()));
+        CodeBlock mult = c.derived(Int8Emitters.floats(multiplier));
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// int8 $L in $L runs of input channels on f32 FMA (exact integer sums): $L\n", l.kind(), segments, full);
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
+        for (int j = 0; j < segments; j++) {
+            QuantizedLinear.InputSegment seg = l.segments().get(j);
+            b.addStatement("$L.run($L, n * $L + $L, $L, null, $L, $L, $L, $L, $L)", layers.get(j), in,
+                    full.inChannels() * pixelsIn, seg.from() * pixelsIn, identity, d, j * pixelsOut * rows, centred, sums,
+                    conv);
+        }
+        if (r != null) {
+            b.addStatement("$T.combinePlanes($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(),
+                    c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())), r.levels(),
+                    int8.bytes(c, l.output()), rows * pixelsOut);
+        } else {
+            b.addStatement("$T.combinePlanes($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut);
         }
         b.endControlFlow();
         if (r != null) {

@@ -18,6 +18,9 @@ import java.util.function.Function;
  *
  * <p>Why: the int8 convolutions read and write NHWC. With every level tensor NCHW, each convolution was framed by
  * two byte transposes, scalar passes that took about 45% of face-detection-retail's single-thread time (JFR).
+ * The convolutions on f32 FMA ({@code FmaConvolution}) and the fully connected kernel read and write NCHW instead,
+ * so a tensor one of them touches stays NCHW; and a group of tensors that no NHWC int8 convolution writes or reads
+ * stays NCHW too, since it would only pay the NHWC transposes.
  * A tensor is stored NHWC when every op that touches its bytes can work on NHWC: its writer (an int8 convolution,
  * a quantize, a residual add, a MaxPool, a channel Concat, a ReLU copy) and each reader (an int8 convolution, the
  * same level ops, or a dequantize to the fp32 NCHW buffer of an fp32 reader). MaxPool, ReLU, Concat and the add
@@ -75,17 +78,26 @@ final class LevelLayouts {
                 return r;
             }
         };
+        Set<ValueRef> wanted = new HashSet<>();
         for (ValueRef r : levelTensors) {
             if (!writerAccepts(roles, r, find, parent) || !readersAccept(roles, r)) {
                 blocked.add(r);
+            }
+            if (touchedByChannelsLastConvolution(roles, r)) {
+                wanted.add(r);
             }
         }
         Set<ValueRef> blockedGroups = new HashSet<>();
         for (ValueRef r : blocked) {
             blockedGroups.add(find.apply(r));
         }
+        Set<ValueRef> wantedGroups = new HashSet<>();
+        for (ValueRef r : wanted) {
+            wantedGroups.add(find.apply(r));
+        }
         for (ValueRef r : levelTensors) {
-            if (!blockedGroups.contains(find.apply(r))) {
+            ValueRef group = find.apply(r);
+            if (wantedGroups.contains(group) && !blockedGroups.contains(group)) {
                 channelsLast.add(r);
             }
         }
@@ -110,7 +122,7 @@ final class LevelLayouts {
         int at = r.node();
         QuantizedLinear layer = roles.int8LayerWritingAt(at);
         if (layer != null) {
-            return layer.kind() != QuantizedLinear.Kind.MATMUL;
+            return layer.kind() != QuantizedLinear.Kind.MATMUL && !Int8LinearEmitter.onFma(layer);
         }
         QuantizedAddStep add = roles.addWritingAt(at);
         if (add != null) {
@@ -130,11 +142,32 @@ final class LevelLayouts {
         return false;
     }
 
+    /**
+     * Whether an int8 convolution that works on NHWC (not one on f32 FMA) writes or reads {@code r}: only such a
+     * tensor gains from NHWC. Every other one stays NCHW, where quantize, dequantize and the level ops run on
+     * contiguous runs (the NHWC quantize costs a byte transpose, about 0.9 ns per element).
+     */
+    private static boolean touchedByChannelsLastConvolution(Roles roles, ValueRef r) {
+        if (channelsLastConvolution(roles.int8LayerWritingAt(r.node()))) {
+            return true;
+        }
+        for (Graph.Use u : roles.graph().consumers(r)) {
+            if (channelsLastConvolution(roles.int8LayerReadingAt(u.node().id()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean channelsLastConvolution(QuantizedLinear layer) {
+        return layer != null && layer.kind() != QuantizedLinear.Kind.MATMUL && !Int8LinearEmitter.onFma(layer);
+    }
+
     private static boolean readersAccept(Roles roles, ValueRef r) {
         for (Graph.Use u : roles.graph().consumers(r)) {
             Node c = u.node();
             QuantizedLinear layer = roles.int8LayerReadingAt(c.id());
-            if (layer != null && layer.kind() == QuantizedLinear.Kind.MATMUL) {
+            if (layer != null && (layer.kind() == QuantizedLinear.Kind.MATMUL || Int8LinearEmitter.onFma(layer))) {
                 return false;
             }
             if (roles.stepAt(c.id()) instanceof PreservedStep p && !Int8Emitters.isView(c) && !sameLayoutOp(roles, p.node())) {

@@ -1,0 +1,143 @@
+package dev.lowbit.runtime.int8;
+
+import dev.lowbit.runtime.fp32.TiledConvolution;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * An int8 convolution whose exact integer dot products are computed on the f32 FMA units, by the f32 tiled
+ * convolution of the float models ({@link TiledConvolution}), framed by a centring pass and {@link Requantization}'s
+ * epilogue. Levels in and out are NCHW.
+ *
+ * <p>Why: the Vector API has no int8 dot product (no vpdpbusd, no vpmaddwd), so the int8 kernels spend a 16-bit
+ * multiply, two adds and a shift per 32 products, against one FMA per 16 products here; they reach 55-73 GMAC/s on
+ * wide layers and 3-35 GMAC/s on narrow ones (few input or output channels, where their per-pixel work
+ * dominates), while the f32 tiles reach 60-87 on the same shapes. The int8 kernels remain for layers this one
+ * cannot take exactly, depthwise and grouped layers, and fully connected layers.
+ *
+ * <p>Exactness: the input levels are centred ({@code q - z}) and the weights are the int8 values, and
+ * {@link FmaLayout#takes} admits a layer only when every partial sum, in any order, is an integer of magnitude at
+ * most 2^24, which f32 represents exactly. Padding taps are 0 after centring, as the int8 kernels' padding with the
+ * zero point. So every sum is the integer {@code D} the int8 kernels compute, and the epilogue is
+ * {@link Requantization}'s arithmetic on it, lane-wise as in the int8 kernels' vector epilogue: the outputs are
+ * bit-identical (FmaConvolutionTest). Immutable; {@link #run} is thread-safe with distinct buffers.
+ */
+public final class FmaConvolution {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    private static final int LANES = 16;
+    /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits. */
+    private static final float ROUND_MAGIC = 12582912f;
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+
+    private final ConvGeometry g;
+    private final int zeroPoint;
+    private final TiledConvolution conv;
+
+    /**
+     * @param oihw the layer's int8 weights {@code [oc][ic][kh][kw]} (one group)
+     * @param zeroPoint the input's integer zero point (u8 levels)
+     */
+    public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw) {
+        if (!FmaLayout.takes(g, oihw, zeroPoint)) {
+            throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
+                    + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only) or not one group");
+        }
+        this.g = g;
+        this.zeroPoint = zeroPoint;
+        float[] w = new float[oihw.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = oihw[i];
+        }
+        this.conv = new TiledConvolution(w, 1, g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
+                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
+    }
+
+    /** Floats {@link #run} needs in {@code centred}: the input planes. */
+    public int centredFloats() {
+        return g.inputLength();
+    }
+
+    /** Floats {@link #run} needs in {@code sums}: the exact dot products, NCHW. */
+    public int sumFloats() {
+        return g.outputLength();
+    }
+
+    /** Floats {@link #run} needs in {@code convScratch} (the tiled convolution's padded or gathered planes). */
+    public int convScratchFloats() {
+        return conv.scratchFloats();
+    }
+
+    /**
+     * One image: NCHW levels at {@code in[inOff]}, epilogue {@code r}; writes NCHW levels to {@code outB} or, with
+     * {@code outB} null, fp32 NCHW values to {@code outF}, at {@code outOff}. The three scratch arrays are
+     * distinct, sized as above.
+     */
+    public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
+            float[] sums, float[] convScratch) {
+        int oc = g.outChannels(), pixels = g.outH() * g.outW();
+        if (centred.length < centredFloats() || sums.length < sumFloats()) {
+            throw new IllegalArgumentException("scratch of " + centred.length + " and " + sums.length + " floats, need "
+                    + centredFloats() + " and " + sumFloats());
+        }
+        if (r.channels() != oc || r.quantized() != (outB != null)) {
+            throw new IllegalArgumentException("epilogue for " + r.channels() + " channels (quantized " + r.quantized()
+                    + ") does not fit " + oc + " outputs written as " + (outB != null ? "levels" : "fp32"));
+        }
+        Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        centre(in, inOff, g.inputLength(), zeroPoint, centred);
+        conv.run(centred, sums, convScratch);
+        for (int o = 0; o < oc; o++) {
+            if (outB != null) {
+                quantize(sums, o * pixels, pixels, r, o, outB, outOff + o * pixels);
+            } else {
+                dequantize(sums, o * pixels, pixels, r, o, outF, outOff + o * pixels);
+            }
+        }
+    }
+
+    /** {@code centred[i] = (in[inOff + i] & 0xFF) - zeroPoint} for i < n. */
+    private static void centre(byte[] in, int inOff, int n, int zeroPoint, float[] centred) {
+        float z = zeroPoint;
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            ((FloatVector) ByteVector.fromArray(BYTES, in, inOff + i).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convert(VectorOperators.I2F, 0)).sub(z).intoArray(centred, i);
+        }
+        for (; i < n; i++) {
+            centred[i] = (in[inOff + i] & 0xFF) - zeroPoint;
+        }
+    }
+
+    /** Levels of channel {@code o}'s exact sums, as {@link Requantization#quantizeScalar} (the same f32 operations). */
+    private static void quantize(float[] sums, int from, int n, Requantization r, int o, byte[] out, int at) {
+        float m = r.multiplier[o], b = r.bias[o], low = r.low[o], high = r.high;
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b).max(low).min(high).add(ROUND_MAGIC)
+                    .reinterpretAsInts().sub(bits).convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes()
+                    .intoArray(out, at + i);
+        }
+        for (; i < n; i++) {
+            out[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
+        }
+    }
+
+    /** fp32 values of channel {@code o}'s exact sums, as {@link Requantization#floatScalar}. */
+    private static void dequantize(float[] sums, int from, int n, Requantization r, int o, float[] out, int at) {
+        float m = r.multiplier[o], b = r.bias[o];
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+            (r.relu ? f.max(0f) : f).intoArray(out, at + i);
+        }
+        for (; i < n; i++) {
+            out[at + i] = r.floatScalar((int) sums[from + i], o);
+        }
+    }
+}

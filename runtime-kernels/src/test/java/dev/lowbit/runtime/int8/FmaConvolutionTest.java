@@ -1,0 +1,121 @@
+package dev.lowbit.runtime.int8;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The exact-integer-on-f32 path gives the bytes and floats of {@link Int8Convolution} (itself checked against the
+ * scalar definition): narrow and wide layers, 1x1 and larger kernels, strides, padding with a non-zero zero point,
+ * pixel counts that leave vector tails, and a layer whose partial sums come within 0.4% of 2^24 (extreme levels
+ * and weights), the bound {@link FmaLayout} admits.
+ */
+class FmaConvolutionTest {
+    static Stream<Arguments> layers() {
+        return Stream.of(
+                Arguments.of("3x3 4 -> 1 (text-image's last layer)", ConvGeometry.square(9, 13, 4, 1, 1, 3, 1, 1), 37),
+                Arguments.of("3x3 1 -> 4", ConvGeometry.square(8, 11, 1, 4, 1, 3, 1, 1), 0),
+                Arguments.of("5x5 20 -> 2, zero point 128", ConvGeometry.square(7, 7, 20, 2, 1, 5, 1, 2), 128),
+                Arguments.of("3x3 s2 pads 1/0 6 -> 3", new ConvGeometry(10, 9, 6, 3, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1), 200),
+                Arguments.of("3x3 3 -> 16 s1 (landmarks' first layer)", ConvGeometry.square(12, 12, 3, 16, 1, 3, 1, 1), 131),
+                Arguments.of("3x3 64 -> 64", ConvGeometry.square(9, 7, 64, 64, 1, 3, 1, 1), 0),
+                Arguments.of("1x1 48 -> 40 (vector tails)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
+                Arguments.of("3x3 s2 3 -> 32 (vehicle's first layer)", ConvGeometry.square(17, 17, 3, 32, 1, 3, 2, 1), 128),
+                Arguments.of("small plane 3x3 64 -> 96", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
+                Arguments.of("partial sums near 2^24: 128 x 2x2 -> 3", ConvGeometry.square(5, 5, 128, 3, 1, 2, 1, 0), 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void equalsTheInt8Kernel(String name, ConvGeometry g, int zero) {
+        Random rnd = new Random(name.hashCode());
+        int k = g.inChannels() * g.kernelH() * g.kernelW();
+        byte[] w = new byte[g.outChannels() * k];
+        byte[] in = new byte[g.inputLength()];
+        boolean extreme = name.startsWith("partial sums near");
+        // random weights of at most 2^24 / (255 * k) in magnitude keep wide layers exact (the real layers' weights
+        // are well inside the bound; FmaLayout checks each layer)
+        int span = (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = extreme ? (byte) -128 : (byte) (rnd.nextInt(span) - span / 2);
+        }
+        assertTrue(FmaLayout.takes(g, w, zero), name);
+        if (extreme) {
+            assertEquals(255L * 512 * 128, FmaLayout.largestPartialSum(g, w, zero), "within 0.4% of 2^24");
+        }
+        for (int i = 0; i < in.length; i++) {
+            in[i] = extreme ? (byte) 255 : (byte) rnd.nextInt(256);
+        }
+        float[] mult = new float[g.outChannels()], bias = new float[g.outChannels()];
+        for (int o = 0; o < mult.length; o++) {
+            mult[o] = (float) (rnd.nextDouble() * (extreme ? 1e-7 : 2e-4));
+            bias[o] = (float) rnd.nextGaussian();
+        }
+        Requantization q = Requantization.toQuantized(mult, bias, true, new float[] {-1f}, new float[] {3f}, 256, false);
+        Requantization f = Requantization.toFloat(mult, bias, false);
+        Int8ConvLayer direct = Int8ConvLayer.pack(g, QuantizedInput.u8(zero), w);
+        byte[] wantQ = new byte[g.outputLength()];
+        float[] wantF = new float[g.outputLength()];
+        Int8Convolution.runQuantized(direct, q, in, 0, wantQ, 0, new int[direct.scratchInts()]);
+        Int8Convolution.runFloat(direct, f, in, 0, wantF, 0, new int[direct.scratchInts()]);
+
+        // the int8 kernel reads and writes NHWC, this one NCHW; offsets check that both honour them
+        FmaConvolution fma = new FmaConvolution(g, zero, w);
+        float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
+        float[] conv = new float[fma.convScratchFloats()];
+        int at = 5;
+        byte[] inNchw = new byte[at + in.length];
+        System.arraycopy(nchw(in, g.inChannels(), g.inH() * g.inW()), 0, inNchw, at, in.length);
+        byte[] gotQ = new byte[at + g.outputLength()];
+        fma.run(inNchw, at, q, gotQ, null, at, centred, sums, conv);
+        assertArrayEquals(nchw(wantQ, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotQ, at, gotQ.length), name + " levels");
+        float[] gotF = new float[at + g.outputLength()];
+        fma.run(inNchw, at, f, null, gotF, at, centred, sums, conv);
+        assertArrayEquals(nchw(wantF, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotF, at, gotF.length), name + " fp32");
+    }
+
+    @Test
+    void onlyExactSingleGroupLayersAreTaken() {
+        ConvGeometry wide = ConvGeometry.square(4, 4, 64, 4, 1, 3, 1, 1);
+        byte[] w = new byte[4 * 64 * 9];
+        Arrays.fill(w, (byte) 115);
+        assertTrue(FmaLayout.takes(wide, w, 128), "576 terms of |w| 115 from levels within 128 of z: 8478720 <= 2^24");
+        assertFalse(FmaLayout.takes(wide, w, 0), "the same weights from levels up to 255 above z: 16891200 > 2^24");
+        w[7] = -128;
+        assertEquals(255L * (575 * 115 + 128), FmaLayout.largestPartialSum(wide, w, 0), "the widest channel sets the bound");
+        assertFalse(FmaLayout.takes(ConvGeometry.square(4, 4, 4, 4, 4, 3, 1, 1), new byte[4 * 9], 0), "depthwise has its own kernel");
+        assertFalse(FmaLayout.takes(ConvGeometry.square(4, 4, 8, 8, 2, 3, 1, 1), new byte[8 * 4 * 9], 0), "grouped layers too");
+        assertThrows(IllegalArgumentException.class, () -> new FmaConvolution(wide, 0, w));
+        byte[] none = new byte[128 * 128 * 9];
+        assertFalse(FmaLayout.takes(ConvGeometry.square(9, 9, 64, 128, 1, 1, 2, 0), new byte[128 * 64], 0),
+                "strided 1x1 of 128 outputs: the int8 kernel is faster");
+        assertTrue(FmaLayout.takes(ConvGeometry.square(9, 9, 64, 32, 1, 1, 2, 0), new byte[32 * 64], 0),
+                "strided 1x1 of 32 outputs: not");
+        assertFalse(FmaLayout.takes(ConvGeometry.square(5, 5, 128, 128, 1, 3, 1, 1), none, 0),
+                "small plane with 128 inputs: the int8 kernel is faster");
+        assertTrue(FmaLayout.takes(ConvGeometry.square(18, 18, 128, 128, 1, 3, 1, 1), none, 0), "a larger plane is not");
+    }
+
+    /** An NHWC byte[] or float[] of c channels and p pixels, NCHW. */
+    private static <T> T nchw(T nhwc, int c, int p) {
+        Object out = java.lang.reflect.Array.newInstance(nhwc.getClass().getComponentType(), c * p);
+        for (int i = 0; i < p; i++) {
+            for (int o = 0; o < c; o++) {
+                java.lang.reflect.Array.set(out, o * p + i, java.lang.reflect.Array.get(nhwc, i * c + o));
+            }
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) out;
+        return t;
+    }
+}
