@@ -305,9 +305,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
-        CodeBlock conv = c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(),
-                g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
-                g.padLeft(), g.dilationH(), g.dilationW(), 1));
+        CodeBlock conv = c.floatScratch(tiledScratchFloats(g));
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L on f32 FMA (exact integer sums): $L\n", l.kind(),
@@ -454,9 +452,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
                     seg.padLevel(), Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(asFloats(w))))));
             centredFloats = Math.max(centredFloats, g.inputLength());
-            convFloats = Math.max(convFloats, dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(),
-                    g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(),
-                    g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1));
+            convFloats = Math.max(convFloats, tiledScratchFloats(g));
         }
         CodeBlock centred = int8.scratch(c, "floatsCentred", centredFloats);
         CodeBlock conv = c.floatScratch(convFloats);
@@ -487,6 +483,13 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         report(c);
         return b.build();
+    }
+
+    /** Floats of scratch the f32 tiled convolution inside {@code FmaConvolution} needs for one-group layer {@code g}. */
+    private static int tiledScratchFloats(ConvGeometry g) {
+        return dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(), g.outChannels(),
+                g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(),
+                g.dilationH(), g.dilationW(), 1);
     }
 
     /** The MACs are reported at the layer's own node; this, its last fused node, runs the call. */
