@@ -229,10 +229,9 @@ final class LevelVectors {
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
             ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, at + i);
         }
-        float[] aLow = {al}, aHigh = {ah}, bLow = {bl}, bHigh = {bh}, inLow = {il}, inHigh = {ih};
-        for (; i < n; i++) {
-            q[at + i] = (byte) LevelTensors.addedLevel(a[at + i], aLow, aHigh, aLevels, b[at + i], bLow, bHigh, bLevels, 0,
-                    inLow, inHigh, levels);
+        for (; i < n; i++) { // LevelTensors.addedLevel with this channel's ranges (no per-call range arrays)
+            float v = LevelTensors.value(a[at + i], al, aSpan, aLevels) + LevelTensors.value(b[at + i], bl, bSpan, bLevels);
+            q[at + i] = (byte) LevelTensors.level(v, il, ih, levels);
         }
     }
 
