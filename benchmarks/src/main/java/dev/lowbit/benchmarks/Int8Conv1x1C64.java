@@ -41,6 +41,14 @@ public class Int8Conv1x1C64 {
         return fixture.outB;
     }
 
+    /** The same int8 layer with its exact integer sums on f32 FMA (FmaConvolution). */
+    @Benchmark
+    @OperationsPerInvocation(MACS)
+    public byte[] int8OnFma() {
+        fixture.runFma();
+        return fixture.outB;
+    }
+
     @Benchmark
     @OperationsPerInvocation(MACS)
     public float[] fp32() {

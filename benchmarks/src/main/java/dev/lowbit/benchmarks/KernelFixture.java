@@ -4,6 +4,8 @@ import dev.lowbit.benchmarks.baseline.Fp32Convolution;
 import dev.lowbit.benchmarks.baseline.Fp32Depthwise;
 import dev.lowbit.benchmarks.baseline.Fp32Gemv;
 import dev.lowbit.runtime.int8.ConvGeometry;
+import dev.lowbit.runtime.int8.FmaConvolution;
+import dev.lowbit.runtime.int8.FmaLayout;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8Convolution;
 import dev.lowbit.runtime.int8.Int8DepthwiseConvolution;
@@ -17,19 +19,30 @@ import java.util.Random;
 /**
  * One layer set up twice, as the int8 kernel (u8 in, u8 out with fused ReLU + requantization) and as the fp32
  * baseline (fp32 in, fp32 out with bias + ReLU), on the same random data, so the benchmarks measure both in one
- * run. Not thread-safe: one per benchmark thread.
+ * run; convolutions also as the int8 layer on f32 FMA ({@link FmaConvolution}, what generated code calls for
+ * most int8 convolutions). Not thread-safe: one per benchmark thread.
  */
 final class KernelFixture {
     private final Runnable int8;
     private final Runnable fp32;
+    private final Runnable fma;
     final byte[] outB;
     final float[] outF;
 
-    private KernelFixture(Runnable int8, Runnable fp32, byte[] outB, float[] outF) {
+    private KernelFixture(Runnable int8, Runnable fp32, Runnable fma, byte[] outB, float[] outF) {
         this.int8 = int8;
         this.fp32 = fp32;
+        this.fma = fma;
         this.outB = outB;
         this.outF = outF;
+    }
+
+    /** The same int8 layer on {@link FmaConvolution} (convolutions only). */
+    void runFma() {
+        if (fma == null) {
+            throw new IllegalStateException("only convolution fixtures have an FmaConvolution variant");
+        }
+        fma.run();
     }
 
     void runInt8() {
@@ -56,8 +69,25 @@ final class KernelFixture {
         float[] plane = new float[f.planeFloats()];
         float[] bias = new float[channels];
         float[] outF = new float[g.outputLength()];
+        // the f32-FMA form of the same int8 layer, levels NCHW; random weights up to 128 in magnitude break its
+        // exactness bound at 1152 terms (trained layers stay inside it, FmaLayout checks), so they are halved
+        // there: the work per call does not depend on the values
+        byte[] wFma = FmaLayout.takes(g, w, 3) ? w : halved(w);
+        FmaConvolution fma = new FmaConvolution(g, 3, wFma);
+        float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
+        float[] convScratch = new float[fma.convScratchFloats()];
+        byte[] outFma = new byte[g.outputLength()];
         return new KernelFixture(() -> Int8Convolution.runQuantized(layer, r, in, 0, outB, 0, scratch),
-                () -> f.run(inF, plane, bias, outF), outB, outF);
+                () -> f.run(inF, plane, bias, outF),
+                () -> fma.run(in, 0, r, outFma, null, 0, centred, sums, convScratch), outB, outF);
+    }
+
+    private static byte[] halved(byte[] w) {
+        byte[] h = new byte[w.length];
+        for (int i = 0; i < w.length; i++) {
+            h[i] = (byte) (w[i] / 2);
+        }
+        return h;
     }
 
     static KernelFixture depthwise(int size, int channels, int kernel) {
@@ -76,7 +106,7 @@ final class KernelFixture {
         float[] bias = new float[channels];
         float[] outF = new float[g.outputLength()];
         return new KernelFixture(() -> Int8DepthwiseConvolution.runQuantized(layer, r, in, 0, outB, 0, scratch),
-                () -> f.run(inF, plane, bias, outF), outB, outF);
+                () -> f.run(inF, plane, bias, outF), null, outB, outF);
     }
 
     /** Batch 1. */
@@ -94,7 +124,7 @@ final class KernelFixture {
         float[] bias = new float[outputs];
         float[] outF = new float[outputs];
         return new KernelFixture(() -> Int8FullyConnected.runQuantized(layer, r, in, 0, outB, 0, scratch),
-                () -> f.run(inF, bias, outF), outB, outF);
+                () -> f.run(inF, bias, outF), null, outB, outF);
     }
 
     private static Requantization quantizedEpilogue(int channels) {
