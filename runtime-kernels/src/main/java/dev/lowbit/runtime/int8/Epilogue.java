@@ -24,30 +24,14 @@ final class Epilogue {
 
     /**
      * Applies the epilogue to the exact dot products {@code d[dOff..dOff+15]} of channels {@code oc .. oc+15} and stores the
-     * first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}.
+     * first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}: a
+     * one-pixel, one-block {@link #storeTile}. Why not its own vector code: the callers are the kernels' rare tail
+     * paths, and the vector code of a method called only from those kept a polluted type profile, so C2 left a
+     * vector conversion as a virtual call and boxed it (7.5 KB per inference of vehicle-attributes INT8, JFR);
+     * storeTile's code is hot in every kernel's main loop.
      */
     static void store(int[] d, int dOff, Requantization r, int oc, byte[] outB, float[] outF, int off, int count) {
-        FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0);
-        f = f.fma(FloatVector.fromArray(FLOATS, r.multiplier, oc), FloatVector.fromArray(FLOATS, r.bias, oc));
-        if (outB == null) {
-            if (r.relu) {
-                f = f.max(0f);
-            }
-            if (count == LANES) {
-                f.intoArray(outF, off);
-            } else {
-                f.intoArray(outF, off, FLOATS.indexInRange(0, count));
-            }
-            return;
-        }
-        f = f.max(FloatVector.fromArray(FLOATS, r.low, oc)).min(r.high).add(ROUND_MAGIC);
-        IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
-        ByteVector b = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
-        if (count == LANES) {
-            b.intoArray(outB, off);
-        } else {
-            b.intoArray(outB, off, BYTES.indexInRange(0, count));
-        }
+        storeTile(d, dOff, 1, 1, r, oc, outB, outF, off, 0, count);
     }
 
     /**
@@ -102,9 +86,22 @@ final class Epilogue {
                           int off, int pixelStride, int lastCount) {
         if (outB == null) {
             for (int b = 0; b < blocks; b++) {
+                int c = oc + b * LANES;
+                FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
+                FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
+                int count = b == blocks - 1 ? lastCount : LANES;
                 for (int j = 0; j < pixels; j++) {
-                    store(d, dOff + (j * blocks + b) * LANES, r, oc + b * LANES, null, outF, off + j * pixelStride + b * LANES,
-                            b == blocks - 1 ? lastCount : LANES);
+                    FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                            .convert(VectorOperators.I2F, 0)).fma(m, bias);
+                    if (r.relu) {
+                        f = f.max(0f);
+                    }
+                    int at = off + j * pixelStride + b * LANES;
+                    if (count == LANES) {
+                        f.intoArray(outF, at);
+                    } else {
+                        f.intoArray(outF, at, FLOATS.indexInRange(0, count));
+                    }
                 }
             }
             return;
