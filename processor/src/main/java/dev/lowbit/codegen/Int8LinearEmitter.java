@@ -359,21 +359,13 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock slice = int8.scratch(c, "bytesIn", pixelsIn * full.inChannels());
         CodeBlock d = int8.scratch(c, "floats", segments * pixelsOut * rows);
         List<CodeBlock> layers = new ArrayList<>();
-        List<CodeBlock> epilogues = new ArrayList<>();
         int maxScratch = 0;
-        float[] ones = new float[rows];
-        java.util.Arrays.fill(ones, 1f);
-        float[] zeros = new float[rows];
-        CodeBlock identity = c.staticField(REQUANT, "exact", CodeBlock.of("$T.toFloat($L, $L, false)", REQUANT,
-                c.derived(Int8Emitters.floats(ones)), c.derived(Int8Emitters.floats(zeros))));
-        float[] multiplier = new float[segments * rows];
+        CodeBlock identity = identityEpilogue(c, rows);
+        float[] multiplier = segmentMultipliers();
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
             ConvGeometry g = segmentGeometry(l, seg);
             byte[] w = segmentWeights(l, seg);
-            for (int oc = 0; oc < rows; oc++) {
-                multiplier[j * rows + oc] = l.multiplier()[oc][j];
-            }
             Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(seg.padLevel()), w);
             maxScratch = Math.max(maxScratch, layer.scratchInts());
             byte[] packed = layer.layout().pack(w);
@@ -431,23 +423,17 @@ final class Int8LinearEmitter implements LayerEmitter {
         int rows = l.outputChannels();
         int pixelsIn = full.inH() * full.inW(), pixelsOut = full.outH() * full.outW();
         int batch = l.inputShape()[0];
-        float[] ones = new float[rows];
-        java.util.Arrays.fill(ones, 1f);
-        CodeBlock identity = c.staticField(REQUANT, "exact", CodeBlock.of("$T.toFloat($L, $L, false)", REQUANT,
-                c.derived(Int8Emitters.floats(ones)), c.derived(Int8Emitters.floats(new float[rows]))));
+        CodeBlock identity = identityEpilogue(c, rows);
         CodeBlock in = int8.bytes(c, l.input());
         CodeBlock d = int8.scratch(c, "floats", segments * pixelsOut * rows);
         CodeBlock sums = int8.scratch(c, "floatsSums", pixelsOut * rows);
-        float[] multiplier = new float[segments * rows];
+        float[] multiplier = segmentMultipliers();
         List<CodeBlock> layers = new ArrayList<>();
         int centredFloats = 0, convFloats = 0;
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
             ConvGeometry g = segmentGeometry(l, seg);
             byte[] w = segmentWeights(l, seg);
-            for (int oc = 0; oc < rows; oc++) {
-                multiplier[j * rows + oc] = l.multiplier()[oc][j];
-            }
             c.addWeightBytes(w.length);
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
                     seg.padLevel(), Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(asFloats(w))))));
@@ -483,6 +469,26 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         report(c);
         return b.build();
+    }
+
+    /** The epilogue {@code fma(D, 1, 0) = D} that writes a run's exact dot products as f32, for {@code rows} outputs. */
+    private static CodeBlock identityEpilogue(StepContext c, int rows) {
+        float[] ones = new float[rows];
+        java.util.Arrays.fill(ones, 1f);
+        return c.staticField(REQUANT, "exact", CodeBlock.of("$T.toFloat($L, $L, false)", REQUANT,
+                c.derived(Int8Emitters.floats(ones)), c.derived(Int8Emitters.floats(new float[rows]))));
+    }
+
+    /** The combine's multipliers, {@code [run j][output oc]}. */
+    private float[] segmentMultipliers() {
+        int segments = l.segments().size(), rows = l.outputChannels();
+        float[] multiplier = new float[segments * rows];
+        for (int j = 0; j < segments; j++) {
+            for (int oc = 0; oc < rows; oc++) {
+                multiplier[j * rows + oc] = l.multiplier()[oc][j];
+            }
+        }
+        return multiplier;
     }
 
     /** Floats of scratch the f32 tiled convolution inside {@code FmaConvolution} needs for one-group layer {@code g}. */

@@ -81,29 +81,9 @@ class LevelVectorsTest {
 
     /** As {@link #checkCombine}, with the products stored NCHW per segment and levels and floats written NCHW. */
     private static void checkCombinePlanes(int channels, int segments, boolean perChannel, boolean relu) {
-        float[] edges = edgeValues(RANGES[1][0], RANGES[1][1], 256);
-        int pixels = edges.length / channels;
-        int plane = pixels * channels;
-        Random rnd = new Random(channels * 17 + segments);
-        float[] d = new float[segments * plane];
-        float[] multiplier = new float[segments * channels];
-        float[] bias = new float[channels];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = segments == 1 ? edges[i] : (float) rnd.nextGaussian() * 50;
-        }
-        for (int i = 0; i < multiplier.length; i++) {
-            multiplier[i] = segments == 1 ? 1f : (float) rnd.nextGaussian() * 0.05f;
-        }
-        for (int c = 0; c < channels && segments > 1; c++) {
-            bias[c] = (float) rnd.nextGaussian();
-        }
-        int ranges = perChannel ? channels : 1;
-        float[] inLow = new float[ranges], inHigh = new float[ranges];
-        for (int r = 0; r < ranges; r++) {
-            float[] range = perChannel ? RANGES[(r + 1) % RANGES.length] : RANGES[1];
-            inLow[r] = range[0];
-            inHigh[r] = range[1];
-        }
+        CombineCase t = CombineCase.of(1, channels, segments, perChannel, 0.05f, channels * 17 + segments);
+        float[] d = t.d, multiplier = t.multiplier, bias = t.bias, inLow = t.inLow, inHigh = t.inHigh;
+        int pixels = t.pixels, plane = t.pixels * channels;
         byte[] q = new byte[3 + plane];
         float[] f = new float[2 + plane];
         LevelTensors.combinePlanes(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, 256, q, 3, null, 0);
@@ -157,29 +137,9 @@ class LevelVectorsTest {
      * products. The expected level is computed here from the definition, not by the code under test.
      */
     private static void checkCombine(int channels, int segments, boolean perChannel, boolean relu) {
-        float[] edges = edgeValues(RANGES[0][0], RANGES[0][1], 256);
-        int pixels = edges.length / channels;
-        int plane = pixels * channels;
-        Random rnd = new Random(channels * 31 + segments);
-        float[] d = new float[segments * plane];
-        float[] multiplier = new float[segments * channels];
-        float[] bias = new float[channels];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = segments == 1 ? edges[i] : (float) rnd.nextGaussian() * 50;
-        }
-        for (int i = 0; i < multiplier.length; i++) {
-            multiplier[i] = segments == 1 ? 1f : (float) rnd.nextGaussian() * 0.02f;
-        }
-        for (int c = 0; c < channels && segments > 1; c++) {
-            bias[c] = (float) rnd.nextGaussian();
-        }
-        int ranges = perChannel ? channels : 1;
-        float[] inLow = new float[ranges], inHigh = new float[ranges];
-        for (int r = 0; r < ranges; r++) {
-            float[] range = perChannel ? RANGES[r % RANGES.length] : RANGES[0];
-            inLow[r] = range[0];
-            inHigh[r] = range[1];
-        }
+        CombineCase t = CombineCase.of(0, channels, segments, perChannel, 0.02f, channels * 31 + segments);
+        float[] d = t.d, multiplier = t.multiplier, bias = t.bias, inLow = t.inLow, inHigh = t.inHigh;
+        int pixels = t.pixels, plane = t.pixels * channels;
         byte[] q = new byte[3 + plane];
         LevelTensors.combineSegments(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, 256, q, 3,
                 true, null, 0, null);
@@ -195,6 +155,39 @@ class LevelVectorsTest {
                         "y=" + y + " pixel " + p + " channel " + c + " of " + channels + ", " + segments + " segments, "
                                 + (perChannel ? "per-channel" : "per-tensor") + (relu ? ", relu" : ""));
             }
+        }
+    }
+
+    /**
+     * Inputs of a segment combine: one segment with multiplier 1 and bias 0 makes y the edge values of
+     * {@code RANGES[range]}; more segments mix random products. Output ranges per tensor, or per channel cycling
+     * through RANGES from {@code range}.
+     */
+    private record CombineCase(float[] d, float[] multiplier, float[] bias, float[] inLow, float[] inHigh, int pixels) {
+        static CombineCase of(int range, int channels, int segments, boolean perChannel, float multiplierScale, long seed) {
+            float[] edges = edgeValues(RANGES[range][0], RANGES[range][1], 256);
+            int pixels = edges.length / channels;
+            Random rnd = new Random(seed);
+            float[] d = new float[segments * pixels * channels];
+            float[] multiplier = new float[segments * channels];
+            float[] bias = new float[channels];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = segments == 1 ? edges[i] : (float) rnd.nextGaussian() * 50;
+            }
+            for (int i = 0; i < multiplier.length; i++) {
+                multiplier[i] = segments == 1 ? 1f : (float) rnd.nextGaussian() * multiplierScale;
+            }
+            for (int c = 0; c < channels && segments > 1; c++) {
+                bias[c] = (float) rnd.nextGaussian();
+            }
+            int ranges = perChannel ? channels : 1;
+            float[] inLow = new float[ranges], inHigh = new float[ranges];
+            for (int r = 0; r < ranges; r++) {
+                float[] out = perChannel ? RANGES[(r + range) % RANGES.length] : RANGES[range];
+                inLow[r] = out[0];
+                inHigh[r] = out[1];
+            }
+            return new CombineCase(d, multiplier, bias, inLow, inHigh, pixels);
         }
     }
 
