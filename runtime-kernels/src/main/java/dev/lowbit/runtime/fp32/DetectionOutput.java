@@ -26,7 +26,7 @@ public final class DetectionOutput {
     private final float[] boxes; // decoded [prior][4] of the current image
     private final float[][] scores; // [class][prior] of the current image
     private final int[] order; // candidates sorted by score
-    private final float[] orderScore;
+    private final long[] candidates; // descendingKey(score, prior) of the candidates of one class
     private final int[][] kept; // per class: kept prior indices in NMS order
     private final int[] keptCount;
     private final long[] all; // (label, index) pairs for keep_top_k, packed
@@ -45,7 +45,7 @@ public final class DetectionOutput {
         this.boxes = new float[priors * 4];
         this.scores = new float[a.numClasses()][priors];
         this.order = new int[priors];
-        this.orderScore = new float[priors];
+        this.candidates = new long[priors];
         this.kept = new int[a.numClasses()][priors];
         this.keptCount = new int[a.numClasses()];
         this.all = new long[a.numClasses() * priors];
@@ -152,16 +152,13 @@ public final class DetectionOutput {
         int n = 0;
         for (int p = 0; p < priors; p++) {
             if (s[p] > a.confidenceThreshold()) {
-                // insertion keeps equal scores in index order (a stable sort, as the reference's stable_sort)
-                int i = n++;
-                while (i > 0 && orderScore[i - 1] < s[p]) {
-                    order[i] = order[i - 1];
-                    orderScore[i] = orderScore[i - 1];
-                    i--;
-                }
-                order[i] = p;
-                orderScore[i] = s[p];
+                candidates[n++] = descendingKey(s[p], p);
             }
+        }
+        // ascending keys = descending score, equal scores in index order: the reference's stable_sort
+        heapSort(candidates, n);
+        for (int i = 0; i < n; i++) {
+            order[i] = (int) candidates[i];
         }
         if (a.topK() > -1 && n > a.topK()) {
             n = a.topK();
@@ -178,6 +175,53 @@ public final class DetectionOutput {
             }
         }
         return k;
+    }
+
+    /**
+     * A key whose ascending order is descending {@code score}, then ascending {@code index}. Scores here are above
+     * the confidence threshold, so not NaN; a positive float's bits grow with its value, and a negative one's
+     * shrink, which the sign flip below corrects, so the key order is the float order exactly.
+     */
+    static long descendingKey(float score, int index) {
+        int bits = Float.floatToRawIntBits(score);
+        int ascending = bits >= 0 ? bits : bits ^ 0x7FFFFFFF; // monotone in the float value, as a signed int
+        return ((long) ~ascending << 32) | index;
+    }
+
+    /**
+     * Sorts {@code a[0, n)} ascending in place (heapsort: no allocation, n log n). Why: the candidates were kept
+     * sorted by insertion, n^2 / 4 moves, and an INT8 face-detection model passes the threshold with a few
+     * thousand priors (its DetectionOutput took 0.96 ms against 0.48 for the FP32 model's, per-layer profile).
+     */
+    static void heapSort(long[] a, int n) {
+        for (int i = n / 2 - 1; i >= 0; i--) {
+            siftDown(a, i, n);
+        }
+        for (int end = n - 1; end > 0; end--) {
+            long t = a[0];
+            a[0] = a[end];
+            a[end] = t;
+            siftDown(a, 0, end);
+        }
+    }
+
+    private static void siftDown(long[] a, int i, int n) {
+        long v = a[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= n) {
+                break;
+            }
+            if (child + 1 < n && a[child + 1] > a[child]) {
+                child++;
+            }
+            if (a[child] <= v) {
+                break;
+            }
+            a[i] = a[child];
+            i = child;
+        }
+        a[i] = v;
     }
 
     /** Intersection over union in float, in the reference's order; 0 unless the intersection has positive sides. */

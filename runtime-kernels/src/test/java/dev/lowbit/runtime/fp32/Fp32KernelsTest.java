@@ -200,4 +200,26 @@ class Fp32KernelsTest {
         assertArrayEquals(new float[] {0, 1, 0.9f, 0, 0, 1, 1, 0, 1, 0.7f, 2, 2, 3, 3, -1, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, 0, 0, 0, 0}, y);
     }
+
+    @Test
+    void detectionCandidatesSortAsAStableDescendingSort() {
+        // scores from a few values (as dequantized int8 confidences), so most have ties, plus signs and zeros
+        java.util.Random rnd = new java.util.Random(3);
+        float[] values = {0.9f, 0.5f, 0.25f, 0.0100001f, 0f, -0f, -0.5f, Float.MIN_VALUE, 1e-30f, Float.MAX_VALUE};
+        for (int n : new int[] {0, 1, 2, 7, 3249}) {
+            float[] score = new float[n];
+            long[] keys = new long[n];
+            Integer[] want = new Integer[n];
+            for (int p = 0; p < n; p++) {
+                score[p] = values[rnd.nextInt(values.length)];
+                keys[p] = DetectionOutput.descendingKey(score[p], p);
+                want[p] = p;
+            }
+            java.util.Arrays.sort(want, (x, y) -> Float.compare(score[y], score[x])); // stable (merge sort)
+            DetectionOutput.heapSort(keys, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(want[i].intValue(), (int) keys[i], "position " + i + " of " + n);
+            }
+        }
+    }
 }
