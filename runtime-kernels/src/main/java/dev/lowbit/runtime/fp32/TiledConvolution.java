@@ -472,6 +472,16 @@ public final class TiledConvolution {
                 FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * v + L);
                 lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH).intoArray(scratch, row + v);
             }
+            if (v < last && last - v <= L) {
+                // the last rem values in one masked step: the loads stop at the last value needed (inside the row),
+                // so short rows (31 values for a 30-wide output) no longer copy half their values one by one
+                int rem = last - v, span = 2 * rem - 1;
+                FloatVector lo = FloatVector.fromArray(F, x, xRow + 2 * v, F.indexInRange(0, span));
+                FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * v + L, F.indexInRange(L, span));
+                lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH)
+                        .intoArray(scratch, row + v, F.indexInRange(0, rem));
+                v = last;
+            }
         }
         for (; v < last; v++) {
             scratch[row + v] = x[xRow + v * stride];
