@@ -13,7 +13,7 @@ import dev.lowbit.runtime.fp32.TiledLayout;
  * channel, f32 holds every partial sum exactly, so the f32 FMA sums are the int8 kernels' int32 sums.
  */
 public final class FmaLayout {
-    /** Largest integer below which every integer is an f32 value: 2^24. */
+    /** 2^24: every integer of at most this magnitude is an f32 value (2^24 + 1 is not). */
     public static final long EXACT_LIMIT = 1L << 24;
 
     private FmaLayout() {
@@ -33,11 +33,12 @@ public final class FmaLayout {
     /**
      * Strided 1x1 layers of at least 64 outputs (the f32 path gathers their pixels per input channel) and layers
      * the f32 path runs on its small-plane kernel when they are strided or have at least 128 input channels.
-     * Measured per layer in one JVM (2026-12-01, int8 kernel vs this path, us): vehicle-attributes 1x1 s2 64 -> 128
-     * at 9x9 11.4 vs 18.0, 1x1 s2 128 -> 128 at 5x5 6.4 vs 16.2 (but face-detection's 1x1 s2 256 -> 32 at 19x19 in
-     * two runs of channels 678 us, 4.4 GMAC/s, on the int8 kernel: 32 outputs fill two of its 16-lane blocks), 3x3 s2 128 -> 128 at 5x5 54 vs 91, 3x3 s2 64 -> 128 at 9x9 90 vs 98, 3x3
-     * 128 -> 128 at 9x9 162 vs 177; but landmarks-regression 3x3 64 -> 64 and 64 -> 128 at 6x6 (small plane, 64
-     * inputs, stride 1) 30 vs 22 and 57 vs 40, and every larger plane faster here (3x3 64 -> 64 at 18x18 178 vs 165).
+     * Measured per layer in one JVM (2026-12-01, int8 kernel vs this path, us): vehicle-attributes 1x1 s2
+     * 64 -> 128 at 9x9 11.4 vs 18.0, 1x1 s2 128 -> 128 at 5x5 6.4 vs 16.2, 3x3 s2 128 -> 128 at 5x5 54 vs 91,
+     * 3x3 s2 64 -> 128 at 9x9 90 vs 98, 3x3 128 -> 128 at 9x9 162 vs 177. But face-detection's 1x1 s2 256 -> 32
+     * at 19x19 (two runs of channels) took 678 us on the int8 kernel (4.4 GMAC/s: 32 outputs fill two of its
+     * 16-lane blocks), landmarks-regression's 3x3 64 -> 64 and 64 -> 128 at 6x6 (small plane, 64 inputs, stride 1)
+     * 30 vs 22 and 57 vs 40, and every larger plane is faster here (3x3 64 -> 64 at 18x18 178 vs 165).
      */
     static boolean int8KernelFaster(ConvGeometry g) {
         boolean strided = g.strideH() > 1 || g.strideW() > 1;
