@@ -35,6 +35,37 @@ final class Epilogue {
     }
 
     /**
+     * The epilogue of output channel {@code o} for {@code n} pixels whose exact dot products are already f32
+     * ({@code sums[from ..]}, as {@link FmaConvolution} computes them: every value an integer, so it equals
+     * {@code (float) D}): levels to {@code outB} or, with {@code outB} null, fp32 values to {@code outF}, from
+     * {@code at}; 16 pixels per step with the channel's constants broadcast, the scalar form for the tail.
+     */
+    static void storeChannelRun(float[] sums, int from, int n, Requantization r, int o, byte[] outB, float[] outF, int at) {
+        float m = r.multiplier[o], b = r.bias[o];
+        int i = 0;
+        if (outB == null) {
+            for (; i + LANES <= n; i += LANES) {
+                FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+                (r.relu ? f.max(0f) : f).intoArray(outF, at + i);
+            }
+            for (; i < n; i++) {
+                outF[at + i] = r.floatScalar((int) sums[from + i], o);
+            }
+            return;
+        }
+        float low = r.low[o], high = r.high;
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b).max(low).min(high).add(ROUND_MAGIC)
+                    .reinterpretAsInts().sub(bits).convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes()
+                    .intoArray(outB, at + i);
+        }
+        for (; i < n; i++) {
+            outB[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
+        }
+    }
+
+    /**
      * The quantized epilogue of a full 4-pixel x 32-channel tile, {@code d[dOff + (2 * j + b) * 16 ..]} holding pixel
      * {@code j}, block {@code b}: the arithmetic of {@link #storeTile}, written out. Straight-line code without
      * loops, branches or helper calls measured 3-7% faster on 1x1 layers than {@link #storeTile}; a version

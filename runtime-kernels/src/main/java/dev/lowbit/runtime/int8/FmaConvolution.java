@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * An int8 convolution whose exact integer dot products are computed on the f32 FMA units, by the f32 tiled
  * convolution of the float models ({@link TiledConvolution}), framed by a centring pass and {@link Requantization}'s
- * epilogue. Levels in and out are NCHW.
+ * epilogue ({@link Epilogue#storeChannelRun}). Levels in and out are NCHW.
  *
  * <p>Why: the Vector API has no int8 dot product (no vpdpbusd, no vpmaddwd), so the int8 kernels spend a 16-bit
  * multiply, two adds and a shift per 32 products, against one FMA per 16 products here; they reach 55-73 GMAC/s on
@@ -26,13 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * bit-identical (FmaConvolutionTest). Immutable; {@link #run} is thread-safe with distinct buffers.
  */
 public final class FmaConvolution {
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final int LANES = 16;
-    /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits. */
-    private static final float ROUND_MAGIC = 12582912f;
-    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
 
     private final ConvGeometry g;
     private final int zeroPoint;
@@ -45,7 +41,8 @@ public final class FmaConvolution {
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw) {
         if (!FmaLayout.takes(g, oihw, zeroPoint)) {
             throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
-                    + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only) or not one group");
+                    + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only), or not one group,"
+                    + " or a shape FmaLayout leaves to the int8 kernels");
         }
         this.g = g;
         this.zeroPoint = zeroPoint;
@@ -92,11 +89,7 @@ public final class FmaConvolution {
         centre(in, inOff, g.inputLength(), zeroPoint, centred);
         conv.run(centred, sums, convScratch);
         for (int o = 0; o < oc; o++) {
-            if (outB != null) {
-                quantize(sums, o * pixels, pixels, r, o, outB, outOff + o * pixels);
-            } else {
-                dequantize(sums, o * pixels, pixels, r, o, outF, outOff + o * pixels);
-            }
+            Epilogue.storeChannelRun(sums, o * pixels, pixels, r, o, outB, outF, outOff + o * pixels);
         }
     }
 
@@ -110,34 +103,6 @@ public final class FmaConvolution {
         }
         for (; i < n; i++) {
             centred[i] = (in[inOff + i] & 0xFF) - zeroPoint;
-        }
-    }
-
-    /** Levels of channel {@code o}'s exact sums, as {@link Requantization#quantizeScalar} (the same f32 operations). */
-    private static void quantize(float[] sums, int from, int n, Requantization r, int o, byte[] out, int at) {
-        float m = r.multiplier[o], b = r.bias[o], low = r.low[o], high = r.high;
-        int bits = ROUND_MAGIC_BITS - r.outputOffset;
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b).max(low).min(high).add(ROUND_MAGIC)
-                    .reinterpretAsInts().sub(bits).convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes()
-                    .intoArray(out, at + i);
-        }
-        for (; i < n; i++) {
-            out[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
-        }
-    }
-
-    /** fp32 values of channel {@code o}'s exact sums, as {@link Requantization#floatScalar}. */
-    private static void dequantize(float[] sums, int from, int n, Requantization r, int o, float[] out, int at) {
-        float m = r.multiplier[o], b = r.bias[o];
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
-            (r.relu ? f.max(0f) : f).intoArray(out, at + i);
-        }
-        for (; i < n; i++) {
-            out[at + i] = r.floatScalar((int) sums[from + i], o);
         }
     }
 }
