@@ -25,8 +25,7 @@ public final class DetectionOutput {
     private final int priorSize; // 5 values per prior (a leading batch index) when not normalized
     private final float[] boxes; // decoded [prior][4] of the current image
     private final float[][] scores; // [class][prior] of the current image
-    private final int[] order; // candidates sorted by score
-    private final long[] candidates; // descendingKey(score, prior) of the candidates of one class
+    private final long[] candidates; // descendingKey(score, prior) of one class's candidates; the prior in the low int
     private final int[][] kept; // per class: kept prior indices in NMS order
     private final int[] keptCount;
     private final long[] all; // (label, index) pairs for keep_top_k, packed
@@ -44,7 +43,6 @@ public final class DetectionOutput {
         this.priorBatchStride = priorBatch == 1 ? 0 : priorsShape1 * priors * priorSize;
         this.boxes = new float[priors * 4];
         this.scores = new float[a.numClasses()][priors];
-        this.order = new int[priors];
         this.candidates = new long[priors];
         this.kept = new int[a.numClasses()][priors];
         this.keptCount = new int[a.numClasses()];
@@ -157,15 +155,12 @@ public final class DetectionOutput {
         }
         // ascending keys = descending score, equal scores in index order: the reference's stable_sort
         heapSort(candidates, n);
-        for (int i = 0; i < n; i++) {
-            order[i] = (int) candidates[i];
-        }
         if (a.topK() > -1 && n > a.topK()) {
             n = a.topK();
         }
         int k = 0;
         for (int i = 0; i < n; i++) {
-            int idx = order[i];
+            int idx = (int) candidates[i];
             boolean keep = true;
             for (int j = 0; j < k && keep; j++) {
                 keep = overlap(idx, kept[c][j]) <= a.nmsThreshold();
