@@ -96,9 +96,10 @@ final class Int8LinearEmitter implements LayerEmitter {
     static String kernelName(QuantizedLinear l) {
         String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
         if (segmented(l)) {
-            return (onFma(l) ? "FmaConvolution x" : "Int8Convolution x") + l.segments().size()
+            boolean fma = onFma(l);
+            return (fma ? "FmaConvolution x" : "Int8Convolution x") + l.segments().size()
                     + " runs of input channels (u8 x i8, exact sums) + LevelTensors."
-                    + (onFma(l) ? "combinePlanes" : "combineSegments") + border;
+                    + (fma ? "combinePlanes" : "combineSegments") + border;
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"

@@ -122,7 +122,7 @@ final class LevelLayouts {
         int at = r.node();
         QuantizedLinear layer = roles.int8LayerWritingAt(at);
         if (layer != null) {
-            return layer.kind() != QuantizedLinear.Kind.MATMUL && !Int8LinearEmitter.onFma(layer);
+            return channelsLastConvolution(layer);
         }
         QuantizedAddStep add = roles.addWritingAt(at);
         if (add != null) {
@@ -159,6 +159,7 @@ final class LevelLayouts {
         return false;
     }
 
+    /** An int8 layer that reads and writes NHWC: a convolution on the int8 kernels (not MatMul, not on f32 FMA). */
     private static boolean channelsLastConvolution(QuantizedLinear layer) {
         return layer != null && layer.kind() != QuantizedLinear.Kind.MATMUL && !Int8LinearEmitter.onFma(layer);
     }
@@ -167,7 +168,7 @@ final class LevelLayouts {
         for (Graph.Use u : roles.graph().consumers(r)) {
             Node c = u.node();
             QuantizedLinear layer = roles.int8LayerReadingAt(c.id());
-            if (layer != null && (layer.kind() == QuantizedLinear.Kind.MATMUL || Int8LinearEmitter.onFma(layer))) {
+            if (layer != null && !channelsLastConvolution(layer)) {
                 return false;
             }
             if (roles.stepAt(c.id()) instanceof PreservedStep p && !Int8Emitters.isView(c) && !sameLayoutOp(roles, p.node())) {
