@@ -46,7 +46,7 @@ public class Int8Conv1x1C64 {
     @OperationsPerInvocation(MACS)
     public byte[] int8OnFma() {
         fixture.runFma();
-        return fixture.outB;
+        return fixture.outFma;
     }
 
     @Benchmark

@@ -28,13 +28,16 @@ final class KernelFixture {
     private final Runnable fma;
     final byte[] outB;
     final float[] outF;
+    /** The FmaConvolution variant's levels (convolutions only, else null). */
+    final byte[] outFma;
 
-    private KernelFixture(Runnable int8, Runnable fp32, Runnable fma, byte[] outB, float[] outF) {
+    private KernelFixture(Runnable int8, Runnable fp32, Runnable fma, byte[] outB, float[] outF, byte[] outFma) {
         this.int8 = int8;
         this.fp32 = fp32;
         this.fma = fma;
         this.outB = outB;
         this.outF = outF;
+        this.outFma = outFma;
     }
 
     /** The same int8 layer on {@link FmaConvolution} (convolutions only). */
@@ -79,7 +82,7 @@ final class KernelFixture {
         byte[] outFma = new byte[g.outputLength()];
         return new KernelFixture(() -> Int8Convolution.runQuantized(layer, r, in, 0, outB, 0, scratch),
                 () -> f.run(inF, plane, bias, outF),
-                () -> fma.run(in, 0, r, outFma, null, 0, centred, sums, convScratch), outB, outF);
+                () -> fma.run(in, 0, r, outFma, null, 0, centred, sums, convScratch), outB, outF, outFma);
     }
 
     private static byte[] halved(byte[] w) {
@@ -106,7 +109,7 @@ final class KernelFixture {
         float[] bias = new float[channels];
         float[] outF = new float[g.outputLength()];
         return new KernelFixture(() -> Int8DepthwiseConvolution.runQuantized(layer, r, in, 0, outB, 0, scratch),
-                () -> f.run(inF, plane, bias, outF), null, outB, outF);
+                () -> f.run(inF, plane, bias, outF), null, outB, outF, null);
     }
 
     /** Batch 1. */
@@ -124,7 +127,7 @@ final class KernelFixture {
         float[] bias = new float[outputs];
         float[] outF = new float[outputs];
         return new KernelFixture(() -> Int8FullyConnected.runQuantized(layer, r, in, 0, outB, 0, scratch),
-                () -> f.run(inF, bias, outF), null, outB, outF);
+                () -> f.run(inF, bias, outF), null, outB, outF, null);
     }
 
     private static Requantization quantizedEpilogue(int channels) {
