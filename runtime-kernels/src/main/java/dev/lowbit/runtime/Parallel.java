@@ -2,23 +2,27 @@ package dev.lowbit.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of worker threads, created once, that splits a range {@code [0, n)} of independent work units
- * (output rows, blocks of output channels) into contiguous chunks; the calling thread and the workers take
- * chunks in order until none is left, and the caller returns when all are done. The LATENCY hint of
+ * (output rows, blocks of output channels) into contiguous chunks, one per thread; each thread runs its own
+ * chunk, then any chunk still untaken, and the caller returns when all are done. The LATENCY hint of
  * {@link ExecutionConfig} uses it inside one inference.
  *
  * <p>Why results stay bit-identical to one thread: a chunk runs the single-thread code on its units, and every
  * unit writes its own outputs with the same arithmetic whichever thread runs it; nothing is reduced across
  * chunks. The kernels choose units so that holds (see {@code Int8Convolution}).
  *
- * <p>Why chunks are taken, not assigned: on a loaded machine a worker may not be scheduled for a while; a
- * fixed split would make the caller wait for it, while with {@value #CHUNKS_PER_THREAD} chunks per thread
- * taken in turn the caller simply does more of them (at worst all: then a split layer costs about what it costs on
- * one thread).
+ * <p>Why one chunk per thread, each thread's own: consecutive split layers then give every thread the same
+ * part of every tensor (the caller the first rows, the worker the next), so each reads what it wrote, from its own
+ * cache. Chunks taken in turn (4 per thread, earlier) moved most tensors between the cores' caches on every layer:
+ * an FMA layer's centring pass ran 3.5x slower on two threads than on one (80 vs 25 us, 64 x 75 x 75), and a
+ * 3x3 layer split into 8 chunks gained 1.2x where 2 gained 1.6x (docs/performance.md). Why untaken chunks are
+ * still taken: on a loaded machine a worker may not be scheduled for a while; the caller then runs its chunk too,
+ * and the split layer costs about what it costs on one thread.
  *
  * <p>Thread-safe. One {@link #forRange} runs on the workers at a time; a call made while the workers are busy
  * (another model instance sharing this pool, or a call from inside a task) runs its whole range on the calling
@@ -28,9 +32,16 @@ import java.util.concurrent.locks.LockSupport;
 public final class Parallel implements AutoCloseable {
     /** Below this many multiply-accumulates a layer runs on one thread: the hand-off (~10 us) would cost more. */
     public static final long DEFAULT_MIN_MACS = 1L << 20;
-    /** Chunks per thread: enough to balance a late worker, few enough that taking one costs nothing. */
-    public static final int CHUNKS_PER_THREAD = 4;
-    private static final int SPINS = 2000;
+    /** Multiply-accumulates per value read and written below which a layer stays on one thread (see below). */
+    public static final int MIN_MACS_PER_VALUE = 64;
+    /**
+     * How long a waiting thread spins before it parks: a worker after its last chunk, the caller for the last chunks
+     * of others. Why this long: waking a parked thread cost 40-50 us per split layer on this project's 2-vCPU VM
+     * (a 30 us layer took 74 us on two threads), more than most split layers save, while the gaps between the split
+     * layers of one inference are mostly shorter than this; OpenMP runtimes spin 200 ms by default for the same
+     * reason. The price is a core kept busy for up to this long after each inference.
+     */
+    static final long SPIN_NANOS = 2_000_000L;
 
     /**
      * Computes units {@code [from, to)}; {@code worker} in {@code [0, threads)} (0 = the caller) names the running
@@ -47,7 +58,8 @@ public final class Parallel implements AutoCloseable {
         final int n;
         final int chunks;
         final Thread caller;
-        final AtomicInteger next = new AtomicInteger();
+        /** Chunk k is 1 once a thread has taken it. */
+        final AtomicIntegerArray taken;
         final AtomicInteger remaining;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -56,19 +68,26 @@ public final class Parallel implements AutoCloseable {
             this.n = n;
             this.chunks = chunks;
             this.caller = caller;
+            this.taken = new AtomicIntegerArray(chunks);
             this.remaining = new AtomicInteger(chunks);
         }
 
-        /** Takes and runs chunks until none is left; returns whether this call finished the last one. */
+        /**
+         * Runs thread {@code worker}'s own chunk (chunk {@code worker}), then every chunk no thread has taken yet;
+         * returns whether this call finished the last one.
+         */
         boolean runChunks(int worker) {
             boolean last = false;
-            for (int k; (k = next.getAndIncrement()) < chunks; ) {
-                try {
-                    task.run(from(k), from(k + 1), worker);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+            for (int i = 0; i < chunks; i++) {
+                int k = (worker + i) % chunks;
+                if (taken.compareAndSet(k, 0, 1)) {
+                    try {
+                        task.run(from(k), from(k + 1), worker);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                    last = remaining.decrementAndGet() == 0;
                 }
-                last = remaining.decrementAndGet() == 0;
             }
             return last;
         }
@@ -86,6 +105,10 @@ public final class Parallel implements AutoCloseable {
     private volatile boolean closed;
 
     private Parallel(int threads, long minMacs) {
+        this(threads, minMacs, true);
+    }
+
+    private Parallel(int threads, long minMacs, boolean startWorkers) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -102,8 +125,15 @@ public final class Parallel implements AutoCloseable {
             workers[k] = t;
         }
         for (Thread t : workers) {
-            t.start();
+            if (startWorkers) {
+                t.start();
+            }
         }
+    }
+
+    /** A pool whose workers are never started: workers the OS never schedules, for tests of the caller's side. */
+    static Parallel withUnscheduledWorkers(int threads) {
+        return new Parallel(threads, 0, false);
     }
 
     /** A pool of {@code threads} (the caller plus {@code threads - 1} daemon workers), splitting layers of >= 2^20 MACs. */
@@ -127,12 +157,23 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} over {@code [0, n)} in {@code c = min(n, threads * CHUNKS_PER_THREAD)} contiguous chunks
-     * {@code [n*k/c, n*(k+1)/c)}, taken in order by the caller and the workers; returns when all are done. A task's
+     * Whether a layer of {@code macs} multiply-accumulates that reads and writes {@code values} values is worth
+     * splitting: as {@link #worthSplitting(long)}, and with at least {@value #MIN_MACS_PER_VALUE} per value unless
+     * this pool splits every layer (minMacs 0). Why: below it the work is memory-bound, and on two cores that share
+     * caches poorly the split lost (face-detection's 1x1 f32 layers of 13-26 MACs per value ran 0.5-0.9x on two
+     * threads, its 3x3 layers of 115-230 gained 1.2-1.5x).
+     */
+    public boolean worthSplitting(long macs, long values) {
+        return worthSplitting(macs) && (minMacs == 0 || macs >= MIN_MACS_PER_VALUE * values);
+    }
+
+    /**
+     * Runs {@code task} over {@code [0, n)} in {@code c = min(n, threads)} contiguous chunks
+     * {@code [n*k/c, n*(k+1)/c)}, chunk k run by thread k (0 = the caller) unless another thread took it first; returns when all are done. A task's
      * exception is rethrown here (the first one), after every chunk has finished.
      */
     public void forRange(int n, RangeTask task) {
-        int chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
+        int chunks = Math.min(n, threads);
         if (threads == 1 || chunks <= 1 || closed || !busy.compareAndSet(false, true)) {
             if (n > 0) {
                 task.run(0, n, 0);
@@ -146,10 +187,9 @@ public final class Parallel implements AutoCloseable {
                 LockSupport.unpark(workers[k]);
             }
             j.runChunks(0);
-            int spins = SPINS;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (j.remaining.get() > 0) {
-                if (spins > 0) {
-                    spins--;
+                if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.parkNanos(this, 1_000_000L);
@@ -174,13 +214,12 @@ public final class Parallel implements AutoCloseable {
         Job last = null;
         while (true) {
             Job j;
-            int spins = SPINS;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
             while ((j = job) == last) {
                 if (closed) {
                     return;
                 }
-                if (spins > 0) {
-                    spins--;
+                if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);

@@ -33,7 +33,7 @@ class ParallelTest {
                 for (int i = 0; i < n; i++) {
                     assertEquals(1, hits.get(i), "unit " + i + " of " + n);
                 }
-                int expectedChunks = Math.max(Math.min(n, 3 * Parallel.CHUNKS_PER_THREAD), n == 0 ? 0 : 1);
+                int expectedChunks = Math.min(n, 3); // one per thread
                 assertEquals(expectedChunks, chunks.size(), "chunks for n=" + n);
                 for (int[] c : chunks) {
                     assertTrue(c[2] >= 0 && c[2] < 3, "worker index " + c[2]);
@@ -72,30 +72,18 @@ class ParallelTest {
     }
 
     @Test
-    void aStalledWorkerDoesNotStallTheCaller() {
-        // 8 chunks of 12-13 units; the worker's first chunk waits until the caller has done every other chunk,
-        // which only a caller that takes chunks (not a fixed half of the range) can do
-        try (Parallel p = Parallel.create(2, 0)) {
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicInteger byCaller = new java.util.concurrent.atomic.AtomicInteger();
+    void anUnscheduledWorkerDoesNotStallTheCaller() {
+        // the worker never runs: the caller finds its chunk untaken and runs it too
+        try (Parallel p = Parallel.withUnscheduledWorkers(2)) {
             AtomicIntegerArray hits = new AtomicIntegerArray(100);
-            boolean[] timedOut = new boolean[1];
+            Set<Integer> workers = ConcurrentHashMap.newKeySet();
             p.forRange(100, (from, to, w) -> {
-                if (w == 1) {
-                    try {
-                        timedOut[0] |= !release.await(20, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                } else if (byCaller.addAndGet(to - from) >= 100 - 13) {
-                    release.countDown();
-                }
+                workers.add(w);
                 for (int i = from; i < to; i++) {
                     hits.incrementAndGet(i);
                 }
             });
-            release.countDown();
-            assertTrue(!timedOut[0], "the caller left the stalled worker's share undone");
+            assertEquals(Set.of(0), workers, "every chunk ran on the caller");
             for (int i = 0; i < 100; i++) {
                 assertEquals(1, hits.get(i), "unit " + i);
             }
@@ -170,6 +158,12 @@ class ParallelTest {
             assertTrue(p.worthSplitting(1000));
             assertTrue(!p.worthSplitting(999));
             assertTrue(!one.worthSplitting(Long.MAX_VALUE));
+            long values = 1 << 16;
+            assertTrue(p.worthSplitting(Parallel.MIN_MACS_PER_VALUE * values, values), "enough MACs per value");
+            assertTrue(!p.worthSplitting(Parallel.MIN_MACS_PER_VALUE * values - 1, values), "memory-bound: one thread");
+        }
+        try (Parallel all = Parallel.create(2, 0)) {
+            assertTrue(all.worthSplitting(1, 1000), "a pool of minMacs 0 splits every layer (tests)");
         }
         assertThrows(IllegalArgumentException.class, () -> Parallel.create(0));
     }
