@@ -53,9 +53,9 @@ final class ConvEmitter implements LayerEmitter {
             return CodeBlock.builder()
                     .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), $L\n", kh, kw,
                             s[0], s[1], p[0], p[1], d[0], d[1], groups, tiles)
-                    .addStatement("$L.run($L, $L, $L)", layer, c.in(0), c.out(0),
+                    .addStatement("$L.run($L, $L, $L, $L)", layer, c.in(0), c.out(0),
                             c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2],
-                                    y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)))
+                                    y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)), Int8Emitters.parallel())
                     .build();
         }
         c.report("Convolution.conv2d", macs);

@@ -313,11 +313,12 @@ final class Int8LinearEmitter implements LayerEmitter {
                 Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()), g);
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
-            b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
-                    g.inputLength(), epi, int8.bytes(c, l.output()), g.outputLength(), centred, sums, conv);
+            b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), epi, int8.bytes(c, l.output()), g.outputLength(), centred, sums, conv,
+                    Int8Emitters.parallel());
         } else {
-            b.addStatement("$L.run($L, n * $L, $L, null, $L, n * $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
-                    g.inputLength(), epi, c.out(0), g.outputLength(), centred, sums, conv);
+            b.addStatement("$L.run($L, n * $L, $L, null, $L, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), epi, c.out(0), g.outputLength(), centred, sums, conv, Int8Emitters.parallel());
         }
         b.endControlFlow();
         if (r != null) {
@@ -451,18 +452,19 @@ final class Int8LinearEmitter implements LayerEmitter {
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
-            b.addStatement("$L.run($L, n * $L + $L, $L, null, $L, $L, $L, $L, $L)", layers.get(j), in,
+            b.addStatement("$L.run($L, n * $L + $L, $L, null, $L, $L, $L, $L, $L, $L)", layers.get(j), in,
                     full.inChannels() * pixelsIn, seg.from() * pixelsIn, identity, d, j * pixelsOut * rows, centred, sums,
-                    conv);
+                    conv, Int8Emitters.parallel());
         }
         if (r != null) {
-            b.addStatement("$T.combinePlanes($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0)",
+            b.addStatement("$T.combinePlanes($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n * $L, null, 0, $L)",
                     Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(),
                     c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())), r.levels(),
-                    int8.bytes(c, l.output()), rows * pixelsOut);
+                    int8.bytes(c, l.output()), rows * pixelsOut, Int8Emitters.parallel());
         } else {
-            b.addStatement("$T.combinePlanes($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L)",
-                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut);
+            b.addStatement("$T.combinePlanes($L, $L, $L, $L, $L, $L, $L, null, null, 0, null, 0, $L, n * $L, $L)",
+                    Int8Emitters.LEVELS, d, segments, pixelsOut, rows, bias, mult, l.relu(), c.out(0), rows * pixelsOut,
+                    Int8Emitters.parallel());
         }
         b.endControlFlow();
         if (r != null) {

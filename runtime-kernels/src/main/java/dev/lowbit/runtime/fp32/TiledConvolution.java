@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.fp32;
 
+import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -159,85 +160,151 @@ public final class TiledConvolution {
 
     /** y = conv(x); x [n][c][h][wd], y [n][oc][oh][ow]; scratch of at least {@link #scratchFloats()}. */
     public void run(float[] x, float[] y, float[] scratch) {
+        run(x, y, scratch, null);
+    }
+
+    /**
+     * As {@link #run(float[], float[], float[])}, split over {@code parallel} when {@link #splits} says so: the input
+     * planes are prepared by ranges of their rows, then the product by ranges of output rows (each row's pixels
+     * with the same tiles' arithmetic, so the output is bit-identical to one thread). Rows, not channels: with one
+     * chunk per thread ({@link Parallel}) each thread then reads mostly the rows it prepared and writes the rows
+     * the next split layer reads on the same thread, instead of moving half of every tensor between the cores'
+     * caches. Null runs on the caller.
+     */
+    public void run(float[] x, float[] y, float[] scratch, Parallel parallel) {
         if (scratch.length < scratchFloats) {
             throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + scratchFloats);
+        }
+        if (splits(parallel)) {
+            if (preparedRows() > 0) {
+                parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
+            }
+            parallel.forRange(oh, (from, to, worker) -> computeRows(x, y, scratch, from, to));
+            return;
         }
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
                 int xGroup = (b * c + g * icg) * h * wd;
                 int yGroup = (b * oc + g * ocg) * oh * ow;
-                float[] src;
-                int srcBase;
-                if (phased) {
-                    phasePlanes(x, xGroup, scratch);
-                    src = scratch;
-                    srcBase = 0;
-                } else if (!direct) {
-                    gather(x, xGroup, scratch);
-                    src = scratch;
-                    srcBase = 0;
-                } else if (padCopy) {
-                    padPlanes(x, xGroup, scratch);
-                    src = scratch;
-                    srcBase = 0;
-                } else {
-                    src = x;
-                    srcBase = xGroup;
-                }
+                prepare(x, xGroup, scratch, 0, preparedRows());
                 if (smallPlane != null) {
-                    smallPlane.run(src, srcBase, offsets, y, yGroup, scratch, srcFloats);
+                    smallPlane.run(prepares() ? scratch : x, prepares() ? 0 : xGroup, offsets, y, yGroup, scratch, srcFloats);
                     continue;
                 }
-                boolean wide = (direct || phased) && wp != ow;
-                float[] dst = wide ? scratch : y;
-                int dstBase = wide ? srcFloats : yGroup;
-                product(src, srcBase, g * ocg * k, dst, dstBase);
-                if (wide) {
-                    for (int m = 0; m < ocg; m++) {
-                        for (int oy = 0; oy < oh; oy++) {
-                            System.arraycopy(scratch, srcFloats + m * q + oy * wp, y, yGroup + (m * oh + oy) * ow, ow);
-                        }
-                    }
+                rows(x, xGroup, g * ocg * k, y, yGroup, scratch, 0, oh);
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #run(float[], float[], float[], Parallel)} splits this layer over {@code parallel}: one image,
+     * one group, not a small plane (too few rows to share), and enough multiply-accumulates, in all and per value
+     * read and written ({@link Parallel#worthSplitting(long, long)}). Callers that split their own passes around the convolution
+     * ({@code FmaConvolution}) use {@link #prepareRows} and {@link #computeRows} when it does.
+     */
+    public boolean splits(Parallel parallel) {
+        long macs = (long) oc * oh * ow * k;
+        return parallel != null && n == 1 && groups == 1 && smallPlane == null
+                && parallel.worthSplitting(macs, (long) c * h * wd + (long) oc * oh * ow);
+    }
+
+    /** Whether the layer reads its input through planes prepared in scratch (pads, stride phases, gathered taps). */
+    private boolean prepares() {
+        return phased || !direct || padCopy;
+    }
+
+    /**
+     * Rows of the planes the layer prepares in scratch, for {@link #prepareRows}: of the padded input (stride 1 with
+     * pads), of each stride-phase plane, or of the output (gathered taps); 0 when it reads its input directly.
+     */
+    public int preparedRows() {
+        return !prepares() ? 0 : direct || phased ? hp : oh;
+    }
+
+    /**
+     * Rows {@code [from, to)} of every prepared plane of one image, one group (a layer {@link #splits} accepts); with
+     * every row of {@link #preparedRows} covered once, {@link #computeRows} may run. Thread-safe for disjoint ranges.
+     */
+    public void prepareRows(float[] x, float[] scratch, int from, int to) {
+        prepare(x, 0, scratch, from, to);
+    }
+
+    /**
+     * Output rows {@code [from, to)} of every output channel of one image, one group (a layer {@link #splits}
+     * accepts), from planes {@link #prepareRows} prepared. Thread-safe for disjoint ranges.
+     */
+    public void computeRows(float[] x, float[] y, float[] scratch, int from, int to) {
+        rows(x, 0, 0, y, 0, scratch, from, to);
+    }
+
+    private void prepare(float[] x, int xGroup, float[] scratch, int from, int to) {
+        if (phased) {
+            phasePlanes(x, xGroup, scratch, from, to);
+        } else if (!direct) {
+            gather(x, xGroup, scratch, from, to);
+        } else if (padCopy) {
+            padPlanes(x, xGroup, scratch, from, to);
+        }
+    }
+
+    /**
+     * Output rows {@code [from, to)} of the group's channels: the product over their pixels (in the wide layout,
+     * row oy is pixels [oy * wp, oy * wp + ow)), then, when the wide rows are longer than the output's, their copy
+     * into y.
+     */
+    private void rows(float[] x, int xGroup, int packedBase, float[] y, int yGroup, float[] scratch, int from, int to) {
+        boolean wide = (direct || phased) && wp != ow;
+        int rowPixels = direct || phased ? wp : ow;
+        int pFrom = from * rowPixels, pTo = Math.min(q, to * rowPixels);
+        float[] dst = wide ? scratch : y;
+        int dstBase = wide ? srcFloats : yGroup;
+        product(prepares() ? scratch : x, prepares() ? 0 : xGroup, packedBase, dst, dstBase, pFrom, pTo);
+        if (wide) {
+            for (int m = 0; m < ocg; m++) {
+                for (int oy = from; oy < to; oy++) {
+                    System.arraycopy(scratch, srcFloats + m * q + oy * wp, y, yGroup + (m * oh + oy) * ow, ow);
                 }
             }
         }
     }
 
     /**
-     * The group's ocg output channels: dst[dstBase + m * q + p] for p < q. A pixel tail shorter than a tile reruns
-     * the last full tile shifted back to end at q (the overlapped outputs are computed again in the same order, so
-     * they get the same values); only rows shorter than a tile use masked tiles. Masks are made inside the tile
+     * The group's ocg output channels: dst[dstBase + m * q + p] for p in [from, to). A pixel tail shorter than a
+     * tile reruns the last full tile shifted back to end at {@code to} (the overlapped outputs are computed again in
+     * the same order, so they get the same values; a tile never starts before {@code from}, so row ranges split
+     * over threads write disjoint pixels); only ranges shorter than a tile use masked tiles. Masks are made inside the tile
      * methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
      * tiles as the common tail path were the largest cost on small maps (15x15 and below).
      */
-    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase) {
+    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase, int from, int to) {
+        int len = to - from;
         int m = 0;
         for (; m + 8 <= ocg; m += 8) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
-            if (q >= 2 * L) {
-                for (int p = 0; p < q; p += 2 * L) {
-                    int at = Math.min(p, q - 2 * L);
+            if (len >= 2 * L) {
+                for (int p = from; p < to; p += 2 * L) {
+                    int at = Math.min(p, to - 2 * L);
                     tile8x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
                 }
             } else {
-                for (int p = 0; p < q; p += L) {
-                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, Math.min(L, q - p));
-                    tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, Math.min(L, q - p));
+                for (int p = from; p < to; p += L) {
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, Math.min(L, to - p));
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, Math.min(L, to - p));
                 }
             }
         }
         if (m + 4 <= ocg) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
-            if (q >= 2 * L) {
-                for (int p = 0; p < q; p += 2 * L) {
-                    int at = Math.min(p, q - 2 * L);
+            if (len >= 2 * L) {
+                for (int p = from; p < to; p += 2 * L) {
+                    int at = Math.min(p, to - 2 * L);
                     tile4x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
                 }
             } else {
-                for (int p = 0; p < q; p += L) {
-                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, Math.min(L, q - p));
+                for (int p = from; p < to; p += L) {
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, Math.min(L, to - p));
                 }
             }
             m += 4;
@@ -245,15 +312,15 @@ public final class TiledConvolution {
         for (; m < ocg; m++) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
-            int p = 0;
-            if (q >= 4 * L) {
-                for (; p < q; p += 4 * L) {
-                    int at = Math.min(p, q - 4 * L);
+            int p = from;
+            if (len >= 4 * L) {
+                for (; p < to; p += 4 * L) {
+                    int at = Math.min(p, to - 4 * L);
                     tile1x4(src, srcBase + at, offsets, k, packed, pBase, dst, d + at);
                 }
             } else {
-                for (; p < q; p += L) {
-                    tile1x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, Math.min(L, q - p));
+                for (; p < to; p += L) {
+                    tile1x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, Math.min(L, to - p));
                 }
             }
         }
@@ -415,31 +482,34 @@ public final class TiledConvolution {
         a.intoArray(dst, d, lanes);
     }
 
-    /** The group's input planes into scratch[0, icg * hp * wp), zero borders; the input at (ph, pw). */
-    private void padPlanes(float[] x, int xGroup, float[] scratch) {
-        // only the border is zeroed: the interior is overwritten (for a depthwise layer the copy is a large share
-        // of the work, a full fill would double it)
+    /**
+     * Rows {@code [from, to)} of the group's padded input planes in scratch[0, icg * hp * wp): the input at (ph, pw),
+     * zero elsewhere. Only the borders are zeroed, the interior is overwritten (for a depthwise layer the copy is a
+     * large share of the work, a full fill would double it).
+     */
+    private void padPlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
-            int plane = ic * hp * wp;
-            java.util.Arrays.fill(scratch, plane, plane + ph * wp + pw, 0f);
-            for (int iy = 0; iy < h; iy++) {
-                int row = plane + (iy + ph) * wp;
+            for (int u = from; u < to; u++) {
+                int row = (ic * hp + u) * wp, iy = u - ph;
+                if (iy < 0 || iy >= h) {
+                    java.util.Arrays.fill(scratch, row, row + wp, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(scratch, row, row + pw, 0f);
                 System.arraycopy(x, xGroup + (ic * h + iy) * wd, scratch, row + pw, wd);
-                // right margin of this row and left margin of the next (the last one: every row below)
-                int end = iy == h - 1 ? plane + hp * wp : row + wp + pw;
-                java.util.Arrays.fill(scratch, row + pw + wd, end, 0f);
+                java.util.Arrays.fill(scratch, row + pw + wd, row + wp, 0f);
             }
         }
     }
 
     /**
-     * The group's input split by stride phase: plane (ic, a, b) of scratch holds padded-input pixel
-     * (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding. Every tap of a strided convolution
+     * Rows u in {@code [from, to)} of the group's input split by stride phase: plane (ic, a, b) of scratch holds
+     * padded-input pixel (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding. Every tap of a strided convolution
      * is then a constant shift within one phase plane, so the tiles read these planes as they read the padded
      * input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's kh * kw
      * strided planes (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from memory).
      */
-    private void phasePlanes(float[] x, int xGroup, float[] scratch) {
+    private void phasePlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
             for (int a = 0; a < sh; a++) {
                 for (int b = 0; b < sw; b++) {
@@ -448,7 +518,7 @@ public final class TiledConvolution {
                     // ix = v * sw + shift lies in [0, wd) for v in [first, last)
                     int first = Math.min(wp, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
                     int last = Math.max(first, Math.min(wp, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
-                    for (int u = 0; u < hp; u++) {
+                    for (int u = from; u < to; u++) {
                         int iy = u * sh + a - ph;
                         int xRow = xGroup + (ic * h + iy) * wd + shift;
                         stridedRow(x, xRow, iy >= 0 && iy < h ? first : wp, iy >= 0 && iy < h ? last : wp, sw,
@@ -489,8 +559,11 @@ public final class TiledConvolution {
         java.util.Arrays.fill(scratch, row + last, row + n, 0f);
     }
 
-    /** Each tap's strided pixels into plane r of scratch (oh * ow values, zero where the tap is in the padding). */
-    private void gather(float[] x, int xGroup, float[] scratch) {
+    /**
+     * Output rows {@code [from, to)} of each tap's strided pixels, plane r of scratch (oh * ow values, zero where the
+     * tap is in the padding).
+     */
+    private void gather(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
@@ -499,7 +572,7 @@ public final class TiledConvolution {
                     // ix = ox * sw + shift lies in [0, wd) for ox in [first, last)
                     int first = Math.min(ow, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
                     int last = Math.max(first, Math.min(ow, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
-                    for (int oy = 0; oy < oh; oy++) {
+                    for (int oy = from; oy < to; oy++) {
                         int row = plane + oy * ow;
                         int iy = oy * sh - ph + ky * dh;
                         if (iy < 0 || iy >= h) {

@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.fp32.TiledConvolution;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -76,33 +77,64 @@ public final class FmaConvolution {
      */
     public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
             float[] sums, float[] convScratch) {
+        run(in, inOff, r, outB, outF, outOff, centred, sums, convScratch, null);
+    }
+
+    /**
+     * As above, split over {@code parallel} when the tiled convolution {@linkplain TiledConvolution#splits splits}:
+     * centring by ranges of input rows, plane preparation by ranges of prepared rows, then the sums and the
+     * epilogue by ranges of output rows (why rows: {@link TiledConvolution#run(float[], float[], float[], Parallel)}). Every value gets the single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
+     */
+    public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
+            float[] sums, float[] convScratch, Parallel parallel) {
         int oc = g.outChannels(), pixels = g.outH() * g.outW();
-        if (centred.length < centredFloats() || sums.length < sumFloats()) {
-            throw new IllegalArgumentException("scratch of " + centred.length + " and " + sums.length + " floats, need "
-                    + centredFloats() + " and " + sumFloats());
+        if (centred.length < centredFloats() || sums.length < sumFloats() || convScratch.length < convScratchFloats()) {
+            throw new IllegalArgumentException("scratch of " + centred.length + ", " + sums.length + " and "
+                    + convScratch.length + " floats, need " + centredFloats() + ", " + sumFloats() + " and "
+                    + convScratchFloats());
         }
         if (r.channels() != oc || r.quantized() != (outB != null)) {
             throw new IllegalArgumentException("epilogue for " + r.channels() + " channels (quantized " + r.quantized()
                     + ") does not fit " + oc + " outputs written as " + (outB != null ? "levels" : "fp32"));
         }
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
-        centre(in, inOff, g.inputLength(), zeroPoint, centred);
+        if (conv.splits(parallel)) {
+            int plane = g.inH() * g.inW(), iw = g.inW(), ow = g.outW();
+            parallel.forRange(g.inH(), (from, to, worker) -> {
+                for (int c = 0; c < g.inChannels(); c++) {
+                    int at = c * plane + from * iw;
+                    centre(in, inOff + at, (to - from) * iw, zeroPoint, centred, at);
+                }
+            });
+            if (conv.preparedRows() > 0) {
+                parallel.forRange(conv.preparedRows(), (from, to, worker) -> conv.prepareRows(centred, convScratch, from, to));
+            }
+            parallel.forRange(g.outH(), (from, to, worker) -> {
+                conv.computeRows(centred, sums, convScratch, from, to);
+                for (int o = 0; o < oc; o++) {
+                    int at = o * pixels + from * ow;
+                    Epilogue.storeChannelRun(sums, at, (to - from) * ow, r, o, outB, outF, outOff + at);
+                }
+            });
+            return;
+        }
+        centre(in, inOff, g.inputLength(), zeroPoint, centred, 0);
         conv.run(centred, sums, convScratch);
         for (int o = 0; o < oc; o++) {
             Epilogue.storeChannelRun(sums, o * pixels, pixels, r, o, outB, outF, outOff + o * pixels);
         }
     }
 
-    /** {@code centred[i] = (in[inOff + i] & 0xFF) - zeroPoint} for i < n. */
-    private static void centre(byte[] in, int inOff, int n, int zeroPoint, float[] centred) {
+    /** {@code centred[at + i] = (in[inOff + i] & 0xFF) - zeroPoint} for i < n. */
+    private static void centre(byte[] in, int inOff, int n, int zeroPoint, float[] centred, int at) {
         float z = zeroPoint;
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
             ((FloatVector) ByteVector.fromArray(BYTES, in, inOff + i).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convert(VectorOperators.I2F, 0)).sub(z).intoArray(centred, i);
+                    .convert(VectorOperators.I2F, 0)).sub(z).intoArray(centred, at + i);
         }
         for (; i < n; i++) {
-            centred[i] = (in[inOff + i] & 0xFF) - zeroPoint;
+            centred[at + i] = (in[inOff + i] & 0xFF) - zeroPoint;
         }
     }
 }

@@ -191,12 +191,35 @@ public final class LevelTensors {
      */
     public static void combinePlanes(float[] d, int segments, int pixels, int channels, float[] bias, float[] multiplier,
             boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f, int fOff) {
+        combinePlanes(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, f, fOff, null);
+    }
+
+    /**
+     * As above, split over {@code parallel} by ranges of pixels when large enough: the ranges of output rows the
+     * split {@code FmaConvolution} runs wrote on the same threads. Each value gets the same arithmetic.
+     */
+    public static void combinePlanes(float[] d, int segments, int pixels, int channels, float[] bias, float[] multiplier,
+            boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f, int fOff,
+            Parallel parallel) {
+        if (split(parallel, 4L * segments * pixels * channels)) {
+            parallel.forRange(pixels, (from, to, w) -> combinePlanes(d, segments, pixels, channels, bias, multiplier,
+                    relu, inLow, inHigh, levels, q, qOff, f, fOff, from, to));
+        } else {
+            combinePlanes(d, segments, pixels, channels, bias, multiplier, relu, inLow, inHigh, levels, q, qOff, f, fOff,
+                    0, pixels);
+        }
+    }
+
+    /** Pixels {@code [from, to)} of every output channel. */
+    private static void combinePlanes(float[] d, int segments, int pixels, int channels, float[] bias,
+            float[] multiplier, boolean relu, float[] inLow, float[] inHigh, int levels, byte[] q, int qOff, float[] f,
+            int fOff, int from, int to) {
         int plane = pixels * channels;
         for (int oc = 0; oc < channels; oc++) {
             int r = q == null || inLow.length == 1 ? 0 : oc;
-            LevelVectors.combineRun(d, segments, plane, oc * pixels, pixels, bias[oc], multiplier, oc, channels, relu,
-                    q == null ? 0f : inLow[r], q == null ? 1f : inHigh[r], levels, q, qOff + oc * pixels, f,
-                    fOff + oc * pixels);
+            int at = oc * pixels + from;
+            LevelVectors.combineRun(d, segments, plane, at, to - from, bias[oc], multiplier, oc, channels, relu,
+                    q == null ? 0f : inLow[r], q == null ? 1f : inHigh[r], levels, q, qOff + at, f, fOff + at);
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.lowbit.runtime.fp32;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lowbit.runtime.Parallel;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -20,56 +22,56 @@ import org.junit.jupiter.api.Test;
  */
 class TiledConvolutionTest {
     private static final double U = Math.scalb(1.0, -24);
+    private static final int[][] CASES = { // n, c, h, w, oc, kh, kw, sh, sw, ph, pw, phEnd, pwEnd, dh, dw, groups
+        {1, 3, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 16, 56, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 8, 19, 23, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {2, 5, 5, 5, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {1, 4, 9, 11, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 2, 16, 17, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1},
+        {1, 2, 6, 6, 5, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1, 1},
+        {1, 6, 33, 31, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+        {1, 6, 32, 32, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 1},
+        {1, 8, 28, 28, 9, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
+        {2, 4, 8, 8, 6, 3, 2, 2, 1, 0, 1, 0, 1, 1, 2, 2},
+        {1, 4, 20, 21, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},
+        {1, 4, 12, 13, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1},
+        {1, 12, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},
+        {1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},
+        {1, 32, 40, 40, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},
+        {1, 24, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 24},
+        {1, 8, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
+        {1, 6, 9, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6},
+        {1, 3, 2, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 64, 3, 3, 10, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {1, 3, 30, 30, 17, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
+        // strided layers on the phase layout: face-detection's 7x7 stride-2 first layer (asymmetric pads),
+        // stride 2 in one direction only, stride 3, a stride-2 1x1 (gathered: kernel smaller than the stride)
+        {1, 3, 40, 40, 32, 7, 7, 2, 2, 3, 3, 2, 2, 1, 1, 1},
+        {1, 5, 11, 13, 9, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 4, 10, 10, 8, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1},
+        {1, 8, 20, 20, 12, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
+        // output planes of <= 16 pixels and >= 32 channels: SmallPlaneConvolution (head-pose's 2x2 and 4x4
+        // layers, a strided batch of 2 with a channel tail, dilation, one pixel, 9 pixels = a partial tile)
+        {1, 256, 4, 4, 512, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {1, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {2, 20, 7, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+        {1, 33, 5, 3, 33, 3, 2, 2, 1, 1, 0, 1, 0, 2, 1, 1},
+        {1, 7, 1, 1, 37, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {1, 9, 5, 5, 32, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        // planes of up to 100 pixels with >= 64 outputs: unpadded source, stride-2 phases, pads, 1x1 at 6x6,
+        // a dilated stride-2 layer (gathered source)
+        {1, 16, 10, 10, 64, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {1, 24, 9, 9, 70, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+        {2, 12, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 40, 6, 6, 65, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+        {1, 8, 15, 15, 64, 3, 3, 2, 2, 1, 1, 1, 1, 2, 2, 1},
+    };
 
     @Test
     void matchesTheDefinitionOnManyShapes() {
         Random r = new Random(11);
-        int[][] cases = { // n, c, h, w, oc, kh, kw, sh, sw, ph, pw, phEnd, pwEnd, dh, dw, groups
-            {1, 3, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-            {1, 16, 56, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-            {1, 8, 19, 23, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {2, 5, 5, 5, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {1, 4, 9, 11, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-            {1, 2, 16, 17, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1},
-            {1, 2, 6, 6, 5, 5, 5, 3, 3, 2, 2, 2, 2, 1, 1, 1},
-            {1, 6, 33, 31, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
-            {1, 6, 32, 32, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 1},
-            {1, 8, 28, 28, 9, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
-            {2, 4, 8, 8, 6, 3, 2, 2, 1, 0, 1, 0, 1, 1, 2, 2},
-            {1, 4, 20, 21, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1},
-            {1, 4, 12, 13, 4, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1},
-            {1, 12, 14, 14, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},
-            {1, 16, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},
-            {1, 32, 40, 40, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},
-            {1, 24, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 24},
-            {1, 8, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
-            {1, 6, 9, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6},
-            {1, 3, 2, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-            {1, 64, 3, 3, 10, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {1, 3, 30, 30, 17, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
-            // strided layers on the phase layout: face-detection's 7x7 stride-2 first layer (asymmetric pads),
-            // stride 2 in one direction only, stride 3, a stride-2 1x1 (gathered: kernel smaller than the stride)
-            {1, 3, 40, 40, 32, 7, 7, 2, 2, 3, 3, 2, 2, 1, 1, 1},
-            {1, 5, 11, 13, 9, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1},
-            {1, 4, 10, 10, 8, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1},
-            {1, 8, 20, 20, 12, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
-            // output planes of <= 16 pixels and >= 32 channels: SmallPlaneConvolution (head-pose's 2x2 and 4x4
-            // layers, a strided batch of 2 with a channel tail, dilation, one pixel, 9 pixels = a partial tile)
-            {1, 256, 4, 4, 512, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {1, 128, 4, 4, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-            {2, 20, 7, 7, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
-            {1, 33, 5, 3, 33, 3, 2, 2, 1, 1, 0, 1, 0, 2, 1, 1},
-            {1, 7, 1, 1, 37, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {1, 9, 5, 5, 32, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            // planes of up to 100 pixels with >= 64 outputs: unpadded source, stride-2 phases, pads, 1x1 at 6x6,
-            // a dilated stride-2 layer (gathered source)
-            {1, 16, 10, 10, 64, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {1, 24, 9, 9, 70, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
-            {2, 12, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-            {1, 40, 6, 6, 65, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-            {1, 8, 15, 15, 64, 3, 3, 2, 2, 1, 1, 1, 1, 2, 2, 1},
-        };
-        for (int[] t : cases) {
+        for (int[] t : CASES) {
             check(r, t);
         }
     }
@@ -92,6 +94,53 @@ class TiledConvolutionTest {
             }
             check(r, t);
         }
+    }
+
+    /**
+     * Split over 2, 3 and 5 threads (every layer split, whatever its size), the output equals the single-thread
+     * run bit for bit: row ranges that end inside a tile, ranges shorter than a tile, input-channel ranges of the
+     * prepared planes. Layers {@link TiledConvolution#splits} refuses (batches, groups, small planes) run whole.
+     */
+    @Test
+    void splitOverThreadsIsBitIdentical() {
+        Random r = new Random(5);
+        Parallel[] pools = {Parallel.create(2, 0), Parallel.create(3, 0), Parallel.create(5, 0)};
+        try {
+            int split = 0;
+            for (int[] t : CASES) {
+                TiledConvolution conv = convolution(r, t);
+                float[] x = random(r, t[0] * t[1] * t[2] * t[3]);
+                float[] want = new float[t[0] * t[4] * outSize(t, 2) * outSize(t, 3)];
+                conv.run(x, want, new float[conv.scratchFloats()]);
+                for (Parallel p : pools) {
+                    float[] got = new float[want.length];
+                    float[] scratch = new float[conv.scratchFloats()];
+                    java.util.Arrays.fill(scratch, Float.NaN);
+                    conv.run(x, got, scratch, p);
+                    assertArrayEquals(want, got, java.util.Arrays.toString(t) + " on " + p);
+                }
+                boolean splittable = t[0] == 1 && t[15] == 1 && !TiledLayout.smallPlane(1, outSize(t, 2), outSize(t, 3), t[4], t[5], t[6]);
+                assertEquals(splittable, conv.splits(pools[0]), java.util.Arrays.toString(t));
+                split += splittable ? 1 : 0;
+            }
+            assertTrue(split >= 15, "most cases take the split path, got " + split);
+        } finally {
+            for (Parallel p : pools) {
+                p.close();
+            }
+        }
+    }
+
+    /** Output height (axis 2) or width (axis 3) of case t. */
+    private static int outSize(int[] t, int axis) {
+        int in = t[axis], k = t[axis + 3], s = t[axis + 5], p = t[axis + 7], pEnd = t[axis + 9], d = t[axis + 11];
+        return (in + p + pEnd - ((k - 1) * d + 1)) / s + 1;
+    }
+
+    private static TiledConvolution convolution(Random r, int[] t) {
+        float[] wt = random(r, t[4] * (t[1] / t[15]) * t[5] * t[6]);
+        return new TiledConvolution(wt, t[0], t[1], t[2], t[3], t[4], outSize(t, 2), outSize(t, 3), t[5], t[6], t[7],
+                t[8], t[9], t[10], t[13], t[14], t[15]);
     }
 
     private static void check(Random r, int[] t) {

@@ -66,6 +66,40 @@ class Int8ParallelTest {
         }
     }
 
+    /** The FMA path: centring, planes, sums and epilogue split by channel and row ranges; levels and fp32 outputs. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.lowbit.runtime.int8.FmaConvolutionTest#layers")
+    void fmaConvolutionSplitIsBitIdentical(String name, ConvGeometry g, int zero) {
+        Random rnd = new Random(name.hashCode());
+        int k = g.inChannels() * g.kernelH() * g.kernelW();
+        int span = (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
+        byte[] w = new byte[g.outChannels() * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) (rnd.nextInt(span) - span / 2);
+        }
+        byte[] in = bytes(rnd, g.inputLength());
+        FmaConvolution fma = new FmaConvolution(g, zero, w);
+        Requantization toFloat = Requantization.toFloat(multipliers(rnd, g.outChannels()), biases(rnd, g.outChannels()), true);
+        Requantization toBytes = Requantization.toQuantized(multipliers(rnd, g.outChannels()), biases(rnd, g.outChannels()), false,
+                new float[] {-1.5f}, new float[] {2.5f}, 256, false);
+        float[] f1 = new float[g.outputLength()];
+        byte[] b1 = new byte[g.outputLength()];
+        fma.run(in, 0, toFloat, null, f1, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
+                new float[fma.convScratchFloats()]);
+        fma.run(in, 0, toBytes, b1, null, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
+                new float[fma.convScratchFloats()]);
+        for (Parallel p : POOLS) {
+            float[] f = new float[g.outputLength()];
+            byte[] b = new byte[g.outputLength()];
+            float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
+            float[] conv = new float[fma.convScratchFloats()];
+            fma.run(in, 0, toFloat, null, f, 0, centred, sums, conv, p);
+            fma.run(in, 0, toBytes, b, null, 0, centred, sums, conv, p);
+            assertArrayEquals(f1, f, p + ": fp32 output");
+            assertArrayEquals(b1, b, p + ": int8 output");
+        }
+    }
+
     @Test
     void depthwiseSplitIsBitIdentical() {
         Random rnd = new Random(7);
@@ -107,6 +141,10 @@ class Int8ParallelTest {
         float[] f1 = new float[pixels * channels];
         LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, q1, 0, null, 0);
         LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, f1, 0);
+        byte[] planesQ1 = new byte[pixels * channels];
+        float[] planesF1 = new float[pixels * channels];
+        LevelTensors.combinePlanes(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, planesQ1, 0, null, 0);
+        LevelTensors.combinePlanes(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, planesF1, 0);
         for (Parallel p : POOLS) {
             byte[] nhwc = new byte[nchw.length], back = new byte[nchw.length], slice = new byte[channels * pixels];
             LevelTensors.toNhwc(nchw, nhwc, batch, channels, pixels, p);
@@ -124,6 +162,12 @@ class Int8ParallelTest {
             LevelTensors.combineSegments(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, false, f, 0, p);
             assertArrayEquals(q1, q, "combineSegments to levels on " + p);
             assertArrayEquals(f1, f, "combineSegments to f32 on " + p);
+            byte[] planesQ = new byte[q1.length];
+            float[] planesF = new float[f1.length];
+            LevelTensors.combinePlanes(d, segments, pixels, channels, bias, mult, true, new float[] {0f}, new float[] {2f}, 256, planesQ, 0, null, 0, p);
+            LevelTensors.combinePlanes(d, segments, pixels, channels, bias, mult, false, null, null, 0, null, 0, planesF, 0, p);
+            assertArrayEquals(planesQ1, planesQ, "combinePlanes to levels on " + p);
+            assertArrayEquals(planesF1, planesF, "combinePlanes to f32 on " + p);
         }
     }
 
