@@ -3,6 +3,7 @@ package dev.lowbit.runtime.fp32;
 import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -41,6 +42,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class TiledConvolution {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** Odd lanes twice over (as {@link Pooling#EVENS} takes the even ones). */
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, i -> (2 * i + 1) % L);
 
     private final int n;
     private final int c;
@@ -512,6 +515,10 @@ public final class TiledConvolution {
     private void phasePlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
             for (int a = 0; a < sh; a++) {
+                if (sw == 2 && wp <= 2 * L) {
+                    phaseRowPairs(x, xGroup, scratch, ic, a, from, to);
+                    continue;
+                }
                 for (int b = 0; b < sw; b++) {
                     int plane = ((ic * sh + a) * sw + b) * hp * wp;
                     int shift = b - pw;
@@ -525,6 +532,38 @@ public final class TiledConvolution {
                                 scratch, plane + u * wp, wp);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows u in {@code [from, to)} of phase planes (ic, a, 0) and (ic, a, 1) of a layer with column stride 2, both
+     * from one pass over input row u * sh + a - ph: the padded row's even columns go to phase 0, its odd ones to
+     * phase 1. Masked loads put the zeros of the padding in place, so a row costs ceil(2 wp / 2L) steps and no
+     * fills. For rows of at most 2L values: there the per-row costs of the per-phase copy ({@link #stridedRow})
+     * dominated (head-pose's 3x3 stride-2 layers, 31 and 8 values per row: 117 -> 95-104 us and 117 -> 86 us per
+     * layer, by hand), while on long rows its unmasked loads were faster (face-detection's first layer 1364 vs
+     * 1370-1590 us, vehicle's 211 vs 227-246 us with this path).
+     */
+    private void phaseRowPairs(float[] x, int xGroup, float[] scratch, int ic, int a, int from, int to) {
+        int plane0 = (ic * sh + a) * 2 * hp * wp;
+        int plane1 = plane0 + hp * wp;
+        for (int u = from; u < to; u++) {
+            int iy = u * sh + a - ph;
+            int row0 = plane0 + u * wp, row1 = plane1 + u * wp;
+            if (iy < 0 || iy >= h) {
+                java.util.Arrays.fill(scratch, row0, row0 + wp, 0f);
+                java.util.Arrays.fill(scratch, row1, row1 + wp, 0f);
+                continue;
+            }
+            // padded column t holds x[xRow + t] for 0 <= t - pw < wd (indexInRange's lower bound is 0)
+            int xRow = xGroup + (ic * h + iy) * wd - pw;
+            for (int t = 0; t < 2 * wp; t += 2 * L) {
+                FloatVector lo = FloatVector.fromArray(F, x, xRow + t, F.indexInRange(t - pw, wd));
+                FloatVector hi = FloatVector.fromArray(F, x, xRow + t + L, F.indexInRange(t + L - pw, wd));
+                VectorMask<Float> inRow = F.indexInRange(t / 2, wp);
+                lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH).intoArray(scratch, row0 + t / 2, inRow);
+                lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH).intoArray(scratch, row1 + t / 2, inRow);
             }
         }
     }

@@ -49,6 +49,13 @@ class TiledConvolutionTest {
         // stride 2 in one direction only, stride 3, a stride-2 1x1 (gathered: kernel smaller than the stride)
         {1, 3, 40, 40, 32, 7, 7, 2, 2, 3, 3, 2, 2, 1, 1, 1},
         {1, 5, 11, 13, 9, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1},
+        {1, 5, 11, 13, 9, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1},
+        // head-pose's stride-2 layers (phase rows of 8-31 values read in pairs), an odd left pad of 3, no pad
+        {1, 32, 60, 60, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+        {1, 6, 15, 15, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+        {1, 128, 15, 15, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+        {1, 2, 9, 37, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
+        {1, 2, 9, 36, 8, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1},
         {1, 4, 10, 10, 8, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1},
         {1, 8, 20, 20, 12, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
         // output planes of <= 16 pixels and >= 32 channels: SmallPlaneConvolution (head-pose's 2x2 and 4x4
