@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The performance hints on the project's own INT8 model (no ../shared needed): LATENCY with every int8 layer
- * split (the model's layers are below the default 2^20-MAC threshold, so the test lowers it to 0) is
+ * split (the model's layers are below the default 2^23-MAC threshold, so the test lowers it to 0) is
  * bit-identical to the single-thread class, and a THROUGHPUT pool called from 4 threads at once returns each
  * caller the single-thread probabilities.
  */

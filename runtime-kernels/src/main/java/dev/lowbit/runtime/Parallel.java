@@ -30,8 +30,14 @@ import java.util.concurrent.locks.LockSupport;
  * them, after which every call runs on the caller.
  */
 public final class Parallel implements AutoCloseable {
-    /** Below this many multiply-accumulates a layer runs on one thread: the hand-off (~10 us) would cost more. */
-    public static final long DEFAULT_MIN_MACS = 1L << 20;
+    /**
+     * Below this many multiply-accumulates a layer runs on one thread. Not the hand-off (2-3 us while the workers
+     * spin) but the data: a split layer leaves half its output in the other core's cache, and whatever reads it
+     * next pays the transfer. On this project's 2-vCPU machine layers of 1-9 million MACs lost (landmarks' 2.7M
+     * layers made the model 0.76-0.85x on two threads; face-detection's 2.9-8.9M layers ran 0.5-0.9x), layers of
+     * 12M and more gained 1.1-1.46x (PairedThreads, docs/performance.md).
+     */
+    public static final long DEFAULT_MIN_MACS = 1L << 23;
     /** Multiply-accumulates per value read and written below which a layer stays on one thread (see below). */
     public static final int MIN_MACS_PER_VALUE = 64;
     /**
@@ -136,7 +142,7 @@ public final class Parallel implements AutoCloseable {
         return new Parallel(threads, 0, false);
     }
 
-    /** A pool of {@code threads} (the caller plus {@code threads - 1} daemon workers), splitting layers of >= 2^20 MACs. */
+    /** A pool of {@code threads} (the caller plus {@code threads - 1} daemon workers), splitting layers of >= 2^23 MACs. */
     public static Parallel create(int threads) {
         return new Parallel(threads, DEFAULT_MIN_MACS);
     }
