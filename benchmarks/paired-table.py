@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Tables of PairedModels (lowbit and ONNX Runtime timed in turn in one JVM) from a JMH JSON result file.
+"""Tables of PairedModels (lowbit and ONNX Runtime timed in turn in one JVM) and PairedThreads (one thread and
+the LATENCY hint on two, in turn) from a JMH JSON result file.
 
 Usage: python3 benchmarks/paired-table.py result.json
 
@@ -47,7 +48,33 @@ def iterations(bench):
 
 
 def main(path):
-    data = [b for b in json.load(open(path)) if b["benchmark"].endswith("PairedModels.inTurn")]
+    results = json.load(open(path))
+    models_table([b for b in results if b["benchmark"].endswith("PairedModels.inTurn")])
+    threads_table([b for b in results if b["benchmark"].endswith("PairedThreads.inTurn")])
+
+
+def threads_table(data):
+    """PairedThreads: per iteration, 1-thread time / LATENCY-2-threads time (above 1: LATENCY is faster)."""
+    if not data:
+        return
+    print("| model | int8 1 thread ms | int8 LATENCY 2 ms | int8 speed-up | f32 1 thread ms | f32 LATENCY 2 ms | "
+          "f32 speed-up | iterations |")
+    print("|---|---|---|---|---|---|---|---|")
+    for b in data:
+        rows = iterations(b)
+
+        def ms(key):
+            return fmt([r[key] / 1e6 for r in rows])
+
+        print(f"| {b['params']['model']} | {ms('int8OneNanos')} | {ms('int8TwoNanos')} | "
+              f"{fmt([r['int8OneNanos'] / r['int8TwoNanos'] for r in rows], 2)} | {ms('f32OneNanos')} | "
+              f"{ms('f32TwoNanos')} | {fmt([r['f32OneNanos'] / r['f32TwoNanos'] for r in rows], 2)} | {len(rows)} |")
+    print()
+
+
+def models_table(data):
+    if not data:
+        return
     print("| model | lowbit int8 ms | lowbit f32 ms | ORT float file ms | ORT FP16-INT8 ms | ORT nudged ms | "
           "int8 / ORT fastest | f32 / ORT float | int8 / lowbit f32 | iterations |")
     print("|---|---|---|---|---|---|---|---|---|---|")

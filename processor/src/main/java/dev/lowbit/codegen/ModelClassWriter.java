@@ -130,9 +130,9 @@ public final class ModelClassWriter {
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addParameter(EXECUTION_CONFIG, CONFIG_PARAMETER)
                 .addJavadoc("Allocates this instance's scratch buffers (the memory plan, with a tile slot per thread for the\n")
-                .addJavadoc("int8 kernels); with {@code ExecutionConfig.latency(n)} the large layers on the int8 kernels\n")
-                .addJavadoc("run split over its pool, bit-identical to one thread. fp32 layers and int8 convolutions on\n")
-                .addJavadoc("f32 FMA always run on the calling thread.\n")
+                .addJavadoc("int8 kernels); with {@code ExecutionConfig.latency(n)} the large convolutions and int8 fully\n")
+                .addJavadoc("connected layers run split over its pool, bit-identical to one thread; the other layers run\n")
+                .addJavadoc("on the calling thread.\n")
                 .addStatement("this.$N = $T.requireNonNull($N, $S).parallel()", PARALLEL_FIELD, java.util.Objects.class,
                         CONFIG_PARAMETER, "config (use ExecutionConfig.singleThread() for one thread)");
         type.addField(PARALLEL, PARALLEL_FIELD, Modifier.PRIVATE, Modifier.FINAL);

@@ -30,10 +30,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The performance hints on generated int8 classes of shared FP16-INT8 models (int8 convolutions, depthwise,
- * fully connected, Concat-fed segmented convolutions, patch-gathered first layers) and on a float model (whose f32
- * layers run on the caller; its pool and concurrent callers are still checked): LATENCY, with every int8 layer split however small, on 2
- * and 3 threads, gives outputs bit-identical to the single-thread instance; a THROUGHPUT pool called by 6 threads
+ * The performance hints on generated int8 classes of shared FP16-INT8 models (int8 convolutions, convolutions on
+ * f32 FMA, depthwise, fully connected, Concat-fed segmented convolutions, patch-gathered first layers) and on a
+ * float model (tiled f32 convolutions split by rows): LATENCY, with every layer that can split split however small,
+ * on 2 and 3 threads, gives outputs bit-identical to the single-thread instance; a THROUGHPUT pool called by 6 threads
  * at once, and several LATENCY instances sharing one pool concurrently, give the single-thread outputs to each
  * caller (a scratch buffer shared by mistake would mix requests).
  */

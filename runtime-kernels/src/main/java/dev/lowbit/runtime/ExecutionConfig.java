@@ -4,14 +4,17 @@ import java.util.Objects;
 
 /**
  * How one generated model instance runs its layers: on the calling thread ({@link #singleThread()}, what the
- * no-argument constructor uses) or, for the {@link PerformanceHint#LATENCY LATENCY} hint, with its large layers
- * on the int8 kernels split over a {@link Parallel} pool ({@link #latency(int)}); pass it to the generated class's constructor,
+ * no-argument constructor uses) or, for the {@link PerformanceHint#LATENCY LATENCY} hint, with its large
+ * convolutions (int8 kernels, f32 tiled convolutions, int8 convolutions on f32 FMA) and int8 fully connected layers
+ * split over a {@link Parallel} pool ({@link #latency(int)}); pass it to the generated class's constructor,
  * {@code new FooModel(ExecutionConfig.latency(2))}. Results are bit-identical either way.
  *
  * <p>Immutable and thread-safe. A latency config owns its pool's threads (daemon threads, started here, once);
  * several model instances may share one config (a call finding the pool busy runs on its own thread), and
- * {@link #close()} stops the threads. fp32 layers and int8 convolutions on f32 FMA ({@code FmaConvolution}) run
- * on the calling thread under every config.
+ * {@link #close()} stops the threads. Pooling, element-wise layers, most quantize passes, small-plane and grouped
+ * f32 convolutions, and memory-bound layers ({@link Parallel#worthSplitting(long, long)}) run on the calling thread
+ * under every config. While an inference splits layers, the pool's threads spin between them (up to 2 ms after
+ * the last one), which keeps a core busy.
  */
 public final class ExecutionConfig implements AutoCloseable {
     private static final ExecutionConfig SINGLE = new ExecutionConfig(PerformanceHint.THROUGHPUT, null);
