@@ -142,7 +142,10 @@ public final class Parallel implements AutoCloseable {
         return new Parallel(threads, 0, false);
     }
 
-    /** A pool of {@code threads} (the caller plus {@code threads - 1} daemon workers), splitting layers of >= 2^23 MACs. */
+    /**
+     * A pool of {@code threads} (the caller plus {@code threads - 1} daemon workers), splitting layers of at least
+     * {@link #DEFAULT_MIN_MACS} (2^23) MACs.
+     */
     public static Parallel create(int threads) {
         return new Parallel(threads, DEFAULT_MIN_MACS);
     }
@@ -175,8 +178,9 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Runs {@code task} over {@code [0, n)} in {@code c = min(n, threads)} contiguous chunks
-     * {@code [n*k/c, n*(k+1)/c)}, chunk k run by thread k (0 = the caller) unless another thread took it first; returns when all are done. A task's
-     * exception is rethrown here (the first one), after every chunk has finished.
+     * {@code [n*k/c, n*(k+1)/c)}, chunk k run by thread k (0 = the caller) unless another thread took it first;
+     * returns when all are done. A task's exception is rethrown here (the first one), after every chunk has
+     * finished.
      */
     public void forRange(int n, RangeTask task) {
         int chunks = Math.min(n, threads);

@@ -191,7 +191,8 @@ public final class TiledConvolution {
                 int yGroup = (b * oc + g * ocg) * oh * ow;
                 prepare(x, xGroup, scratch, 0, preparedRows());
                 if (smallPlane != null) {
-                    smallPlane.run(prepares() ? scratch : x, prepares() ? 0 : xGroup, offsets, y, yGroup, scratch, srcFloats);
+                    smallPlane.run(prepares() ? scratch : x, prepares() ? 0 : xGroup, offsets, y, yGroup, scratch,
+                            srcFloats);
                     continue;
                 }
                 rows(x, xGroup, g * ocg * k, y, yGroup, scratch, 0, oh);
@@ -202,8 +203,8 @@ public final class TiledConvolution {
     /**
      * Whether {@link #run(float[], float[], float[], Parallel)} splits this layer over {@code parallel}: one image,
      * one group, not a small plane (too few rows to share), and enough multiply-accumulates, in all and per value
-     * read and written ({@link Parallel#worthSplitting(long, long)}). Callers that split their own passes around the convolution
-     * ({@code FmaConvolution}) use {@link #prepareRows} and {@link #computeRows} when it does.
+     * read and written ({@link Parallel#worthSplitting(long, long)}). Callers that split their own passes around
+     * the convolution ({@code FmaConvolution}) use {@link #prepareRows} and {@link #computeRows} when it does.
      */
     public boolean splits(Parallel parallel) {
         long macs = (long) oc * oh * ow * k;
@@ -275,8 +276,8 @@ public final class TiledConvolution {
      * The group's ocg output channels: dst[dstBase + m * q + p] for p in [from, to). A pixel tail shorter than a
      * tile reruns the last full tile shifted back to end at {@code to} (the overlapped outputs are computed again in
      * the same order, so they get the same values; a tile never starts before {@code from}, so row ranges split
-     * over threads write disjoint pixels); only ranges shorter than a tile use masked tiles. Masks are made inside the tile
-     * methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
+     * over threads write disjoint pixels); only ranges shorter than a tile use masked tiles. Masks are made inside
+     * the tile methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
      * tiles as the common tail path were the largest cost on small maps (15x15 and below).
      */
     private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase, int from, int to) {
@@ -292,8 +293,9 @@ public final class TiledConvolution {
                 }
             } else {
                 for (int p = from; p < to; p += L) {
-                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, Math.min(L, to - p));
-                    tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, Math.min(L, to - p));
+                    int valid = Math.min(L, to - p);
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase, 8, dst, d + p, q, valid);
+                    tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, valid);
                 }
             }
         }
@@ -507,10 +509,11 @@ public final class TiledConvolution {
 
     /**
      * Rows u in {@code [from, to)} of the group's input split by stride phase: plane (ic, a, b) of scratch holds
-     * padded-input pixel (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding. Every tap of a strided convolution
-     * is then a constant shift within one phase plane, so the tiles read these planes as they read the padded
-     * input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's kh * kw
-     * strided planes (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from memory).
+     * padded-input pixel (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding. Every tap of a
+     * strided convolution is then a constant shift within one phase plane, so the tiles read these planes as they
+     * read the padded input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's
+     * kh * kw strided planes (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from
+     * memory).
      */
     private void phasePlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
@@ -559,13 +562,28 @@ public final class TiledConvolution {
             // padded column t holds x[xRow + t] for 0 <= t - pw < wd (indexInRange's lower bound is 0)
             int xRow = xGroup + (ic * h + iy) * wd - pw;
             for (int t = 0; t < 2 * wp; t += 2 * L) {
+                if (xRow + t < 0 || xRow + t + 2 * L > x.length) {
+                    // a masked load reaching past the array takes the Vector API's checked path, which allocates
+                    // (a warm tiny model allocated 2.6 KB per call); these steps, at the array's ends, go scalar
+                    for (int v = t / 2; v < Math.min(wp, t / 2 + L); v++) {
+                        scratch[row0 + v] = paddedColumn(x, xRow, 2 * v);
+                        scratch[row1 + v] = paddedColumn(x, xRow, 2 * v + 1);
+                    }
+                    continue;
+                }
                 FloatVector lo = FloatVector.fromArray(F, x, xRow + t, F.indexInRange(t - pw, wd));
                 FloatVector hi = FloatVector.fromArray(F, x, xRow + t + L, F.indexInRange(t + L - pw, wd));
                 VectorMask<Float> inRow = F.indexInRange(t / 2, wp);
-                lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH).intoArray(scratch, row0 + t / 2, inRow);
+                lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH)
+                        .intoArray(scratch, row0 + t / 2, inRow);
                 lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH).intoArray(scratch, row1 + t / 2, inRow);
             }
         }
+    }
+
+    /** Padded column t of the input row whose column 0 is at x[xRow + pw]: zero in the padding. */
+    private float paddedColumn(float[] x, int xRow, int t) {
+        return t >= pw && t - pw < wd ? x[xRow + t] : 0f;
     }
 
     /**

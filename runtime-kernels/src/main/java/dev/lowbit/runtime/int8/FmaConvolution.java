@@ -83,7 +83,8 @@ public final class FmaConvolution {
     /**
      * As above, split over {@code parallel} when the tiled convolution {@linkplain TiledConvolution#splits splits}:
      * centring by ranges of input rows, plane preparation by ranges of prepared rows, then the sums and the
-     * epilogue by ranges of output rows (why rows: {@link TiledConvolution#run(float[], float[], float[], Parallel)}). Every value gets the single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
+     * epilogue by ranges of output rows (why rows: {@link TiledConvolution#run(float[], float[], float[], Parallel)}).
+     * Every value gets the single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
      */
     public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
             float[] sums, float[] convScratch, Parallel parallel) {
@@ -107,7 +108,8 @@ public final class FmaConvolution {
                 }
             });
             if (conv.preparedRows() > 0) {
-                parallel.forRange(conv.preparedRows(), (from, to, worker) -> conv.prepareRows(centred, convScratch, from, to));
+                parallel.forRange(conv.preparedRows(),
+                        (from, to, worker) -> conv.prepareRows(centred, convScratch, from, to));
             }
             parallel.forRange(g.outH(), (from, to, worker) -> {
                 conv.computeRows(centred, sums, convScratch, from, to);
