@@ -3,7 +3,6 @@ package dev.lowbit.runtime.fp32;
 import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,8 +41,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class TiledConvolution {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    /** Odd lanes twice over (as {@link Pooling#EVENS} takes the even ones). */
-    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, i -> (2 * i + 1) % L);
 
     private final int n;
     private final int c;
@@ -518,10 +515,6 @@ public final class TiledConvolution {
     private void phasePlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
             for (int a = 0; a < sh; a++) {
-                if (sw == 2 && wp <= 2 * L) {
-                    phaseRowPairs(x, xGroup, scratch, ic, a, from, to);
-                    continue;
-                }
                 for (int b = 0; b < sw; b++) {
                     int plane = ((ic * sh + a) * sw + b) * hp * wp;
                     int shift = b - pw;
@@ -540,53 +533,6 @@ public final class TiledConvolution {
     }
 
     /**
-     * Rows u in {@code [from, to)} of phase planes (ic, a, 0) and (ic, a, 1) of a layer with column stride 2, both
-     * from one pass over input row u * sh + a - ph: the padded row's even columns go to phase 0, its odd ones to
-     * phase 1. Masked loads put the zeros of the padding in place, so a row costs ceil(2 wp / 2L) steps and no
-     * fills. For rows of at most 2L values: there the per-row costs of the per-phase copy ({@link #stridedRow})
-     * dominated (head-pose's 3x3 stride-2 layers, 31 and 8 values per row: 117 -> 95-104 us and 117 -> 86 us per
-     * layer, by hand), while on long rows its unmasked loads were faster (face-detection's first layer 1364 vs
-     * 1370-1590 us, vehicle's 211 vs 227-246 us with this path).
-     */
-    private void phaseRowPairs(float[] x, int xGroup, float[] scratch, int ic, int a, int from, int to) {
-        int plane0 = (ic * sh + a) * 2 * hp * wp;
-        int plane1 = plane0 + hp * wp;
-        for (int u = from; u < to; u++) {
-            int iy = u * sh + a - ph;
-            int row0 = plane0 + u * wp, row1 = plane1 + u * wp;
-            if (iy < 0 || iy >= h) {
-                java.util.Arrays.fill(scratch, row0, row0 + wp, 0f);
-                java.util.Arrays.fill(scratch, row1, row1 + wp, 0f);
-                continue;
-            }
-            // padded column t holds x[xRow + t] for 0 <= t - pw < wd (indexInRange's lower bound is 0)
-            int xRow = xGroup + (ic * h + iy) * wd - pw;
-            for (int t = 0; t < 2 * wp; t += 2 * L) {
-                if (xRow + t < 0 || xRow + t + 2 * L > x.length) {
-                    // a masked load reaching past the array takes the Vector API's checked path, which allocates
-                    // (a warm tiny model allocated 2.6 KB per call); these steps, at the array's ends, go scalar
-                    for (int v = t / 2; v < Math.min(wp, t / 2 + L); v++) {
-                        scratch[row0 + v] = paddedColumn(x, xRow, 2 * v);
-                        scratch[row1 + v] = paddedColumn(x, xRow, 2 * v + 1);
-                    }
-                    continue;
-                }
-                FloatVector lo = FloatVector.fromArray(F, x, xRow + t, F.indexInRange(t - pw, wd));
-                FloatVector hi = FloatVector.fromArray(F, x, xRow + t + L, F.indexInRange(t + L - pw, wd));
-                VectorMask<Float> inRow = F.indexInRange(t / 2, wp);
-                lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH)
-                        .intoArray(scratch, row0 + t / 2, inRow);
-                lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH).intoArray(scratch, row1 + t / 2, inRow);
-            }
-        }
-    }
-
-    /** Padded column t of the input row whose column 0 is at x[xRow + pw]: zero in the padding. */
-    private float paddedColumn(float[] x, int xRow, int t) {
-        return t >= pw && t - pw < wd ? x[xRow + t] : 0f;
-    }
-
-    /**
      * row[0, n) of scratch: x[xRow + v * stride] for v in [first, last), zero elsewhere; stride 2 takes 16
      * values per step (the even lanes of two loads, as {@link Pooling} does).
      */
@@ -599,9 +545,10 @@ public final class TiledConvolution {
                 FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * v + L);
                 lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH).intoArray(scratch, row + v);
             }
-            if (v < last && last - v <= L) {
+            if (v < last && last - v <= L && xRow + 2 * v + 2 * L <= x.length) {
                 // the last rem values in one masked step: the loads stop at the last value needed (inside the row),
-                // so short rows (31 values for a 30-wide output) no longer copy half their values one by one
+                // so short rows (31 values for a 30-wide output) no longer copy half their values one by one; not
+                // at the array's very end, where the masked loads would take the Vector API's allocating path
                 int rem = last - v, span = 2 * rem - 1;
                 FloatVector lo = FloatVector.fromArray(F, x, xRow + 2 * v, F.indexInRange(0, span));
                 FloatVector hi = FloatVector.fromArray(F, x, xRow + 2 * v + L, F.indexInRange(L, span));
