@@ -491,16 +491,17 @@ public final class TiledConvolution {
      */
     private void padPlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
         for (int ic = 0; ic < icg; ic++) {
-            for (int u = from; u < to; u++) {
-                int row = (ic * hp + u) * wp, iy = u - ph;
-                if (iy < 0 || iy >= h) {
-                    java.util.Arrays.fill(scratch, row, row + wp, 0f);
-                    continue;
-                }
-                java.util.Arrays.fill(scratch, row, row + pw, 0f);
-                System.arraycopy(x, xGroup + (ic * h + iy) * wd, scratch, row + pw, wd);
-                java.util.Arrays.fill(scratch, row + pw + wd, row + wp, 0f);
+            int plane = ic * hp * wp;
+            // one fill per gap: a row's right margin and the next row's left margin (or whole padding rows) are
+            // contiguous, so they are zeroed together, as many fills as copied rows plus one
+            int zeroFrom = plane + from * wp;
+            for (int u = Math.max(from, ph); u < Math.min(to, ph + h); u++) {
+                int row = plane + u * wp;
+                java.util.Arrays.fill(scratch, zeroFrom, row + pw, 0f);
+                System.arraycopy(x, xGroup + (ic * h + u - ph) * wd, scratch, row + pw, wd);
+                zeroFrom = row + pw + wd;
             }
+            java.util.Arrays.fill(scratch, zeroFrom, plane + to * wp, 0f);
         }
     }
 
