@@ -88,7 +88,7 @@ public final class FmaConvolution {
      */
     public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
             float[] sums, float[] convScratch, Parallel parallel) {
-        int oc = g.outChannels(), pixels = g.outH() * g.outW();
+        int oc = g.outChannels();
         if (centred.length < centredFloats() || sums.length < sumFloats() || convScratch.length < convScratchFloats()) {
             throw new IllegalArgumentException("scratch of " + centred.length + ", " + sums.length + " and "
                     + convScratch.length + " floats, need " + centredFloats() + ", " + sumFloats() + " and "
@@ -100,30 +100,37 @@ public final class FmaConvolution {
         }
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
         if (conv.splits(parallel)) {
-            int plane = g.inH() * g.inW(), iw = g.inW(), ow = g.outW();
-            parallel.forRange(g.inH(), (from, to, worker) -> {
-                for (int c = 0; c < g.inChannels(); c++) {
-                    int at = c * plane + from * iw;
-                    centre(in, inOff + at, (to - from) * iw, zeroPoint, centred, at);
-                }
-            });
+            parallel.forRange(g.inH(), (from, to, worker) -> centreRows(in, inOff, centred, from, to));
             if (conv.preparedRows() > 0) {
                 parallel.forRange(conv.preparedRows(),
                         (from, to, worker) -> conv.prepareRows(centred, convScratch, from, to));
             }
             parallel.forRange(g.outH(), (from, to, worker) -> {
                 conv.computeRows(centred, sums, convScratch, from, to);
-                for (int o = 0; o < oc; o++) {
-                    int at = o * pixels + from * ow;
-                    Epilogue.storeChannelRun(sums, at, (to - from) * ow, r, o, outB, outF, outOff + at);
-                }
+                storeRows(sums, r, outB, outF, outOff, from, to);
             });
             return;
         }
         centre(in, inOff, g.inputLength(), zeroPoint, centred, 0);
         conv.run(centred, sums, convScratch);
-        for (int o = 0; o < oc; o++) {
-            Epilogue.storeChannelRun(sums, o * pixels, pixels, r, o, outB, outF, outOff + o * pixels);
+        storeRows(sums, r, outB, outF, outOff, 0, g.outH());
+    }
+
+    /** Input rows {@code [from, to)} of every channel, centred ({@link #centre}). */
+    private void centreRows(byte[] in, int inOff, float[] centred, int from, int to) {
+        int plane = g.inH() * g.inW(), iw = g.inW();
+        for (int c = 0; c < g.inChannels(); c++) {
+            int at = c * plane + from * iw;
+            centre(in, inOff + at, (to - from) * iw, zeroPoint, centred, at);
+        }
+    }
+
+    /** The epilogue of output rows {@code [from, to)} of every channel, from the NCHW sums. */
+    private void storeRows(float[] sums, Requantization r, byte[] outB, float[] outF, int outOff, int from, int to) {
+        int pixels = g.outH() * g.outW(), ow = g.outW();
+        for (int o = 0; o < g.outChannels(); o++) {
+            int at = o * pixels + from * ow;
+            Epilogue.storeChannelRun(sums, at, (to - from) * ow, r, o, outB, outF, outOff + at);
         }
     }
 
