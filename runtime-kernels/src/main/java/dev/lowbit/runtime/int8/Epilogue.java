@@ -56,9 +56,10 @@ final class Epilogue {
         float low = r.low[o], high = r.high;
         int bits = ROUND_MAGIC_BITS - r.outputOffset;
         for (; i + LANES <= n; i += LANES) {
-            FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b).max(low).min(high).add(ROUND_MAGIC)
-                    .reinterpretAsInts().sub(bits).convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes()
-                    .intoArray(outB, at + i);
+            FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+            f = f.blend(low, f.compare(VectorOperators.LT, low));
+            f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                    .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
         }
         for (; i < n; i++) {
             outB[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
@@ -72,39 +73,47 @@ final class Epilogue {
      * with a per-vector helper and a masked tail made C2 box the vectors (slower), so keep it flat.
      */
     static void storeTile4x2(int[] d, int dOff, Requantization r, int oc, byte[] out, int off, int pixelStride) {
-        float high = r.high;
+        FloatVector high = FloatVector.broadcast(FLOATS, r.high);
         int bits = ROUND_MAGIC_BITS - r.outputOffset;
         FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, oc);
         FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, oc);
         FloatVector low = FloatVector.fromArray(FLOATS, r.low, oc);
-        FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + pixelStride);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 2 * pixelStride);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 3 * pixelStride);
         int c = oc + LANES;
         int o = off + LANES;
         m = FloatVector.fromArray(FLOATS, r.multiplier, c);
         bias = FloatVector.fromArray(FLOATS, r.bias, c);
         low = FloatVector.fromArray(FLOATS, r.low, c);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + pixelStride);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 2 * pixelStride);
-        f = (FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convert(VectorOperators.I2F, 0);
-        f.fma(m, bias).max(low).min(high).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = f.blend(low, f.compare(VectorOperators.LT, low));
+        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 3 * pixelStride);
     }
 
@@ -142,10 +151,13 @@ final class Epilogue {
             FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
             FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
             FloatVector low = FloatVector.fromArray(FLOATS, r.low, c);
+            FloatVector high = FloatVector.broadcast(FLOATS, r.high);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
                 FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES).convert(VectorOperators.I2F, 0);
-                f = f.fma(m, bias).max(low).min(r.high).add(ROUND_MAGIC);
+                f = f.fma(m, bias);
+                f = f.blend(low, f.compare(VectorOperators.LT, low));
+                f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
                 IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
                 ByteVector v = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
                 int at = off + j * pixelStride + b * LANES;
