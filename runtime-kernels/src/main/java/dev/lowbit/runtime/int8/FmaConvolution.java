@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply, two adds and a shift per 32 products, against one FMA per 16 products here; they reach 55-73 GMAC/s on
  * wide layers and 3-35 GMAC/s on narrow ones (few input or output channels, where their per-pixel work
  * dominates), while the f32 tiles reach 60-87 on the same shapes. The int8 kernels remain for layers this one
- * cannot take exactly, depthwise and grouped layers, and fully connected layers.
+ * cannot take exactly, depthwise and grouped layers, and fully connected layers. 1x1 stride-1 unpadded layers skip the
+ * centring pass and read the levels in their tiles ({@link FmaPointwise}) when their weights allow it.
  *
  * <p>Exactness: the input levels are centred ({@code q - z}) and the weights are the int8 values, and
  * {@link FmaLayout#takes} admits a layer only when every partial sum, in any order, is an integer of magnitude at
@@ -34,6 +35,8 @@ public final class FmaConvolution {
     private final ConvGeometry g;
     private final int zeroPoint;
     private final TiledConvolution conv;
+    /** The layer's path when it is 1x1, stride 1 and unpadded ({@link FmaPointwise#takes}), else null. */
+    private final FmaPointwise pointwise;
 
     /**
      * @param oihw the layer's int8 weights {@code [oc][ic][kh][kw]} (one group)
@@ -53,6 +56,7 @@ public final class FmaConvolution {
         }
         this.conv = new TiledConvolution(w, 1, g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
                 g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
+        this.pointwise = FmaPointwise.takes(g, oihw) ? new FmaPointwise(g, zeroPoint, oihw) : null;
     }
 
     /** Floats {@link #run} needs in {@code centred}: the input planes. */
@@ -99,6 +103,10 @@ public final class FmaConvolution {
                     + ") does not fit " + oc + " outputs written as " + (outB != null ? "levels" : "fp32"));
         }
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        if (pointwise != null) {
+            pointwise.run(in, inOff, r, outB, outF, outOff, sums, parallel);
+            return;
+        }
         if (conv.splits(parallel)) {
             parallel.forRange(g.inH(), (from, to, worker) -> centreRows(in, inOff, centred, from, to));
             if (conv.preparedRows() > 0) {

@@ -29,10 +29,16 @@ class FmaConvolutionTest {
                 Arguments.of("3x3 s2 pads 1/0 6 -> 3", new ConvGeometry(10, 9, 6, 3, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1), 200),
                 Arguments.of("3x3 3 -> 16 s1 (landmarks' first layer)", ConvGeometry.square(12, 12, 3, 16, 1, 3, 1, 1), 131),
                 Arguments.of("3x3 64 -> 64", ConvGeometry.square(9, 7, 64, 64, 1, 3, 1, 1), 0),
-                Arguments.of("1x1 48 -> 40 (vector tails)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
+                Arguments.of("1x1 48 -> 40 (vector tails, pointwise)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
+                Arguments.of("1x1 128 -> 16 (face-detection's squeeze, pointwise)", ConvGeometry.square(13, 13, 128, 16, 1, 1, 1, 0), 128),
+                Arguments.of("1x1 24 -> 32 at 8x4 (one whole tile, pointwise)", ConvGeometry.square(8, 4, 24, 32, 1, 1, 1, 0), 255),
+                Arguments.of("1x1 16 -> 12 (4 channels past the last 8-channel tile)", ConvGeometry.square(6, 6, 16, 12, 1, 1, 1, 0), 9),
+                Arguments.of("1x1 16 -> 8 at 5x6 (fewer than 32 pixels)", ConvGeometry.square(5, 6, 16, 8, 1, 1, 1, 0), 9),
                 Arguments.of("3x3 s2 3 -> 32 (vehicle's first layer)", ConvGeometry.square(17, 17, 3, 32, 1, 3, 2, 1), 128),
                 Arguments.of("small plane 3x3 64 -> 96", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
-                Arguments.of("partial sums near 2^24: 128 x 2x2 -> 3", ConvGeometry.square(5, 5, 128, 3, 1, 2, 1, 0), 0));
+                Arguments.of("partial sums near 2^24: 128 x 2x2 -> 3", ConvGeometry.square(5, 5, 128, 3, 1, 2, 1, 0), 0),
+                Arguments.of("partial sums at 2^24 when centred, twice that from raw levels: 1x1 1024 -> 8",
+                        ConvGeometry.square(6, 6, 1024, 8, 1, 1, 1, 0), 128));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -42,7 +48,7 @@ class FmaConvolutionTest {
         int k = g.inChannels() * g.kernelH() * g.kernelW();
         byte[] w = new byte[g.outChannels() * k];
         byte[] in = new byte[g.inputLength()];
-        boolean extreme = name.startsWith("partial sums near");
+        boolean extreme = name.startsWith("partial sums");
         // random weights of at most 2^24 / (255 * k) in magnitude keep wide layers exact (the real layers' weights
         // are well inside the bound; FmaLayout checks each layer)
         int span = (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
@@ -50,9 +56,14 @@ class FmaConvolutionTest {
             w[i] = extreme ? (byte) -128 : (byte) (rnd.nextInt(span) - span / 2);
         }
         assertTrue(FmaLayout.takes(g, w, zero), name);
-        if (extreme) {
+        if (extreme && g.kernelH() == 2) {
             assertEquals(255L * 512 * 128, FmaLayout.largestPartialSum(g, w, zero), "within 0.4% of 2^24");
         }
+        if (extreme && g.kernelH() == 1) {
+            assertEquals(FmaLayout.EXACT_LIMIT, FmaLayout.largestPartialSum(g, w, zero), "|q - z| <= 128 x 1024 x 128");
+        }
+        // the layers marked pointwise read the raw levels (FmaPointwise), the others centre them first
+        assertEquals(name.contains("pointwise"), FmaPointwise.takes(g, w), name);
         for (int i = 0; i < in.length; i++) {
             in[i] = extreme ? (byte) 255 : (byte) rnd.nextInt(256);
         }
