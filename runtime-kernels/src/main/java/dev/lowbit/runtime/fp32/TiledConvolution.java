@@ -238,6 +238,45 @@ public final class TiledConvolution {
         rows(x, 0, 0, y, 0, scratch, from, to);
     }
 
+    /**
+     * Whether a caller may fill this layer's padded input planes itself and read its sums in the wide layout
+     * ({@link #paddedPlaneRow}, {@link #computeWideRows}, {@link #wideRow}): one image, one group, stride 1 with pads
+     * that make the rows wider than the output's, not a small plane. {@code FmaConvolution} uses it to centre its
+     * levels straight into the planes and to run its epilogue from the wide sums, saving an f32 pass over the input
+     * and one over the output.
+     */
+    public boolean exposesWideRows() {
+        return n == 1 && groups == 1 && smallPlane == null && direct && padCopy && wp != ow;
+    }
+
+    /**
+     * Where row u of channel ic's zero-padded input plane starts in scratch (a layer that {@link #exposesWideRows}):
+     * wp values, the input row u - ph at column pw, zero elsewhere and in the rows outside the input. Rows run to
+     * {@link #preparedRows}.
+     */
+    public int paddedPlaneRow(int ic, int u) {
+        return (ic * hp + u) * wp;
+    }
+
+    /** The padded planes' row length wp (see {@link #paddedPlaneRow}). */
+    public int paddedWidth() {
+        return wp;
+    }
+
+    /**
+     * Output rows {@code [from, to)} of every output channel, from padded planes the caller filled, left in the wide
+     * layout in scratch ({@link #wideRow}); a layer that {@link #exposesWideRows}. The same tiles as {@link #run}, so
+     * the same values; thread-safe for disjoint ranges.
+     */
+    public void computeWideRows(float[] scratch, int from, int to) {
+        product(scratch, 0, 0, scratch, srcFloats, from * wp, Math.min(q, to * wp));
+    }
+
+    /** Where output row oy of channel o starts in scratch after {@link #computeWideRows}: ow values. */
+    public int wideRow(int o, int oy) {
+        return srcFloats + o * q + oy * wp;
+    }
+
     private void prepare(float[] x, int xGroup, float[] scratch, int from, int to) {
         if (phased) {
             phasePlanes(x, xGroup, scratch, from, to);

@@ -38,31 +38,39 @@ final class Epilogue {
      * The epilogue of output channel {@code o} for {@code n} pixels whose exact dot products are already f32
      * ({@code sums[from ..]}, as {@link FmaConvolution} computes them: every value an integer, so it equals
      * {@code (float) D}): levels to {@code outB} or, with {@code outB} null, fp32 values to {@code outF}, from
-     * {@code at}; 16 pixels per step with the channel's constants broadcast, the scalar form for the tail.
+     * {@code at}; 16 pixels per step with the channel's constants broadcast. A tail shorter than 16 reruns the last
+     * step shifted back to end at n (its overlap gets the same values again; the output must not overlap the sums):
+     * rows of 75 pixels, as the wide rows of a padded layer are stored, spent a seventh of their outputs in the
+     * scalar form. Runs shorter than 16 take the scalar form.
      */
     static void storeChannelRun(float[] sums, int from, int n, Requantization r, int o, byte[] outB, float[] outF, int at) {
-        float m = r.multiplier[o], b = r.bias[o];
-        int i = 0;
-        if (outB == null) {
-            for (; i + LANES <= n; i += LANES) {
-                FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
-                (r.relu ? f.max(0f) : f).intoArray(outF, at + i);
+        if (n < LANES) {
+            for (int i = 0; i < n; i++) {
+                if (outB == null) {
+                    outF[at + i] = r.floatScalar((int) sums[from + i], o);
+                } else {
+                    outB[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
+                }
             }
-            for (; i < n; i++) {
-                outF[at + i] = r.floatScalar((int) sums[from + i], o);
+            return;
+        }
+        float m = r.multiplier[o], b = r.bias[o];
+        if (outB == null) {
+            for (int step = 0; step < n; step += LANES) {
+                int i = Math.min(step, n - LANES);
+                FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+                (r.relu ? f.blend(0f, f.compare(VectorOperators.LE, 0f)) : f).intoArray(outF, at + i);
             }
             return;
         }
         float low = r.low[o], high = r.high;
         int bits = ROUND_MAGIC_BITS - r.outputOffset;
-        for (; i + LANES <= n; i += LANES) {
+        for (int step = 0; step < n; step += LANES) {
+            int i = Math.min(step, n - LANES);
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
             f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                     .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
-        }
-        for (; i < n; i++) {
-            outB[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
         }
     }
 

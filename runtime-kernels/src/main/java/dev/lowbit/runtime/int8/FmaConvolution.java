@@ -37,6 +37,11 @@ public final class FmaConvolution {
     private final TiledConvolution conv;
     /** The layer's path when it is 1x1, stride 1 and unpadded ({@link FmaPointwise#takes}), else null. */
     private final FmaPointwise pointwise;
+    /**
+     * Output rows per chunk of {@link #wideRows} (padded stride-1 layers, {@link TiledConvolution#exposesWideRows}):
+     * about 64K f32 sums, which the epilogue reads while they are in L2, and at least a tile of 32 pixels.
+     */
+    private final int chunkRows;
 
     /**
      * @param oihw the layer's int8 weights {@code [oc][ic][kh][kw]} (one group)
@@ -57,6 +62,8 @@ public final class FmaConvolution {
         this.conv = new TiledConvolution(w, 1, g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
                 g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
         this.pointwise = FmaPointwise.takes(g, oihw) ? new FmaPointwise(g, zeroPoint, oihw) : null;
+        int wp = conv.exposesWideRows() ? conv.paddedWidth() : 1;
+        this.chunkRows = Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp));
     }
 
     /** Floats {@link #run} needs in {@code centred}: the input planes. */
@@ -88,7 +95,9 @@ public final class FmaConvolution {
      * As above, split over {@code parallel} when the tiled convolution {@linkplain TiledConvolution#splits splits}:
      * centring by ranges of input rows, plane preparation by ranges of prepared rows, then the sums and the
      * epilogue by ranges of output rows (why rows: {@link TiledConvolution#run(float[], float[], float[], Parallel)}).
-     * Every value gets the single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
+     * Padded stride-1 layers centre straight into the padded planes and run the epilogue from the wide sums
+     * ({@link TiledConvolution#exposesWideRows}); 1x1 layers go to {@link FmaPointwise}. Every value gets the
+     * single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
      */
     public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
             float[] sums, float[] convScratch, Parallel parallel) {
@@ -107,6 +116,16 @@ public final class FmaConvolution {
             pointwise.run(in, inOff, r, outB, outF, outOff, sums, parallel);
             return;
         }
+        if (conv.exposesWideRows()) {
+            if (conv.splits(parallel)) {
+                parallel.forRange(conv.preparedRows(), (from, to, worker) -> centreIntoPlanes(in, inOff, convScratch, from, to));
+                parallel.forRange(g.outH(), (from, to, worker) -> wideRows(convScratch, r, outB, outF, outOff, from, to));
+            } else {
+                centreIntoPlanes(in, inOff, convScratch, 0, conv.preparedRows());
+                wideRows(convScratch, r, outB, outF, outOff, 0, g.outH());
+            }
+            return;
+        }
         if (conv.splits(parallel)) {
             parallel.forRange(g.inH(), (from, to, worker) -> centreRows(in, inOff, centred, from, to));
             if (conv.preparedRows() > 0) {
@@ -122,6 +141,46 @@ public final class FmaConvolution {
         centre(in, inOff, g.inputLength(), zeroPoint, centred, 0);
         conv.run(centred, sums, convScratch);
         storeRows(sums, r, outB, outF, outOff, 0, g.outH());
+    }
+
+    /**
+     * Rows {@code [from, to)} of the tiled convolution's zero-padded input planes, written from the levels directly:
+     * each input row centred ({@link #centre}) at column pw, zero elsewhere (the centred padding level). The
+     * separate centring pass wrote the whole input as f32 once more before the planes were copied from it.
+     */
+    private void centreIntoPlanes(byte[] in, int inOff, float[] scratch, int from, int to) {
+        int h = g.inH(), w = g.inW(), ph = g.padTop(), pw = g.padLeft();
+        for (int ic = 0; ic < g.inChannels(); ic++) {
+            // one fill per gap: a row's right margin and the next row's left margin are contiguous
+            int zeroFrom = conv.paddedPlaneRow(ic, from);
+            for (int u = Math.max(from, ph); u < Math.min(to, ph + h); u++) {
+                int row = conv.paddedPlaneRow(ic, u);
+                java.util.Arrays.fill(scratch, zeroFrom, row + pw, 0f);
+                centre(in, inOff + (ic * h + u - ph) * w, w, zeroPoint, scratch, row + pw);
+                zeroFrom = row + pw + w;
+            }
+            java.util.Arrays.fill(scratch, zeroFrom, conv.paddedPlaneRow(ic, to), 0f);
+        }
+    }
+
+    /**
+     * Output rows {@code [from, to)} of every channel in chunks of {@link #chunkRows}: the sums in the tiled
+     * convolution's wide layout, then the epilogue of each row straight from them (no copy of the wide rows into an
+     * output-shaped f32 buffer first). Chunks start and end on rows, and a tile never starts before its chunk, so
+     * every pixel gets the same arithmetic as in one call.
+     */
+    private void wideRows(float[] scratch, Requantization r, byte[] outB, float[] outF, int outOff, int from, int to) {
+        int oh = g.outH(), ow = g.outW();
+        for (int y0 = from; y0 < to; ) {
+            int y1 = to - y0 < 2 * chunkRows ? to : y0 + chunkRows;
+            conv.computeWideRows(scratch, y0, y1);
+            for (int o = 0; o < g.outChannels(); o++) {
+                for (int oy = y0; oy < y1; oy++) {
+                    Epilogue.storeChannelRun(scratch, conv.wideRow(o, oy), ow, r, o, outB, outF, outOff + (o * oh + oy) * ow);
+                }
+            }
+            y0 = y1;
+        }
     }
 
     /** Input rows {@code [from, to)} of every channel, centred ({@link #centre}). */

@@ -29,6 +29,7 @@ class FmaConvolutionTest {
                 Arguments.of("3x3 s2 pads 1/0 6 -> 3", new ConvGeometry(10, 9, 6, 3, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1), 200),
                 Arguments.of("3x3 3 -> 16 s1 (landmarks' first layer)", ConvGeometry.square(12, 12, 3, 16, 1, 3, 1, 1), 131),
                 Arguments.of("3x3 64 -> 64", ConvGeometry.square(9, 7, 64, 64, 1, 3, 1, 1), 0),
+                Arguments.of("3x3 16 -> 128 at 40x40 (epilogue in three chunks of rows)", ConvGeometry.square(40, 40, 16, 128, 1, 3, 1, 1), 77),
                 Arguments.of("1x1 48 -> 40 (vector tails, pointwise)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
                 Arguments.of("1x1 128 -> 16 (face-detection's squeeze, pointwise)", ConvGeometry.square(13, 13, 128, 16, 1, 1, 1, 0), 128),
                 Arguments.of("1x1 24 -> 32 at 8x4 (one whole tile, pointwise)", ConvGeometry.square(8, 4, 24, 32, 1, 1, 1, 0), 255),
