@@ -110,7 +110,7 @@ class Fp32KernelsTest {
             {3, 150, 150, 75, 75, 3, 3, 2, 2, 0, 0}, {2, 48, 48, 24, 24, 2, 2, 2, 2, 0, 0}, {2, 40, 71, 20, 36, 3, 3, 2, 2, 1, 1},
             {1, 9, 100, 5, 50, 2, 3, 2, 2, 0, 1}, {2, 30, 30, 15, 15, 3, 3, 2, 2, 0, 0}, {1, 12, 70, 12, 70, 3, 3, 1, 1, 1, 1},
             // rows shorter than a vector (landmarks 24/12, head-pose 8), a ceil-clipped last window, stride 1 with
-            // pads on short rows, windows wholly in the padding (-infinity), stride 3 (scalar), one column
+            // pads on short rows, windows wholly in the padding, stride 3 (scalar), one column
             {16, 24, 24, 12, 12, 2, 2, 2, 2, 0, 0}, {4, 12, 12, 6, 6, 2, 2, 2, 2, 0, 0}, {3, 8, 8, 4, 4, 3, 3, 2, 2, 0, 0},
             {2, 7, 7, 4, 4, 2, 2, 2, 2, 0, 0}, {2, 5, 7, 5, 7, 3, 3, 1, 1, 1, 1}, {1, 4, 4, 6, 6, 1, 1, 1, 1, 1, 1},
             {1, 10, 10, 3, 3, 3, 3, 3, 3, 0, 0}, {2, 6, 1, 6, 1, 3, 3, 1, 1, 1, 1}, {1, 20, 40, 10, 20, 2, 2, 2, 2, 0, 0},
@@ -132,11 +132,13 @@ class Fp32KernelsTest {
             for (int p = 0; p < planes; p++) {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        float m = Float.NEGATIVE_INFINITY;
+                        // OpenVINO's reference max_pool: from the lowest float, an element wins only when greater
+                        // (NaN never, the first of 0.0 and -0.0 stays, an all-padding window gives -Float.MAX_VALUE)
+                        float m = -Float.MAX_VALUE;
                         for (int iy = oy * sh - ph; iy < oy * sh - ph + kh; iy++) {
                             for (int ix = ox * sw - pw; ix < ox * sw - pw + kw; ix++) {
-                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                    m = Math.max(m, x[(p * h + iy) * w + ix]);
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w && x[(p * h + iy) * w + ix] > m) {
+                                    m = x[(p * h + iy) * w + ix];
                                 }
                             }
                         }
