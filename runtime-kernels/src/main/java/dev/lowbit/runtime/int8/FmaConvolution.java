@@ -2,6 +2,7 @@ package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.fp32.TiledConvolution;
+import dev.lowbit.runtime.fp32.TiledLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -34,6 +35,7 @@ public final class FmaConvolution {
 
     private final ConvGeometry g;
     private final int zeroPoint;
+    /** The f32 tiled convolution over the centred levels; null when {@link #pointwise} runs the layer. */
     private final TiledConvolution conv;
     /** The layer's path when it is 1x1, stride 1 and unpadded ({@link FmaPointwise#takes}), else null. */
     private final FmaPointwise pointwise;
@@ -55,15 +57,21 @@ public final class FmaConvolution {
         }
         this.g = g;
         this.zeroPoint = zeroPoint;
-        float[] w = new float[oihw.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = oihw[i];
-        }
-        this.conv = new TiledConvolution(w, 1, g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
-                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
         this.pointwise = FmaPointwise.takes(g, oihw) ? new FmaPointwise(g, zeroPoint, oihw) : null;
-        int wp = conv.exposesWideRows() ? conv.paddedWidth() : 1;
+        // a pointwise layer never uses the tiled convolution (its f32 weights would be a second copy)
+        this.conv = pointwise != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
+                g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
+                g.padLeft(), g.dilationH(), g.dilationW(), 1);
+        int wp = conv != null && conv.exposesWideRows() ? conv.paddedWidth() : 1;
         this.chunkRows = Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp));
+    }
+
+    private static float[] asFloats(byte[] b) {
+        float[] f = new float[b.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = b[i];
+        }
+        return f;
     }
 
     /** Floats {@link #run} needs in {@code centred}: the input planes. */
@@ -78,7 +86,9 @@ public final class FmaConvolution {
 
     /** Floats {@link #run} needs in {@code convScratch} (the tiled convolution's padded or gathered planes). */
     public int convScratchFloats() {
-        return conv.scratchFloats();
+        // the generated code sizes this scratch at build time with the same function
+        return TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
+                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
     }
 
     /**
