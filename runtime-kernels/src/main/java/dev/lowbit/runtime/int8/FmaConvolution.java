@@ -40,6 +40,13 @@ public final class FmaConvolution {
     /** The layer's path when it is 1x1, stride 1 and unpadded ({@link FmaPointwise#takes}), else null. */
     private final FmaPointwise pointwise;
     /**
+     * Whether the layer centres into the padded planes and stores from the wide rows ({@link #wideRows}): a padded
+     * stride-1 layer ({@link TiledConvolution#exposesWideRows}) whose output rows hold at least one vector of 16.
+     * Shorter rows would run the epilogue in its scalar form: the fashion-mnist model's conv2 (14-pixel rows) took
+     * 22.6 us that way and 15.1-15.7 us through the output-shaped copy (per-layer profile of the main job).
+     */
+    private final boolean fromWideRows;
+    /**
      * Output rows per chunk of {@link #wideRows} (padded stride-1 layers, {@link TiledConvolution#exposesWideRows}):
      * about 64K f32 sums, which the epilogue reads while they are in L2, and at least a tile of 32 pixels.
      */
@@ -62,7 +69,8 @@ public final class FmaConvolution {
         this.conv = pointwise != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
                 g.padLeft(), g.dilationH(), g.dilationW(), 1);
-        int wp = conv != null && conv.exposesWideRows() ? conv.paddedWidth() : 1;
+        this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
+        int wp = fromWideRows ? conv.paddedWidth() : 1;
         this.chunkRows = Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp));
     }
 
@@ -126,7 +134,7 @@ public final class FmaConvolution {
             pointwise.run(in, inOff, r, outB, outF, outOff, sums, parallel);
             return;
         }
-        if (conv.exposesWideRows()) {
+        if (fromWideRows) {
             if (conv.splits(parallel)) {
                 parallel.forRange(conv.preparedRows(), (from, to, worker) -> centreIntoPlanes(in, inOff, convScratch, from, to));
                 parallel.forRange(g.outH(), (from, to, worker) -> wideRows(convScratch, r, outB, outF, outOff, from, to));
