@@ -75,6 +75,7 @@ class FmaConvolutionTest {
         }
         Requantization q = Requantization.toQuantized(mult, bias, true, new float[] {-1f}, new float[] {3f}, 256, false);
         Requantization f = Requantization.toFloat(mult, bias, false);
+        Requantization fRelu = Requantization.toFloat(mult, bias, true);
         Int8ConvLayer direct = Int8ConvLayer.pack(g, QuantizedInput.u8(zero), w);
         byte[] wantQ = new byte[g.outputLength()];
         float[] wantF = new float[g.outputLength()];
@@ -94,6 +95,12 @@ class FmaConvolutionTest {
         float[] gotF = new float[at + g.outputLength()];
         fma.run(inNchw, at, f, null, gotF, at, centred, sums, conv);
         assertArrayEquals(nchw(wantF, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotF, at, gotF.length), name + " fp32");
+        // with ReLU: the int8 kernel's epilogue uses max(f, 0), this one a compare + blend; +0.0 for -0.0 in both
+        float[] wantRelu = new float[g.outputLength()];
+        Int8Convolution.runFloat(direct, fRelu, in, 0, wantRelu, 0, new int[direct.scratchInts()]);
+        fma.run(inNchw, at, fRelu, null, gotF, at, centred, sums, conv);
+        assertArrayEquals(nchw(wantRelu, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotF, at, gotF.length),
+                name + " fp32 with ReLU");
     }
 
     @Test
