@@ -19,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * wide layers and 3-35 GMAC/s on narrow ones (few input or output channels, where their per-pixel work
  * dominates), while the f32 tiles reach 60-87 on the same shapes. The int8 kernels remain for layers this one
  * cannot take exactly, depthwise and grouped layers, and fully connected layers. 1x1 stride-1 unpadded layers skip the
- * centring pass and read the levels in their tiles ({@link FmaPointwise}) when their weights allow it.
+ * centring pass and read the levels in their tiles ({@link FmaPointwise}) when their weights allow it; padded
+ * stride-1 layers with rows of at least 16 outputs centre into the tiled convolution's padded planes and store from
+ * its wide rows ({@link #wideRows}); the others centre into an input-shaped buffer first.
  *
  * <p>Exactness: the input levels are centred ({@code q - z}) and the weights are the int8 values, and
  * {@link FmaLayout#takes} admits a layer only when every partial sum, in any order, is an integer of magnitude at
