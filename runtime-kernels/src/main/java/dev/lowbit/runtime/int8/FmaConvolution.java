@@ -49,8 +49,8 @@ public final class FmaConvolution {
      */
     private final boolean fromWideRows;
     /**
-     * Output rows per chunk of {@link #wideRows} (padded stride-1 layers, {@link TiledConvolution#exposesWideRows}):
-     * about 64K f32 sums, which the epilogue reads while they are in L2, and at least a tile of 32 pixels.
+     * Output rows per chunk of {@link #wideRows} when {@link #fromWideRows} (else 0): about 64K f32 sums, which the
+     * epilogue reads while they are in L2, and at least a tile of 32 pixels.
      */
     private final int chunkRows;
 
@@ -72,8 +72,8 @@ public final class FmaConvolution {
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
                 g.padLeft(), g.dilationH(), g.dilationW(), 1);
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
-        int wp = fromWideRows ? conv.paddedWidth() : 1;
-        this.chunkRows = Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp));
+        int wp = fromWideRows ? conv.paddedWidth() : 0;
+        this.chunkRows = fromWideRows ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
     }
 
     private static float[] asFloats(byte[] b) {
