@@ -65,27 +65,8 @@ public class PairedThreads {
     @Setup(Level.Trial)
     public void setUp() {
         latency = ExecutionConfig.latency(2);
-        Function<ExecutionConfig, InferenceModel> int8;
-        Function<ExecutionConfig, InferenceModel> f32;
-        switch (model) {
-            case "face-detection-retail-0004" -> {
-                int8 = FaceDetectionRetail0004Fp16Int8Model::new;
-                f32 = FaceDetectionRetail0004Fp32Model::new;
-            }
-            case "vehicle-attributes-recognition-barrier-0039" -> {
-                int8 = VehicleAttributesRecognitionBarrier0039Fp16Int8Model::new;
-                f32 = VehicleAttributesRecognitionBarrier0039Fp32Model::new;
-            }
-            case "head-pose-estimation-adas-0001" -> {
-                int8 = HeadPoseEstimationAdas0001Fp16Int8Model::new;
-                f32 = HeadPoseEstimationAdas0001Fp16Model::new;
-            }
-            case "landmarks-regression-retail-0009" -> {
-                int8 = LandmarksRegressionRetail0009Fp16Int8Model::new;
-                f32 = LandmarksRegressionRetail0009Fp32Model::new;
-            }
-            default -> throw new IllegalArgumentException("no generated classes for model '" + model + "'");
-        }
+        Function<ExecutionConfig, InferenceModel> int8 = GeneratedModels.int8(model);
+        Function<ExecutionConfig, InferenceModel> f32 = GeneratedModels.f32(model);
         contenders[0] = int8.apply(ExecutionConfig.singleThread());
         contenders[1] = int8.apply(latency);
         contenders[2] = f32.apply(ExecutionConfig.singleThread());

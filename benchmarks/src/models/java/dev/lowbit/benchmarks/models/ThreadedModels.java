@@ -36,12 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ThreadedModels {
+    /** The generated class of {@code variant}, "model folder/FP16-INT8" or "model folder/FP32". */
     private static Function<ExecutionConfig, InferenceModel> factory(String variant) {
-        return switch (variant) {
-            case "face-detection-retail-0004/FP16-INT8" -> FaceDetectionRetail0004Fp16Int8Model::new;
-            case "vehicle-attributes-recognition-barrier-0039/FP16-INT8" -> VehicleAttributesRecognitionBarrier0039Fp16Int8Model::new;
-            case "face-detection-retail-0004/FP32" -> FaceDetectionRetail0004Fp32Model::new;
-            case "vehicle-attributes-recognition-barrier-0039/FP32" -> VehicleAttributesRecognitionBarrier0039Fp32Model::new;
+        String model = variant.substring(0, variant.indexOf('/'));
+        return switch (variant.substring(variant.indexOf('/') + 1)) {
+            case "FP16-INT8" -> GeneratedModels.int8(model);
+            case "FP32" -> GeneratedModels.f32(model);
             default -> throw new IllegalArgumentException("no generated class for variant '" + variant + "'");
         };
     }
