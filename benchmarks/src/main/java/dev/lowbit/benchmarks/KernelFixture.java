@@ -78,7 +78,7 @@ final class KernelFixture {
         byte[] wFma = FmaLayout.takes(g, w, 3) ? w : halved(w);
         FmaConvolution fma = new FmaConvolution(g, 3, wFma);
         float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
-        float[] convScratch = new float[fma.convScratchFloats()];
+        float[] convScratch = new float[fma.convScratchFloats(1)];
         byte[] outFma = new byte[g.outputLength()];
         return new KernelFixture(() -> Int8Convolution.runQuantized(layer, r, in, 0, outB, 0, scratch),
                 () -> f.run(inF, plane, bias, outF),

@@ -29,6 +29,7 @@ final class ClassState {
     private final List<com.palantir.javapoet.MethodSpec> staticInitMethods = new ArrayList<>();
     private int accDoubles;
     private int floatScratch = -1;
+    private int floatScratchPerWorker;
 
     /** An array of the weights blob that is not an IR constant (packed int8 weights, epilogue constants). */
     int derivedConstant(Tensor t) {
@@ -88,12 +89,22 @@ final class ClassState {
      * use; sized by an int constant that later layers raise, so one array serves every layer. Returns its field.
      */
     String floatScratch(int floats) {
+        return floatScratch(floats, 0);
+    }
+
+    /**
+     * As {@link #floatScratch(int)} for a kernel that also needs {@code perWorker} floats of its own on each thread
+     * of the instance's ExecutionConfig (Winograd's blocks of tiles): the array holds the largest shared part plus
+     * the threads times the largest per-worker part, which covers every layer's shared part plus its workers'.
+     */
+    String floatScratch(int floats, int perWorker) {
         boolean first = floatScratch < 0;
         floatScratch = Math.max(floatScratch, floats);
-        String size = intConstant("f32_scratch_size", new int[] {floatScratch});
+        floatScratchPerWorker = Math.max(floatScratchPerWorker, perWorker);
+        String size = intConstant("f32_scratch_size", new int[] {floatScratch, floatScratchPerWorker});
         if (first) {
             instanceField(com.palantir.javapoet.ArrayTypeName.of(TypeName.FLOAT), "fscratch",
-                    CodeBlock.of("new float[$N[0]]", size));
+                    CodeBlock.of("new float[$N[0] + $N[1] * $N.threads()]", size, size, ModelClassWriter.CONFIG_PARAMETER));
         }
         return "fscratch";
     }

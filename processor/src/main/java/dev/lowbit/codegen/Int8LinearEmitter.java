@@ -11,6 +11,7 @@ import dev.lowbit.runtime.int8.Int8FullyConnected;
 import dev.lowbit.runtime.int8.FmaLayout;
 import dev.lowbit.runtime.int8.PatchLayout;
 import dev.lowbit.runtime.int8.QuantizedInput;
+import dev.lowbit.runtime.int8.WinogradLayout;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 import dev.lowbit.transform.lpt.QuantGrid;
@@ -103,7 +104,9 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
-                : onFma(l) ? "FmaConvolution (exact int8 dot products on f32 FMA)"
+                : onFma(l) ? "FmaConvolution (exact int8 dot products on f32 FMA"
+                        + (WinogradLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel())
+                                ? ", Winograd F(2x2, 3x3))" : ")")
                 : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
@@ -306,11 +309,13 @@ final class Int8LinearEmitter implements LayerEmitter {
         int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
-        CodeBlock conv = c.floatScratch(tiledScratchFloats(g));
+        boolean winograd = WinogradLayout.takes(g, l.weights().values(), zero);
+        CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(g, winograd));
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
-        b.add("// int8 $L $L on f32 FMA (exact integer sums): $L\n", l.kind(),
-                Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()), g);
+        b.add("// int8 $L $L on f32 FMA (exact integer sums$L): $L\n", l.kind(),
+                Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
+                winograd ? ", Winograd F(2x2, 3x3)" : "", g);
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
             b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
@@ -431,7 +436,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock sums = int8.scratch(c, "floatsSums", pixelsOut * rows);
         float[] multiplier = segmentMultipliers();
         List<CodeBlock> layers = new ArrayList<>();
-        int centredFloats = 0, convFloats = 0;
+        int centredFloats = 0, convFloats = 0, workerFloats = 0;
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
             ConvGeometry g = segmentGeometry(l, seg);
@@ -440,10 +445,12 @@ final class Int8LinearEmitter implements LayerEmitter {
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
                     seg.padLevel(), Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(asFloats(w))))));
             centredFloats = Math.max(centredFloats, g.inputLength());
-            convFloats = Math.max(convFloats, tiledScratchFloats(g));
+            boolean winograd = WinogradLayout.takes(g, w, seg.padLevel());
+            convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, winograd));
+            workerFloats = Math.max(workerFloats, FmaLayout.workerScratchFloats(g, winograd));
         }
         CodeBlock centred = int8.scratch(c, "floatsCentred", centredFloats);
-        CodeBlock conv = c.floatScratch(convFloats);
+        CodeBlock conv = c.floatScratch(convFloats, workerFloats);
         QuantGrid r = l.requant();
         CodeBlock bias = c.derived(Int8Emitters.floats(l.bias()));
         CodeBlock mult = c.derived(Int8Emitters.floats(multiplier));
@@ -492,13 +499,6 @@ final class Int8LinearEmitter implements LayerEmitter {
             }
         }
         return multiplier;
-    }
-
-    /** Floats of scratch the f32 tiled convolution inside {@code FmaConvolution} needs for one-group layer {@code g}. */
-    private static int tiledScratchFloats(ConvGeometry g) {
-        return dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(), g.outChannels(),
-                g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(),
-                g.dilationH(), g.dilationW(), 1);
     }
 
     /** The MACs are reported at the layer's own node; this, its last fused node, runs the call. */

@@ -92,6 +92,11 @@ final class StepContext {
         return CodeBlock.of("this.$N", state.floatScratch(floats));
     }
 
+    /** As {@link #floatScratch(int)}, plus {@code perWorker} floats per thread of the instance (ClassState). */
+    CodeBlock floatScratch(int floats, int perWorker) {
+        return CodeBlock.of("this.$N", state.floatScratch(floats, perWorker));
+    }
+
     /** Whether this layer must use the exact (double-accumulating, oracle-identical) fp32 kernels: {@link Emitters#exactFp32}. */
     boolean exactFp32() {
         return exactFp32;

@@ -19,9 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
  * wide layers and 3-35 GMAC/s on narrow ones (few input or output channels, where their per-pixel work
  * dominates), while the f32 tiles reach 60-87 on the same shapes. The int8 kernels remain for layers this one
  * cannot take exactly, depthwise and grouped layers, and fully connected layers. 1x1 stride-1 unpadded layers skip the
- * centring pass and read the levels in their tiles ({@link FmaPointwise}) when their weights allow it; padded
- * stride-1 layers with rows of at least 16 outputs centre into the tiled convolution's padded planes and store from
- * its wide rows ({@link #wideRows}); the others centre into an input-shaped buffer first.
+ * centring pass and read the levels in their tiles ({@link FmaPointwise}) when their weights allow it; 3x3
+ * stride-1 layers of at least 32 inputs and outputs run as Winograd F(2x2, 3x3) ({@link FmaWinograd}, 2.25x fewer
+ * multiplications) when its tighter bound allows it ({@link WinogradLayout}); other padded stride-1 layers with
+ * rows of at least 16 outputs centre into the tiled convolution's padded planes and store from its wide rows
+ * ({@link #wideRows}); the others centre into an input-shaped buffer first.
  *
  * <p>Exactness: the input levels are centred ({@code q - z}) and the weights are the int8 values, and
  * {@link FmaLayout#takes} admits a layer only when every partial sum, in any order, is an integer of magnitude at
@@ -41,6 +43,8 @@ public final class FmaConvolution {
     private final TiledConvolution conv;
     /** The layer's path when it is 1x1, stride 1 and unpadded ({@link FmaPointwise#takes}), else null. */
     private final FmaPointwise pointwise;
+    /** The layer's path when it is 3x3 stride 1 and Winograd is exact on it ({@link WinogradLayout#takes}), else null. */
+    private final FmaWinograd winograd;
     /**
      * Whether the layer centres into the padded planes and stores from the wide rows ({@link #wideRows}): a padded
      * stride-1 layer ({@link TiledConvolution#exposesWideRows}) whose output rows hold at least one vector of 16.
@@ -67,8 +71,9 @@ public final class FmaConvolution {
         this.g = g;
         this.zeroPoint = zeroPoint;
         this.pointwise = FmaPointwise.takes(g, oihw) ? new FmaPointwise(g, zeroPoint, oihw) : null;
-        // a pointwise layer never uses the tiled convolution (its f32 weights would be a second copy)
-        this.conv = pointwise != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
+        this.winograd = WinogradLayout.takes(g, oihw, zeroPoint) ? new FmaWinograd(g, zeroPoint, oihw) : null;
+        // the other paths never use the tiled convolution (its f32 weights would be a second copy)
+        this.conv = pointwise != null || winograd != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
                 g.padLeft(), g.dilationH(), g.dilationW(), 1);
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
@@ -94,11 +99,13 @@ public final class FmaConvolution {
         return g.outputLength();
     }
 
-    /** Floats {@link #run} needs in {@code convScratch} (the tiled convolution's padded or gathered planes). */
-    public int convScratchFloats() {
-        // the generated code sizes this scratch at build time with the same function
-        return TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
-                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
+    /**
+     * Floats {@link #run} needs in {@code convScratch} when it may split over {@code workers} threads: the tiled
+     * convolution's padded or gathered planes, or Winograd's padded input and a block per worker.
+     */
+    public int convScratchFloats(int workers) {
+        // the generated code sizes this scratch at build time with the same functions
+        return FmaLayout.sharedScratchFloats(g, winograd != null) + workers * FmaLayout.workerScratchFloats(g, winograd != null);
     }
 
     /**
@@ -116,16 +123,18 @@ public final class FmaConvolution {
      * centring by ranges of input rows, plane preparation by ranges of prepared rows, then the sums and the
      * epilogue by ranges of output rows (why rows: {@link TiledConvolution#run(float[], float[], float[], Parallel)}).
      * Padded stride-1 layers centre straight into the padded planes and run the epilogue from the wide sums
-     * ({@link TiledConvolution#exposesWideRows}); 1x1 layers go to {@link FmaPointwise}. Every value gets the
-     * single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
+     * ({@link TiledConvolution#exposesWideRows}); 1x1 layers go to {@link FmaPointwise}; Winograd layers split their
+     * channels-last copy by rows and their blocks of tiles, each worker in its own block of {@code convScratch}
+     * (sized by {@link #convScratchFloats} for the pool's threads). Every value gets the single-thread arithmetic,
+     * so the output is bit-identical. Null runs on the caller.
      */
     public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
             float[] sums, float[] convScratch, Parallel parallel) {
         int oc = g.outChannels();
-        if (centred.length < centredFloats() || sums.length < sumFloats() || convScratch.length < convScratchFloats()) {
+        if (centred.length < centredFloats() || sums.length < sumFloats() || convScratch.length < convScratchFloats(1)) {
             throw new IllegalArgumentException("scratch of " + centred.length + ", " + sums.length + " and "
                     + convScratch.length + " floats, need " + centredFloats() + ", " + sumFloats() + " and "
-                    + convScratchFloats());
+                    + convScratchFloats(1));
         }
         if (r.channels() != oc || r.quantized() != (outB != null)) {
             throw new IllegalArgumentException("epilogue for " + r.channels() + " channels (quantized " + r.quantized()
@@ -134,6 +143,16 @@ public final class FmaConvolution {
         Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
         if (pointwise != null) {
             pointwise.run(in, inOff, r, outB, outF, outOff, sums, parallel);
+            return;
+        }
+        if (winograd != null) {
+            boolean split = parallel != null && parallel.worthSplitting(g.macs(), (long) g.inputLength() + g.outputLength());
+            winograd.run(in, inOff, sums, convScratch, parallel, split);
+            if (split) {
+                parallel.forRange(g.outH(), (from, to, worker) -> storeRows(sums, r, outB, outF, outOff, from, to));
+            } else {
+                storeRows(sums, r, outB, outF, outOff, 0, g.outH());
+            }
             return;
         }
         if (fromWideRows) {

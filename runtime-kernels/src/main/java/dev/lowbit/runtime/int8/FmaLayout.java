@@ -31,6 +31,21 @@ public final class FmaLayout {
     }
 
     /**
+     * Floats of {@code FmaConvolution}'s conv scratch shared by its workers: Winograd's padded channels-last input
+     * ({@code winograd}: {@link WinogradLayout#takes}) or the f32 tiled convolution's padded or gathered planes.
+     */
+    public static int sharedScratchFloats(ConvGeometry g, boolean winograd) {
+        return winograd ? WinogradLayout.inputFloats(g) : TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(),
+                g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
+                g.padLeft(), g.dilationH(), g.dilationW(), 1);
+    }
+
+    /** Floats of that scratch each worker needs on its own: a Winograd block, or none. */
+    public static int workerScratchFloats(ConvGeometry g, boolean winograd) {
+        return winograd ? WinogradLayout.blockFloats(g) : 0;
+    }
+
+    /**
      * Strided 1x1 layers of at least 64 outputs (the f32 path gathers their pixels per input channel) and layers
      * the f32 path runs on its small-plane kernel when they are strided or have at least 128 input channels.
      * Measured per layer in one JVM (2026-12-01, int8 kernel vs this path, us): vehicle-attributes 1x1 s2

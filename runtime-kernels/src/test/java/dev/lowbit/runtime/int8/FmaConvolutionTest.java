@@ -28,15 +28,24 @@ class FmaConvolutionTest {
                 Arguments.of("5x5 20 -> 2, zero point 128", ConvGeometry.square(7, 7, 20, 2, 1, 5, 1, 2), 128),
                 Arguments.of("3x3 s2 pads 1/0 6 -> 3", new ConvGeometry(10, 9, 6, 3, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1), 200),
                 Arguments.of("3x3 3 -> 16 s1 (landmarks' first layer)", ConvGeometry.square(12, 12, 3, 16, 1, 3, 1, 1), 131),
-                Arguments.of("3x3 64 -> 64", ConvGeometry.square(9, 7, 64, 64, 1, 3, 1, 1), 0),
-                Arguments.of("3x3 16 -> 128 at 40x40 (epilogue in three chunks of rows)", ConvGeometry.square(40, 40, 16, 128, 1, 3, 1, 1), 77),
+                Arguments.of("3x3 64 -> 64 (winograd, odd rows and columns)", ConvGeometry.square(9, 7, 64, 64, 1, 3, 1, 1), 0),
+                Arguments.of("3x3 8 -> 128 at 40x40 (epilogue in three chunks of rows)", ConvGeometry.square(40, 40, 8, 128, 1, 3, 1, 1), 77),
+                Arguments.of("3x3 32 -> 128 at 40x40 (winograd, 9 blocks of tiles)", ConvGeometry.square(40, 40, 32, 128, 1, 3, 1, 1), 77),
+                Arguments.of("3x3 40 -> 48 (winograd, input channels padded to 48)", ConvGeometry.square(11, 10, 40, 48, 1, 3, 1, 1), 128),
+                Arguments.of("3x3 24 -> 48 (24 inputs: direct)", ConvGeometry.square(11, 10, 24, 48, 1, 3, 1, 1), 128),
+                Arguments.of("3x3 48 -> 36 (36 outputs: direct)", ConvGeometry.square(7, 7, 48, 36, 1, 3, 1, 1), 0),
+                Arguments.of("3x3 48 -> 80 unpadded 6x5 (winograd, 64 + 16 outputs)", ConvGeometry.square(6, 5, 48, 80, 1, 3, 1, 0), 255),
+                Arguments.of("3x3 32 -> 32 pads 2/0 (winograd, asymmetric)", new ConvGeometry(7, 8, 32, 32, 1, 3, 3, 1, 1, 2, 0, 0, 1, 1, 1), 3),
+                Arguments.of("partial sums near 2^24 in winograd: 3x3 32 -> 32, weights -57, levels 255",
+                        ConvGeometry.square(6, 6, 32, 32, 1, 3, 1, 1), 0),
+                Arguments.of("3x3 32 -> 48 at 1x1 (winograd, one tile, three of four outputs past the plane)", ConvGeometry.square(1, 1, 32, 48, 1, 3, 1, 1), 200),
                 Arguments.of("1x1 48 -> 40 (vector tails, pointwise)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
                 Arguments.of("1x1 128 -> 16 (face-detection's squeeze, pointwise)", ConvGeometry.square(13, 13, 128, 16, 1, 1, 1, 0), 128),
                 Arguments.of("1x1 24 -> 32 at 8x4 (one whole tile, pointwise)", ConvGeometry.square(8, 4, 24, 32, 1, 1, 1, 0), 255),
                 Arguments.of("1x1 16 -> 12 (4 channels past the last 8-channel tile)", ConvGeometry.square(6, 6, 16, 12, 1, 1, 1, 0), 9),
                 Arguments.of("1x1 16 -> 8 at 5x6 (fewer than 32 pixels)", ConvGeometry.square(5, 6, 16, 8, 1, 1, 1, 0), 9),
                 Arguments.of("3x3 s2 3 -> 32 (vehicle's first layer)", ConvGeometry.square(17, 17, 3, 32, 1, 3, 2, 1), 128),
-                Arguments.of("small plane 3x3 64 -> 96", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
+                Arguments.of("small plane 3x3 64 -> 96 (winograd)", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
                 Arguments.of("partial sums near 2^24: 128 x 2x2 -> 3", ConvGeometry.square(5, 5, 128, 3, 1, 2, 1, 0), 0),
                 Arguments.of("partial sums at 2^24 when centred, twice that from raw levels: 1x1 1024 -> 8",
                         ConvGeometry.square(6, 6, 1024, 8, 1, 1, 1, 0), 128));
@@ -50,21 +59,28 @@ class FmaConvolutionTest {
         byte[] w = new byte[g.outChannels() * k];
         byte[] in = new byte[g.inputLength()];
         boolean extreme = name.startsWith("partial sums");
+        byte extremeWeight = name.contains("weights -57") ? (byte) -57 : (byte) -128;
         // random weights of at most 2^24 / (255 * k) in magnitude keep wide layers exact (the real layers' weights
         // are well inside the bound; FmaLayout checks each layer)
         int span = (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
         for (int i = 0; i < w.length; i++) {
-            w[i] = extreme ? (byte) -128 : (byte) (rnd.nextInt(span) - span / 2);
+            w[i] = extreme ? extremeWeight : (byte) (rnd.nextInt(span) - span / 2);
         }
         assertTrue(FmaLayout.takes(g, w, zero), name);
         if (extreme && g.kernelH() == 2) {
             assertEquals(255L * 512 * 128, FmaLayout.largestPartialSum(g, w, zero), "within 0.4% of 2^24");
         }
+        if (extreme && name.contains("winograd")) {
+            // position (1, 1) sums all nine taps (9 x 57 = 513) against V = d11 + d12 + d21 + d22 <= 4 x 255
+            assertEquals(32L * 513 * 1020, WinogradLayout.largestPartialSum(g, w, zero), "within 0.2% of 2^24");
+        }
         if (extreme && g.kernelH() == 1) {
             assertEquals(FmaLayout.EXACT_LIMIT, FmaLayout.largestPartialSum(g, w, zero), "|q - z| <= 128 x 1024 x 128");
         }
-        // the layers marked pointwise read the raw levels (FmaPointwise), the others centre them first
+        // the layers marked pointwise read the raw levels (FmaPointwise), those marked winograd run FmaWinograd, the
+        // others centre them for the tiled convolution
         assertEquals(name.contains("pointwise"), FmaPointwise.takes(g, w), name);
+        assertEquals(name.contains("winograd"), WinogradLayout.takes(g, w, zero), name);
         for (int i = 0; i < in.length; i++) {
             in[i] = extreme ? (byte) 255 : (byte) rnd.nextInt(256);
         }
@@ -85,7 +101,7 @@ class FmaConvolutionTest {
         // the int8 kernel reads and writes NHWC, this one NCHW; offsets check that both honour them
         FmaConvolution fma = new FmaConvolution(g, zero, w);
         float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
-        float[] conv = new float[fma.convScratchFloats()];
+        float[] conv = new float[fma.convScratchFloats(1)];
         int at = 5;
         byte[] inNchw = new byte[at + in.length];
         System.arraycopy(nchw(in, g.inChannels(), g.inH() * g.inW()), 0, inNchw, at, in.length);

@@ -85,14 +85,14 @@ class Int8ParallelTest {
         float[] f1 = new float[g.outputLength()];
         byte[] b1 = new byte[g.outputLength()];
         fma.run(in, 0, toFloat, null, f1, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
-                new float[fma.convScratchFloats()]);
+                new float[fma.convScratchFloats(1)]);
         fma.run(in, 0, toBytes, b1, null, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
-                new float[fma.convScratchFloats()]);
+                new float[fma.convScratchFloats(1)]);
         for (Parallel p : POOLS) {
             float[] f = new float[g.outputLength()];
             byte[] b = new byte[g.outputLength()];
             float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
-            float[] conv = new float[fma.convScratchFloats()];
+            float[] conv = new float[fma.convScratchFloats(p.threads())];
             fma.run(in, 0, toFloat, null, f, 0, centred, sums, conv, p);
             fma.run(in, 0, toBytes, b, null, 0, centred, sums, conv, p);
             assertArrayEquals(f1, f, p + ": fp32 output");
