@@ -86,10 +86,15 @@ final class FmaWinograd {
         }
         if (split) {
             parallel.forRange(rows, (from, to, worker) -> channelsLast(in, inOff, scratch, from, to));
-            parallel.forRange(blocks, (from, to, worker) -> blocks(scratch, inputFloats + worker * blockFloats, sums, from, to));
+            // as many equal blocks as a multiple of the threads: two threads on 81 tiles in blocks of 64 split 64 + 17
+            int threads = parallel.threads();
+            int count = (blocks + threads - 1) / threads * threads;
+            int size = Math.min(blockTiles, ((tiles + count - 1) / count + STEP - 1) / STEP * STEP);
+            parallel.forRange((tiles + size - 1) / size,
+                    (from, to, worker) -> blocks(scratch, inputFloats + worker * blockFloats, sums, size, from, to));
         } else {
             channelsLast(in, inOff, scratch, 0, rows);
-            blocks(scratch, inputFloats, sums, 0, blocks);
+            blocks(scratch, inputFloats, sums, blockTiles, 0, blocks);
         }
     }
 
@@ -122,11 +127,14 @@ final class FmaWinograd {
         }
     }
 
-    /** Blocks {@code [from, to)} of tiles, with the block scratch at {@code s[at ..]}: V, then M. */
-    private void blocks(float[] s, int at, float[] sums, int from, int to) {
+    /**
+     * Blocks {@code [from, to)} of {@code size} tiles (a multiple of 4, at most {@link #blockTiles}, whose strides
+     * the block scratch at {@code s[at ..]} keeps): V, then M. Every tile gets the same arithmetic whatever the size.
+     */
+    private void blocks(float[] s, int at, float[] sums, int size, int from, int to) {
         int products = at + POSITIONS * blockTiles * cp;
         for (int b = from; b < to; b++) {
-            int t0 = b * blockTiles, count = Math.min(blockTiles, tiles - t0);
+            int t0 = b * size, count = Math.min(size, tiles - t0);
             int stepped = (count + STEP - 1) / STEP * STEP;
             inputTransform(s, at, t0, count, stepped);
             for (int p = 0; p < POSITIONS; p++) {
