@@ -2,7 +2,6 @@ package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.fp32.TiledConvolution;
-import dev.lowbit.runtime.fp32.TiledLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
