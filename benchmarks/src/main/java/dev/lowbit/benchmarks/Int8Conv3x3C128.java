@@ -41,7 +41,11 @@ public class Int8Conv3x3C128 {
         return fixture.outB;
     }
 
-    /** The same int8 layer with its exact integer sums on f32 FMA (FmaConvolution). */
+    /**
+     * The same int8 layer with its exact integer sums on f32 FMA (FmaConvolution), which runs it as Winograd
+     * F(2x2, 3x3): the fixture checks that its weights pass WinogradLayout's bound. The score counts the direct
+     * convolution's MACs, so it compares with the other two as time does.
+     */
     @Benchmark
     @OperationsPerInvocation(MACS)
     public byte[] int8OnFma() {

@@ -13,6 +13,7 @@ import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
 import dev.lowbit.runtime.int8.Int8FullyConnected;
 import dev.lowbit.runtime.int8.QuantizedInput;
 import dev.lowbit.runtime.int8.Requantization;
+import dev.lowbit.runtime.int8.WinogradLayout;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -76,6 +77,10 @@ final class KernelFixture {
         // exactness bound at 1152 terms (trained layers stay inside it, FmaLayout checks), so they are halved
         // there: the work per call does not depend on the values
         byte[] wFma = FmaLayout.takes(g, w, 3) ? w : halved(w);
+        if (kernel == 3 && !WinogradLayout.takes(g, wFma, 3)) {
+            // the 3x3 benchmarks document the Winograd path the generated code takes for such layers
+            throw new IllegalStateException("3x3 fixture weights exceed Winograd's bound: " + WinogradLayout.largestPartialSum(g, wFma, 3));
+        }
         FmaConvolution fma = new FmaConvolution(g, 3, wFma);
         float[] centred = new float[fma.centredFloats()], sums = new float[fma.sumFloats()];
         float[] convScratch = new float[fma.convScratchFloats(1)];
