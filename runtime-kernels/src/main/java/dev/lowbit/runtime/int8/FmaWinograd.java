@@ -19,10 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 output channels, scattered into the NCHW sums (one scatter per output pixel, a lane per channel plane).
  * Blocks of tiles keep V and M within about half of L2.
  *
- * <p>Where the time goes (JFR, 3x3 32 -> 128 at 38x38, 514 us per call): the products about half, the output
- * transform a third (its scatters a quarter of the call: contiguous stores instead took it to 391 us), the
- * channels-last copy 8%, the input transform 5%. The output side costs the same per output channel whatever the
- * input channels, which is why layers of fewer than 32 inputs stay on the direct path.
+ * <p>Where the time goes (JFR, 3x3 32 -> 128 at 38x38, 514 us per call): the products about half (at that share,
+ * about 100 GMAC/s of actual FMAs, more than the direct tiles' 78), the output transform a third, the
+ * channels-last copy 8%, the input transform 5%. Of the output side, writing the 740 KB of sums is the larger part:
+ * storing into one 4 KB region instead (wrong results, a cost probe) took the call to 391 us, while replacing the
+ * scatters by gathers through L1 into whole NCHW rows gained nothing (0.90-1.05x). The output side costs the same
+ * per output channel whatever the input channels, which is why layers of fewer than 32 inputs stay direct.
  *
  * <p>Why: with no int8 dot product in the Vector API, the int8 layers run on FMA at 60-80 GMAC/s, while ONNX
  * Runtime's int8 kernels use VNNI; 2.25x fewer multiplications is the remaining lever on the 3x3 layers that
