@@ -69,8 +69,8 @@ public final class FmaConvolution {
         }
         this.g = g;
         this.zeroPoint = zeroPoint;
-        this.pointwise = FmaPointwise.takes(g, oihw) ? new FmaPointwise(g, zeroPoint, oihw) : null;
-        this.winograd = WinogradLayout.takes(g, oihw, zeroPoint) ? new FmaWinograd(g, zeroPoint, oihw) : null;
+        this.pointwise = FmaPointwise.forLayer(g, zeroPoint, oihw);
+        this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw);
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
         this.conv = pointwise != null || winograd != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),

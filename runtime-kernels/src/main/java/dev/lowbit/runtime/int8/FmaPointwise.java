@@ -50,11 +50,12 @@ final class FmaPointwise {
                 && FmaLayout.largestPartialSum(g, oihw, 0) <= FmaLayout.EXACT_LIMIT;
     }
 
-    FmaPointwise(ConvGeometry g, int zeroPoint, byte[] oihw) {
-        if (!takes(g, oihw)) {
-            throw new IllegalArgumentException(g + ": not a 1x1 stride-1 unpadded layer of whole 8-channel tiles and >= "
-                    + 2 * L + " pixels, or partial sums from raw levels above 2^24");
-        }
+    /** The layer on this path, or null when it does not {@link #takes} it (one scan of the weights decides). */
+    static FmaPointwise forLayer(ConvGeometry g, int zeroPoint, byte[] oihw) {
+        return takes(g, oihw) ? new FmaPointwise(g, zeroPoint, oihw) : null;
+    }
+
+    private FmaPointwise(ConvGeometry g, int zeroPoint, byte[] oihw) {
         this.inChannels = g.inChannels();
         this.outChannels = g.outChannels();
         this.plane = g.outH() * g.outW();

@@ -38,8 +38,8 @@ final class FmaWinograd {
 
     private final ConvGeometry g;
     private final int zeroPoint;
-    /** Input channels, padded input channels, padded output channels. */
-    private final int ic, cp, op;
+    /** Input channels, input channels padded to whole vectors, output channels (whole vectors already). */
+    private final int ic, cp, oc;
     private final int tileColumns, tiles, blockTiles, blocks;
     /** Rows and columns of the padded channels-last input. */
     private final int rows, columns;
@@ -49,17 +49,20 @@ final class FmaWinograd {
     /** {@code l * outH * outW} for lane l: where a vector of 16 output channels scatters into NCHW sums. */
     private final int[] planeOffsets;
 
-    FmaWinograd(ConvGeometry g, int zeroPoint, byte[] oihw) {
-        if (!WinogradLayout.takes(g, oihw, zeroPoint)) {
-            throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": not a 3x3 stride-1 layer of >= "
-                    + WinogradLayout.MIN_IN_CHANNELS + " inputs, or Winograd partial sums up to "
-                    + WinogradLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only)");
-        }
+    /**
+     * The layer on this path, or null when {@link WinogradLayout#takes} does not admit it (one transform of the
+     * weights decides, one more builds them).
+     */
+    static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw) {
+        return WinogradLayout.takes(g, oihw, zeroPoint) ? new FmaWinograd(g, zeroPoint, oihw) : null;
+    }
+
+    private FmaWinograd(ConvGeometry g, int zeroPoint, byte[] oihw) {
         this.g = g;
         this.zeroPoint = zeroPoint;
         this.ic = g.inChannels();
         this.cp = WinogradLayout.paddedIn(g);
-        this.op = WinogradLayout.paddedOut(g);
+        this.oc = g.outChannels();
         this.tileColumns = WinogradLayout.tileColumns(g);
         this.tiles = WinogradLayout.tileRows(g) * tileColumns;
         this.blockTiles = WinogradLayout.blockTiles(g);
@@ -140,7 +143,7 @@ final class FmaWinograd {
             int stepped = (count + STEP - 1) / STEP * STEP;
             inputTransform(s, at, t0, count, stepped);
             for (int p = 0; p < POSITIONS; p++) {
-                multiply(s, at + p * blockTiles * cp, products + p * blockTiles * op, stepped, p * ic * op);
+                multiply(s, at + p * blockTiles * cp, products + p * blockTiles * oc, stepped, p * ic * oc);
             }
             outputTransform(s, products, t0, count, sums);
         }
@@ -205,24 +208,24 @@ final class FmaWinograd {
 
     /**
      * One position: {@code M[j][o] = sum_c V[j][c] * U[c][o]} for tiles {@code j < stepped} (V at {@code s[v]},
-     * rows of cp; M at {@code s[m]}, rows of op; U at {@code weights[w]}, rows of op). Output channels in blocks of
+     * rows of cp; M at {@code s[m]}, rows of oc; U at {@code weights[w]}, rows of oc). Output channels in blocks of
      * 64, then 32, then 16, each over all tiles, so the block's weights stay in L1 while V streams.
      */
     private void multiply(float[] s, int v, int m, int stepped, int w) {
         int o = 0;
-        for (; o + 4 * LANES <= op; o += 4 * LANES) {
+        for (; o + 4 * LANES <= oc; o += 4 * LANES) {
             for (int j = 0; j < stepped; j += STEP) {
-                tile4x4(s, v + j * cp, m + j * op + o, w + o);
+                tile4x4(s, v + j * cp, m + j * oc + o, w + o);
             }
         }
-        for (; o + 2 * LANES <= op; o += 2 * LANES) {
+        for (; o + 2 * LANES <= oc; o += 2 * LANES) {
             for (int j = 0; j < stepped; j += STEP) {
-                tile4x2(s, v + j * cp, m + j * op + o, w + o);
+                tile4x2(s, v + j * cp, m + j * oc + o, w + o);
             }
         }
-        for (; o < op; o += LANES) {
+        for (; o < oc; o += LANES) {
             for (int j = 0; j < stepped; j += STEP) {
-                tile4x1(s, v + j * cp, m + j * op + o, w + o);
+                tile4x1(s, v + j * cp, m + j * oc + o, w + o);
             }
         }
     }
@@ -235,7 +238,7 @@ final class FmaWinograd {
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         float[] u = weights;
         for (int c = 0; c < ic; c++) {
-            int k = w + c * op;
+            int k = w + c * oc;
             FloatVector u0 = FloatVector.fromArray(FLOATS, u, k);
             FloatVector u1 = FloatVector.fromArray(FLOATS, u, k + LANES);
             FloatVector u2 = FloatVector.fromArray(FLOATS, u, k + 2 * LANES);
@@ -265,18 +268,18 @@ final class FmaWinograd {
         a01.intoArray(s, m + LANES);
         a02.intoArray(s, m + 2 * LANES);
         a03.intoArray(s, m + 3 * LANES);
-        a10.intoArray(s, m + op);
-        a11.intoArray(s, m + op + LANES);
-        a12.intoArray(s, m + op + 2 * LANES);
-        a13.intoArray(s, m + op + 3 * LANES);
-        a20.intoArray(s, m + 2 * op);
-        a21.intoArray(s, m + 2 * op + LANES);
-        a22.intoArray(s, m + 2 * op + 2 * LANES);
-        a23.intoArray(s, m + 2 * op + 3 * LANES);
-        a30.intoArray(s, m + 3 * op);
-        a31.intoArray(s, m + 3 * op + LANES);
-        a32.intoArray(s, m + 3 * op + 2 * LANES);
-        a33.intoArray(s, m + 3 * op + 3 * LANES);
+        a10.intoArray(s, m + oc);
+        a11.intoArray(s, m + oc + LANES);
+        a12.intoArray(s, m + oc + 2 * LANES);
+        a13.intoArray(s, m + oc + 3 * LANES);
+        a20.intoArray(s, m + 2 * oc);
+        a21.intoArray(s, m + 2 * oc + LANES);
+        a22.intoArray(s, m + 2 * oc + 2 * LANES);
+        a23.intoArray(s, m + 2 * oc + 3 * LANES);
+        a30.intoArray(s, m + 3 * oc);
+        a31.intoArray(s, m + 3 * oc + LANES);
+        a32.intoArray(s, m + 3 * oc + 2 * LANES);
+        a33.intoArray(s, m + 3 * oc + 3 * LANES);
     }
 
     /** Four tiles by 32 output channels. */
@@ -285,7 +288,7 @@ final class FmaWinograd {
         FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         float[] u = weights;
         for (int c = 0; c < ic; c++) {
-            int k = w + c * op;
+            int k = w + c * oc;
             FloatVector u0 = FloatVector.fromArray(FLOATS, u, k);
             FloatVector u1 = FloatVector.fromArray(FLOATS, u, k + LANES);
             FloatVector x = FloatVector.broadcast(FLOATS, s[v + c]);
@@ -303,12 +306,12 @@ final class FmaWinograd {
         }
         a00.intoArray(s, m);
         a01.intoArray(s, m + LANES);
-        a10.intoArray(s, m + op);
-        a11.intoArray(s, m + op + LANES);
-        a20.intoArray(s, m + 2 * op);
-        a21.intoArray(s, m + 2 * op + LANES);
-        a30.intoArray(s, m + 3 * op);
-        a31.intoArray(s, m + 3 * op + LANES);
+        a10.intoArray(s, m + oc);
+        a11.intoArray(s, m + oc + LANES);
+        a20.intoArray(s, m + 2 * oc);
+        a21.intoArray(s, m + 2 * oc + LANES);
+        a30.intoArray(s, m + 3 * oc);
+        a31.intoArray(s, m + 3 * oc + LANES);
     }
 
     /** Four tiles by 16 output channels. */
@@ -316,35 +319,36 @@ final class FmaWinograd {
         FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
         float[] u = weights;
         for (int c = 0; c < ic; c++) {
-            FloatVector u0 = FloatVector.fromArray(FLOATS, u, w + c * op);
+            FloatVector u0 = FloatVector.fromArray(FLOATS, u, w + c * oc);
             a0 = u0.fma(FloatVector.broadcast(FLOATS, s[v + c]), a0);
             a1 = u0.fma(FloatVector.broadcast(FLOATS, s[v + cp + c]), a1);
             a2 = u0.fma(FloatVector.broadcast(FLOATS, s[v + 2 * cp + c]), a2);
             a3 = u0.fma(FloatVector.broadcast(FLOATS, s[v + 3 * cp + c]), a3);
         }
         a0.intoArray(s, m);
-        a1.intoArray(s, m + op);
-        a2.intoArray(s, m + 2 * op);
-        a3.intoArray(s, m + 3 * op);
+        a1.intoArray(s, m + oc);
+        a2.intoArray(s, m + 2 * oc);
+        a3.intoArray(s, m + 3 * oc);
     }
 
     /**
      * {@code 4Y = A^T M A} on int32 for tiles {@code t0 + j}, j < count, 16 output channels per vector, then
      * {@code Y = 4Y >> 2} (exact: 4Y is a multiple of 4) stored NCHW as f32, outputs past the plane's last row or
-     * column and padded channels skipped. The vectors run across channels and the tensor is NCHW, so the four
-     * outputs go out lane by lane from {@code s[lanes ..]}, where {@link #transformTile} leaves them as int32 bits.
+     * column skipped. The vectors run across channels and the tensor is NCHW, so the four outputs {@link
+     * #transformTile} leaves as f32 at {@code s[lanes ..]} go out by one 16-lane scatter per output pixel, or lane
+     * by lane for a tile on the plane's last row or column.
      */
     private void outputTransform(float[] s, int m, int t0, int count, float[] sums) {
-        int pStride = blockTiles * op, oh = g.outH(), ow = g.outW(), plane = oh * ow, oc = g.outChannels();
+        int pStride = blockTiles * oc, oh = g.outH(), ow = g.outW(), plane = oh * ow;
         int lanes = m + POSITIONS * pStride;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
             int oy = 2 * ty, ox = 2 * tx, pixel = oy * ow + ox;
             boolean right = ox + 1 < ow, down = oy + 1 < oh;
-            for (int o = 0; o < op; o += LANES) {
-                transformTile(s, m + j * op + o, pStride, lanes);
+            for (int o = 0; o < oc; o += LANES) {
+                transformTile(s, m + j * oc + o, pStride, lanes);
                 int to = o * plane + pixel;
-                if (right && down && o + LANES <= oc) {
+                if (right && down) {
                     // one scatter per output pixel: lane l to channel o + l's plane
                     FloatVector.fromArray(FLOATS, s, lanes).intoArray(sums, to, planeOffsets, 0);
                     FloatVector.fromArray(FLOATS, s, lanes + LANES).intoArray(sums, to + 1, planeOffsets, 0);
@@ -352,7 +356,7 @@ final class FmaWinograd {
                     FloatVector.fromArray(FLOATS, s, lanes + 3 * LANES).intoArray(sums, to + ow + 1, planeOffsets, 0);
                     continue;
                 }
-                for (int l = 0; l < Math.min(LANES, oc - o); l++) {
+                for (int l = 0; l < LANES; l++) {
                     int at = to + l * plane;
                     sums[at] = s[lanes + l];
                     if (right) {

@@ -122,27 +122,22 @@ public final class WinogradLayout {
     }
 
     /**
-     * The transformed weights as f32, {@code [p][c][o]} with output channels padded to {@link #paddedOut} (zeros):
-     * the kernel loads 16 output channels of one position and input channel per vector.
+     * The transformed weights as f32, {@code [p][c][o]}: the kernel loads 16 output channels of one position and
+     * input channel per vector ({@link #shapeFits} admits whole vectors of output channels only).
      */
     static float[] transformedWeights(ConvGeometry g, byte[] oihw) {
-        int oc = g.outChannels(), ic = g.inChannels(), op = paddedOut(g);
-        float[] weights = new float[POSITIONS * ic * op];
+        int oc = g.outChannels(), ic = g.inChannels();
+        float[] weights = new float[POSITIONS * ic * oc];
         int[] u = new int[POSITIONS];
         for (int o = 0; o < oc; o++) {
             for (int c = 0; c < ic; c++) {
                 transform(oihw, (o * ic + c) * 9, u);
                 for (int p = 0; p < POSITIONS; p++) {
-                    weights[(p * ic + c) * op + o] = u[p];
+                    weights[(p * ic + c) * oc + o] = u[p];
                 }
             }
         }
         return weights;
-    }
-
-    /** Output channels rounded up to whole vectors. */
-    static int paddedOut(ConvGeometry g) {
-        return roundUp(g.outChannels(), LANES);
     }
 
     /** Input channels rounded up to whole vectors (the input transform's unit). */
@@ -168,11 +163,11 @@ public final class WinogradLayout {
     }
 
     /**
-     * Tiles per block: whole microkernel steps whose transformed input and products ({@code 16 * tiles * (Cp + Op)}
+     * Tiles per block: whole microkernel steps whose transformed input and products ({@code 16 * tiles * (Cp + oc)}
      * floats) stay within about half of L2, at most the layer's tiles rounded up to a step.
      */
     static int blockTiles(ConvGeometry g) {
-        int perTile = POSITIONS * (paddedIn(g) + paddedOut(g));
+        int perTile = POSITIONS * (paddedIn(g) + g.outChannels());
         int tiles = Math.max(TILE_STEP, BLOCK_FLOATS / perTile / TILE_STEP * TILE_STEP);
         return Math.min(tiles, roundUp(tileRows(g) * tileColumns(g), TILE_STEP));
     }
@@ -184,7 +179,7 @@ public final class WinogradLayout {
 
     /** Floats of one block's transformed input and products, and 192 for the output transform's lanes. */
     static int blockFloats(ConvGeometry g) {
-        return POSITIONS * blockTiles(g) * (paddedIn(g) + paddedOut(g)) + 12 * LANES;
+        return POSITIONS * blockTiles(g) * (paddedIn(g) + g.outChannels()) + 12 * LANES;
     }
 
     /** Floats of scratch {@link FmaWinograd} needs: the padded input, then one block per worker. */
