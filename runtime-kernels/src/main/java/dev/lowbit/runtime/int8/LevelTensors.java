@@ -276,23 +276,10 @@ public final class LevelTensors {
     public static void maxPool(byte[] x, byte[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, Parallel parallel) {
         if (split(parallel, (long) planes * oh * ow * kh * kw)) {
-            parallel.forRange(planes, (from, to, t) -> maxPool(x, y, h, w, oh, ow, kh, kw, sh, sw, ph, pw, from, to));
+            parallel.forRange(planes,
+                    (from, to, t) -> PlaneMaxPool.planes(x, y, h, w, oh, ow, kh, kw, sh, sw, ph, pw, from, to));
         } else {
-            maxPool(x, y, h, w, oh, ow, kh, kw, sh, sw, ph, pw, 0, planes);
-        }
-    }
-
-    /** Planes {@code [p0, p1)}. */
-    private static void maxPool(byte[] x, byte[] y, int h, int w, int oh, int ow, int kh, int kw,
-            int sh, int sw, int ph, int pw, int p0, int p1) {
-        for (int p = p0; p < p1; p++) {
-            int xp = p * h * w;
-            int yp = p * oh * ow;
-            for (int oy = 0; oy < oh; oy++) {
-                int y0 = Math.max(oy * sh - ph, 0);
-                int y1 = Math.min(oy * sh - ph + kh, h);
-                PlaneMaxPool.row(x, xp, w, y0, y1, y, yp + oy * ow, ow, kw, sw, pw);
-            }
+            PlaneMaxPool.planes(x, y, h, w, oh, ow, kh, kw, sh, sw, ph, pw, 0, planes);
         }
     }
 
