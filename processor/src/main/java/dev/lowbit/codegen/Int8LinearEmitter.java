@@ -65,6 +65,9 @@ final class Int8LinearEmitter implements LayerEmitter {
                         + "branches) and it is not a plain Convolution, whose runs of channels are accumulated separately";
             }
         }
+        if (segmented && l.preluSlope() != null) {
+            return "its runs of input channels are summed by LevelTensors.combineSegments/combinePlanes, which have no PReLU";
+        }
         if (!segmented && l.segments().stream().mapToInt(QuantizedLinear.InputSegment::padLevel).distinct().count() != 1) {
             return "its input channels have different zero points; the kernels take one per tensor";
         }
@@ -340,11 +343,19 @@ final class Int8LinearEmitter implements LayerEmitter {
             multiplier[oc] = l.multiplier()[oc][0];
         }
         QuantGrid r = l.requant();
+        CodeBlock m = c.derived(Int8Emitters.floats(multiplier));
+        CodeBlock bias = c.derived(Int8Emitters.floats(l.bias()));
+        if (l.preluSlope() != null) {
+            CodeBlock slope = c.derived(Int8Emitters.floats(l.preluSlope()));
+            return r == null
+                    ? CodeBlock.of("$T.toFloatPrelu($L, $L, $L)", REQUANT, m, bias, slope)
+                    : CodeBlock.of("$T.toQuantizedPrelu($L, $L, $L, $L, $L, $L, false)", REQUANT, m, bias, slope,
+                            c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
+                            r.levels());
+        }
         return r == null
-                ? CodeBlock.of("$T.toFloat($L, $L, $L)", REQUANT, c.derived(Int8Emitters.floats(multiplier)),
-                        c.derived(Int8Emitters.floats(l.bias())), l.relu())
-                : CodeBlock.of("$T.toQuantized($L, $L, $L, $L, $L, $L, false)", REQUANT,
-                        c.derived(Int8Emitters.floats(multiplier)), c.derived(Int8Emitters.floats(l.bias())), l.relu(),
+                ? CodeBlock.of("$T.toFloat($L, $L, $L)", REQUANT, m, bias, l.relu())
+                : CodeBlock.of("$T.toQuantized($L, $L, $L, $L, $L, $L, false)", REQUANT, m, bias, l.relu(),
                         c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
                         r.levels());
     }

@@ -53,10 +53,18 @@ public final class ConvolutionLowering {
         int[] strides = conv.attributes().ints("strides");
         int[] dilations = conv.attributes().ints("dilations", new int[] {1, 1});
         int[] pads = padsBegin(conv, inShape, outShape, kernel, strides, dilations);
-        EpilogueFusion.Fusion f = epilogue.fuse(conv, 1, w.weights().rows());
         QuantizedLinear.Kind kind = group ? QuantizedLinear.Kind.GROUP_CONVOLUTION : QuantizedLinear.Kind.CONVOLUTION;
-        return new Result(QuantizedLinear.build(kind, conv, f.fused(), conv.input(0), f.output(), inShape, outShape,
-                groups, kernel, strides, dilations, pads, false, w.weights(), in, f.bias(), f.relu(), f.requant()), null);
+        QuantizedLinear l = null;
+        for (boolean prelu : new boolean[] {true, false}) {
+            EpilogueFusion.Fusion f = epilogue.fuse(conv, 1, w.weights().rows(), prelu);
+            l = QuantizedLinear.build(kind, conv, f.fused(), conv.input(0), f.output(), inShape, outShape, groups,
+                    kernel, strides, dilations, pads, false, w.weights(), in, f.bias(), f.relu(), f.preluSlope(),
+                    f.requant());
+            if (l.preluSlope() == null || l.oneSegmentPerChannel()) {
+                break; // else the PReLU stays an fp32 step: the kernels summing several runs have no PReLU
+            }
+        }
+        return new Result(l, null);
     }
 
     /** Begin pads, recomputed from auto_pad when it is not explicit (the stored pads are then meaningless). */

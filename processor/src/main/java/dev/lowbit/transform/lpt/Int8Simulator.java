@@ -354,6 +354,9 @@ public final class Int8Simulator {
         if (l.relu()) {
             y = Math.max(y, 0f);
         }
+        if (l.preluSlope() != null && y < 0f) {
+            y *= l.preluSlope()[oc];
+        }
         if (q != null) {
             q[o] = l.requant().quantize(y, oc);
         } else {

@@ -24,6 +24,7 @@ import java.util.List;
  *   f    = bias[oc] (+ border term, see below)
  *   f    = fma((float) D[j], multiplier[oc][j], f)  for each j  multiplier = s * scale_w[oc]
  *   f    = max(f, 0)                                 if relu
+ *   f    = f < 0 ? f * preluSlope[oc] : f            with a fused PReLU (one segment per channel only)
  *   out  = requant == null ? f : requant.quantize(f, oc)        crop, (f - low) / (high - low) * (L-1), rint
  * </pre>
  * {@code bias} is the IR's bias plus {@code multiplier * (p - z) * sum of w[oc]}: a fractional zero point (the
@@ -57,6 +58,7 @@ public record QuantizedLinear(
         int[][] compensation,
         float[] bias,
         boolean relu,
+        float[] preluSlope,
         QuantGrid requant) implements LoweredStep {
 
     /** Which op the layer stands for (MatMul: 2-D fully connected). */
@@ -119,6 +121,16 @@ public record QuantizedLinear(
         return a;
     }
 
+    /** Whether every output channel sums one run of input channels (so its kernel's epilogue can take a PReLU). */
+    public boolean oneSegmentPerChannel() {
+        for (int[] g : groupSegments) {
+            if (g.length != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether border outputs need the {@code (padLevel - z) * sum of padded w} term (padding and a fractional z). */
     public boolean needsBorderTerm() {
         if (kind == Kind.MATMUL || !(padsBegin[0] > 0 || padsBegin[1] > 0 || padsNeededAtEnd())) {
@@ -145,7 +157,7 @@ public record QuantizedLinear(
     static QuantizedLinear build(Kind kind, Node node, List<Node> fused, ValueRef input, ValueRef output,
             int[] inputShape, int[] outputShape, int groups, int[] kernel, int[] strides, int[] dilations,
             int[] padsBegin, boolean transposeA, QuantizedWeights w, QuantGrid inGrid, float[] bias, boolean relu,
-            QuantGrid requant) {
+            float[] preluSlope, QuantGrid requant) {
         int channels = kind == Kind.MATMUL ? w.rowLength() : inputShape[1];
         QuantGrid g = inGrid.expand(channels);
         List<InputSegment> segs = new ArrayList<>();
@@ -192,6 +204,7 @@ public record QuantizedLinear(
             effectiveBias[oc] = (float) b;
         }
         return new QuantizedLinear(kind, node, fused, input, output, inputShape, outputShape, groups, kernel, strides,
-                dilations, padsBegin, transposeA, w, segs, groupSegs, mult, comp, effectiveBias, relu, requant);
+                dilations, padsBegin, transposeA, w, segs, groupSegs, mult, comp, effectiveBias, relu, preluSlope,
+                requant);
     }
 }

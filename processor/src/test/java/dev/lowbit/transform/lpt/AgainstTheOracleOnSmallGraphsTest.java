@@ -1,7 +1,9 @@
 package dev.lowbit.transform.lpt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lowbit.graph.Graph;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Small graphs lowered and simulated, compared with the oracle (the reference evaluator on the same graph,
  * FakeQuantize literal): Concat of differently quantized branches through MaxPool into an int8 convolution,
- * a bias Add whose output is also used elsewhere (so the epilogue must stop before it), and a PReLU fp32 island
- * between two int8 layers.
+ * a bias Add whose output is also used elsewhere (so the epilogue must stop before it), a PReLU fused between two
+ * int8 layers, and PReLUs that stay fp32 (after a layer summing two grids, or with a slope that is an input).
  */
 class AgainstTheOracleOnSmallGraphsTest {
     private static final Random R = new Random(13);
@@ -118,7 +120,7 @@ class AgainstTheOracleOnSmallGraphsTest {
     }
 
     @Test
-    void preluRunsInFp32BetweenTwoInt8Layers() {
+    void preluIsFusedIntoTheEpilogueBetweenTwoInt8Layers() {
         TinyGraph t = new TinyGraph();
         ValueRef a = t.parameter("a", 1, 2, 5, 5);
         ValueRef qa = fq(t, a, -1.0039062f, 0.98828125f, new int[] {1, 2, 5, 5}); // fractional zero point
@@ -132,10 +134,41 @@ class AgainstTheOracleOnSmallGraphsTest {
         t.result(c2);
         Graph g = t.build();
         LoweredModel m = new LowPrecisionPipeline().lower(g);
-        assertEquals(List.of(QuantizeStep.class, QuantizedLinear.class, Fp32Step.class, QuantizeStep.class,
-                QuantizedLinear.class), m.steps().stream().map(Object::getClass).toList());
-        assertTrue(((QuantizedLinear) m.steps().get(1)).needsBorderTerm());
+        assertEquals(List.of(QuantizeStep.class, QuantizedLinear.class, QuantizedLinear.class),
+                m.steps().stream().map(Object::getClass).toList());
+        QuantizedLinear l = (QuantizedLinear) m.steps().get(1);
+        assertEquals(List.of("Add", "PReLU", "FakeQuantize"), l.fused().stream().map(n -> n.type()).toList());
+        assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f}, l.preluSlope());
+        assertTrue(l.needsBorderTerm());
         compare(g, Map.of("a", random(new int[] {1, 2, 5, 5})), 1);
+    }
+
+    @Test
+    void preluStaysFp32AfterALayerSummingTwoGridsOrWithASlopeThatIsNotAConstant() {
+        TinyGraph t = new TinyGraph();
+        ValueRef a = t.parameter("a", 1, 3, 6, 6);
+        ValueRef b = t.parameter("b", 1, 2, 6, 6);
+        ValueRef slope = t.parameter("slope", 1);
+        ValueRef cat = t.op("Concat", Map.of("axis", "1"), new int[] {1, 5, 6, 6},
+                fq(t, a, 0f, 2.517578125f, new int[] {1, 3, 6, 6}), fq(t, b, 0f, 1.646484375f, new int[] {1, 2, 6, 6}));
+        ValueRef c1 = t.op("Convolution", TinyGraph.conv("1,1", "1,1"), new int[] {1, 4, 6, 6}, cat, int8Weights(t, 4, 5, 3));
+        ValueRef p1 = t.op("PReLU", Map.of(), new int[] {1, 4, 6, 6}, c1, t.constant(ElementType.F32, new int[] {1}, 0.25));
+        ValueRef c2 = t.op("Convolution", TinyGraph.conv("1,1", "1,1"), new int[] {1, 2, 6, 6},
+                fq(t, p1, -0.5f, 1.5f, new int[] {1, 4, 6, 6}), int8Weights(t, 2, 4, 3));
+        t.result(t.op("PReLU", Map.of(), new int[] {1, 2, 6, 6}, c2, slope));
+        Graph g = t.build();
+        LoweredModel m = new LowPrecisionPipeline().lower(g);
+        List<QuantizedLinear> layers = m.steps().stream().filter(s -> s instanceof QuantizedLinear)
+                .map(s -> (QuantizedLinear) s).toList();
+        assertEquals(2, layers.size());
+        assertEquals(2, layers.get(0).segments().size());
+        for (QuantizedLinear l : layers) {
+            assertNull(l.preluSlope(), l.node().describe());
+            assertEquals(List.of(), l.fused(), l.node().describe());
+        }
+        assertEquals(2, m.steps().stream().filter(s -> s instanceof Fp32Step f && f.node().is("PReLU")).count());
+        compare(g, Map.of("a", random(new int[] {1, 3, 6, 6}), "b", random(new int[] {1, 2, 6, 6}),
+                "slope", random(new int[] {1})), 1);
     }
 
     @Test

@@ -54,6 +54,10 @@ final class Epilogue {
             }
             return;
         }
+        if (r.slope != null) {
+            preluChannelRun(sums, from, n, r, o, outB, outF, at);
+            return;
+        }
         float m = r.multiplier[o], b = r.bias[o];
         if (outB == null) {
             for (int step = 0; step < n; step += LANES) {
@@ -69,6 +73,30 @@ final class Epilogue {
             int i = Math.min(step, n - LANES);
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
+            f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
+                    .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
+        }
+    }
+
+    /** {@link #storeChannelRun} of an epilogue with PReLU ({@code n >= 16}): a separate loop keeps the others as they were. */
+    private static void preluChannelRun(float[] sums, int from, int n, Requantization r, int o, byte[] outB, float[] outF,
+            int at) {
+        float m = r.multiplier[o], b = r.bias[o], slope = r.slope[o];
+        if (outB == null) {
+            for (int step = 0; step < n; step += LANES) {
+                int i = Math.min(step, n - LANES);
+                FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+                f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).intoArray(outF, at + i);
+            }
+            return;
+        }
+        float scale = r.scale[o], shift = r.shift[o], high = r.high;
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        for (int step = 0; step < n; step += LANES) {
+            int i = Math.min(step, n - LANES);
+            FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+            f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
+            f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
             f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                     .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
         }
@@ -132,6 +160,10 @@ final class Epilogue {
      */
     static void storeTile(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc, byte[] outB, float[] outF,
                           int off, int pixelStride, int lastCount) {
+        if (r.slope != null) {
+            storeTilePrelu(d, dOff, pixels, blocks, r, oc, outB, outF, off, pixelStride, lastCount);
+            return;
+        }
         if (outB == null) {
             for (int b = 0; b < blocks; b++) {
                 int c = oc + b * LANES;
@@ -174,6 +206,34 @@ final class Epilogue {
                 } else {
                     v.intoArray(outB, at, BYTES.indexInRange(0, count));
                 }
+            }
+        }
+    }
+    /** {@link #storeTile} of an epilogue with PReLU, in the order of {@link Requantization}'s definition. */
+    private static void storeTilePrelu(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc, byte[] outB,
+            float[] outF, int off, int pixelStride, int lastCount) {
+        FloatVector high = FloatVector.broadcast(FLOATS, r.high);
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        for (int b = 0; b < blocks; b++) {
+            int c = oc + b * LANES;
+            FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
+            FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
+            FloatVector slope = FloatVector.fromArray(FLOATS, r.slope, c);
+            int count = b == blocks - 1 ? lastCount : LANES;
+            for (int j = 0; j < pixels; j++) {
+                FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convert(VectorOperators.I2F, 0)).fma(m, bias);
+                f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f));
+                int at = off + j * pixelStride + b * LANES;
+                if (outB == null) {
+                    f.intoArray(outF, at, FLOATS.indexInRange(0, count));
+                    continue;
+                }
+                f = f.fma(FloatVector.fromArray(FLOATS, r.scale, c), FloatVector.fromArray(FLOATS, r.shift, c));
+                f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+                f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
+                ((ByteVector) f.reinterpretAsInts().sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
+                        .intoArray(outB, at, BYTES.indexInRange(0, count));
             }
         }
     }

@@ -148,9 +148,9 @@ final class PointwiseConvolution {
         }
     }
 
-    /** The epilogue of one 4x2 tile: the flat quantized form when both blocks are full, else the general one. */
+    /** The epilogue of one 4x2 tile: the flat quantized form when both blocks are full (without PReLU), else the general one. */
     private static void epilogue(int[] d, int dOff, Requantization r, int oc, byte[] outB, float[] outF, int o, int pixelOut, int count1) {
-        if (outB != null && count1 == LANES) {
+        if (outB != null && count1 == LANES && r.slope == null) {
             Epilogue.storeTile4x2(d, dOff, r, oc, outB, o, pixelOut);
         } else {
             Epilogue.storeTile(d, dOff, TILE, 2, r, oc, outB, outF, o, pixelOut, count1);

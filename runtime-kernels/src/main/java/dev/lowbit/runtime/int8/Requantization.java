@@ -13,6 +13,7 @@ import java.util.Objects;
  *   D  = sum over taps ((x - z_x) * w)                 exact int32 (compensation already subtracted)
  *   f  = D * multiplier + bias                          multiplier = s_x * s_w[oc]
  *   f  = max(f, 0)                                      only if relu
+ *   f  = f < 0 ? f * slope[oc] : f                      only with a PReLU slope (then never relu)
  * fp32 output:  out = f
  * quantized output (the next layer's FakeQuantize, levels L, input range [low, high]):
  *   f  = min(max(f, low), high)                         FakeQuantize's crop (x <= low -> 0, x > high -> L-1)
@@ -28,13 +29,19 @@ import java.util.Objects;
  *             v = fma((float) D, M, B)                  one rounding
  *             v = min(max(v, vLow), L - 1)              vLow = relu ? max(0, -low * scale) : 0  (ReLU + crop)
  *             out = rint(v) + offset                    rint: + 1.5 * 2^23 in f32, exact half-to-even for v < 2^22
+ * with PReLU: f = fma((float) D, multiplier, bias)     as the fp32 output, so the sign test is the unfused one
+ *             f = f < 0 ? f * slope : f                 PReLU's own f32 product
+ *             v = fma(f, scale, -low * scale)           scale = (L - 1) / (high - low), build time
+ *             v = min(max(v, 0), L - 1), out as above
  * </pre>
  * Where it can differ from the fp32 oracle by one quantization step: {@code (float) D} is exact only for
  * {@code |D| <= 2^24}; the oracle convolves dequantized values (double, then f32), adds the bias, then divides
  * by the range and multiplies by {@code L - 1}, while here the scale is folded into {@code M} and {@code B}
  * (three extra f32 roundings at build time) and applied with one fused multiply-add. Together these are a
  * relative error of a few f32 ulp in {@code v}; {@code rint(v)} changes only when {@code v} lies within that
- * error of a half-integer, and then by exactly one step. Saturation at 0 and {@code L - 1} is exact.
+ * error of a half-integer, and then by exactly one step. Saturation at 0 and {@code L - 1} is exact. With PReLU
+ * the value quantized is the unfused PReLU's output bit for bit and only the last step folds the range (two
+ * build-time roundings and one fused multiply-add in place of the subtraction, division and multiplication).
  */
 public final class Requantization {
     /** Extra tail every per-channel array carries so a 16-lane vector read at the last channel stays in bounds. */
@@ -45,6 +52,11 @@ public final class Requantization {
     /** fp32: bias; quantized: B = (bias - low) * scale. */
     final float[] bias;
     final boolean relu;
+    /** PReLU's slope per channel, or null without PReLU; then multiplier and bias are the fp32 ones in both forms. */
+    final float[] slope;
+    /** Quantized with PReLU: (L - 1) / (high - low) and -low * scale per channel; else null. */
+    final float[] scale;
+    final float[] shift;
     final boolean quantized;
     /** Lower clamp of v: 0, or -low * scale when ReLU cuts higher. */
     final float[] low;
@@ -53,14 +65,19 @@ public final class Requantization {
     final int outputOffset;
     private final int channels;
 
-    private Requantization(float[] multiplier, float[] bias, boolean relu, float[] low, float[] high, int levels, boolean signedOutput) {
+    private Requantization(float[] multiplier, float[] bias, boolean relu, float[] slope, float[] low, float[] high,
+            int levels, boolean signedOutput) {
         Objects.requireNonNull(multiplier, "multiplier");
         Objects.requireNonNull(bias, "bias");
         this.channels = multiplier.length;
         if (bias.length != channels) {
             throw new IllegalArgumentException("bias has " + bias.length + " channels, multiplier " + channels);
         }
+        if (slope != null && relu) {
+            throw new IllegalArgumentException("ReLU and PReLU in one epilogue");
+        }
         this.relu = relu;
+        this.slope = slope == null ? null : padded(broadcast(slope, channels), channels);
         this.quantized = low != null;
         if (!quantized) {
             this.multiplier = padded(multiplier, channels);
@@ -68,6 +85,8 @@ public final class Requantization {
             this.low = null;
             this.high = 0;
             this.outputOffset = 0;
+            this.scale = null;
+            this.shift = null;
             return;
         }
         if (levels < 2 || levels > 256) {
@@ -76,11 +95,21 @@ public final class Requantization {
         this.multiplier = new float[channels + PAD];
         this.bias = new float[channels + PAD];
         this.low = new float[channels + PAD];
+        this.scale = slope == null ? null : new float[channels + PAD];
+        this.shift = slope == null ? null : new float[channels + PAD];
         for (int c = 0; c < channels; c++) {
             if (!(high[c] > low[c])) {
                 throw new IllegalArgumentException("channel " + c + ": FakeQuantize input range [" + low[c] + ", " + high[c] + "] is empty");
             }
             float scale = (levels - 1) / (high[c] - low[c]);
+            if (slope != null) {
+                // PReLU needs the sign of the fp32 value, so the range is applied after it
+                this.multiplier[c] = multiplier[c];
+                this.bias[c] = bias[c];
+                this.scale[c] = scale;
+                this.shift[c] = -low[c] * scale;
+                continue;
+            }
             this.multiplier[c] = multiplier[c] * scale;
             this.bias[c] = (bias[c] - low[c]) * scale;
             this.low[c] = relu ? Math.max(0f, -low[c] * scale) : 0f;
@@ -91,7 +120,15 @@ public final class Requantization {
 
     /** fp32 output: {@code fma(D, multiplier, bias)}, then ReLU if asked. */
     public static Requantization toFloat(float[] multiplier, float[] bias, boolean relu) {
-        return new Requantization(multiplier, bias, relu, null, null, 0, false);
+        return new Requantization(multiplier, bias, relu, null, null, null, 0, false);
+    }
+
+    /**
+     * fp32 output through PReLU: {@code f = fma(D, multiplier, bias)}, then {@code f * slope} where {@code f < 0};
+     * {@code slope} per channel (length = channels) or shared (length 1).
+     */
+    public static Requantization toFloatPrelu(float[] multiplier, float[] bias, float[] slope) {
+        return new Requantization(multiplier, bias, false, Objects.requireNonNull(slope, "slope"), null, null, 0, false);
     }
 
     /**
@@ -102,8 +139,17 @@ public final class Requantization {
                                              float[] low, float[] high, int levels, boolean signedOutput) {
         Objects.requireNonNull(low, "low");
         Objects.requireNonNull(high, "high");
-        return new Requantization(multiplier, bias, relu, broadcast(low, multiplier.length), broadcast(high, multiplier.length),
-                levels, signedOutput);
+        return new Requantization(multiplier, bias, relu, null, broadcast(low, multiplier.length),
+                broadcast(high, multiplier.length), levels, signedOutput);
+    }
+
+    /** As {@link #toQuantized} with PReLU ({@code slope} as in {@link #toFloatPrelu}) in place of ReLU. */
+    public static Requantization toQuantizedPrelu(float[] multiplier, float[] bias, float[] slope, float[] low,
+            float[] high, int levels, boolean signedOutput) {
+        Objects.requireNonNull(low, "low");
+        Objects.requireNonNull(high, "high");
+        return new Requantization(multiplier, bias, false, Objects.requireNonNull(slope, "slope"),
+                broadcast(low, multiplier.length), broadcast(high, multiplier.length), levels, signedOutput);
     }
 
     /** Number of output channels this epilogue covers. */
@@ -118,6 +164,9 @@ public final class Requantization {
     /** The scalar form of the quantized epilogue (bit-identical to the vector one): the stored byte as an int. */
     public int quantizeScalar(int d, int oc) {
         float v = Math.fma((float) d, multiplier[oc], bias[oc]);
+        if (slope != null) {
+            v = Math.fma(prelu(v, slope[oc]), scale[oc], shift[oc]);
+        }
         v = Math.min(Math.max(v, low[oc]), high);
         return (int) Math.rint(v) + outputOffset;
     }
@@ -125,7 +174,15 @@ public final class Requantization {
     /** The scalar form of the fp32 epilogue. */
     public float floatScalar(int d, int oc) {
         float f = Math.fma((float) d, multiplier[oc], bias[oc]);
+        if (slope != null) {
+            return prelu(f, slope[oc]);
+        }
         return relu ? Math.max(f, 0f) : f;
+    }
+
+    /** PReLU as OpenVINO defines it and {@code Activations.prelu} runs it. */
+    private static float prelu(float f, float slope) {
+        return f < 0f ? f * slope : f;
     }
 
     private static float[] broadcast(float[] v, int channels) {

@@ -117,6 +117,21 @@ class FmaConvolutionTest {
         fma.run(inNchw, at, fRelu, null, gotF, at, centred, sums, conv);
         assertArrayEquals(nchw(wantRelu, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotF, at, gotF.length),
                 name + " fp32 with ReLU");
+        // with PReLU (slopes of both signs): storeChannelRun's loop against the int8 kernel's tiles
+        float[] slope = new float[g.outChannels()];
+        for (int o = 0; o < slope.length; o++) {
+            slope[o] = (float) (rnd.nextDouble() * 2 - 0.5);
+        }
+        Requantization qPrelu = Requantization.toQuantizedPrelu(mult, bias, slope, new float[] {-1f}, new float[] {3f}, 256, false);
+        Requantization fPrelu = Requantization.toFloatPrelu(mult, bias, slope);
+        Int8Convolution.runQuantized(direct, qPrelu, in, 0, wantQ, 0, new int[direct.scratchInts()]);
+        fma.run(inNchw, at, qPrelu, gotQ, null, at, centred, sums, conv);
+        assertArrayEquals(nchw(wantQ, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotQ, at, gotQ.length),
+                name + " levels with PReLU");
+        Int8Convolution.runFloat(direct, fPrelu, in, 0, wantF, 0, new int[direct.scratchInts()]);
+        fma.run(inNchw, at, fPrelu, null, gotF, at, centred, sums, conv);
+        assertArrayEquals(nchw(wantF, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotF, at, gotF.length),
+                name + " fp32 with PReLU");
     }
 
     @Test

@@ -122,6 +122,82 @@ class RequantizationTest {
     }
 
     @Test
+    void preluFloatOutputIsThePReLUOfTheFloatEpilogue() {
+        Requantization r = Requantization.toFloatPrelu(new float[] {0.5f, 2f}, new float[] {1f, -10f}, new float[] {0.25f, -3f});
+        assertEquals(6f, r.floatScalar(10, 0));
+        assertEquals(-1.25f, r.floatScalar(-12, 0), "0.5 * -12 + 1 = -5 -> -5 * 0.25");
+        assertEquals(24f, r.floatScalar(1, 1), "2 * 1 - 10 = -8 -> -8 * -3 (a negative slope)");
+        assertEquals(0f, r.floatScalar(5, 1), "0 is not negative");
+        Requantization shared = Requantization.toFloatPrelu(new float[] {1f, 1f}, new float[2], new float[] {0.5f});
+        assertEquals(-2f, shared.floatScalar(-4, 1), "one slope for every channel");
+    }
+
+    @Test
+    void preluQuantizedEpilogueIsWithinOneStepOfTheDefinitionInDouble() {
+        // the value quantized is PReLU's f32 output; only the range is folded, so one step at a half-integer at most
+        Random rnd = new Random(13);
+        int flips = 0;
+        int n = 200_000;
+        for (int i = 0; i < n; i++) {
+            float m = (float) (1e-4 * (1 + rnd.nextInt(1000)));
+            float b = rnd.nextFloat() * 4 - 2;
+            float slope = rnd.nextFloat() * 0.5f;
+            float lo = -rnd.nextFloat() * 3;
+            float hi = rnd.nextFloat() * 3 + 0.01f;
+            int d = rnd.nextInt(200_000) - 100_000;
+            Requantization r = Requantization.toQuantizedPrelu(new float[] {m}, new float[] {b}, new float[] {slope},
+                    new float[] {lo}, new float[] {hi}, 256, false);
+            double y = (double) d * m + b;
+            double f = Math.min(Math.max(y < 0 ? y * slope : y, lo), hi);
+            long ideal = Math.round(Math.rint((f - lo) / ((double) hi - lo) * 255));
+            int got = r.quantizeScalar(d, 0);
+            assertTrue(Math.abs(got - ideal) <= 1, "d=" + d + " got " + got + " ideal " + ideal);
+            if (got != ideal) {
+                flips++;
+            }
+        }
+        assertTrue(flips < n / 1000, "flips " + flips + " of " + n);
+    }
+
+    @Test
+    void preluVectorEpiloguesMatchTheScalarDefinitionBitForBit() {
+        // 1x1 over 8 pixels: the tiles of 4 pixels x 32 channels would take the flat quantized form without PReLU
+        int oc = 37;
+        int pixels = 8;
+        Random rnd = new Random(17);
+        for (int trial = 0; trial < 20; trial++) {
+            ConvGeometry g = ConvGeometry.square(1, pixels, 1, oc, 1, 1, 1, 0);
+            byte[] w = new byte[oc];
+            rnd.nextBytes(w);
+            byte[] in = new byte[pixels];
+            rnd.nextBytes(in);
+            float[] m = new float[oc], b = new float[oc], slope = new float[oc], lo = new float[oc], hi = new float[oc];
+            for (int c = 0; c < oc; c++) {
+                m[c] = rnd.nextFloat() * 5e-4f;
+                b[c] = rnd.nextFloat() * 2 - 1;
+                slope[c] = rnd.nextFloat() * 2 - 1;
+                lo[c] = -rnd.nextFloat() * 4;
+                hi[c] = rnd.nextFloat() * 4 + 0.1f;
+            }
+            boolean signed = rnd.nextBoolean();
+            Requantization q = Requantization.toQuantizedPrelu(m, b, slope, lo, hi, 256, signed);
+            Requantization f = Requantization.toFloatPrelu(m, b, slope);
+            Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(0), w);
+            byte[] outQ = new byte[pixels * oc];
+            float[] outF = new float[pixels * oc];
+            Int8Convolution.runQuantized(layer, q, in, 0, outQ, 0, new int[layer.scratchInts()]);
+            Int8Convolution.runFloat(layer, f, in, 0, outF, 0, new int[layer.scratchInts()]);
+            for (int p = 0; p < pixels; p++) {
+                for (int c = 0; c < oc; c++) {
+                    int d = (in[p] & 0xFF) * w[c];
+                    assertEquals((byte) q.quantizeScalar(d, c), outQ[p * oc + c], "pixel " + p + " channel " + c);
+                    assertEquals(f.floatScalar(d, c), outF[p * oc + c], "fp32, pixel " + p + " channel " + c);
+                }
+            }
+        }
+    }
+
+    @Test
     void rejectsEmptyRangeAndBadLevels() {
         assertThrows(IllegalArgumentException.class, () -> Requantization.toQuantized(ONE, ZERO, false, ONE, ONE, 256, false));
         assertThrows(IllegalArgumentException.class, () -> Requantization.toQuantized(ONE, ZERO, false, ZERO, ONE, 257, false));
