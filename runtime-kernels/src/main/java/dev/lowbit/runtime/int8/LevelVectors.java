@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Quantize and dequantize runs of one channel, 16 values per step: the lane-wise form of
  * {@link LevelTensors#level} and {@link LevelTensors#value}, the same IEEE f32 operations in the same order (the
  * division stays a division), so every level and value is bit-identical to the scalar definition; tails run
- * the scalar code. Quantize runs are contiguous on both sides (NHWC levels are made from NCHW ones by
- * {@link ChannelsLastLevels#quantize}); dequantize runs read levels with a byte stride: 1 for NCHW levels (vector
+ * the scalar code. Quantize runs are contiguous on both sides, or gathered across 16 channels when the levels
+ * are NHWC ({@link #quantizeToChannelsLast}); dequantize runs read levels with a byte stride: 1 for NCHW levels (vector
  * steps), the channel count for NHWC ones (scalar). Why: the scalar passes cost 2-5 ns per element, mostly the
  * f32 division, and ran at
  * every fp32/int8 border (9-17% of the int8 time of landmarks-regression in per-layer profiles). Stateless.
@@ -21,7 +21,7 @@ final class LevelVectors {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
-    private static final int LANES = 16;
+    static final int LANES = 16;
     /** 1.5 * 2^23: adding it to a float of magnitude below 2^22 rounds it half to even to an integer in the low mantissa bits. */
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
@@ -40,6 +40,47 @@ final class LevelVectors {
             for (int c = 0; c < channels; c++, i += pixels) {
                 int r = inLow.length == 1 ? 0 : c;
                 quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, i);
+            }
+        }
+    }
+
+    /**
+     * {@link ChannelsLastLevels#quantize}: NCHW floats to NHWC levels, 16 channels per step gathered at
+     * {@code channelOffsets} (k * pixels), ranges per lane as {@link #combineDense} loads them, the arithmetic of
+     * {@link #quantizeDense}. A last step of fewer than 16 channels reruns the 16 channels ending at the last one
+     * (the overlap gets the same levels again): the JDK checks every lane of a gather's index, masked or not.
+     * Fewer than 16 channels run the scalar definition.
+     */
+    static void quantizeToChannelsLast(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow,
+            float[] inHigh, int levels, int[] channelOffsets) {
+        if (channels < LANES) {
+            for (int i = 0; i < outer * pixels; i++) {
+                int image = i / pixels * channels * pixels, p = i % pixels;
+                for (int c = 0; c < channels; c++) {
+                    int r = inLow.length == 1 ? 0 : c;
+                    q[image + p * channels + c] = (byte) LevelTensors.level(x[image + c * pixels + p], inLow[r], inHigh[r], levels);
+                }
+            }
+            return;
+        }
+        boolean perChannel = inLow.length > 1;
+        FloatVector top = FloatVector.broadcast(FLOATS, (float) (levels - 1));
+        for (int o = 0; o < outer; o++) {
+            int image = o * channels * pixels;
+            for (int step = 0; step < channels; step += LANES) {
+                int c = Math.min(step, channels - LANES);
+                FloatVector il = perChannel ? FloatVector.fromArray(FLOATS, inLow, c) : FloatVector.broadcast(FLOATS, inLow[0]);
+                FloatVector ih = perChannel ? FloatVector.fromArray(FLOATS, inHigh, c) : FloatVector.broadcast(FLOATS, inHigh[0]);
+                FloatVector range = ih.sub(il), lo = il.min(ih), hi = il.max(ih);
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector v = FloatVector.fromArray(FLOATS, x, image + c * pixels + p, channelOffsets, 0);
+                    FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
+                    IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+                    VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
+                    VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
+                    level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
+                    ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, image + p * channels + c);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.int8;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lowbit.runtime.Parallel;
 import java.util.Random;
@@ -27,7 +28,8 @@ class ChannelsLastLevelsTest {
             byte[] nchw = new byte[x.length], want = new byte[x.length], got = new byte[x.length];
             LevelTensors.quantize(x, nchw, BATCH, CHANNELS, PIXELS, range[0], range[1], 256);
             LevelTensors.toNhwc(nchw, want, BATCH, CHANNELS, PIXELS);
-            ChannelsLastLevels.quantize(x, got, BATCH, CHANNELS, PIXELS, range[0], range[1], 256, new byte[x.length + 5]);
+            ChannelsLastLevels.quantize(x, got, BATCH, CHANNELS, PIXELS, range[0], range[1], 256,
+                    ChannelsLastLevels.channelOffsets(PIXELS));
             assertArrayEquals(want, got, "quantize, " + range[0].length + " range(s)");
 
             float[] back = new float[x.length], backNhwc = new float[x.length];
@@ -35,6 +37,31 @@ class ChannelsLastLevelsTest {
             ChannelsLastLevels.dequantize(got, backNhwc, BATCH, CHANNELS, PIXELS, range[0], range[1], 255);
             assertArrayEquals(back, backNhwc, "dequantize, " + range[0].length + " range(s)");
         }
+    }
+
+    @Test
+    void quantizeGathersWholeAndPartialStepsOfChannelsAtAnyPlaneSize() {
+        // 16 channels of one pixel (the gather reads contiguous floats), 128 x 36 (landmarks' depthwise input:
+        // whole steps only), 8 x 7 (fewer than a step: scalar), each per tensor and per channel; 37 channels (a
+        // last step shifted back over the previous one) are the test above
+        int[][] shapes = {{16, 1}, {128, 36}, {8, 7}};
+        for (int[] shape : shapes) {
+            int channels = shape[0], pixels = shape[1];
+            Random rnd = new Random(channels + pixels);
+            float[] x = new float[channels * pixels];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextGaussian() * 3);
+            }
+            for (float[][] range : new float[][][] {ranges(rnd, 1), ranges(rnd, channels)}) {
+                byte[] nchw = new byte[x.length], got = new byte[x.length];
+                LevelTensors.quantize(x, nchw, 1, channels, pixels, range[0], range[1], 256);
+                ChannelsLastLevels.quantize(x, got, 1, channels, pixels, range[0], range[1], 256,
+                        ChannelsLastLevels.channelOffsets(pixels));
+                assertArrayEquals(nhwc(nchw, channels, pixels), got, channels + " x " + pixels + ", " + range[0].length + " range(s)");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ChannelsLastLevels.quantize(new float[32], new byte[32], 1, 8, 4,
+                new float[] {0f}, new float[] {1f}, 256, ChannelsLastLevels.channelOffsets(5)), "offsets for another plane size");
     }
 
     @Test
@@ -146,6 +173,13 @@ class ChannelsLastLevelsTest {
     private static byte[] nhwc(byte[] nchw, int channels) {
         byte[] t = new byte[nchw.length];
         LevelTensors.toNhwc(nchw, t, BATCH, channels, PIXELS);
+        return t;
+    }
+
+    /** One image of {@code channels x pixels}. */
+    private static byte[] nhwc(byte[] nchw, int channels, int pixels) {
+        byte[] t = new byte[nchw.length];
+        LevelTensors.toNhwc(nchw, t, 1, channels, pixels);
         return t;
     }
 
