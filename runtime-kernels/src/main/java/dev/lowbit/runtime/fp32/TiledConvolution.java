@@ -25,7 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  * The main tile is 8 output channels x 2 vectors of pixels (16 accumulators: per weight position r, 2 pixel
  * loads and 8 broadcast weights feed 16 FMAs). It beat a 4 x 2 tile by 1.4-1.6x per CPU-second on 3x3 and 1x1
  * layers with 64 channels (alternating in one JVM), and C2 still compiles it without boxing
- * ({@code gc.alloc.rate.norm} ~0 in JMH). Channels left over run one 4 x 2 tile, then 1 channel x 4 vectors
+ * ({@code gc.alloc.rate.norm} ~0 in JMH). Runs of pixels that 3-vector tiles cover with no more work than 2-vector
+ * ones (long wide rows; not 15x15 planes, where the shifted-back last tile would redo a third) take an 8 x 3 tile
+ * instead (24 accumulators: 3 loads and 8 broadcasts feed 24 FMAs): 0.90-0.92x the time of 8 x 2 on 3x3 layers of
+ * 3-64 inputs at 18x18-60x60 (same JVM, both orders of loading, by hand), so the first layers of the small models
+ * gain most. Channels left over run one 4 x 2 tile, then 1 channel x 4 vectors
  * tiles (the depthwise case: one channel per group). Pixel tails rerun the last full tile shifted back; only
  * rows of fewer pixels than a tile run masked one-vector tiles.
  * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
@@ -322,7 +326,12 @@ public final class TiledConvolution {
         for (; m + 8 <= ocg; m += 8) {
             int pBase = packedBase + m * k;
             int d = dstBase + m * q;
-            if (len >= 2 * L) {
+            if (len >= 3 * L && covered(len, 3 * L) <= covered(len, 2 * L)) {
+                for (int p = from; p < to; p += 3 * L) {
+                    int at = Math.min(p, to - 3 * L);
+                    tile8x3(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
+                }
+            } else if (len >= 2 * L) {
                 for (int p = from; p < to; p += 2 * L) {
                     int at = Math.min(p, to - 2 * L);
                     tile8x2(src, srcBase + at, offsets, k, packed, pBase, dst, d + at, q);
@@ -365,6 +374,101 @@ public final class TiledConvolution {
                 }
             }
         }
+    }
+
+    /** Pixels that tiles of {@code width} pixels compute over a run of {@code len} (the last one shifted back). */
+    private static int covered(int len, int width) {
+        return (len + width - 1) / width * width;
+    }
+
+    /** 8 channels x 3L pixels; packed [r][8] from pBase; dst rows q apart. */
+    private static void tile8x3(float[] src, int s, int[] off, int k, float[] pk, int pBase, float[] dst, int d, int q) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a02 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a12 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a22 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        FloatVector a32 = FloatVector.zero(F);
+        FloatVector a40 = FloatVector.zero(F);
+        FloatVector a41 = FloatVector.zero(F);
+        FloatVector a42 = FloatVector.zero(F);
+        FloatVector a50 = FloatVector.zero(F);
+        FloatVector a51 = FloatVector.zero(F);
+        FloatVector a52 = FloatVector.zero(F);
+        FloatVector a60 = FloatVector.zero(F);
+        FloatVector a61 = FloatVector.zero(F);
+        FloatVector a62 = FloatVector.zero(F);
+        FloatVector a70 = FloatVector.zero(F);
+        FloatVector a71 = FloatVector.zero(F);
+        FloatVector a72 = FloatVector.zero(F);
+        for (int r = 0, p = pBase; r < k; r++, p += 8) {
+            int at = s + off[r];
+            FloatVector v0 = FloatVector.fromArray(F, src, at);
+            FloatVector v1 = FloatVector.fromArray(F, src, at + 1 * L);
+            FloatVector v2 = FloatVector.fromArray(F, src, at + 2 * L);
+            FloatVector w = FloatVector.broadcast(F, pk[p]);
+            a00 = v0.fma(w, a00);
+            a01 = v1.fma(w, a01);
+            a02 = v2.fma(w, a02);
+            w = FloatVector.broadcast(F, pk[p + 1]);
+            a10 = v0.fma(w, a10);
+            a11 = v1.fma(w, a11);
+            a12 = v2.fma(w, a12);
+            w = FloatVector.broadcast(F, pk[p + 2]);
+            a20 = v0.fma(w, a20);
+            a21 = v1.fma(w, a21);
+            a22 = v2.fma(w, a22);
+            w = FloatVector.broadcast(F, pk[p + 3]);
+            a30 = v0.fma(w, a30);
+            a31 = v1.fma(w, a31);
+            a32 = v2.fma(w, a32);
+            w = FloatVector.broadcast(F, pk[p + 4]);
+            a40 = v0.fma(w, a40);
+            a41 = v1.fma(w, a41);
+            a42 = v2.fma(w, a42);
+            w = FloatVector.broadcast(F, pk[p + 5]);
+            a50 = v0.fma(w, a50);
+            a51 = v1.fma(w, a51);
+            a52 = v2.fma(w, a52);
+            w = FloatVector.broadcast(F, pk[p + 6]);
+            a60 = v0.fma(w, a60);
+            a61 = v1.fma(w, a61);
+            a62 = v2.fma(w, a62);
+            w = FloatVector.broadcast(F, pk[p + 7]);
+            a70 = v0.fma(w, a70);
+            a71 = v1.fma(w, a71);
+            a72 = v2.fma(w, a72);
+        }
+        a00.intoArray(dst, d);
+        a01.intoArray(dst, d + L);
+        a02.intoArray(dst, d + 2 * L);
+        a10.intoArray(dst, d + q);
+        a11.intoArray(dst, d + q + L);
+        a12.intoArray(dst, d + q + 2 * L);
+        a20.intoArray(dst, d + 2 * q);
+        a21.intoArray(dst, d + 2 * q + L);
+        a22.intoArray(dst, d + 2 * q + 2 * L);
+        a30.intoArray(dst, d + 3 * q);
+        a31.intoArray(dst, d + 3 * q + L);
+        a32.intoArray(dst, d + 3 * q + 2 * L);
+        a40.intoArray(dst, d + 4 * q);
+        a41.intoArray(dst, d + 4 * q + L);
+        a42.intoArray(dst, d + 4 * q + 2 * L);
+        a50.intoArray(dst, d + 5 * q);
+        a51.intoArray(dst, d + 5 * q + L);
+        a52.intoArray(dst, d + 5 * q + 2 * L);
+        a60.intoArray(dst, d + 6 * q);
+        a61.intoArray(dst, d + 6 * q + L);
+        a62.intoArray(dst, d + 6 * q + 2 * L);
+        a70.intoArray(dst, d + 7 * q);
+        a71.intoArray(dst, d + 7 * q + L);
+        a72.intoArray(dst, d + 7 * q + 2 * L);
     }
 
     /** 8 channels x 2L pixels; packed [r][8] from pBase; dst rows q apart. */

@@ -56,6 +56,8 @@ class TiledConvolutionTest {
         {1, 128, 15, 15, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
         {1, 2, 9, 37, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
         {1, 2, 9, 36, 8, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1},
+        // phase rows of 36 values: two whole steps and a masked last one
+        {1, 2, 6, 70, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
         {1, 4, 10, 10, 8, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, 1},
         {1, 8, 20, 20, 12, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},
         // output planes of <= 16 pixels and >= 32 channels: SmallPlaneConvolution (head-pose's 2x2 and 4x4
