@@ -53,6 +53,8 @@ public final class Int8Emitters extends Emitters {
     private final Map<Node, String> fp32Layers = new LinkedHashMap<>();
     private final Map<String, Integer> scratch = new LinkedHashMap<>();
     private final Map<Integer, QuantizedLinear> fastByLayerNode = new HashMap<>();
+    /** Multiply -> Add -> FakeQuantize chains quantized in one pass ({@link AffineQuantize}), by each node's id. */
+    private final Map<Integer, AffineChain> affineByNode = new HashMap<>();
     private final Set<Integer> quantizeNodes = new HashSet<>();
     private final List<ValueRef> levelTensors;
     private final LevelLayouts layouts;
@@ -90,6 +92,12 @@ public final class Int8Emitters extends Emitters {
                 byteRoot.put(p.output(), root(p.inputs().get(0)));
             } else if (s instanceof QuantizeStep q) {
                 quantizeNodes.add(q.node().id());
+                AffineChain chain = affineChain(q);
+                if (chain != null) {
+                    for (Node n : List.of(chain.multiply(), chain.add(), q.node())) {
+                        affineByNode.put(n.id(), chain);
+                    }
+                }
             }
         }
         this.levelTensors = levelTensors();
@@ -225,9 +233,76 @@ public final class Int8Emitters extends Emitters {
         return false;
     }
 
+    /**
+     * A FakeQuantize step fed by an fp32 Add of a per-channel constant, fed by an fp32 Multiply by a per-channel
+     * constant (landmarks-regression's batch-norm after each pool), each the only reader of the value before it:
+     * {@code x * scale[c] + shift[c]} quantized in one pass. Null when the FakeQuantize has no such chain in front.
+     */
+    private AffineChain affineChain(QuantizeStep q) {
+        Graph g = lowered.graph();
+        Node add = g.node(q.input().node());
+        if (!add.is("Add") || !(byNode.get(add.id()) instanceof Fp32Step) || !soleReader(g, q.input(), q.node())) {
+            return null;
+        }
+        int[] shape = g.port(q.input()).shape();
+        int addConst = constantOperand(add, shape);
+        if (addConst < 0) {
+            return null;
+        }
+        Node mul = g.node(add.input(1 - addConst).node());
+        if (!mul.is("Multiply") || !(byNode.get(mul.id()) instanceof Fp32Step)
+                || !soleReader(g, add.input(1 - addConst), add)) {
+            return null;
+        }
+        int mulConst = constantOperand(mul, shape);
+        if (mulConst < 0 || !java.util.Arrays.equals(g.port(mul.input(1 - mulConst)).shape(), shape)) {
+            return null;
+        }
+        return new AffineChain(mul, 1 - mulConst, add, q, perChannel(mul.input(mulConst), shape),
+                perChannel(add.input(addConst), shape));
+    }
+
+    /** The input position of the node's constant operand that varies at most along axis 1, else -1. */
+    private int constantOperand(Node n, int[] shape) {
+        if (shape.length < 2 || n.inputs().size() != 2) {
+            return -1;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (lowered.constants().isConstant(n.input(i)) && !lowered.constants().isConstant(n.input(1 - i))) {
+                int[] cs = lowered.graph().port(n.input(i)).shape();
+                int axis = Dims.singleAxis(cs, shape.length);
+                return cs.length <= shape.length && (axis == -1 || axis == 1) ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** A constant that varies at most along axis 1 of {@code shape}, one float per channel. */
+    private float[] perChannel(ValueRef constant, int[] shape) {
+        dev.lowbit.graph.Tensor t = lowered.constants().value(constant);
+        float[] v = new float[shape[1]];
+        for (int c = 0; c < v.length; c++) {
+            v[c] = (float) t.get(t.size() == 1 ? 0 : c);
+        }
+        return v;
+    }
+
+    private static boolean soleReader(Graph g, ValueRef v, Node reader) {
+        List<Graph.Use> uses = g.consumers(v);
+        return uses.size() == 1 && uses.get(0).node().id() == reader.id();
+    }
+
+    /** What {@link #affineChain} found: {@code multiply}'s input {@code input} is x. */
+    private record AffineChain(Node multiply, int input, Node add, QuantizeStep quantize, float[] scale,
+            float[] shift) {}
+
     @Override
     LayerEmitter forNode(Node n) {
         LayerEmitter fp32 = super.forNode(n);
+        AffineChain chain = affineByNode.get(n.id());
+        if (chain != null) {
+            return new AffineQuantize(chain, fp32);
+        }
         if (fastByOutputNode.containsKey(n.id())) {
             return new Int8LinearEmitter(this, fastByOutputNode.get(n.id()), fp32);
         }
@@ -427,6 +502,59 @@ public final class Int8Emitters extends Emitters {
                 c.precision("u8");
             }
             return b.build();
+        }
+    }
+
+    /**
+     * One node of an {@link AffineChain}: the Multiply emits {@code quantizeAffine} (its input x to the
+     * FakeQuantize's levels; the f32 operations of the separate Multiply and Add, so bit-identical), the Add
+     * nothing, the FakeQuantize the dequantize its fp32 readers need. Saves two passes over f32 tensors and the
+     * quantize's own read (landmarks' five such chains: about 1-4 us each).
+     */
+    private final class AffineQuantize implements LayerEmitter {
+        private final AffineChain chain;
+        private final LayerEmitter fp32;
+
+        AffineQuantize(AffineChain chain, LayerEmitter fp32) {
+            this.chain = chain;
+            this.fp32 = fp32;
+        }
+
+        @Override
+        public void check(Node node, Graph graph) {
+            fp32.check(node, graph);
+        }
+
+        @Override
+        public CodeBlock emit(StepContext c) {
+            Node n = c.node();
+            ValueRef levels = chain.quantize().output();
+            c.precision("u8");
+            if (n.id() == chain.add().id()) {
+                c.report("fused into the quantize at layer " + chain.multiply().id(), 0);
+                return CodeBlock.of("// fused into the quantize at layer $L\n", chain.multiply().id());
+            }
+            if (n.id() == chain.quantize().node().id()) {
+                c.report("quantized at layer " + chain.multiply().id() + " (Multiply + Add + FakeQuantize)", 0);
+                return CodeBlock.builder().add("// levels written at layer $L\n", chain.multiply().id())
+                        .add(dequantizeIfRead(c, levels, c.out(0))).build();
+            }
+            int[] oci = outerChannelsInner(c.inShape(chain.input()));
+            QuantGrid grid = chain.quantize().grid();
+            CodeBlock offsets = channelsLast(levels)
+                    ? CodeBlock.of(", $L", c.staticField(TypeName.get(int[].class), "channelOffsets",
+                            CodeBlock.of("$T.channelOffsets($L)", CHANNELS_LAST, oci[2])))
+                    : CodeBlock.of("");
+            c.report(levels(levels).simpleName() + ".quantizeAffine (x * a + b -> u8 levels; Multiply, Add "
+                    + chain.add().id() + ", FakeQuantize " + chain.quantize().node().id() + ")", 0);
+            return CodeBlock.builder()
+                    .add("// x * scale + shift (Multiply, Add $L) quantized for FakeQuantize $L in one pass\n",
+                            chain.add().id(), chain.quantize().node().id())
+                    .addStatement("$T.quantizeAffine($L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L)", levels(levels),
+                            c.in(chain.input()), bytes(c, levels), oci[0], oci[1], oci[2],
+                            c.derived(floats(chain.scale())), c.derived(floats(chain.shift())),
+                            c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())), grid.levels(), offsets)
+                    .build();
         }
     }
 

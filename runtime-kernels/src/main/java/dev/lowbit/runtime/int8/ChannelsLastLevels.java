@@ -24,6 +24,16 @@ public final class ChannelsLastLevels {
      */
     public static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
             int levels, int[] channelOffsets) {
+        quantizeAffine(x, q, outer, channels, pixels, null, null, inLow, inHigh, levels, channelOffsets);
+    }
+
+    /**
+     * {@link #quantize} of {@code x * scale[c] + shift[c]} (one value per channel; with {@code scale} null, of x):
+     * a Multiply and an Add by per-channel constants in front of a FakeQuantize, in one pass with the f32
+     * operations of the separate ops, so the levels are theirs bit for bit ({@link LevelTensors#quantizeAffine}).
+     */
+    public static void quantizeAffine(float[] x, byte[] q, int outer, int channels, int pixels, float[] scale,
+            float[] shift, float[] inLow, float[] inHigh, int levels, int[] channelOffsets) {
         int n = outer * channels * pixels;
         if (q.length < n || x.length < n) {
             throw new IllegalArgumentException("quantize of " + n + " values: input " + x.length + ", output " + q.length);
@@ -32,7 +42,9 @@ public final class ChannelsLastLevels {
             throw new IllegalArgumentException("channel offsets for " + channelOffsets[1] + " pixels, the tensor has "
                     + pixels + " (use channelOffsets(" + pixels + "))");
         }
-        LevelVectors.quantizeToChannelsLast(x, q, outer, channels, pixels, inLow, inHigh, levels, channelOffsets);
+        LevelTensors.checkAffine(scale, shift, channels);
+        LevelVectors.quantizeToChannelsLast(x, q, outer, channels, pixels, scale, shift, inLow, inHigh, levels,
+                channelOffsets);
     }
 
     /** The gather offsets {@link #quantize} takes for planes of {@code pixels}: channel k of a step at {@code k * pixels}. */

@@ -26,6 +26,25 @@ public final class LevelTensors {
     }
 
     /**
+     * {@link #quantize} of {@code x * scale[c] + shift[c]}: a Multiply and an Add by per-channel constants in front
+     * of a FakeQuantize (landmarks-regression's batch-norm after each pool) in one pass instead of three, with the
+     * separate ops' f32 operations (a multiply, then an add), so the levels are bit-identical to theirs.
+     */
+    public static void quantizeAffine(float[] x, byte[] q, int outer, int channels, int inner, float[] scale,
+            float[] shift, float[] inLow, float[] inHigh, int levels) {
+        checkAffine(scale, shift, channels);
+        LevelVectors.quantize(x, q, outer, channels, inner, scale, shift, inLow, inHigh, levels);
+    }
+
+    /** The per-channel constants of an affine quantize: one value per channel each. */
+    static void checkAffine(float[] scale, float[] shift, int channels) {
+        if (scale != null && (scale.length != channels || shift == null || shift.length != channels)) {
+            throw new IllegalArgumentException("affine quantize of " + channels + " channels: scale "
+                    + scale.length + ", shift " + (shift == null ? "null" : shift.length) + " values");
+        }
+    }
+
+    /**
      * The level of {@code v} on a FakeQuantize input range {@code [il, ih]}: 0 at or below it, {@code levels - 1}
      * above it, else {@code rint((v - il) / (ih - il) * (levels - 1))} in f32 (the IR's formula, half to even).
      */

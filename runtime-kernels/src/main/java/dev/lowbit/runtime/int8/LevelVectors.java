@@ -35,12 +35,44 @@ final class LevelVectors {
      */
     static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow, float[] inHigh,
             int levels) {
+        quantize(x, q, outer, channels, pixels, null, null, inLow, inHigh, levels);
+    }
+
+    /**
+     * As {@link #quantize(float[], byte[], int, int, int, float[], float[], int)} of {@code x * scale[c] + shift[c]}
+     * (a multiply, then an add: the f32 operations of the separate Multiply and Add) when {@code scale} is not null.
+     */
+    static void quantize(float[] x, byte[] q, int outer, int channels, int pixels, float[] scale, float[] shift,
+            float[] inLow, float[] inHigh, int levels) {
         int i = 0;
         for (int o = 0; o < outer; o++) {
             for (int c = 0; c < channels; c++, i += pixels) {
                 int r = inLow.length == 1 ? 0 : c;
-                quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, i);
+                if (scale == null) {
+                    quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, i);
+                } else {
+                    quantizeAffine(x, i, pixels, scale[c], shift[c], inLow[r], inHigh[r], levels, q, i);
+                }
             }
+        }
+    }
+
+    /** Levels of {@code x[from + i] * a + b} for {@code i < n}: {@link #quantize(float[], int, int, float, float, int, byte[], int)}'s steps. */
+    private static void quantizeAffine(float[] x, int from, int n, float a, float b, float il, float ih, int levels,
+            byte[] q, int qOff) {
+        float lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il, top = (float) (levels - 1);
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, from + i).mul(a).add(b);
+            FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
+            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
+            VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
+            level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
+            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + i);
+        }
+        for (; i < n; i++) {
+            q[qOff + i] = (byte) LevelTensors.level(x[from + i] * a + b, il, ih, levels);
         }
     }
 
@@ -49,20 +81,26 @@ final class LevelVectors {
      * {@code channelOffsets} (k * pixels), ranges per lane as {@link #combineDense} loads them, the arithmetic of
      * {@link #quantizeDense}. A last step of fewer than 16 channels reruns the 16 channels ending at the last one
      * (the overlap gets the same levels again): the JDK checks every lane of a gather's index, masked or not.
-     * Fewer than 16 channels run the scalar definition.
+     * Fewer than 16 channels run the scalar definition. With {@code scale} (not null) the value quantized is
+     * {@code x * scale[c] + shift[c]}, a multiply and then an add as the separate ops compute it.
      */
-    static void quantizeToChannelsLast(float[] x, byte[] q, int outer, int channels, int pixels, float[] inLow,
-            float[] inHigh, int levels, int[] channelOffsets) {
+    static void quantizeToChannelsLast(float[] x, byte[] q, int outer, int channels, int pixels, float[] scale,
+            float[] shift, float[] inLow, float[] inHigh, int levels, int[] channelOffsets) {
         if (channels < LANES) {
             for (int i = 0; i < outer * pixels; i++) {
                 int image = i / pixels * channels * pixels, p = i % pixels;
                 for (int c = 0; c < channels; c++) {
                     int r = inLow.length == 1 ? 0 : c;
-                    q[image + p * channels + c] = (byte) LevelTensors.level(x[image + c * pixels + p], inLow[r], inHigh[r], levels);
+                    float v = x[image + c * pixels + p];
+                    if (scale != null) {
+                        v = v * scale[c] + shift[c];
+                    }
+                    q[image + p * channels + c] = (byte) LevelTensors.level(v, inLow[r], inHigh[r], levels);
                 }
             }
             return;
         }
+        boolean affine = scale != null;
         boolean perChannel = inLow.length > 1;
         FloatVector top = FloatVector.broadcast(FLOATS, (float) (levels - 1));
         for (int o = 0; o < outer; o++) {
@@ -72,8 +110,13 @@ final class LevelVectors {
                 FloatVector il = perChannel ? FloatVector.fromArray(FLOATS, inLow, c) : FloatVector.broadcast(FLOATS, inLow[0]);
                 FloatVector ih = perChannel ? FloatVector.fromArray(FLOATS, inHigh, c) : FloatVector.broadcast(FLOATS, inHigh[0]);
                 FloatVector range = ih.sub(il), lo = il.min(ih), hi = il.max(ih);
+                FloatVector a = affine ? FloatVector.fromArray(FLOATS, scale, c) : top;
+                FloatVector b = affine ? FloatVector.fromArray(FLOATS, shift, c) : top;
                 for (int p = 0; p < pixels; p++) {
                     FloatVector v = FloatVector.fromArray(FLOATS, x, image + c * pixels + p, channelOffsets, 0);
+                    if (affine) {
+                        v = v.mul(a).add(b);
+                    }
                     FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
                     IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
                     VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));

@@ -2,6 +2,7 @@ package dev.lowbit.runtime.int8;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lowbit.runtime.Parallel;
 import java.util.Random;
@@ -62,6 +63,57 @@ class ChannelsLastLevelsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ChannelsLastLevels.quantize(new float[32], new byte[32], 1, 8, 4,
                 new float[] {0f}, new float[] {1f}, 256, ChannelsLastLevels.channelOffsets(5)), "offsets for another plane size");
+    }
+
+    @Test
+    void affineQuantizeIsTheMultiplyAndAddOpsThenTheQuantize() {
+        // the oracle: the fp32 Multiply and Add kernels the unfused steps run, then the plain quantize; NCHW runs
+        // of 53 pixels (vector steps and a scalar tail), NHWC steps of 16 channels (37: one shifted back; 8: scalar)
+        for (int channels : new int[] {CHANNELS, 8}) {
+            Random rnd = new Random(channels);
+            int n = BATCH * channels * PIXELS;
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) (rnd.nextGaussian() * 3);
+            }
+            float[] scale = new float[channels], shift = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                scale[c] = (float) (rnd.nextGaussian() * 0.7);
+                shift[c] = (float) rnd.nextGaussian();
+            }
+            // values where a fused multiply-add would give another level than the separate multiply and add (on
+            // the range [0, 255], near level 10.5): the fused pass must not contract them
+            int planted = 0;
+            for (int c = 0; c < channels; c++) {
+                float a = scale[c], b = shift[c];
+                float x0 = (10.5f - b) / a;
+                for (int k = -4000; k <= 4000 && planted < n; k++) {
+                    float xi = x0 + k * Math.ulp(x0);
+                    if (LevelTensors.level(xi * a + b, 0f, 255f, 256) != LevelTensors.level(Math.fma(xi, a, b), 0f, 255f, 256)) {
+                        int p = planted++ % PIXELS;
+                        x[c * PIXELS + p] = xi; // image 0, channel c
+                    }
+                }
+            }
+            assertTrue(planted > 0, "no value straddles a level boundary between the two roundings");
+            float[] scaled = new float[n], moved = new float[n];
+            dev.lowbit.runtime.fp32.Elementwise.perChannel(dev.lowbit.runtime.fp32.BinaryOp.MULTIPLY, x, scale, scaled,
+                    BATCH, channels, PIXELS);
+            dev.lowbit.runtime.fp32.Elementwise.perChannel(dev.lowbit.runtime.fp32.BinaryOp.ADD, scaled, shift, moved,
+                    BATCH, channels, PIXELS);
+            float[][] unit = {{0f}, {255f}};
+            for (float[][] range : new float[][][] {unit, ranges(rnd, 1), ranges(rnd, channels)}) {
+                byte[] want = new byte[n], got = new byte[n];
+                LevelTensors.quantize(moved, want, BATCH, channels, PIXELS, range[0], range[1], 256);
+                LevelTensors.quantizeAffine(x, got, BATCH, channels, PIXELS, scale, shift, range[0], range[1], 256);
+                assertArrayEquals(want, got, channels + " channels NCHW, " + range[0].length + " range(s)");
+                ChannelsLastLevels.quantizeAffine(x, got, BATCH, channels, PIXELS, scale, shift, range[0], range[1], 256,
+                        ChannelsLastLevels.channelOffsets(PIXELS));
+                assertArrayEquals(nhwc(want, channels), got, channels + " channels NHWC, " + range[0].length + " range(s)");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> LevelTensors.quantizeAffine(new float[8], new byte[8], 1, 2, 4,
+                new float[3], new float[3], new float[] {0f}, new float[] {1f}, 256), "three constants for two channels");
     }
 
     @Test
