@@ -51,28 +51,9 @@ final class LevelVectors {
                 if (scale == null) {
                     quantize(x, i, pixels, inLow[r], inHigh[r], levels, q, i);
                 } else {
-                    quantizeAffine(x, i, pixels, scale[c], shift[c], inLow[r], inHigh[r], levels, q, i);
+                    quantizeRun(x, i, pixels, scale[c], shift[c], true, inLow[r], inHigh[r], levels, q, i);
                 }
             }
-        }
-    }
-
-    /** Levels of {@code x[from + i] * a + b} for {@code i < n}: {@link #quantize(float[], int, int, float, float, int, byte[], int)}'s steps. */
-    private static void quantizeAffine(float[] x, int from, int n, float a, float b, float il, float ih, int levels,
-            byte[] q, int qOff) {
-        float lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il, top = (float) (levels - 1);
-        int i = 0;
-        for (; i + LANES <= n; i += LANES) {
-            FloatVector v = FloatVector.fromArray(FLOATS, x, from + i).mul(a).add(b);
-            FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-            VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
-            VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
-            level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + i);
-        }
-        for (; i < n; i++) {
-            q[qOff + i] = (byte) LevelTensors.level(x[from + i] * a + b, il, ih, levels);
         }
     }
 
@@ -148,17 +129,28 @@ final class LevelVectors {
 
     /** Levels of {@code x[from .. from+n)} on {@code [il, ih]}, written to {@code q[qOff ..]}: vector steps, a scalar tail. */
     static void quantize(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff) {
-        for (int i = quantizeDense(x, from, n, il, ih, levels, q, qOff); i < n; i++) {
-            q[qOff + i] = (byte) LevelTensors.level(x[from + i], il, ih, levels);
+        quantizeRun(x, from, n, 1f, 0f, false, il, ih, levels, q, qOff);
+    }
+
+    /** Levels of {@code x[from + i]}, or with {@code affine} of {@code x[from + i] * a + b} (a multiply, then an add). */
+    private static void quantizeRun(float[] x, int from, int n, float a, float b, boolean affine, float il, float ih,
+            int levels, byte[] q, int qOff) {
+        for (int i = quantizeDense(x, from, n, a, b, affine, il, ih, levels, q, qOff); i < n; i++) {
+            float v = affine ? x[from + i] * a + b : x[from + i];
+            q[qOff + i] = (byte) LevelTensors.level(v, il, ih, levels);
         }
     }
 
-    /** Whole 16-lane steps with contiguous levels; returns how many elements were done. */
-    private static int quantizeDense(float[] x, int from, int n, float il, float ih, int levels, byte[] q, int qOff) {
+    /** Whole 16-lane steps of {@link #quantizeRun} with contiguous levels; returns how many elements were done. */
+    private static int quantizeDense(float[] x, int from, int n, float a, float b, boolean affine, float il, float ih,
+            int levels, byte[] q, int qOff) {
         float lo = Math.min(il, ih), hi = Math.max(il, ih), range = ih - il, top = (float) (levels - 1);
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
             FloatVector v = FloatVector.fromArray(FLOATS, x, from + i);
+            if (affine) {
+                v = v.mul(a).add(b);
+            }
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
             IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
