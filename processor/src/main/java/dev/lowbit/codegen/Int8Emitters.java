@@ -11,6 +11,7 @@ import dev.lowbit.ir.IrException;
 import dev.lowbit.transform.lpt.Fp32Step;
 import dev.lowbit.transform.lpt.LoweredModel;
 import dev.lowbit.transform.lpt.LoweredStep;
+import dev.lowbit.transform.lpt.NumpyBroadcast;
 import dev.lowbit.transform.lpt.PreservedStep;
 import dev.lowbit.transform.lpt.QuantGrid;
 import dev.lowbit.transform.lpt.QuantizeStep;
@@ -245,8 +246,9 @@ public final class Int8Emitters extends Emitters {
             return null;
         }
         int[] shape = g.port(q.input()).shape();
-        int addConst = constantOperand(add, shape);
-        if (addConst < 0) {
+        int addConst = constantOperand(add);
+        float[] shift = channelConstant(add, addConst, shape);
+        if (shift == null) {
             return null;
         }
         Node mul = g.node(add.input(1 - addConst).node());
@@ -254,37 +256,44 @@ public final class Int8Emitters extends Emitters {
                 || !soleReader(g, add.input(1 - addConst), add)) {
             return null;
         }
-        int mulConst = constantOperand(mul, shape);
-        if (mulConst < 0 || !java.util.Arrays.equals(g.port(mul.input(1 - mulConst)).shape(), shape)) {
+        int mulConst = constantOperand(mul);
+        float[] scale = channelConstant(mul, mulConst, shape);
+        if (scale == null || !java.util.Arrays.equals(g.port(mul.input(1 - mulConst)).shape(), shape)) {
             return null;
         }
-        return new AffineChain(mul, 1 - mulConst, add, q, perChannel(mul.input(mulConst), shape),
-                perChannel(add.input(addConst), shape));
+        return new AffineChain(mul, 1 - mulConst, add, q, scale, shift);
     }
 
-    /** The input position of the node's constant operand that varies at most along axis 1, else -1. */
-    private int constantOperand(Node n, int[] shape) {
-        if (shape.length < 2 || n.inputs().size() != 2) {
+    /** The input position of a two-input node's one constant operand, else -1. */
+    private int constantOperand(Node n) {
+        if (n.inputs().size() != 2) {
             return -1;
         }
         for (int i = 0; i < 2; i++) {
             if (lowered.constants().isConstant(n.input(i)) && !lowered.constants().isConstant(n.input(1 - i))) {
-                int[] cs = lowered.graph().port(n.input(i)).shape();
-                int axis = Dims.singleAxis(cs, shape.length);
-                return cs.length <= shape.length && (axis == -1 || axis == 1) ? i : -1;
+                return i;
             }
         }
         return -1;
     }
 
-    /** A constant that varies at most along axis 1 of {@code shape}, one float per channel. */
-    private float[] perChannel(ValueRef constant, int[] shape) {
-        dev.lowbit.graph.Tensor t = lowered.constants().value(constant);
-        float[] v = new float[shape[1]];
-        for (int c = 0; c < v.length; c++) {
-            v[c] = (float) t.get(t.size() == 1 ? 0 : c);
+    /**
+     * Input {@code i} of {@code n} as one float per channel (axis 1 of {@code shape}), or null when {@code i} is -1,
+     * the tensor has no channel axis, or the constant varies along another axis.
+     */
+    private float[] channelConstant(Node n, int i, int[] shape) {
+        if (i < 0 || shape.length < 2) {
+            return null;
         }
-        return v;
+        double[] v = NumpyBroadcast.alongAxis(lowered.constants().value(n.input(i)), shape, 1);
+        if (v == null) {
+            return null;
+        }
+        float[] f = new float[v.length];
+        for (int c = 0; c < f.length; c++) {
+            f[c] = (float) v[c];
+        }
+        return f;
     }
 
     private static boolean soleReader(Graph g, ValueRef v, Node reader) {
@@ -461,6 +470,17 @@ public final class Int8Emitters extends Emitters {
     }
 
     /**
+     * The last argument of a quantize into {@code levels}: for NHWC levels the gather offsets of planes of
+     * {@code pixels} ({@code ChannelsLastLevels.channelOffsets}, made once per class), for NCHW none.
+     */
+    private CodeBlock channelOffsetsArgument(StepContext c, ValueRef levels, int pixels) {
+        return channelsLast(levels)
+                ? CodeBlock.of(", $L", c.staticField(TypeName.get(int[].class), "channelOffsets",
+                        CodeBlock.of("$T.channelOffsets($L)", CHANNELS_LAST, pixels)))
+                : CodeBlock.of("");
+    }
+
+    /**
      * A FakeQuantize whose output is a quantized value: its input's levels on {@code grid} (a {@link QuantizeStep},
      * or the last node of a lowered layer running in fp32, whose FakeQuantize also runs literally in fp32 when
      * {@code fp32} is given). Dequantizes for fp32 readers.
@@ -486,14 +506,9 @@ public final class Int8Emitters extends Emitters {
             int[] oci = outerChannelsInner(shape);
             CodeBlock.Builder b = CodeBlock.builder();
             // levels first: the fp32 FakeQuantize may write over its input (the plan reuses a dying input)
-            // NHWC levels: 16 channels of a pixel per gather, at offsets made once per class (see ChannelsLastLevels)
-            CodeBlock scratchArgument = channelsLast(n.out(0))
-                    ? CodeBlock.of(", $L", c.staticField(TypeName.get(int[].class), "channelOffsets",
-                            CodeBlock.of("$T.channelOffsets($L)", CHANNELS_LAST, oci[2])))
-                    : CodeBlock.of("");
             b.addStatement("$T.quantize($L, $L, $L, $L, $L, $L, $L, $L$L)", levels(n.out(0)), c.in(0), bytes(c, n.out(0)),
                     oci[0], oci[1], oci[2], c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())),
-                    grid.levels(), scratchArgument);
+                    grid.levels(), channelOffsetsArgument(c, n.out(0), oci[2]));
             if (fp32 != null) {
                 b.add(fp32.emit(c));
             } else {
@@ -541,10 +556,6 @@ public final class Int8Emitters extends Emitters {
             }
             int[] oci = outerChannelsInner(c.inShape(chain.input()));
             QuantGrid grid = chain.quantize().grid();
-            CodeBlock offsets = channelsLast(levels)
-                    ? CodeBlock.of(", $L", c.staticField(TypeName.get(int[].class), "channelOffsets",
-                            CodeBlock.of("$T.channelOffsets($L)", CHANNELS_LAST, oci[2])))
-                    : CodeBlock.of("");
             c.report(levels(levels).simpleName() + ".quantizeAffine (x * a + b -> u8 levels; Multiply, Add "
                     + chain.add().id() + ", FakeQuantize " + chain.quantize().node().id() + ")", 0);
             return CodeBlock.builder()
@@ -553,7 +564,8 @@ public final class Int8Emitters extends Emitters {
                     .addStatement("$T.quantizeAffine($L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L)", levels(levels),
                             c.in(chain.input()), bytes(c, levels), oci[0], oci[1], oci[2],
                             c.derived(floats(chain.scale())), c.derived(floats(chain.shift())),
-                            c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())), grid.levels(), offsets)
+                            c.derived(floats(grid.inLow())), c.derived(floats(grid.inHigh())), grid.levels(),
+                            channelOffsetsArgument(c, levels, oci[2]))
                     .build();
         }
     }

@@ -54,17 +54,9 @@ public final class ConvolutionLowering {
         int[] dilations = conv.attributes().ints("dilations", new int[] {1, 1});
         int[] pads = padsBegin(conv, inShape, outShape, kernel, strides, dilations);
         QuantizedLinear.Kind kind = group ? QuantizedLinear.Kind.GROUP_CONVOLUTION : QuantizedLinear.Kind.CONVOLUTION;
-        QuantizedLinear l = null;
-        for (boolean prelu : new boolean[] {true, false}) {
-            EpilogueFusion.Fusion f = epilogue.fuse(conv, 1, w.weights().rows(), prelu);
-            l = QuantizedLinear.build(kind, conv, f.fused(), conv.input(0), f.output(), inShape, outShape, groups,
-                    kernel, strides, dilations, pads, false, w.weights(), in, f.bias(), f.relu(), f.preluSlope(),
-                    f.requant());
-            if (l.preluSlope() == null || l.oneSegmentPerChannel()) {
-                break; // else the PReLU stays an fp32 step: the kernels summing several runs have no PReLU
-            }
-        }
-        return new Result(l, null);
+        return new Result(epilogue.lower(conv, 1, w.weights().rows(), f -> QuantizedLinear.build(kind, conv, f.fused(),
+                conv.input(0), f.output(), inShape, outShape, groups, kernel, strides, dilations, pads, false,
+                w.weights(), in, f.bias(), f.relu(), f.preluSlope(), f.requant())), null);
     }
 
     /** Begin pads, recomputed from auto_pad when it is not explicit (the stored pads are then meaningless). */

@@ -6,6 +6,7 @@ import dev.lowbit.graph.ValueRef;
 import dev.lowbit.transform.ConstantValues;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Requantization fusion: follows an int8 layer's output through an optional bias Add (a constant that varies
@@ -25,6 +26,17 @@ final class EpilogueFusion {
         this.constants = constants;
         this.graph = constants.graph();
         this.decomposition = new FakeQuantizeDecomposition(constants);
+    }
+
+    /**
+     * {@code build} applied to {@code linear}'s epilogue ({@link #fuse}), with a PReLU fused where the layer built
+     * sums one run of input channels per output channel; where it sums several (their combine passes have no
+     * PReLU), built again without it, so the PReLU stays an fp32 step.
+     */
+    QuantizedLinear lower(Node linear, int channelAxis, int channels, Function<Fusion, QuantizedLinear> build) {
+        QuantizedLinear l = build.apply(fuse(linear, channelAxis, channels, true));
+        return l.preluSlope() == null || l.oneSegmentPerChannel() ? l
+                : build.apply(fuse(linear, channelAxis, channels, false));
     }
 
     /**

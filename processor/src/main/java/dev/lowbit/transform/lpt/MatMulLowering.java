@@ -49,16 +49,9 @@ public final class MatMulLowering {
         if (w.weights() == null) {
             return new Result(null, w.reason());
         }
-        QuantizedLinear l = null;
-        for (boolean prelu : new boolean[] {true, false}) {
-            EpilogueFusion.Fusion f = epilogue.fuse(mm, 1, w.weights().rows(), prelu);
-            l = QuantizedLinear.build(QuantizedLinear.Kind.MATMUL, mm, f.fused(), mm.input(0), f.output(), aShape,
-                    outShape, 1, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, ta,
-                    w.weights(), in, f.bias(), f.relu(), f.preluSlope(), f.requant());
-            if (l.preluSlope() == null || l.oneSegmentPerChannel()) {
-                break; // as in ConvolutionLowering
-            }
-        }
-        return new Result(l, null);
+        return new Result(epilogue.lower(mm, 1, w.weights().rows(), f -> QuantizedLinear.build(
+                QuantizedLinear.Kind.MATMUL, mm, f.fused(), mm.input(0), f.output(), aShape, outShape, 1,
+                new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, ta, w.weights(), in, f.bias(),
+                f.relu(), f.preluSlope(), f.requant())), null);
     }
 }

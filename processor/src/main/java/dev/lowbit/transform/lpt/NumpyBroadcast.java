@@ -4,7 +4,7 @@ import dev.lowbit.graph.Tensor;
 import java.util.Arrays;
 
 /** Expands a constant to a larger shape by numpy broadcasting (right-aligned, dims equal or 1). Stateless. */
-final class NumpyBroadcast {
+public final class NumpyBroadcast {
     private NumpyBroadcast() {}
 
     static boolean broadcastable(int[] from, int[] to) {
@@ -61,7 +61,7 @@ final class NumpyBroadcast {
      * The per-channel values of a constant that broadcasts against a tensor of {@code target} shape and varies at
      * most along {@code axis}; null when it varies along another axis or does not broadcast.
      */
-    static double[] alongAxis(Tensor t, int[] target, int axis) {
+    public static double[] alongAxis(Tensor t, int[] target, int axis) {
         if (!broadcastable(t.shape(), target)) {
             return null;
         }

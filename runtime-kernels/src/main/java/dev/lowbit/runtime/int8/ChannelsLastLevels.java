@@ -39,8 +39,8 @@ public final class ChannelsLastLevels {
             throw new IllegalArgumentException("quantize of " + n + " values: input " + x.length + ", output " + q.length);
         }
         if (channelOffsets.length != LevelVectors.LANES || channelOffsets[1] != pixels) {
-            throw new IllegalArgumentException("channel offsets for " + channelOffsets[1] + " pixels, the tensor has "
-                    + pixels + " (use channelOffsets(" + pixels + "))");
+            throw new IllegalArgumentException("channel offsets " + java.util.Arrays.toString(channelOffsets)
+                    + " do not fit planes of " + pixels + " pixels (use channelOffsets(" + pixels + "))");
         }
         LevelTensors.checkAffine(scale, shift, channels);
         LevelVectors.quantizeToChannelsLast(x, q, outer, channels, pixels, scale, shift, inLow, inHigh, levels,

@@ -47,9 +47,9 @@ public final class Requantization {
     /** Extra tail every per-channel array carries so a 16-lane vector read at the last channel stays in bounds. */
     static final int PAD = 16;
 
-    /** fp32: multiplier; quantized: M = multiplier * scale. */
+    /** fp32, and quantized with PReLU: multiplier; quantized otherwise: M = multiplier * scale. */
     final float[] multiplier;
-    /** fp32: bias; quantized: B = (bias - low) * scale. */
+    /** fp32, and quantized with PReLU: bias; quantized otherwise: B = (bias - low) * scale. */
     final float[] bias;
     final boolean relu;
     /** PReLU's slope per channel, or null without PReLU; then multiplier and bias are the fp32 ones in both forms. */

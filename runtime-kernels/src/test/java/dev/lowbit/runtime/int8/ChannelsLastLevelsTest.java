@@ -63,6 +63,8 @@ class ChannelsLastLevelsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ChannelsLastLevels.quantize(new float[32], new byte[32], 1, 8, 4,
                 new float[] {0f}, new float[] {1f}, 256, ChannelsLastLevels.channelOffsets(5)), "offsets for another plane size");
+        assertThrows(IllegalArgumentException.class, () -> ChannelsLastLevels.quantize(new float[32], new byte[32], 1, 8, 4,
+                new float[] {0f}, new float[] {1f}, 256, new int[1]), "offsets of the wrong length: a message, not an index error");
     }
 
     @Test
