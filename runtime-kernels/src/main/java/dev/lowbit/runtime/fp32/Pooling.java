@@ -35,98 +35,129 @@ public final class Pooling {
      */
     public static void maxPool(float[] x, float[] y, int planes, int h, int w, int oh, int ow,
             int kh, int kw, int sh, int sw, int ph, int pw) {
+        int ox = 0;
+        if (sw == 1 || sw == 2) {
+            // L outputs at a time, every column of the window's row span loaded masked to the row (columns
+            // outside it, padding included, never win). A tail of at most SCALAR_TAIL outputs is cheaper in the
+            // scalar loop than as a masked chunk (vehicle's 18-column rows: 67 us with 2 scalar outputs per row,
+            // 98 us with a masked second chunk, by hand).
+            for (; ox < ow && (ow - ox >= L || ow - ox > SCALAR_TAIL); ox += L) {
+                if (sw == 1) {
+                    maxColumns1(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, ox - pw, ox);
+                } else {
+                    maxColumns2(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, 2 * ox - pw, ox);
+                }
+            }
+        }
         for (int p = 0; p < planes; p++) {
-            int xp = p * h * w;
-            int yp = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = Math.max(oy * sh - ph, 0);
                 int y1 = Math.min(oy * sh - ph + kh, h);
-                int at = yp + oy * ow;
-                int ox = 0;
-                if (sw == 1 || sw == 2) {
-                    // L outputs at a time, every column of the window's row span loaded masked to the row (columns
-                    // outside it, padding included, read -infinity, which never wins). Each lane takes its window in
-                    // the scalar loop's order with the same comparison, so the result is the scalar loop's, bit for
-                    // bit. A compare + blend, not FloatVector.max: Java's max must order NaN and -0.0, a longer
-                    // sequence on the loop's dependency chain (2.6 vs 3.9 ns per step, by hand). A tail of at most
-                    // SCALAR_TAIL outputs is cheaper in the scalar loop than as a masked tile (vehicle's 18-column
-                    // rows: 67 us with 2 scalar outputs per row, 98 us with a masked second tile, by hand).
-                    for (; ox < ow && (ow - ox >= L || ow - ox > SCALAR_TAIL); ox += L) {
-                        if (sw == 1) {
-                            maxRow1(x, y, xp, w, y0, y1, ox - pw, kw, at + ox, ow - ox);
-                        } else {
-                            maxRow2(x, y, xp, w, y0, y1, ox * 2 - pw, kw, at + ox, ow - ox);
-                        }
-                    }
-                }
-                for (; ox < ow; ox++) {
-                    int x0 = Math.max(ox * sw - pw, 0);
-                    int x1 = Math.min(ox * sw - pw + kw, w);
+                for (int c = ox; c < ow; c++) {
+                    int x0 = Math.max(c * sw - pw, 0);
+                    int x1 = Math.min(c * sw - pw + kw, w);
                     float m = -Float.MAX_VALUE;
                     for (int iy = y0; iy < y1; iy++) {
                         for (int ix = x0; ix < x1; ix++) {
-                            float v = x[xp + iy * w + ix];
+                            float v = x[(p * h + iy) * w + ix];
                             if (v > m) {
                                 m = v;
                             }
                         }
                     }
-                    y[at + ox] = m;
+                    y[(p * oh + oy) * ow + c] = m;
                 }
             }
         }
     }
 
     /**
-     * y[at + j] = max over rows [y0, y1) and columns ix0 + j + [0, kw) of plane xp, for j < min(L, left). Loads
-     * that reach past the row are masked to it and blended with -infinity: rows as short as 6-15 columns
-     * (landmarks, head-pose) never fit a whole vector, and the scalar Math.max loop cost half of landmarks' float
-     * time. The load is written out in each kernel (not a helper returning a vector: one C2 does not inline would
-     * box every vector).
+     * Outputs {@code [ox, ox + L)} (those below ow) of every row of every plane, stride 1: lane j's window spans
+     * columns c0 + j + [0, kw). Each lane takes its window in the scalar loop's order with the same comparison, so
+     * the result is the scalar loop's, bit for bit; a lane whose column lies outside the row is masked out of the
+     * comparison. A compare + blend, not FloatVector.max: Java's max must order NaN and -0.0, a longer sequence on
+     * the loop's dependency chain (2.6 vs 3.9 ns per step, by hand). The column masks depend only on the chunk, so
+     * the first three are built once for all planes and rows: built per row they were most of the pass (head-pose's
+     * 64 x 30 x 30 pool: 37 us, by hand in a per-layer profile). Vectors and masks stay local to this method (one
+     * C2 does not inline would box them).
      */
-    private static void maxRow1(float[] x, float[] y, int xp, int w, int y0, int y1, int ix0, int kw, int at, int left) {
-        FloatVector m = FloatVector.broadcast(F, -Float.MAX_VALUE);
-        for (int iy = y0; iy < y1; iy++) {
-            int r = xp + iy * w;
-            for (int c = ix0; c < ix0 + kw; c++) {
-                FloatVector v;
-                if (c >= 0 && c + L <= w) {
-                    v = FloatVector.fromArray(F, x, r + c);
-                } else {
-                    VectorMask<Float> inRow = F.indexInRange(c, w);
-                    v = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(FloatVector.fromArray(F, x, r + c, inRow), inRow);
+    private static void maxColumns1(float[] x, float[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
+            int sh, int ph, int c0, int ox) {
+        VectorMask<Float> out = F.indexInRange(0, ow - ox);
+        VectorMask<Float> m0 = F.indexInRange(c0, w), m1 = F.indexInRange(c0 + 1, w), m2 = F.indexInRange(c0 + 2, w);
+        for (int p = 0; p < planes; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = Math.max(oy * sh - ph, 0);
+                int y1 = Math.min(oy * sh - ph + kh, h);
+                FloatVector m = FloatVector.broadcast(F, -Float.MAX_VALUE);
+                for (int iy = y0; iy < y1; iy++) {
+                    int r = (p * h + iy) * w + c0;
+                    FloatVector v = FloatVector.fromArray(F, x, r, m0);
+                    m = m.blend(v, v.compare(VectorOperators.GT, m, m0));
+                    if (kw > 1) {
+                        v = FloatVector.fromArray(F, x, r + 1, m1);
+                        m = m.blend(v, v.compare(VectorOperators.GT, m, m1));
+                    }
+                    if (kw > 2) {
+                        v = FloatVector.fromArray(F, x, r + 2, m2);
+                        m = m.blend(v, v.compare(VectorOperators.GT, m, m2));
+                    }
+                    for (int kx = 3; kx < kw; kx++) {
+                        VectorMask<Float> in = F.indexInRange(c0 + kx, w);
+                        v = FloatVector.fromArray(F, x, r + kx, in);
+                        m = m.blend(v, v.compare(VectorOperators.GT, m, in));
+                    }
                 }
-                m = m.blend(v, v.compare(VectorOperators.GT, m));
+                m.intoArray(y, (p * oh + oy) * ow + ox, out);
             }
         }
-        m.intoArray(y, at, F.indexInRange(0, left));
     }
 
     /**
-     * y[at + j] = max over rows [y0, y1) and columns ix0 + 2j + [0, kw) of plane xp, for j < min(L, left): the
-     * window max at every column of a 2L run (two vectors, loads masked as in {@link #maxRow1}), then the even
-     * columns.
+     * As {@link #maxColumns1} for stride 2: lane j's window spans columns c0 + 2j + [0, kw), so the window max is
+     * taken at every column of a 2L run (two vectors per column offset), then the even columns kept.
      */
-    private static void maxRow2(float[] x, float[] y, int xp, int w, int y0, int y1, int ix0, int kw, int at, int left) {
-        FloatVector lo = FloatVector.broadcast(F, -Float.MAX_VALUE);
-        FloatVector hi = lo;
-        for (int iy = y0; iy < y1; iy++) {
-            int r = xp + iy * w;
-            for (int c = ix0; c < ix0 + kw; c++) {
-                FloatVector a, b;
-                if (c >= 0 && c + 2 * L <= w) {
-                    a = FloatVector.fromArray(F, x, r + c);
-                    b = FloatVector.fromArray(F, x, r + c + L);
-                } else {
-                    VectorMask<Float> inLo = F.indexInRange(c, w), inHi = F.indexInRange(c + L, w);
-                    a = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(FloatVector.fromArray(F, x, r + c, inLo), inLo);
-                    b = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY).blend(FloatVector.fromArray(F, x, r + c + L, inHi), inHi);
+    private static void maxColumns2(float[] x, float[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
+            int sh, int ph, int c0, int ox) {
+        VectorMask<Float> out = F.indexInRange(0, ow - ox);
+        VectorMask<Float> a0 = F.indexInRange(c0, w), b0 = F.indexInRange(c0 + L, w);
+        VectorMask<Float> a1 = F.indexInRange(c0 + 1, w), b1 = F.indexInRange(c0 + 1 + L, w);
+        VectorMask<Float> a2 = F.indexInRange(c0 + 2, w), b2 = F.indexInRange(c0 + 2 + L, w);
+        for (int p = 0; p < planes; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = Math.max(oy * sh - ph, 0);
+                int y1 = Math.min(oy * sh - ph + kh, h);
+                FloatVector lo = FloatVector.broadcast(F, -Float.MAX_VALUE);
+                FloatVector hi = lo;
+                for (int iy = y0; iy < y1; iy++) {
+                    int r = (p * h + iy) * w + c0;
+                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    lo = lo.blend(a, a.compare(VectorOperators.GT, lo, a0));
+                    hi = hi.blend(b, b.compare(VectorOperators.GT, hi, b0));
+                    if (kw > 1) {
+                        a = FloatVector.fromArray(F, x, r + 1, a1);
+                        b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                        lo = lo.blend(a, a.compare(VectorOperators.GT, lo, a1));
+                        hi = hi.blend(b, b.compare(VectorOperators.GT, hi, b1));
+                    }
+                    if (kw > 2) {
+                        a = FloatVector.fromArray(F, x, r + 2, a2);
+                        b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                        lo = lo.blend(a, a.compare(VectorOperators.GT, lo, a2));
+                        hi = hi.blend(b, b.compare(VectorOperators.GT, hi, b2));
+                    }
+                    for (int kx = 3; kx < kw; kx++) {
+                        VectorMask<Float> inLo = F.indexInRange(c0 + kx, w), inHi = F.indexInRange(c0 + kx + L, w);
+                        a = FloatVector.fromArray(F, x, r + kx, inLo);
+                        b = FloatVector.fromArray(F, x, r + kx + L, inHi);
+                        lo = lo.blend(a, a.compare(VectorOperators.GT, lo, inLo));
+                        hi = hi.blend(b, b.compare(VectorOperators.GT, hi, inHi));
+                    }
                 }
-                lo = lo.blend(a, a.compare(VectorOperators.GT, lo));
-                hi = hi.blend(b, b.compare(VectorOperators.GT, hi));
+                lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(y, (p * oh + oy) * ow + ox, out);
             }
         }
-        lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(y, at, F.indexInRange(0, left));
     }
 
     /**

@@ -67,8 +67,10 @@ public final class TiledConvolution {
     private final int k;
     /** Stride 1: the wide layout over the (padded) input planes. */
     private final boolean direct;
-    /** Other strides without dilation: the wide layout over the input's stride phases (see {@link #phasePlanes}). */
+    /** Other strides without dilation: the wide layout over the input's stride phases (see {@link PhasePlanes}). */
     private final boolean phased;
+    /** The phase planes of a phased layer, else null. */
+    private final PhasePlanes phasePlanes;
     /** Direct layout reads a zero-padded copy (there are pads) instead of the input itself. */
     private final boolean padCopy;
     /**
@@ -147,7 +149,8 @@ public final class TiledConvolution {
                 }
             }
         }
-        this.srcFloats = phased ? icg * sh * sw * hp * wp : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
+        this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp) : null;
+        this.srcFloats = phased ? phasePlanes.floats() : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         this.smallPlane = TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw)
                 ? new SmallPlaneConvolution(w, oc, oh, ow, k, direct || phased ? wp : ow)
                 : null;
@@ -283,7 +286,7 @@ public final class TiledConvolution {
 
     private void prepare(float[] x, int xGroup, float[] scratch, int from, int to) {
         if (phased) {
-            phasePlanes(x, xGroup, scratch, from, to);
+            phasePlanes.rows(x, xGroup, scratch, from, to);
         } else if (!direct) {
             gather(x, xGroup, scratch, from, to);
         } else if (padCopy) {
@@ -649,38 +652,10 @@ public final class TiledConvolution {
     }
 
     /**
-     * Rows u in {@code [from, to)} of the group's input split by stride phase: plane (ic, a, b) of scratch holds
-     * padded-input pixel (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding. Every tap of a
-     * strided convolution is then a constant shift within one phase plane, so the tiles read these planes as they
-     * read the padded input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's
-     * kh * kw strided planes (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from
-     * memory).
-     */
-    private void phasePlanes(float[] x, int xGroup, float[] scratch, int from, int to) {
-        for (int ic = 0; ic < icg; ic++) {
-            for (int a = 0; a < sh; a++) {
-                for (int b = 0; b < sw; b++) {
-                    int plane = ((ic * sh + a) * sw + b) * hp * wp;
-                    int shift = b - pw;
-                    // ix = v * sw + shift lies in [0, wd) for v in [first, last)
-                    int first = Math.min(wp, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-                    int last = Math.max(first, Math.min(wp, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
-                    for (int u = from; u < to; u++) {
-                        int iy = u * sh + a - ph;
-                        int xRow = xGroup + (ic * h + iy) * wd + shift;
-                        stridedRow(x, xRow, iy >= 0 && iy < h ? first : wp, iy >= 0 && iy < h ? last : wp, sw,
-                                scratch, plane + u * wp, wp);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * row[0, n) of scratch: x[xRow + v * stride] for v in [first, last), zero elsewhere; stride 2 takes 16
      * values per step (the even lanes of two loads, as {@link Pooling} does).
      */
-    private static void stridedRow(float[] x, int xRow, int first, int last, int stride, float[] scratch, int row, int n) {
+    static void stridedRow(float[] x, int xRow, int first, int last, int stride, float[] scratch, int row, int n) {
         java.util.Arrays.fill(scratch, row, row + first, 0f);
         int v = first;
         if (stride == 2) {

@@ -1,0 +1,158 @@
+package dev.lowbit.runtime.fp32;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The input of a strided convolution split by stride phase, as {@link TiledConvolution} reads it: plane
+ * (ic, a, b) holds padded-input pixel (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding.
+ * Every tap is then a constant shift within one phase plane, so the tiles read these planes as they read the padded
+ * input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's kh * kw strided planes
+ * (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from memory).
+ *
+ * <p>Column stride 2 (every strided layer of the shared models) runs column chunk by column chunk, both column
+ * phases of a row phase at once: the even lanes of two loads are a chunk of up to 16 values of phase 0, the odd
+ * lanes the same chunk of phase 1, their lanes outside the input zeroed by a mask that depends only on the chunk's
+ * columns, so it is built once per chunk for all rows of the plane. Copying row by row, each phase on its own, with
+ * the masks and zero fills built per row, spent 10-12 ns per row of 9-31 values: head-pose's 32 -> 16 stride-2
+ * layer took 103 us of which 48 preparing (on the model's own buffers after 2000 inferences, by hand); now 81 and
+ * 26.5. Masked float gathers through an index map (no per-row work at all) were no faster than the old copy on
+ * 31-value rows (0.47 ns per value: this CPU's gathers). Other column strides copy row by row
+ * ({@link TiledConvolution#stridedRow}). Immutable; {@link #rows} is thread-safe for disjoint row ranges.
+ */
+final class PhasePlanes {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Odd lanes twice over (see {@link Pooling#EVENS}). */
+    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, i -> (2 * i + 1) % L);
+
+    private final int channels;
+    private final int h;
+    private final int wd;
+    private final int sh;
+    private final int sw;
+    private final int ph;
+    private final int pw;
+    private final int hp;
+    private final int wp;
+
+    /**
+     * @param channels input channels of one group, {@code h x wd} each; strides {@code sh, sw}, top and left pads
+     *                 {@code ph, pw}; phase planes of {@code hp x wp}
+     */
+    PhasePlanes(int channels, int h, int wd, int sh, int sw, int ph, int pw, int hp, int wp) {
+        this.channels = channels;
+        this.h = h;
+        this.wd = wd;
+        this.sh = sh;
+        this.sw = sw;
+        this.ph = ph;
+        this.pw = pw;
+        this.hp = hp;
+        this.wp = wp;
+    }
+
+    /** Floats the planes take: channels x phases x hp x wp. */
+    int floats() {
+        return channels * sh * sw * hp * wp;
+    }
+
+    /**
+     * Rows u in {@code [from, to)} of every phase plane of the group whose first input channel starts at
+     * {@code xGroup}, into {@code scratch[0, floats())}.
+     */
+    void rows(float[] x, int xGroup, float[] scratch, int from, int to) {
+        for (int ic = 0; ic < channels; ic++) {
+            int xPlane = xGroup + ic * h * wd;
+            for (int a = 0; a < sh; a++) {
+                if (sw == 2) {
+                    int plane = (ic * sh + a) * 2 * hp * wp;
+                    strideTwo(x, xPlane - pw, scratch, plane, plane + hp * wp, a, first(0), last(0), first(1),
+                            last(1), from, to);
+                    continue;
+                }
+                for (int b = 0; b < sw; b++) {
+                    int plane = ((ic * sh + a) * sw + b) * hp * wp;
+                    for (int u = from; u < to; u++) {
+                        int iy = u * sh + a - ph;
+                        boolean inside = iy >= 0 && iy < h;
+                        TiledConvolution.stridedRow(x, xPlane + iy * wd + b - pw, inside ? first(b) : wp,
+                                inside ? last(b) : wp, sw, scratch, plane + u * wp, wp);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first v of column phase b whose input column ix = v * sw + b - pw is inside the input (wp if none). */
+    private int first(int b) {
+        int shift = b - pw;
+        return Math.min(wp, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+    }
+
+    /** One past the last v of column phase b whose input column is inside the input. */
+    private int last(int b) {
+        int shift = b - pw;
+        return Math.max(first(b), Math.min(wp, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
+    }
+
+    /**
+     * Rows u in {@code [from, to)} of the two column phases of row phase a, at {@code plane0} and {@code plane1}:
+     * value v of phase b's row is {@code x[xRow + 2 v + b]} for v in {@code [first_b, last_b)} of a row inside the
+     * input, zero elsewhere; so the even lanes of two loads are phase 0's chunk and the odd lanes phase 1's. Chunks
+     * of {@code min(16, wp)} values, the last one shifted back to end at the row's end (its overlap is written
+     * twice with the same values). The loads may reach past the row into its neighbours (masked to zero); where
+     * they would leave the array, the chunk is copied one value at a time.
+     */
+    private void strideTwo(float[] x, int xShifted, float[] scratch, int plane0, int plane1, int a, int first0,
+            int last0, int first1, int last1, int from, int to) {
+        // rows u whose input row iy = u * sh + a - ph lies inside the input: [inFrom, inTo)
+        int inFrom = Math.min(to, Math.max(from, ceilDiv(ph - a, sh)));
+        int inTo = Math.max(inFrom, Math.min(to, ceilDiv(h + ph - a, sh)));
+        zeroRows(scratch, plane0, from, inFrom, inTo, to);
+        zeroRows(scratch, plane1, from, inFrom, inTo, to);
+        int step = Math.min(L, wp);
+        VectorMask<Float> store = F.indexInRange(0, step);
+        for (int v0 = 0; v0 < wp; v0 += L) {
+            int at = Math.min(v0, wp - step);
+            VectorMask<Float> inside0 = F.indexInRange(at - first0, last0 - first0).and(store);
+            VectorMask<Float> inside1 = F.indexInRange(at - first1, last1 - first1).and(store);
+            FloatVector zero = FloatVector.zero(F);
+            for (int u = inFrom; u < inTo; u++) {
+                int src = xShifted + (u * sh + a - ph) * wd + 2 * at;
+                int row = u * wp + at;
+                if (src < 0 || src + 2 * L > x.length) {
+                    copyChunk(x, src, scratch, plane0 + row, at, step, first0, last0);
+                    copyChunk(x, src + 1, scratch, plane1 + row, at, step, first1, last1);
+                    continue;
+                }
+                FloatVector lo = FloatVector.fromArray(F, x, src);
+                FloatVector hi = FloatVector.fromArray(F, x, src + L);
+                zero.blend(lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH), inside0)
+                        .intoArray(scratch, plane0 + row, store);
+                zero.blend(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH), inside1)
+                        .intoArray(scratch, plane1 + row, store);
+            }
+        }
+    }
+
+    /** Rows [from, inFrom) and [inTo, to) of the plane, those outside the input, to zero. */
+    private void zeroRows(float[] scratch, int plane, int from, int inFrom, int inTo, int to) {
+        java.util.Arrays.fill(scratch, plane + from * wp, plane + inFrom * wp, 0f);
+        java.util.Arrays.fill(scratch, plane + inTo * wp, plane + to * wp, 0f);
+    }
+
+    /** One chunk value by value, where its loads would leave the array (the first and last rows of the input). */
+    private static void copyChunk(float[] x, int src, float[] scratch, int row, int at, int step, int first, int last) {
+        for (int i = 0; i < step; i++) {
+            int v = at + i;
+            scratch[row + i] = v >= first && v < last ? x[src + 2 * i] : 0f;
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+}
