@@ -5,13 +5,15 @@ import com.palantir.javapoet.CodeBlock;
 import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
 import dev.lowbit.ir.IrException;
+import dev.lowbit.runtime.fp32.TiledLayout;
 
 /**
  * Convolution and GroupConvolution (2-D, NCHW). In a float model, a {@code TiledConvolution} (f32 FMA, register
- * tiles, weights packed once at class initialization) held in a static field and run with the class's float
- * scratch, on the calling thread (splitting it by output channels under LATENCY was measured slower, see
- * docs/performance.md); in a graph that still runs FakeQuantize ({@link StepContext#exactFp32()}), one call of the
- * oracle-identical {@code Convolution.conv2d}, which accumulates in double. Stateless.
+ * tiles or, for 3x3 stride-1 layers of >= 32 channels, Winograd F(2x2, 3x3); weights packed once at class
+ * initialization) held in a static field and run with the class's float scratch (plus a block per thread for
+ * Winograd) and the instance's thread pool; in a graph that still runs FakeQuantize
+ * ({@link StepContext#exactFp32()}), one call of the oracle-identical {@code Convolution.conv2d}, which accumulates
+ * in double. Stateless.
  */
 final class ConvEmitter implements LayerEmitter {
     private static final ClassName KERNEL = ClassName.get("dev.lowbit.runtime.fp32", "Convolution");
@@ -47,15 +49,21 @@ final class ConvEmitter implements LayerEmitter {
             CodeBlock layer = c.staticField(TILED, "conv", CodeBlock.of(
                     "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TILED, c.in(1),
                     x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
-            boolean smallPlane = dev.lowbit.runtime.fp32.TiledLayout.smallPlane(groups, y[2], y[3], y[1], kh, kw);
-            String tiles = smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";
-            c.report(smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run", macs);
+            boolean winograd = TiledLayout.winograd(x[1], y[1], kh, kw, s[0], s[1], d[0], d[1], groups);
+            boolean smallPlane = TiledLayout.smallPlane(groups, y[2], y[3], y[1], kh, kw);
+            String tiles = winograd ? "f32 Winograd F(2x2, 3x3)"
+                    : smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";
+            c.report(winograd ? "TiledConvolution.run (Winograd F(2x2, 3x3))"
+                    : smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run", macs);
+            int scratch = TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1],
+                    d[0], d[1], groups);
+            int perWorker = TiledLayout.workerScratchFloats(x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1],
+                    p[0], p[1], d[0], d[1], groups);
             return CodeBlock.builder()
                     .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), $L\n", kh, kw,
                             s[0], s[1], p[0], p[1], d[0], d[1], groups, tiles)
                     .addStatement("$L.run($L, $L, $L, $L)", layer, c.in(0), c.out(0),
-                            c.floatScratch(dev.lowbit.runtime.fp32.TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2],
-                                    y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups)), Int8Emitters.parallel())
+                            c.floatScratch(scratch - perWorker, perWorker), Int8Emitters.parallel())
                     .build();
         }
         c.report("Convolution.conv2d", macs);

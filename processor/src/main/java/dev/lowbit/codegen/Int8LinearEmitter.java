@@ -108,8 +108,8 @@ final class Int8LinearEmitter implements LayerEmitter {
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
                 : onFma(l) ? "FmaConvolution (exact int8 dot products on f32 FMA"
-                        + (WinogradLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel())
-                                ? ", Winograd F(2x2, 3x3))" : ")")
+                        + winogradNote(WinogradLayout.runs(geometry(l), l.weights().values(), l.segments().get(0).padLevel()))
+                        + ")"
                 : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
@@ -312,13 +312,13 @@ final class Int8LinearEmitter implements LayerEmitter {
         int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
-        boolean winograd = WinogradLayout.takes(g, l.weights().values(), zero);
-        CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(g, winograd));
+        int runs = WinogradLayout.runs(g, l.weights().values(), zero);
+        CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, runs), FmaLayout.workerScratchFloats(g, runs));
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L on f32 FMA (exact integer sums$L): $L\n", l.kind(),
                 Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
-                winograd ? ", Winograd F(2x2, 3x3)" : "", g);
+                winogradNote(runs), g);
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
             b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
@@ -456,9 +456,9 @@ final class Int8LinearEmitter implements LayerEmitter {
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
                     seg.padLevel(), Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(asFloats(w))))));
             centredFloats = Math.max(centredFloats, g.inputLength());
-            boolean winograd = WinogradLayout.takes(g, w, seg.padLevel());
-            convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, winograd));
-            workerFloats = Math.max(workerFloats, FmaLayout.workerScratchFloats(g, winograd));
+            int runs = WinogradLayout.runs(g, w, seg.padLevel());
+            convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, runs));
+            workerFloats = Math.max(workerFloats, FmaLayout.workerScratchFloats(g, runs));
         }
         CodeBlock centred = int8.scratch(c, "floatsCentred", centredFloats);
         CodeBlock conv = c.floatScratch(convFloats, workerFloats);
@@ -540,5 +540,11 @@ final class Int8LinearEmitter implements LayerEmitter {
             f[i] = v[i];
         }
         return f;
+    }
+
+    /** The report's note on the Winograd path: none, or Winograd with its runs of input channels. */
+    private static String winogradNote(int runs) {
+        return runs == 0 ? "" : runs == 1 ? ", Winograd F(2x2, 3x3)"
+                : ", Winograd F(2x2, 3x3) in " + runs + " runs of input channels";
     }
 }

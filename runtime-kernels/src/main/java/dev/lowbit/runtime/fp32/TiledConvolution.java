@@ -35,7 +35,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
  * registers (see docs/performance.md, items 5-6 of the int8 kernels).
  *
- * <p>One-group layers with a small output plane ({@link TiledLayout#smallPlane}) run the
+ * <p>3x3 stride-1 one-group layers of at least 32 inputs and 32 outputs in whole vectors of 16
+ * ({@link TiledLayout#winograd}) run as Winograd F(2x2, 3x3) instead ({@link WinogradTiles}: 16 products per input
+ * channel and 2x2 outputs instead of 36; 0.53-0.87x the direct tiles' time on 32-128 channels at 4x4-38x38, same
+ * JVM, by hand), whatever their plane size, split over threads by blocks of tiles. Their rounding differs from the
+ * direct tiles' (sums of transformed values; the bound is in WinogradTilesTest), which is why the int8 layers on
+ * FMA, whose integer sums must stay exact, construct this class with Winograd off.
+ *
+ * <p>Other one-group layers with a small output plane ({@link TiledLayout#smallPlane}) run the
  * product on {@link SmallPlaneConvolution} instead (vectors along output channels, reading the same prepared
  * planes through the same offsets; same summation order).
  *
@@ -85,6 +92,8 @@ public final class TiledConvolution {
     private final float[] packed;
     /** The kernel for output planes of a few pixels (vectors along channels), or null. */
     private final SmallPlaneConvolution smallPlane;
+    /** Winograd F(2x2, 3x3) for the layer when not split over threads ({@link TiledLayout#winograd}), or null. */
+    private final WinogradTiles winograd;
     private final int srcFloats;
     private final int scratchFloats;
 
@@ -94,6 +103,15 @@ public final class TiledConvolution {
      */
     public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        this(w, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, true);
+    }
+
+    /**
+     * As above; {@code winogradAllowed = false} keeps the direct tiles, whose sums of integer-valued products are
+     * exact below 2^24 (the int8 layers on FMA), where Winograd's f32 output transform would round.
+     */
+    public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
+            int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed) {
         if (groups <= 0 || c % groups != 0 || oc % groups != 0) {
             throw new IllegalArgumentException("channels " + c + " -> " + oc + " do not split into " + groups + " groups");
         }
@@ -155,9 +173,11 @@ public final class TiledConvolution {
                 ? new SmallPlaneConvolution(w, oc, oh, ow, k, direct || phased ? wp : ow)
                 : null;
         this.packed = smallPlane == null ? pack(w, groups, ocg, k) : null;
-        int wide = (direct || phased) && wp != ow ? ocg * q : 0;
-        this.scratchFloats = srcFloats + (smallPlane != null ? TiledLayout.smallPlaneProducts(oc, oh, ow) : wide);
-        assert scratchFloats == TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
+        this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
+                ? new WinogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw),
+                        WinogradGeometry.transformedWeights(w, c, oc), false, new int[] {0, c})
+                : null;
+        this.scratchFloats = TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
     /** Floats of scratch {@link #run} needs. */
@@ -182,6 +202,10 @@ public final class TiledConvolution {
         if (scratch.length < scratchFloats) {
             throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + scratchFloats);
         }
+        if (winograd != null) {
+            winograd(x, y, scratch, parallel);
+            return;
+        }
         if (splits(parallel)) {
             if (preparedRows() > 0) {
                 parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
@@ -189,6 +213,7 @@ public final class TiledConvolution {
             parallel.forRange(oh, (from, to, worker) -> computeRows(x, y, scratch, from, to));
             return;
         }
+
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
                 int xGroup = (b * c + g * icg) * h * wd;
@@ -205,14 +230,45 @@ public final class TiledConvolution {
     }
 
     /**
-     * Whether {@link #run(float[], float[], float[], Parallel)} splits this layer over {@code parallel}: one image,
+     * The layer as Winograd F(2x2, 3x3): split over {@code parallel} (one image, enough work) by rows of the
+     * channels-last copy, then by blocks of tiles, each worker in its own block of scratch after the first
+     * {@link #scratchFloats} ({@link #workerScratchFloats} each); every tile gets the same arithmetic, so the output
+     * is bit-identical to one thread.
+     */
+    private void winograd(float[] x, float[] y, float[] scratch, Parallel parallel) {
+        long macs = (long) oc * oh * ow * k;
+        if (parallel != null && n == 1 && parallel.worthSplitting(macs, (long) c * h * wd + (long) oc * oh * ow)) {
+            int need = scratchFloats + (parallel.threads() - 1) * workerScratchFloats();
+            if (scratch.length < need) {
+                throw new IllegalArgumentException("scratch of " + scratch.length + " floats, need " + need + " for "
+                        + parallel.threads() + " threads");
+            }
+            parallel.forRange(winograd.inputRows(), (from, to, worker) -> winograd.channelsLast(x, 0, scratch, from, to));
+            winograd.run(scratch, y, 0, parallel);
+            return;
+        }
+        for (int b = 0; b < n; b++) {
+            winograd.channelsLast(x, b * c * h * wd, scratch, 0, winograd.inputRows());
+            winograd.run(scratch, y, b * oc * oh * ow, null);
+        }
+    }
+
+    /** Floats of scratch each thread beyond the first needs when the layer splits ({@link TiledLayout#workerScratchFloats}). */
+    public int workerScratchFloats() {
+        return winograd == null ? 0 : TiledLayout.workerScratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh,
+                dw, groups);
+    }
+
+    /**
+     * Whether {@link #run(float[], float[], float[], Parallel)} splits this layer's direct tiles over {@code parallel}
+     * (false for a Winograd layer, which splits its own way): one image,
      * one group, not a small plane (too few rows to share), and enough multiply-accumulates, in all and per value
      * read and written ({@link Parallel#worthSplitting(long, long)}). Callers that split their own passes around
      * the convolution ({@code FmaConvolution}) use {@link #prepareRows} and {@link #computeRows} when it does.
      */
     public boolean splits(Parallel parallel) {
         long macs = (long) oc * oh * ow * k;
-        return parallel != null && n == 1 && groups == 1 && smallPlane == null
+        return parallel != null && n == 1 && groups == 1 && smallPlane == null && winograd == null
                 && parallel.worthSplitting(macs, (long) c * h * wd + (long) oc * oh * ow);
     }
 

@@ -28,6 +28,9 @@ public final class TiledLayout {
     /** Channel rounding of the small-plane products: a block of 4 vectors of at most 16 floats. */
     private static final int SMALL_PLANE_BLOCK = 64;
 
+    /** Fewest input and output channels of an f32 Winograd layer. */
+    public static final int WINOGRAD_MIN_CHANNELS = 32;
+
     private TiledLayout() {}
 
     /**
@@ -37,6 +40,32 @@ public final class TiledLayout {
      */
     public static boolean phased(int kh, int kw, int sh, int sw, int dh, int dw) {
         return (sh != 1 || sw != 1) && dh == 1 && dw == 1 && kh >= sh && kw >= sw;
+    }
+
+    /**
+     * Whether an f32 layer runs as Winograd F(2x2, 3x3) ({@link WinogradTiles}) when not split over threads: one
+     * group, 3x3, stride 1, no dilation, at least {@link #WINOGRAD_MIN_CHANNELS} inputs and outputs, outputs in whole
+     * vectors of 16 (the thresholds the int8 layers measured: below 32 inputs the output side, which costs the same
+     * per output channel whatever the inputs, outweighs the 2.25x fewer products).
+     */
+    public static boolean winograd(int c, int oc, int kh, int kw, int sh, int sw, int dh, int dw, int groups) {
+        return groups == 1 && kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1
+                && c >= WINOGRAD_MIN_CHANNELS && oc >= WINOGRAD_MIN_CHANNELS && oc % WinogradGeometry.LANES == 0;
+    }
+
+    /** The buffers of a layer {@link #winograd} admits. */
+    public static WinogradGeometry winogradGeometry(int c, int h, int wd, int oc, int oh, int ow, int ph, int pw) {
+        return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1);
+    }
+
+    /**
+     * Floats of scratch each thread beyond the first needs when the layer runs split ({@link #winograd}: one block of
+     * tiles per worker; 0 for the direct tiles, which split within {@link #scratchFloats}).
+     */
+    public static int workerScratchFloats(int c, int h, int wd, int oc, int oh, int ow, int kh, int kw, int sh,
+            int sw, int ph, int pw, int dh, int dw, int groups) {
+        return winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
+                ? winogradGeometry(c, h, wd, oc, oh, ow, ph, pw).blockFloats() : 0;
     }
 
     /** Whether the layer runs on {@code SmallPlaneConvolution}: one group, a small output plane, enough channels. */
@@ -61,7 +90,8 @@ public final class TiledLayout {
     /**
      * The source planes of one group (stride 1: a zero-padded copy of the input planes when there are pads;
      * phased strides: the phase planes; other strides: the gathered taps), then the wide output of one group when
-     * its rows are longer than the output's, or a small-plane layer's pixel-major products.
+     * its rows are longer than the output's, or a small-plane layer's pixel-major products; for a layer that may run
+     * as Winograd, the larger of that and Winograd's channels-last input and one block.
      */
     public static int scratchFloats(int c, int h, int wd, int oc, int oh, int ow, int kh, int kw, int sh, int sw,
             int ph, int pw, int dh, int dw, int groups) {
@@ -81,6 +111,8 @@ public final class TiledLayout {
             src = padCopy ? icg * hp * wp : 0;
             wide = wp != ow ? oc / groups * ((oh - 1) * wp + ow) : 0;
         }
-        return src + (smallPlane(groups, oh, ow, oc, kh, kw) ? smallPlaneProducts(oc, oh, ow) : wide);
+        int tiled = src + (smallPlane(groups, oh, ow, oc, kh, kw) ? smallPlaneProducts(oc, oh, ow) : wide);
+        return winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
+                ? Math.max(tiled, winogradGeometry(c, h, wd, oc, oh, ow, ph, pw).scratchFloats(1)) : tiled;
     }
 }

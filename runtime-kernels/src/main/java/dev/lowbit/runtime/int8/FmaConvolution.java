@@ -74,7 +74,7 @@ public final class FmaConvolution {
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
         this.conv = pointwise != null || winograd != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
-                g.padLeft(), g.dilationH(), g.dilationW(), 1);
+                g.padLeft(), g.dilationH(), g.dilationW(), 1, false);
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
         int wp = fromWideRows ? conv.paddedWidth() : 0;
         this.chunkRows = fromWideRows ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
@@ -104,7 +104,8 @@ public final class FmaConvolution {
      */
     public int convScratchFloats(int workers) {
         // the generated code sizes this scratch at build time with the same functions
-        return FmaLayout.sharedScratchFloats(g, winograd != null) + workers * FmaLayout.workerScratchFloats(g, winograd != null);
+        int runs = winograd == null ? 0 : winograd.runs();
+        return FmaLayout.sharedScratchFloats(g, runs) + workers * FmaLayout.workerScratchFloats(g, runs);
     }
 
     /**

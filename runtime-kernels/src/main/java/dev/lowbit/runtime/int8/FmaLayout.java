@@ -15,34 +15,48 @@ import dev.lowbit.runtime.fp32.TiledLayout;
 public final class FmaLayout {
     /** 2^24: every integer of at most this magnitude is an f32 value (2^24 + 1 is not). */
     public static final long EXACT_LIMIT = 1L << 24;
+    /**
+     * Fewest outputs of a small-plane layer that Winograd takes from the int8 kernel. Vehicle-attributes' 3x3
+     * 128 -> 128 layers, summed in two runs of input channels (per-layer profiles of the model, 2026-12-02): at 9x9
+     * 158 -> 125 us, at 5x5 55 -> 59 us; head-pose's 128 -> 256 layer at 4x4 (one run) 83 -> 85 us.
+     */
+    static final int WINOGRAD_OVER_INT8_KERNEL_PIXELS = 81;
 
     private FmaLayout() {
     }
 
     /**
-     * One group, exact ({@link #largestPartialSum} at most {@link #EXACT_LIMIT}), and not a shape where the int8
-     * kernels are faster ({@link #int8KernelFaster}).
+     * One group, and either as Winograd ({@link WinogradLayout#takes}) or exact on the direct tiles
+     * ({@link #largestPartialSum} at most {@link #EXACT_LIMIT}); layers where the int8 kernels are faster than the
+     * direct tiles ({@link #int8KernelFaster}) only as Winograd, and only on planes of at least
+     * {@link #WINOGRAD_OVER_INT8_KERNEL_PIXELS} outputs.
      *
      * @param oihw the int8 weights {@code [oc][ic][kh][kw]}
      * @param zeroPoint the input's integer zero point (u8 levels)
      */
     public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint) {
-        return g.groups() == 1 && !int8KernelFaster(g) && largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT;
+        if (g.groups() != 1) {
+            return false;
+        }
+        if (int8KernelFaster(g)) {
+            return g.outH() * g.outW() >= WINOGRAD_OVER_INT8_KERNEL_PIXELS && WinogradLayout.takes(g, oihw, zeroPoint);
+        }
+        return largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT || WinogradLayout.takes(g, oihw, zeroPoint);
     }
 
     /**
      * Floats of {@code FmaConvolution}'s conv scratch shared by its workers: Winograd's padded channels-last input
-     * ({@code winograd}: {@link WinogradLayout#takes}) or the f32 tiled convolution's padded or gathered planes.
+     * ({@code winogradRuns} > 0: {@link WinogradLayout#runs}) or the f32 tiled convolution's padded or gathered planes.
      */
-    public static int sharedScratchFloats(ConvGeometry g, boolean winograd) {
-        return winograd ? WinogradLayout.inputFloats(g) : TiledLayout.scratchFloats(g.inChannels(), g.inH(), g.inW(),
-                g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
-                g.padLeft(), g.dilationH(), g.dilationW(), 1);
+    public static int sharedScratchFloats(ConvGeometry g, int winogradRuns) {
+        return winogradRuns > 0 ? WinogradLayout.inputFloats(g) : TiledLayout.scratchFloats(g.inChannels(), g.inH(),
+                g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(),
+                g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
     }
 
-    /** Floats of that scratch each worker needs on its own: a Winograd block, or none. */
-    public static int workerScratchFloats(ConvGeometry g, boolean winograd) {
-        return winograd ? WinogradLayout.blockFloats(g) : 0;
+    /** Floats of that scratch each worker needs on its own: a Winograd block (with its runs' products), or none. */
+    public static int workerScratchFloats(ConvGeometry g, int winogradRuns) {
+        return winogradRuns > 0 ? WinogradLayout.blockFloats(g, winogradRuns) : 0;
     }
 
     /**

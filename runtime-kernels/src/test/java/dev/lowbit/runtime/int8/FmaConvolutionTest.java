@@ -39,6 +39,11 @@ class FmaConvolutionTest {
                 Arguments.of("partial sums near 2^24 in winograd: 3x3 32 -> 32, weights -57, levels 255",
                         ConvGeometry.square(6, 6, 32, 32, 1, 3, 1, 1), 0),
                 Arguments.of("3x3 32 -> 48 at 1x1 (winograd, one tile, three of four outputs past the plane)", ConvGeometry.square(1, 1, 32, 48, 1, 3, 1, 1), 200),
+                // sums over all input channels past 2^24: runs of channels, each exact, added on int32
+                Arguments.of("partial sums past 2^24 in winograd runs: 3x3 48 -> 32, weights -128, levels 255",
+                        ConvGeometry.square(6, 7, 48, 32, 1, 3, 1, 1), 0),
+                Arguments.of("3x3 128 -> 48 at 9x9, full-range weights (winograd in runs, a small plane)",
+                        ConvGeometry.square(9, 9, 128, 48, 1, 3, 1, 1), 131),
                 Arguments.of("1x1 48 -> 40 (vector tails, pointwise)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
                 Arguments.of("1x1 128 -> 16 (face-detection's squeeze, pointwise)", ConvGeometry.square(13, 13, 128, 16, 1, 1, 1, 0), 128),
                 Arguments.of("1x1 24 -> 32 at 8x4 (one whole tile, pointwise)", ConvGeometry.square(8, 4, 24, 32, 1, 1, 1, 0), 255),
@@ -62,7 +67,7 @@ class FmaConvolutionTest {
         byte extremeWeight = name.contains("weights -57") ? (byte) -57 : (byte) -128;
         // random weights of at most 2^24 / (255 * k) in magnitude keep wide layers exact (the real layers' weights
         // are well inside the bound; FmaLayout checks each layer)
-        int span = (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
+        int span = name.contains("full-range") ? 256 : (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
         for (int i = 0; i < w.length; i++) {
             w[i] = extreme ? extremeWeight : (byte) (rnd.nextInt(span) - span / 2);
         }
@@ -70,7 +75,7 @@ class FmaConvolutionTest {
         if (extreme && g.kernelH() == 2) {
             assertEquals(255L * 512 * 128, FmaLayout.largestPartialSum(g, w, zero), "within 0.4% of 2^24");
         }
-        if (extreme && name.contains("winograd")) {
+        if (extreme && name.contains("weights -57")) {
             // position (1, 1) sums all nine taps (9 x 57 = 513) against V = d11 + d12 + d21 + d22 <= 4 x 255
             assertEquals(32L * 513 * 1020, WinogradLayout.largestPartialSum(g, w, zero), "within 0.2% of 2^24");
         }
@@ -81,6 +86,14 @@ class FmaConvolutionTest {
         // others centre them for the tiled convolution
         assertEquals(name.contains("pointwise"), FmaPointwise.takes(g, w), name);
         assertEquals(name.contains("winograd"), WinogradLayout.takes(g, w, zero), name);
+        if (name.contains("runs")) {
+            assertTrue(WinogradLayout.largestPartialSum(g, w, zero) > FmaLayout.EXACT_LIMIT, name + ": past 2^24 in one run");
+            assertTrue(WinogradLayout.runs(g, w, zero) >= 2, name);
+        }
+        if (name.contains("weights -128")) {
+            // 9 x 128 against 4 x 255 per channel: 14 channels per run, so 14 + 14 + 14 + 6
+            assertArrayEquals(new int[] {0, 14, 28, 42, 48}, WinogradLayout.runStarts(g, w, zero));
+        }
         for (int i = 0; i < in.length; i++) {
             in[i] = extreme ? (byte) 255 : (byte) rnd.nextInt(256);
         }
@@ -152,7 +165,15 @@ class FmaConvolutionTest {
         assertTrue(FmaLayout.takes(ConvGeometry.square(9, 9, 64, 32, 1, 1, 2, 0), new byte[32 * 64], 0),
                 "strided 1x1 of 32 outputs: not");
         assertFalse(FmaLayout.takes(ConvGeometry.square(5, 5, 128, 128, 1, 3, 1, 1), none, 0),
-                "small plane with 128 inputs: the int8 kernel is faster");
+                "small plane of 25 outputs with 128 inputs: the int8 kernel is faster");
+        assertTrue(FmaLayout.takes(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), none, 0),
+                "from 81 outputs, as Winograd");
+        byte[] full = new byte[128 * 128 * 9];
+        Arrays.fill(full, (byte) -128);
+        assertEquals(0, WinogradLayout.runs(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), full, 0),
+                "128 channels at 14 per run: more than " + WinogradLayout.MAX_RUNS + " runs");
+        assertFalse(FmaLayout.takes(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), full, 0),
+                "not as Winograd, and the int8 kernel is faster");
         assertTrue(FmaLayout.takes(ConvGeometry.square(18, 18, 128, 128, 1, 3, 1, 1), none, 0), "a larger plane is not");
     }
 

@@ -105,7 +105,16 @@ class WinogradLayoutTest {
         Arrays.fill(large, (byte) -128);
         ConvGeometry g = ConvGeometry.square(8, 8, 32, 32, 1, 3, 1, 1);
         assertEquals(32L * 1152 * 1020, WinogradLayout.largestPartialSum(g, large, 0), "9 x 128 against 4 x 255");
-        assertFalse(WinogradLayout.takes(g, large, 0), "partial sums past 2^24");
+        // 1152 x 1020 per channel: 14 channels per run of at most 2^24, so runs of 14, 14 and 4
+        assertArrayEquals(new int[] {0, 14, 28, 32}, WinogradLayout.runStarts(g, large, 0), "partial sums past 2^24");
+        assertEquals(3, WinogradLayout.runs(g, large, 0));
+        assertTrue(WinogradLayout.takes(g, large, 0), "in runs of input channels");
+        assertEquals(1, WinogradLayout.runs(g, new byte[32 * 32 * 9], 0), "zero weights: one run");
+        ConvGeometry wide = ConvGeometry.square(8, 8, 64, 32, 1, 3, 1, 1);
+        byte[] five = new byte[32 * 64 * 9];
+        Arrays.fill(five, (byte) -128);
+        assertEquals(0, WinogradLayout.runs(wide, five, 0), "64 channels need 5 runs, more than " + WinogradLayout.MAX_RUNS);
+        assertFalse(WinogradLayout.takes(wide, five, 0));
     }
 
     @Test
@@ -113,10 +122,11 @@ class WinogradLayoutTest {
         ConvGeometry g = ConvGeometry.square(9, 7, 40, 48, 1, 3, 1, 1);
         // 5 x 4 tiles; rows 2 x 5 + 2, columns 2 x 4 + 2; 40 inputs padded to 48
         assertEquals(12 * 10 * 48, WinogradLayout.inputFloats(g));
-        assertEquals(20, WinogradLayout.blockTiles(g), "the layer's tiles, whole steps of four");
-        assertEquals(16 * 20 * (48 + 48) + 192, WinogradLayout.blockFloats(g));
-        assertEquals(WinogradLayout.inputFloats(g) + 3 * WinogradLayout.blockFloats(g), WinogradLayout.scratchFloats(g, 3));
+        assertEquals(20, WinogradLayout.blockTiles(g, 1), "the layer's tiles, whole steps of four");
+        assertEquals(16 * 20 * (48 + 48) + 192, WinogradLayout.blockFloats(g, 1));
+        assertEquals(16 * 20 * (48 + 2 * 48) + 192, WinogradLayout.blockFloats(g, 2), "products per run of channels");
+        assertEquals(WinogradLayout.inputFloats(g) + 3 * WinogradLayout.blockFloats(g, 1), WinogradLayout.scratchFloats(g, 1, 3));
         ConvGeometry wide = ConvGeometry.square(75, 75, 32, 128, 1, 3, 1, 1);
-        assertEquals(48, WinogradLayout.blockTiles(wide), "2^17 floats / (16 x 160) = 51, in whole steps of four");
+        assertEquals(48, WinogradLayout.blockTiles(wide, 1), "2^17 floats / (16 x 160) = 51, in whole steps of four");
     }
 }

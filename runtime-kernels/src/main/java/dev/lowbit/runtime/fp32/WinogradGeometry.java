@@ -1,0 +1,131 @@
+package dev.lowbit.runtime.fp32;
+
+/**
+ * The buffers of a Winograd F(2x2, 3x3) layer ({@link WinogradTiles}) for a 3x3 stride-1 convolution of one group:
+ * the zero-padded channels-last input, the tiles, and the blocks of tiles whose transformed input and products
+ * stay within about half of L2, and the weight transform. Vector-free: the processor sizes scratch with it inside javac, where
+ * {@code jdk.incubator.vector} is not loaded. Immutable.
+ *
+ * @param inChannels  input channels
+ * @param outChannels output channels, whole vectors of 16
+ * @param inH         input rows
+ * @param inW         input columns
+ * @param outH        output rows
+ * @param outW        output columns
+ * @param padTop      zero rows above the input
+ * @param padLeft     zero columns left of it
+ * @param channelRuns runs of input channels whose products are summed apart (int8 layers whose sums over all
+ *                    channels could exceed 2^24; 1 otherwise)
+ */
+public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW, int outH, int outW, int padTop,
+        int padLeft, int channelRuns) {
+    /** Positions of the 4x4 transformed tile. */
+    public static final int POSITIONS = 16;
+    /** Vector lanes of f32 the kernel pads channels to. */
+    public static final int LANES = 16;
+    /** Tiles per microkernel step. */
+    public static final int TILE_STEP = 4;
+    /** {@code 2G}: the F(2, 3) weight transform scaled to integers. */
+    private static final int[][] G2 = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+    /** Floats of transformed input and products per block of tiles: about 512 KB, half of a 1 MB L2. */
+    private static final int BLOCK_FLOATS = 1 << 17;
+
+    public WinogradGeometry {
+        if (outChannels % LANES != 0 || inChannels <= 0 || outChannels <= 0) {
+            throw new IllegalArgumentException("Winograd needs output channels in whole vectors of " + LANES + ": "
+                    + inChannels + " -> " + outChannels);
+        }
+        if (channelRuns < 1 || channelRuns > inChannels) {
+            throw new IllegalArgumentException(channelRuns + " runs of " + inChannels + " input channels");
+        }
+    }
+
+    /** Input channels rounded up to whole vectors (the input transform's unit). */
+    public int paddedIn() {
+        return roundUp(inChannels, LANES);
+    }
+
+    public int tileRows() {
+        return (outH + 1) / 2;
+    }
+
+    public int tileColumns() {
+        return (outW + 1) / 2;
+    }
+
+    public int tiles() {
+        return tileRows() * tileColumns();
+    }
+
+    /** Rows of the zero-padded channels-last input: two per tile row plus the 3x3 kernel's two. */
+    public int inputRows() {
+        return 2 * tileRows() + 2;
+    }
+
+    public int inputColumns() {
+        return 2 * tileColumns() + 2;
+    }
+
+    /**
+     * Tiles per block: whole microkernel steps whose transformed input and products
+     * ({@code 16 * tiles * (Cp + runs * oc)} floats) stay within about half of L2, at most the layer's tiles rounded
+     * up to a step.
+     */
+    public int blockTiles() {
+        int perTile = POSITIONS * (paddedIn() + channelRuns * outChannels);
+        int tiles = Math.max(TILE_STEP, BLOCK_FLOATS / perTile / TILE_STEP * TILE_STEP);
+        return Math.min(tiles, roundUp(tiles(), TILE_STEP));
+    }
+
+    /** Floats of the channels-last padded input. */
+    public int inputFloats() {
+        return inputRows() * inputColumns() * paddedIn();
+    }
+
+    /** Floats of one block's transformed input and products (per run), and 192 for the output transform's lanes. */
+    public int blockFloats() {
+        return POSITIONS * blockTiles() * (paddedIn() + channelRuns * outChannels) + 12 * LANES;
+    }
+
+    /** Floats of scratch a layer needs: the padded input, then one block per worker. */
+    public int scratchFloats(int workers) {
+        return inputFloats() + workers * blockFloats();
+    }
+
+    /**
+     * {@code u[p] = (G' g G'^T)[p / 4][p % 4]} for the 3x3 kernel {@code g(k, l) = w[at + 3k + l]}, row-major, in
+     * double (exact for integer kernels; for f32 kernels rounded once when stored as f32).
+     */
+    public static void transform(float[] w, int at, double[] u) {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                double s = 0;
+                for (int k = 0; k < 3; k++) {
+                    for (int l = 0; l < 3; l++) {
+                        s += G2[i][k] * (double) w[at + k * 3 + l] * G2[j][l];
+                    }
+                }
+                u[i * 4 + j] = s;
+            }
+        }
+    }
+
+    /** The transformed weights {@code U[p][c][o]} of OIHW 3x3 weights, as the kernel loads them. */
+    public static float[] transformedWeights(float[] oihw, int inChannels, int outChannels) {
+        float[] weights = new float[POSITIONS * inChannels * outChannels];
+        double[] u = new double[POSITIONS];
+        for (int o = 0; o < outChannels; o++) {
+            for (int c = 0; c < inChannels; c++) {
+                transform(oihw, (o * inChannels + c) * 9, u);
+                for (int p = 0; p < POSITIONS; p++) {
+                    weights[(p * inChannels + c) * outChannels + o] = (float) u[p];
+                }
+            }
+        }
+        return weights;
+    }
+
+    private static int roundUp(int n, int step) {
+        return (n + step - 1) / step * step;
+    }
+}

@@ -1,0 +1,476 @@
+package dev.lowbit.runtime.fp32;
+
+import dev.lowbit.runtime.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Winograd F(2x2, 3x3) for a 3x3 stride-1 convolution of one group on the f32 FMA units, from a zero-padded
+ * channels-last input its caller fills ({@link WinogradGeometry}): 16 multiplications per input channel for each
+ * 2x2 block of outputs instead of 36. The transform (Lavin and Gray, "Fast Algorithms for Convolutional Neural
+ * Networks", 2016): {@code Y = A^T [(G g G^T) . (B^T d B)] A} over a 4x4 input tile d and the 3x3 kernel g. The
+ * weights come transformed with {@code G' = 2G} (integer entries: {@link WinogradGeometry#transform}), 4x the textbook ones, so
+ * {@code A^T M A = 4Y}.
+ *
+ * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every sum
+ * an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
+ * and the result is the exact dot product; and the f32 layers ({@link TiledConvolution}), whose output transform
+ * runs in f32 ({@code 4Y} times 0.25, exact), with a rounding error bounded in TiledConvolutionTest.
+ *
+ * <p>Per block of tiles: (1) the input transform, 16 channels per vector; (2) per position, the product
+ * {@code M[p][tile][o] = sum_c V[p][tile][c] * U[p][c][o]}, four tiles by 64 output channels per register tile (a
+ * broadcast of V against vectors of U, as in a GEMM microkernel); (3) the output transform per tile and 16 output
+ * channels, scattered into the NCHW output (one scatter per output pixel, a lane per channel plane). Blocks of
+ * tiles keep V and M within about half of L2.
+ *
+ * <p>Where the time goes (JFR, int8 3x3 32 -> 128 at 38x38, 514 us per call): the products about half (at that
+ * share, about 100 GMAC/s of actual FMAs, more than the direct tiles' 78), the output transform a third, the
+ * channels-last copy 8%, the input transform 5%. Of the output side, writing the 740 KB of sums is the larger part:
+ * storing into one 4 KB region instead (wrong results, a cost probe) took the call to 391 us, while replacing the
+ * scatters by gathers through L1 into whole NCHW rows gained nothing (0.90-1.05x). The output side costs the same
+ * per output channel whatever the input channels, which is why layers of fewer than 32 inputs stay direct.
+ * Immutable; {@link #run} is thread-safe with distinct buffers.
+ */
+public final class WinogradTiles {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    private static final int LANES = WinogradGeometry.LANES;
+    private static final int POSITIONS = WinogradGeometry.POSITIONS;
+    private static final int STEP = WinogradGeometry.TILE_STEP;
+
+    private final WinogradGeometry g;
+    /** Whether M holds exact integers (int8 layers): the output transform then runs on int32. */
+    private final boolean integerSums;
+    /** Run r of input channels is {@code [runStarts[r], runStarts[r + 1])}; its products go to their own M. */
+    private final int[] runStarts;
+    /** Input channels, input channels padded to whole vectors, output channels (whole vectors already). */
+    private final int ic, cp, oc;
+    private final int tileColumns, tiles, blockTiles, blocks;
+    private final int inputFloats;
+    private final int blockFloats;
+    /** {@code U[p][c][o]} ({@link WinogradGeometry#transform}). */
+    private final float[] weights;
+    /** {@code l * outH * outW} for lane l: where a vector of 16 output channels scatters into NCHW. */
+    private final int[] planeOffsets;
+
+    /**
+     * @param weights     {@code U[p][c][o]}, each 3x3 kernel transformed by {@link WinogradGeometry#transform}; kept,
+     *                    not copied
+     * @param integerSums whether every product and partial sum is an integer f32 holds exactly (the int8 layers)
+     * @param runStarts   the first input channel of each of {@code g.channelRuns()} runs and, last, the input
+     *                    channels: each run's products sum on their own, the runs add on int32 in the output
+     *                    transform (integer sums only)
+     */
+    public WinogradTiles(WinogradGeometry g, float[] weights, boolean integerSums, int[] runStarts) {
+        if (weights.length != POSITIONS * g.inChannels() * g.outChannels()) {
+            throw new IllegalArgumentException(weights.length + " transformed weights do not fit " + g);
+        }
+        if (runStarts.length != g.channelRuns() + 1 || runStarts[0] != 0
+                || runStarts[runStarts.length - 1] != g.inChannels() || (!integerSums && g.channelRuns() != 1)) {
+            throw new IllegalArgumentException("runs of input channels " + Arrays.toString(runStarts) + " do not fit "
+                    + g + (integerSums ? "" : " with f32 sums (one run)"));
+        }
+        for (int r = 0; r + 1 < runStarts.length; r++) {
+            if (runStarts[r] >= runStarts[r + 1]) {
+                throw new IllegalArgumentException("empty run of input channels in " + Arrays.toString(runStarts));
+            }
+        }
+        this.runStarts = runStarts.clone();
+        this.g = g;
+        this.integerSums = integerSums;
+        this.ic = g.inChannels();
+        this.cp = g.paddedIn();
+        this.oc = g.outChannels();
+        this.tileColumns = g.tileColumns();
+        this.tiles = g.tiles();
+        this.blockTiles = g.blockTiles();
+        this.blocks = (tiles + blockTiles - 1) / blockTiles;
+        this.inputFloats = g.inputFloats();
+        this.blockFloats = g.blockFloats();
+        this.weights = weights;
+        this.planeOffsets = new int[LANES];
+        for (int l = 0; l < LANES; l++) {
+            planeOffsets[l] = l * g.outH() * g.outW();
+        }
+    }
+
+    /**
+     * Every tile, from the channels-last input the caller filled at {@code s[0, inputFloats)}, into the NCHW
+     * output at {@code out[outOff ..]}; scratch after the input holds {@link WinogradGeometry#blockFloats} per
+     * worker of {@code parallel} (null: the caller alone). Split: the blocks of tiles, each worker in its own block
+     * scratch, every tile with the same arithmetic whatever the split.
+     */
+    public void run(float[] s, float[] out, int outOff, Parallel parallel) {
+        if (parallel == null) {
+            blocks(s, inputFloats, out, outOff, blockTiles, 0, blocks);
+            return;
+        }
+        // as many equal blocks as a multiple of the threads: two threads on 81 tiles in blocks of 64 split 64 + 17
+        int threads = parallel.threads();
+        int count = (blocks + threads - 1) / threads * threads;
+        int size = Math.min(blockTiles, ((tiles + count - 1) / count + STEP - 1) / STEP * STEP);
+        parallel.forRange((tiles + size - 1) / size,
+                (from, to, worker) -> blocks(s, inputFloats + worker * blockFloats, out, outOff, size, from, to));
+    }
+
+    /** Rows of the channels-last input (see {@link #channelsLast}). */
+    public int inputRows() {
+        return g.inputRows();
+    }
+
+    /**
+     * Rows {@code [from, to)} of the padded channels-last input {@code s[(row * columns + column) * cp + c]} from the
+     * NCHW floats at {@code x[xOff ..]}: the input inside, zero in the margins and padded channels.
+     */
+    public void channelsLast(float[] x, int xOff, float[] s, int from, int to) {
+        int h = g.inH(), w = g.inW(), top = g.padTop(), left = g.padLeft(), plane = h * w;
+        int rowFloats = g.inputColumns() * cp;
+        for (int r = from; r < to; r++) {
+            int row = r * rowFloats, iy = r - top;
+            if (iy < 0 || iy >= h) {
+                Arrays.fill(s, row, row + rowFloats, 0f);
+                continue;
+            }
+            Arrays.fill(s, row, row + left * cp, 0f);
+            Arrays.fill(s, row + (left + w) * cp, row + rowFloats, 0f);
+            int first = row + left * cp;
+            if (cp > ic) {
+                for (int ix = 0; ix < w; ix++) {
+                    Arrays.fill(s, first + ix * cp + ic, first + (ix + 1) * cp, 0f);
+                }
+            }
+            for (int c = 0; c < ic; c++) {
+                int src = xOff + c * plane + iy * w, dst = first + c;
+                for (int ix = 0; ix < w; ix++) {
+                    s[dst + ix * cp] = x[src + ix];
+                }
+            }
+        }
+    }
+
+    /**
+     * Blocks {@code [from, to)} of {@code size} tiles (a multiple of 4, at most {@link #blockTiles}, whose strides
+     * the block scratch at {@code s[at ..]} keeps): V, then M per run of input channels. Every tile gets the same
+     * arithmetic whatever the size.
+     */
+    private void blocks(float[] s, int at, float[] out, int outOff, int size, int from, int to) {
+        int products = at + POSITIONS * blockTiles * cp;
+        for (int b = from; b < to; b++) {
+            int t0 = b * size, count = Math.min(size, tiles - t0);
+            int stepped = (count + STEP - 1) / STEP * STEP;
+            inputTransform(s, at, t0, count, stepped);
+            for (int r = 0; r + 1 < runStarts.length; r++) {
+                for (int p = 0; p < POSITIONS; p++) {
+                    multiply(s, at + p * blockTiles * cp, products + (r * POSITIONS + p) * blockTiles * oc, stepped,
+                            p * ic * oc, runStarts[r], runStarts[r + 1]);
+                }
+            }
+            outputTransform(s, products, t0, count, out, outOff);
+        }
+    }
+
+    /**
+     * {@code V[p][j][c] = (B^T d B)[p]} for tiles {@code t0 + j}, j < count, 16 channels per vector; tiles
+     * {@code [count, stepped)} get zeros (the microkernel runs whole steps of four tiles; their products are never
+     * stored).
+     */
+    private void inputTransform(float[] s, int v, int t0, int count, int stepped) {
+        int columns = g.inputColumns(), rowStride = columns * cp, pStride = blockTiles * cp;
+        for (int j = 0; j < count; j++) {
+            int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
+            int base = (2 * ty * columns + 2 * tx) * cp;
+            int to = v + j * cp;
+            for (int c = 0; c < cp; c += LANES) {
+                int r0 = base + c, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
+                // B^T d: per column b, (d0 - d2, d1 + d2, d2 - d1, d1 - d3) over the tile's rows
+                FloatVector d0 = FloatVector.fromArray(FLOATS, s, r0), d1 = FloatVector.fromArray(FLOATS, s, r1);
+                FloatVector d2 = FloatVector.fromArray(FLOATS, s, r2), d3 = FloatVector.fromArray(FLOATS, s, r3);
+                FloatVector a0 = d0.sub(d2), a1 = d1.add(d2), a2 = d2.sub(d1), a3 = d1.sub(d3);
+                d0 = FloatVector.fromArray(FLOATS, s, r0 + cp);
+                d1 = FloatVector.fromArray(FLOATS, s, r1 + cp);
+                d2 = FloatVector.fromArray(FLOATS, s, r2 + cp);
+                d3 = FloatVector.fromArray(FLOATS, s, r3 + cp);
+                FloatVector b0 = d0.sub(d2), b1 = d1.add(d2), b2 = d2.sub(d1), b3 = d1.sub(d3);
+                d0 = FloatVector.fromArray(FLOATS, s, r0 + 2 * cp);
+                d1 = FloatVector.fromArray(FLOATS, s, r1 + 2 * cp);
+                d2 = FloatVector.fromArray(FLOATS, s, r2 + 2 * cp);
+                d3 = FloatVector.fromArray(FLOATS, s, r3 + 2 * cp);
+                FloatVector c0 = d0.sub(d2), c1 = d1.add(d2), c2 = d2.sub(d1), c3 = d1.sub(d3);
+                d0 = FloatVector.fromArray(FLOATS, s, r0 + 3 * cp);
+                d1 = FloatVector.fromArray(FLOATS, s, r1 + 3 * cp);
+                d2 = FloatVector.fromArray(FLOATS, s, r2 + 3 * cp);
+                d3 = FloatVector.fromArray(FLOATS, s, r3 + 3 * cp);
+                FloatVector e0 = d0.sub(d2), e1 = d1.add(d2), e2 = d2.sub(d1), e3 = d1.sub(d3);
+                // (B^T d) B: per row i, (x0 - x2, x1 + x2, x2 - x1, x1 - x3) over the columns a, b, c, e
+                int o = to + c;
+                a0.sub(c0).intoArray(s, o);
+                b0.add(c0).intoArray(s, o + pStride);
+                c0.sub(b0).intoArray(s, o + 2 * pStride);
+                b0.sub(e0).intoArray(s, o + 3 * pStride);
+                a1.sub(c1).intoArray(s, o + 4 * pStride);
+                b1.add(c1).intoArray(s, o + 5 * pStride);
+                c1.sub(b1).intoArray(s, o + 6 * pStride);
+                b1.sub(e1).intoArray(s, o + 7 * pStride);
+                a2.sub(c2).intoArray(s, o + 8 * pStride);
+                b2.add(c2).intoArray(s, o + 9 * pStride);
+                c2.sub(b2).intoArray(s, o + 10 * pStride);
+                b2.sub(e2).intoArray(s, o + 11 * pStride);
+                a3.sub(c3).intoArray(s, o + 12 * pStride);
+                b3.add(c3).intoArray(s, o + 13 * pStride);
+                c3.sub(b3).intoArray(s, o + 14 * pStride);
+                b3.sub(e3).intoArray(s, o + 15 * pStride);
+            }
+        }
+        for (int p = 0; p < POSITIONS; p++) {
+            Arrays.fill(s, v + p * pStride + count * cp, v + p * pStride + stepped * cp, 0f);
+        }
+    }
+
+    /**
+     * One position and run of input channels {@code [c0, c1)}: {@code M[j][o] = sum_c V[j][c] * U[c][o]} for tiles
+     * {@code j < stepped} (V at {@code s[v]},
+     * rows of cp; M at {@code s[m]}, rows of oc; U at {@code weights[w]}, rows of oc). Output channels in blocks of
+     * 64, then 32, then 16, each over all tiles, so the block's weights stay in L1 while V streams.
+     */
+    private void multiply(float[] s, int v, int m, int stepped, int w, int c0, int c1) {
+        int o = 0;
+        for (; o + 4 * LANES <= oc; o += 4 * LANES) {
+            for (int j = 0; j < stepped; j += STEP) {
+                tile4x4(s, v + j * cp, m + j * oc + o, w + o, c0, c1);
+            }
+        }
+        for (; o + 2 * LANES <= oc; o += 2 * LANES) {
+            for (int j = 0; j < stepped; j += STEP) {
+                tile4x2(s, v + j * cp, m + j * oc + o, w + o, c0, c1);
+            }
+        }
+        for (; o < oc; o += LANES) {
+            for (int j = 0; j < stepped; j += STEP) {
+                tile4x1(s, v + j * cp, m + j * oc + o, w + o, c0, c1);
+            }
+        }
+    }
+
+    /** Four tiles by 64 output channels: 16 accumulators, per channel 4 loads of U and 4 broadcasts of V. */
+    private void tile4x4(float[] s, int v, int m, int w, int c0, int c1) {
+        FloatVector a00 = FloatVector.zero(FLOATS), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        float[] u = weights;
+        for (int c = c0; c < c1; c++) {
+            int k = w + c * oc;
+            FloatVector u0 = FloatVector.fromArray(FLOATS, u, k);
+            FloatVector u1 = FloatVector.fromArray(FLOATS, u, k + LANES);
+            FloatVector u2 = FloatVector.fromArray(FLOATS, u, k + 2 * LANES);
+            FloatVector u3 = FloatVector.fromArray(FLOATS, u, k + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(FLOATS, s[v + c]);
+            a00 = u0.fma(x, a00);
+            a01 = u1.fma(x, a01);
+            a02 = u2.fma(x, a02);
+            a03 = u3.fma(x, a03);
+            x = FloatVector.broadcast(FLOATS, s[v + cp + c]);
+            a10 = u0.fma(x, a10);
+            a11 = u1.fma(x, a11);
+            a12 = u2.fma(x, a12);
+            a13 = u3.fma(x, a13);
+            x = FloatVector.broadcast(FLOATS, s[v + 2 * cp + c]);
+            a20 = u0.fma(x, a20);
+            a21 = u1.fma(x, a21);
+            a22 = u2.fma(x, a22);
+            a23 = u3.fma(x, a23);
+            x = FloatVector.broadcast(FLOATS, s[v + 3 * cp + c]);
+            a30 = u0.fma(x, a30);
+            a31 = u1.fma(x, a31);
+            a32 = u2.fma(x, a32);
+            a33 = u3.fma(x, a33);
+        }
+        a00.intoArray(s, m);
+        a01.intoArray(s, m + LANES);
+        a02.intoArray(s, m + 2 * LANES);
+        a03.intoArray(s, m + 3 * LANES);
+        a10.intoArray(s, m + oc);
+        a11.intoArray(s, m + oc + LANES);
+        a12.intoArray(s, m + oc + 2 * LANES);
+        a13.intoArray(s, m + oc + 3 * LANES);
+        a20.intoArray(s, m + 2 * oc);
+        a21.intoArray(s, m + 2 * oc + LANES);
+        a22.intoArray(s, m + 2 * oc + 2 * LANES);
+        a23.intoArray(s, m + 2 * oc + 3 * LANES);
+        a30.intoArray(s, m + 3 * oc);
+        a31.intoArray(s, m + 3 * oc + LANES);
+        a32.intoArray(s, m + 3 * oc + 2 * LANES);
+        a33.intoArray(s, m + 3 * oc + 3 * LANES);
+    }
+
+    /** Four tiles by 32 output channels. */
+    private void tile4x2(float[] s, int v, int m, int w, int c0, int c1) {
+        FloatVector a00 = FloatVector.zero(FLOATS), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        float[] u = weights;
+        for (int c = c0; c < c1; c++) {
+            int k = w + c * oc;
+            FloatVector u0 = FloatVector.fromArray(FLOATS, u, k);
+            FloatVector u1 = FloatVector.fromArray(FLOATS, u, k + LANES);
+            FloatVector x = FloatVector.broadcast(FLOATS, s[v + c]);
+            a00 = u0.fma(x, a00);
+            a01 = u1.fma(x, a01);
+            x = FloatVector.broadcast(FLOATS, s[v + cp + c]);
+            a10 = u0.fma(x, a10);
+            a11 = u1.fma(x, a11);
+            x = FloatVector.broadcast(FLOATS, s[v + 2 * cp + c]);
+            a20 = u0.fma(x, a20);
+            a21 = u1.fma(x, a21);
+            x = FloatVector.broadcast(FLOATS, s[v + 3 * cp + c]);
+            a30 = u0.fma(x, a30);
+            a31 = u1.fma(x, a31);
+        }
+        a00.intoArray(s, m);
+        a01.intoArray(s, m + LANES);
+        a10.intoArray(s, m + oc);
+        a11.intoArray(s, m + oc + LANES);
+        a20.intoArray(s, m + 2 * oc);
+        a21.intoArray(s, m + 2 * oc + LANES);
+        a30.intoArray(s, m + 3 * oc);
+        a31.intoArray(s, m + 3 * oc + LANES);
+    }
+
+    /** Four tiles by 16 output channels. */
+    private void tile4x1(float[] s, int v, int m, int w, int c0, int c1) {
+        FloatVector a0 = FloatVector.zero(FLOATS), a1 = a0, a2 = a0, a3 = a0;
+        float[] u = weights;
+        for (int c = c0; c < c1; c++) {
+            FloatVector u0 = FloatVector.fromArray(FLOATS, u, w + c * oc);
+            a0 = u0.fma(FloatVector.broadcast(FLOATS, s[v + c]), a0);
+            a1 = u0.fma(FloatVector.broadcast(FLOATS, s[v + cp + c]), a1);
+            a2 = u0.fma(FloatVector.broadcast(FLOATS, s[v + 2 * cp + c]), a2);
+            a3 = u0.fma(FloatVector.broadcast(FLOATS, s[v + 3 * cp + c]), a3);
+        }
+        a0.intoArray(s, m);
+        a1.intoArray(s, m + oc);
+        a2.intoArray(s, m + 2 * oc);
+        a3.intoArray(s, m + 3 * oc);
+    }
+
+    /**
+     * {@code 4Y = A^T M A} on int32 for tiles {@code t0 + j}, j < count, 16 output channels per vector, then
+     * {@code Y = 4Y >> 2} (exact: 4Y is a multiple of 4) stored NCHW as f32, outputs past the plane's last row or
+     * column skipped. The vectors run across channels and the tensor is NCHW, so the four outputs {@link
+     * #transformTile} leaves as f32 at {@code s[lanes ..]} go out by one 16-lane scatter per output pixel, or lane
+     * by lane for a tile on the plane's last row or column.
+     */
+    private void outputTransform(float[] s, int m, int t0, int count, float[] out, int outOff) {
+        int pStride = blockTiles * oc, oh = g.outH(), ow = g.outW(), plane = oh * ow, runs = runStarts.length - 1;
+        int lanes = m + runs * POSITIONS * pStride;
+        for (int j = 0; j < count; j++) {
+            int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
+            int oy = 2 * ty, ox = 2 * tx, pixel = oy * ow + ox;
+            boolean right = ox + 1 < ow, down = oy + 1 < oh;
+            for (int o = 0; o < oc; o += LANES) {
+                if (integerSums) {
+                    transformIntegerTile(s, m + j * oc + o, pStride, lanes, runs);
+                } else {
+                    transformTile(s, m + j * oc + o, pStride, lanes);
+                }
+                int to = outOff + o * plane + pixel;
+                if (right && down) {
+                    // one scatter per output pixel: lane l to channel o + l's plane
+                    FloatVector.fromArray(FLOATS, s, lanes).intoArray(out, to, planeOffsets, 0);
+                    FloatVector.fromArray(FLOATS, s, lanes + LANES).intoArray(out, to + 1, planeOffsets, 0);
+                    FloatVector.fromArray(FLOATS, s, lanes + 2 * LANES).intoArray(out, to + ow, planeOffsets, 0);
+                    FloatVector.fromArray(FLOATS, s, lanes + 3 * LANES).intoArray(out, to + ow + 1, planeOffsets, 0);
+                    continue;
+                }
+                for (int l = 0; l < LANES; l++) {
+                    int at = to + l * plane;
+                    out[at] = s[lanes + l];
+                    if (right) {
+                        out[at + 1] = s[lanes + LANES + l];
+                    }
+                    if (down) {
+                        out[at + ow] = s[lanes + 2 * LANES + l];
+                        if (right) {
+                            out[at + ow + 1] = s[lanes + 3 * LANES + l];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One tile's {@code Y = (A^T M A) / 4} in f32 for 16 output channels (f32 layers), M's positions at
+     * {@code s[at + p * pStride]}, written to {@code s[lanes ..]} as Y00, Y01, Y10, Y11: per column j,
+     * {@code r0 = (M[0][j] + M[1][j]) + M[2][j]} and {@code r1 = (M[1][j] - M[2][j]) - M[3][j]}, then the same per
+     * row, then times 0.25 (exact).
+     */
+    private static void transformTile(float[] s, int at, int pStride, int lanes) {
+        int columns = lanes + 4 * LANES;
+        for (int j = 0; j < 4; j++) {
+            FloatVector m0 = FloatVector.fromArray(FLOATS, s, at + j * pStride);
+            FloatVector m1 = FloatVector.fromArray(FLOATS, s, at + (4 + j) * pStride);
+            FloatVector m2 = FloatVector.fromArray(FLOATS, s, at + (8 + j) * pStride);
+            FloatVector m3 = FloatVector.fromArray(FLOATS, s, at + (12 + j) * pStride);
+            m0.add(m1).add(m2).intoArray(s, columns + j * LANES);
+            m1.sub(m2).sub(m3).intoArray(s, columns + (4 + j) * LANES);
+        }
+        for (int r = 0; r < 2; r++) {
+            int row = columns + 4 * r * LANES;
+            FloatVector r0 = FloatVector.fromArray(FLOATS, s, row), r1 = FloatVector.fromArray(FLOATS, s, row + LANES);
+            FloatVector r2 = FloatVector.fromArray(FLOATS, s, row + 2 * LANES);
+            FloatVector r3 = FloatVector.fromArray(FLOATS, s, row + 3 * LANES);
+            r0.add(r1).add(r2).mul(0.25f).intoArray(s, lanes + 2 * r * LANES);
+            r1.sub(r2).sub(r3).mul(0.25f).intoArray(s, lanes + (2 * r + 1) * LANES);
+        }
+    }
+
+    /**
+     * One tile's {@code Y = (A^T M A) >> 2} for 16 output channels, M's positions at {@code s[at + p * pStride]}
+     * (each the int32 sum of its runs' M), written as f32 to {@code s[lanes ..]}: Y00, Y01, Y10, Y11, 16 lanes each. First per column j,
+     * {@code r0 = M[0][j] + M[1][j] + M[2][j]} and {@code r1 = M[1][j] - M[2][j] - M[3][j]} (to
+     * {@code s[lanes + 64 ..]} as int32 bits), then per row {@code (r_0 + r_1 + r_2, r_1 - r_2 - r_3)}. Loops, not unrolled
+     * source: the 16 conversions written out exceeded C2's inlining node budget, which left them boxed
+     * (864 bytes per tile and 16 channels).
+     */
+    private static void transformIntegerTile(float[] s, int at, int pStride, int lanes, int runs) {
+        int columns = lanes + 4 * LANES, runStride = POSITIONS * pStride;
+        for (int j = 0; j < 4; j++) {
+            IntVector m0 = ints(s, at + j * pStride, runs, runStride);
+            IntVector m1 = ints(s, at + (4 + j) * pStride, runs, runStride);
+            IntVector m2 = ints(s, at + (8 + j) * pStride, runs, runStride);
+            IntVector m3 = ints(s, at + (12 + j) * pStride, runs, runStride);
+            m0.add(m1).add(m2).reinterpretAsFloats().intoArray(s, columns + j * LANES);
+            m1.sub(m2).sub(m3).reinterpretAsFloats().intoArray(s, columns + (4 + j) * LANES);
+        }
+        for (int r = 0; r < 2; r++) {
+            int row = columns + 4 * r * LANES;
+            IntVector r0 = bits(s, row), r1 = bits(s, row + LANES), r2 = bits(s, row + 2 * LANES), r3 = bits(s, row + 3 * LANES);
+            floats(r0.add(r1).add(r2)).intoArray(s, lanes + 2 * r * LANES);
+            floats(r1.sub(r2).sub(r3)).intoArray(s, lanes + (2 * r + 1) * LANES);
+        }
+    }
+
+    /**
+     * 16 exact integer-valued f32 sums as int32, added over the runs of input channels ({@code runStride} apart;
+     * each run's sum is within 2^24, their total within 2^31 / 9).
+     */
+    private static IntVector ints(float[] s, int at, int runs, int runStride) {
+        IntVector sum = (IntVector) FloatVector.fromArray(FLOATS, s, at).convert(VectorOperators.F2I, 0);
+        for (int r = 1; r < runs; r++) {
+            sum = sum.add((IntVector) FloatVector.fromArray(FLOATS, s, at + r * runStride).convert(VectorOperators.F2I, 0));
+        }
+        return sum;
+    }
+
+    /** {@code 4Y >> 2} as f32. */
+    private static FloatVector floats(IntVector fourY) {
+        return (FloatVector) fourY.lanewise(VectorOperators.ASHR, 2).convert(VectorOperators.I2F, 0);
+    }
+
+    /** 16 int32 values stored as raw bits in the f32 scratch. */
+    private static IntVector bits(float[] s, int at) {
+        return FloatVector.fromArray(FLOATS, s, at).reinterpretAsInts();
+    }
+}
