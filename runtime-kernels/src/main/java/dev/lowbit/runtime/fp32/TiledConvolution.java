@@ -313,6 +313,17 @@ public final class TiledConvolution {
     }
 
     /**
+     * Whether a caller may read a strided layer's sums in the wide layout ({@link #computeWideRows},
+     * {@link #wideRow}) after filling its phase planes with {@link #prepareRows}: one image, one group, stride phases
+     * whose rows are wider than the output's, not a small plane. {@code FmaConvolution} then runs its epilogue per
+     * chunk of rows while the sums are in L2, instead of from a whole output-shaped f32 buffer (face-detection's
+     * first layer: 1.44 M sums, 5.8 MB).
+     */
+    public boolean phasedWideRows() {
+        return n == 1 && groups == 1 && smallPlane == null && winograd == null && phased && wp != ow;
+    }
+
+    /**
      * Where row u of channel ic's zero-padded input plane starts in scratch (a layer that {@link #exposesWideRows}):
      * wp values, the input row u - ph at column pw, zero elsewhere and in the rows outside the input. Rows run to
      * {@link #preparedRows}.
@@ -321,15 +332,16 @@ public final class TiledConvolution {
         return (ic * hp + u) * wp;
     }
 
-    /** The padded planes' row length wp (see {@link #paddedPlaneRow}). */
+    /** The wide rows' length wp: the padded planes' rows ({@link #paddedPlaneRow}) or the phase planes'. */
     public int paddedWidth() {
         return wp;
     }
 
     /**
-     * Output rows {@code [from, to)} of every output channel, from padded planes the caller filled, left in the wide
-     * layout in scratch ({@link #wideRow}); a layer that {@link #exposesWideRows}. The same tiles as {@link #run}, so
-     * the same values; thread-safe for disjoint ranges.
+     * Output rows {@code [from, to)} of every output channel, from the padded planes the caller filled (a layer that
+     * {@link #exposesWideRows}) or the phase planes {@link #prepareRows} filled (one that has
+     * {@link #phasedWideRows}), left in the wide layout in scratch ({@link #wideRow}). The same tiles as
+     * {@link #run}, so the same values; thread-safe for disjoint ranges.
      */
     public void computeWideRows(float[] scratch, int from, int to) {
         product(scratch, 0, 0, scratch, srcFloats, from * wp, Math.min(q, to * wp));

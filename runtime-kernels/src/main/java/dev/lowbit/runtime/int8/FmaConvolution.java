@@ -52,8 +52,13 @@ public final class FmaConvolution {
      */
     private final boolean fromWideRows;
     /**
-     * Output rows per chunk of {@link #wideRows} when {@link #fromWideRows} (else 0): about 64K f32 sums, which the
-     * epilogue reads while they are in L2, and at least a tile of 32 pixels.
+     * Whether a strided layer stores from the wide rows after its phase planes ({@link
+     * TiledConvolution#phasedWideRows}), rows of at least one vector of 16 as above.
+     */
+    private final boolean fromPhasedWideRows;
+    /**
+     * Output rows per chunk of {@link #wideRows} when {@link #fromWideRows} or {@link #fromPhasedWideRows} (else 0):
+     * about 64K f32 sums, which the epilogue reads while they are in L2, and at least a tile of 32 pixels.
      */
     private final int chunkRows;
 
@@ -76,8 +81,9 @@ public final class FmaConvolution {
                 g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
                 g.padLeft(), g.dilationH(), g.dilationW(), 1, false);
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
-        int wp = fromWideRows ? conv.paddedWidth() : 0;
-        this.chunkRows = fromWideRows ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
+        this.fromPhasedWideRows = conv != null && conv.phasedWideRows() && g.outW() >= LANES;
+        int wp = fromWideRows || fromPhasedWideRows ? conv.paddedWidth() : 0;
+        this.chunkRows = wp > 0 ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
     }
 
     private static float[] asFloats(byte[] b) {
@@ -123,7 +129,8 @@ public final class FmaConvolution {
      * centring by ranges of input rows, plane preparation by ranges of prepared rows, then the sums and the
      * epilogue by ranges of output rows (why rows: {@link TiledConvolution#run(float[], float[], float[], Parallel)}).
      * Padded stride-1 layers centre straight into the padded planes and run the epilogue from the wide sums
-     * ({@link TiledConvolution#exposesWideRows}); 1x1 layers go to {@link FmaPointwise}; Winograd layers split their
+     * ({@link TiledConvolution#exposesWideRows}), strided ones from the wide sums after their phase planes
+     * ({@link TiledConvolution#phasedWideRows}); 1x1 layers go to {@link FmaPointwise}; Winograd layers split their
      * channels-last copy by rows and their blocks of tiles, each worker in its own block of {@code convScratch}
      * (sized by {@link #convScratchFloats} for the pool's threads). Every value gets the single-thread arithmetic,
      * so the output is bit-identical. Null runs on the caller.
@@ -161,6 +168,18 @@ public final class FmaConvolution {
                 parallel.forRange(g.outH(), (from, to, worker) -> wideRows(convScratch, r, outB, outF, outOff, from, to));
             } else {
                 centreIntoPlanes(in, inOff, convScratch, 0, conv.preparedRows());
+                wideRows(convScratch, r, outB, outF, outOff, 0, g.outH());
+            }
+            return;
+        }
+        if (fromPhasedWideRows) {
+            if (conv.splits(parallel)) {
+                parallel.forRange(g.inH(), (from, to, worker) -> centreRows(in, inOff, centred, from, to));
+                parallel.forRange(conv.preparedRows(), (from, to, worker) -> conv.prepareRows(centred, convScratch, from, to));
+                parallel.forRange(g.outH(), (from, to, worker) -> wideRows(convScratch, r, outB, outF, outOff, from, to));
+            } else {
+                centre(in, inOff, g.inputLength(), zeroPoint, centred, 0);
+                conv.prepareRows(centred, convScratch, 0, conv.preparedRows());
                 wideRows(convScratch, r, outB, outF, outOff, 0, g.outH());
             }
             return;
