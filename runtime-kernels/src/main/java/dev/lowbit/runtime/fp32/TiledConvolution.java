@@ -324,6 +324,26 @@ public final class TiledConvolution {
     }
 
     /**
+     * Whether the layer reads its taps gathered into planes of the output's size (strides with a kernel smaller
+     * than the stride, or dilation: {@link TiledLayout#phased} is false) and a caller may fill them itself
+     * ({@link #tapPlane}) and then run {@link #computeRows}: one image, one group, not a small plane.
+     * {@code FmaConvolution} gathers and centres the levels in one pass: a 1x1 stride-2 layer reads a quarter of its
+     * input, which the separate centring pass converted whole.
+     */
+    public boolean gathersTaps() {
+        return n == 1 && groups == 1 && smallPlane == null && winograd == null && !direct && !phased;
+    }
+
+    /**
+     * Where tap r's gathered plane starts in scratch (a layer that {@link #gathersTaps}), {@code r = (ic * kh + ky) *
+     * kw + kx}: output pixel (oy, ox) at {@code oy * ow + ox} holds input (oy * sh - ph + ky * dh, ox * sw - pw + kx *
+     * dw), zero where that is outside the input.
+     */
+    public int tapPlane(int r) {
+        return r * q;
+    }
+
+    /**
      * Where row u of channel ic's zero-padded input plane starts in scratch (a layer that {@link #exposesWideRows}):
      * wp values, the input row u - ph at column pw, zero elsewhere and in the rows outside the input. Rows run to
      * {@link #preparedRows}.

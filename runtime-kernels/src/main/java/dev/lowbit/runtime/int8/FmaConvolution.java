@@ -34,6 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class FmaConvolution {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    /** 32 levels: the bytes of 16 short lanes (stride-2 gathers). */
+    private static final VectorSpecies<Byte> PAIRS = ByteVector.SPECIES_256;
     private static final int LANES = 16;
 
     private final ConvGeometry g;
@@ -56,6 +58,8 @@ public final class FmaConvolution {
      * TiledConvolution#phasedWideRows}), rows of at least one vector of 16 as above.
      */
     private final boolean fromPhasedWideRows;
+    /** Whether the layer centres its levels straight into the gathered tap planes ({@link #centreIntoTaps}). */
+    private final boolean intoTaps;
     /**
      * Output rows per chunk of {@link #wideRows} when {@link #fromWideRows} or {@link #fromPhasedWideRows} (else 0):
      * about 64K f32 sums, which the epilogue reads while they are in L2, and at least a tile of 32 pixels.
@@ -82,6 +86,7 @@ public final class FmaConvolution {
                 g.padLeft(), g.dilationH(), g.dilationW(), 1, false);
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
         this.fromPhasedWideRows = conv != null && conv.phasedWideRows() && g.outW() >= LANES;
+        this.intoTaps = conv != null && conv.gathersTaps();
         int wp = fromWideRows || fromPhasedWideRows ? conv.paddedWidth() : 0;
         this.chunkRows = wp > 0 ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
     }
@@ -184,6 +189,20 @@ public final class FmaConvolution {
             }
             return;
         }
+        if (intoTaps) {
+            if (conv.splits(parallel)) {
+                parallel.forRange(g.outH(), (from, to, worker) -> centreIntoTaps(in, inOff, convScratch, from, to));
+                parallel.forRange(g.outH(), (from, to, worker) -> {
+                    conv.computeRows(centred, sums, convScratch, from, to);
+                    storeRows(sums, r, outB, outF, outOff, from, to);
+                });
+            } else {
+                centreIntoTaps(in, inOff, convScratch, 0, g.outH());
+                conv.computeRows(centred, sums, convScratch, 0, g.outH());
+                storeRows(sums, r, outB, outF, outOff, 0, g.outH());
+            }
+            return;
+        }
         if (conv.splits(parallel)) {
             parallel.forRange(g.inH(), (from, to, worker) -> centreRows(in, inOff, centred, from, to));
             if (conv.preparedRows() > 0) {
@@ -218,6 +237,51 @@ public final class FmaConvolution {
                 zeroFrom = row + pw + w;
             }
             java.util.Arrays.fill(scratch, zeroFrom, conv.paddedPlaneRow(ic, to), 0f);
+        }
+    }
+
+    /**
+     * Output rows {@code [from, to)} of every gathered tap plane ({@link TiledConvolution#tapPlane}), centred straight
+     * from the levels: {@code q - z} where the tap reads the input, 0 (the centred padding level) elsewhere. Column
+     * stride 2 takes 16 values per step: 32 levels read as 16 shorts, whose low bytes are the even columns.
+     */
+    private void centreIntoTaps(byte[] in, int inOff, float[] scratch, int from, int to) {
+        int h = g.inH(), w = g.inW(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW();
+        int sh = g.strideH(), sw = g.strideW();
+        float z = zeroPoint;
+        for (int ic = 0; ic < g.inChannels(); ic++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int plane = conv.tapPlane((ic * kh + ky) * kw + kx);
+                    int shift = kx * g.dilationW() - g.padLeft();
+                    // ix = ox * sw + shift lies in [0, w) for ox in [first, last)
+                    int first = Math.min(ow, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+                    int last = Math.max(first, Math.min(ow, w - shift <= 0 ? 0 : (w - shift + sw - 1) / sw));
+                    for (int oy = from; oy < to; oy++) {
+                        int row = plane + oy * ow;
+                        int iy = oy * sh - g.padTop() + ky * g.dilationH();
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(scratch, row, row + ow, 0f);
+                            continue;
+                        }
+                        int src = inOff + (ic * h + iy) * w + shift;
+                        java.util.Arrays.fill(scratch, row, row + first, 0f);
+                        int ox = first;
+                        if (sw == 2) {
+                            for (; ox + LANES <= last && src + 2 * ox + 2 * LANES <= in.length; ox += LANES) {
+                                IntVector levels = (IntVector) ByteVector.fromArray(PAIRS, in, src + 2 * ox)
+                                        .reinterpretAsShorts().and((short) 0xFF)
+                                        .convertShape(VectorOperators.S2I, INTS, 0);
+                                ((FloatVector) levels.convert(VectorOperators.I2F, 0)).sub(z).intoArray(scratch, row + ox);
+                            }
+                        }
+                        for (; ox < last; ox++) {
+                            scratch[row + ox] = (in[src + ox * sw] & 0xFF) - zeroPoint;
+                        }
+                        java.util.Arrays.fill(scratch, row + last, row + ow, 0f);
+                    }
+                }
+            }
         }
     }
 

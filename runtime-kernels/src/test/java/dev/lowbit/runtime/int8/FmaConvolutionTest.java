@@ -54,6 +54,11 @@ class FmaConvolutionTest {
                         ConvGeometry.square(70, 70, 8, 128, 1, 3, 2, 1), 128),
                 Arguments.of("7x7 s2 3 -> 16 at 44x44 (phase planes, one chunk of wide rows)",
                         ConvGeometry.square(44, 44, 3, 16, 1, 7, 2, 3), 3),
+                // taps gathered and centred from the levels in one pass: face-detection's 1x1 stride-2 squeeze
+                // (odd input: the last output reads the last column), a dilated stride-2 layer with pads
+                Arguments.of("1x1 s2 64 -> 16 at 75x75 (gathered taps)", ConvGeometry.square(75, 75, 64, 16, 1, 1, 2, 0), 128),
+                Arguments.of("3x3 s2 dilation 2 8 -> 16 (gathered taps, pads)",
+                        new ConvGeometry(21, 40, 8, 16, 1, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2), 17),
                 Arguments.of("small plane 3x3 64 -> 96 (winograd)", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
                 Arguments.of("partial sums near 2^24: 128 x 2x2 -> 3", ConvGeometry.square(5, 5, 128, 3, 1, 2, 1, 0), 0),
                 Arguments.of("partial sums at 2^24 when centred, twice that from raw levels: 1x1 1024 -> 8",
