@@ -199,18 +199,13 @@ public final class WinogradLayout {
      * input channel per vector ({@link #shapeFits} admits whole vectors of output channels only).
      */
     static float[] transformedWeights(ConvGeometry g, byte[] oihw) {
-        int oc = g.outChannels(), ic = g.inChannels();
-        float[] weights = new float[POSITIONS * ic * oc];
-        int[] u = new int[POSITIONS];
-        for (int o = 0; o < oc; o++) {
-            for (int c = 0; c < ic; c++) {
-                transform(oihw, (o * ic + c) * 9, u);
-                for (int p = 0; p < POSITIONS; p++) {
-                    weights[(p * ic + c) * oc + o] = u[p];
-                }
-            }
+        checkWeights(g, oihw);
+        float[] weights = new float[oihw.length];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = oihw[i];
         }
-        return weights;
+        // integer kernels: the double transform is exact, and its values (at most 9 x 128 in magnitude) are f32
+        return WinogradGeometry.transformedWeights(weights, g.inChannels(), g.outChannels());
     }
 
     /** The engine's buffers for the layer ({@link #shapeFits} it) summed in {@code runs} runs of input channels. */
