@@ -6,8 +6,10 @@ import java.util.Random;
 
 /**
  * One NCHW fp32 convolution (56x56 map, "same" padding, stride 1, batch 1) run by the generated code's two
- * kernels: {@link TiledConvolution} (f32 register tiles, float models) and the exact {@link Convolution#conv2d}
- * (double accumulation, graphs with FakeQuantize). Same random input and weights for both. Not thread-safe.
+ * kernels: {@link TiledConvolution} (f32 register tiles, float models; since 2026-12-02 a 3x3 layer of 64 channels
+ * runs as Winograd F(2x2, 3x3) there, and the score still counts the direct convolution's MACs) and the exact
+ * {@link Convolution#conv2d} (double accumulation, graphs with FakeQuantize). Same random input and weights for
+ * both. Not thread-safe.
  */
 final class Fp32NchwFixture {
     static final int SIZE = 56;
