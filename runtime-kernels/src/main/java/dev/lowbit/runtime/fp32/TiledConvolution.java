@@ -92,7 +92,10 @@ public final class TiledConvolution {
     private final float[] packed;
     /** The kernel for output planes of a few pixels (vectors along channels), or null. */
     private final SmallPlaneConvolution smallPlane;
-    /** Winograd F(2x2, 3x3) for the layer when not split over threads ({@link TiledLayout#winograd}), or null. */
+    /**
+     * Winograd F(2x2, 3x3) for the layer ({@link TiledLayout#winograd}, unless constructed for exact integer sums),
+     * or null; a Winograd layer packs no weights for the direct tiles or the small-plane kernel.
+     */
     private final WinogradTiles winograd;
     private final int srcFloats;
     private final int scratchFloats;
@@ -169,14 +172,14 @@ public final class TiledConvolution {
         }
         this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp) : null;
         this.srcFloats = phased ? phasePlanes.floats() : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
-        this.smallPlane = TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw)
-                ? new SmallPlaneConvolution(w, oc, oh, ow, k, direct || phased ? wp : ow)
-                : null;
-        this.packed = smallPlane == null ? pack(w, groups, ocg, k) : null;
         this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
                 ? new WinogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw),
                         WinogradGeometry.transformedWeights(w, c, oc), false, new int[] {0, c})
                 : null;
+        this.smallPlane = winograd == null && TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw)
+                ? new SmallPlaneConvolution(w, oc, oh, ow, k, direct || phased ? wp : ow)
+                : null;
+        this.packed = winograd == null && smallPlane == null ? pack(w, groups, ocg, k) : null;
         this.scratchFloats = TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
@@ -213,7 +216,6 @@ public final class TiledConvolution {
             parallel.forRange(oh, (from, to, worker) -> computeRows(x, y, scratch, from, to));
             return;
         }
-
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
                 int xGroup = (b * c + g * icg) * h * wd;
@@ -272,6 +274,13 @@ public final class TiledConvolution {
                 && parallel.worthSplitting(macs, (long) c * h * wd + (long) oc * oh * ow);
     }
 
+    /** The row-range entry points run the direct tiles, which a Winograd layer does not pack. */
+    private void requireDirectTiles() {
+        if (winograd != null) {
+            throw new IllegalStateException("a Winograd layer computes whole tiles only (construct it with Winograd off)");
+        }
+    }
+
     /** Whether the layer reads its input through planes prepared in scratch (pads, stride phases, gathered taps). */
     private boolean prepares() {
         return phased || !direct || padCopy;
@@ -298,6 +307,7 @@ public final class TiledConvolution {
      * accepts), from planes {@link #prepareRows} prepared. Thread-safe for disjoint ranges.
      */
     public void computeRows(float[] x, float[] y, float[] scratch, int from, int to) {
+        requireDirectTiles();
         rows(x, 0, 0, y, 0, scratch, from, to);
     }
 
@@ -364,6 +374,7 @@ public final class TiledConvolution {
      * {@link #run}, so the same values; thread-safe for disjoint ranges.
      */
     public void computeWideRows(float[] scratch, int from, int to) {
+        requireDirectTiles();
         product(scratch, 0, 0, scratch, srcFloats, from * wp, Math.min(q, to * wp));
     }
 
