@@ -49,7 +49,7 @@ final class ConvEmitter implements LayerEmitter {
             CodeBlock layer = c.staticField(TILED, "conv", CodeBlock.of(
                     "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TILED, c.in(1),
                     x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
-            boolean winograd = TiledLayout.winograd(x[1], y[1], kh, kw, s[0], s[1], d[0], d[1], groups);
+            boolean winograd = TiledLayout.winograd(x[1], y[1], y[2], y[3], kh, kw, s[0], s[1], d[0], d[1], groups);
             boolean smallPlane = TiledLayout.smallPlane(groups, y[2], y[3], y[1], kh, kw);
             String tiles = winograd ? "f32 Winograd F(2x2, 3x3)"
                     : smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";

@@ -38,7 +38,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>3x3 stride-1 one-group layers of at least 32 inputs and 32 outputs in whole vectors of 16
  * ({@link TiledLayout#winograd}) run as Winograd F(2x2, 3x3) instead ({@link WinogradTiles}: 16 products per input
  * channel and 2x2 outputs instead of 36; 0.53-0.87x the direct tiles' time on 32-128 channels at 4x4-38x38, same
- * JVM, by hand), whatever their plane size, split over threads by blocks of tiles. Their rounding differs from the
+ * JVM, by hand) when their output holds at least four 2x2 tiles, split over threads by blocks of tiles. Their rounding differs from the
  * direct tiles' (sums of transformed values; the bound is in WinogradTilesTest), which is why the int8 layers on
  * FMA, whose integer sums must stay exact, construct this class with Winograd off.
  *
@@ -172,7 +172,7 @@ public final class TiledConvolution {
         }
         this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp) : null;
         this.srcFloats = phased ? phasePlanes.floats() : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
-        this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
+        this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, oh, ow, kh, kw, sh, sw, dh, dw, groups)
                 ? new WinogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw),
                         WinogradGeometry.transformedWeights(w, c, oc), false, new int[] {0, c})
                 : null;

@@ -30,6 +30,13 @@ public final class TiledLayout {
 
     /** Fewest input and output channels of an f32 Winograd layer. */
     public static final int WINOGRAD_MIN_CHANNELS = 32;
+    /**
+     * Fewest 2x2 output tiles of an f32 Winograd layer. Its transformed weights are 16/9 the direct ones, read once
+     * per block of tiles: head-pose FP16's 256 -> 512 layer with a 2x2 output (one tile, 8.4 MB of transformed
+     * weights) took 285 us against 179 on the small-plane kernel, while its 128 -> 256 layer at 4x4 (4 tiles) went
+     * 93 -> 81 us and its 64 -> 128 layer at 8x8 71 -> 48 us (per-layer profiles, 2026-12-02).
+     */
+    public static final int WINOGRAD_MIN_TILES = 4;
 
     private TiledLayout() {}
 
@@ -43,14 +50,16 @@ public final class TiledLayout {
     }
 
     /**
-     * Whether an f32 layer runs as Winograd F(2x2, 3x3) ({@link WinogradTiles}) when not split over threads: one
-     * group, 3x3, stride 1, no dilation, at least {@link #WINOGRAD_MIN_CHANNELS} inputs and outputs, outputs in whole
-     * vectors of 16 (the thresholds the int8 layers measured: below 32 inputs the output side, which costs the same
-     * per output channel whatever the inputs, outweighs the 2.25x fewer products).
+     * Whether an f32 layer runs as Winograd F(2x2, 3x3) ({@link WinogradTiles}): one group, 3x3, stride 1, no
+     * dilation, at least {@link #WINOGRAD_MIN_CHANNELS} inputs and outputs, outputs in whole vectors of 16 (the
+     * thresholds the int8 layers measured: below 32 inputs the output side, which costs the same per output channel
+     * whatever the inputs, outweighs the 2.25x fewer products), and at least {@link #WINOGRAD_MIN_TILES} 2x2 tiles.
      */
-    public static boolean winograd(int c, int oc, int kh, int kw, int sh, int sw, int dh, int dw, int groups) {
+    public static boolean winograd(int c, int oc, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw,
+            int groups) {
         return groups == 1 && kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1
-                && c >= WINOGRAD_MIN_CHANNELS && oc >= WINOGRAD_MIN_CHANNELS && oc % WinogradGeometry.LANES == 0;
+                && c >= WINOGRAD_MIN_CHANNELS && oc >= WINOGRAD_MIN_CHANNELS && oc % WinogradGeometry.LANES == 0
+                && (oh + 1) / 2 * ((ow + 1) / 2) >= WINOGRAD_MIN_TILES;
     }
 
     /** The buffers of a layer {@link #winograd} admits. */
@@ -64,7 +73,7 @@ public final class TiledLayout {
      */
     public static int workerScratchFloats(int c, int h, int wd, int oc, int oh, int ow, int kh, int kw, int sh,
             int sw, int ph, int pw, int dh, int dw, int groups) {
-        return winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
+        return winograd(c, oc, oh, ow, kh, kw, sh, sw, dh, dw, groups)
                 ? winogradGeometry(c, h, wd, oc, oh, ow, ph, pw).blockFloats() : 0;
     }
 
@@ -112,7 +121,7 @@ public final class TiledLayout {
             wide = wp != ow ? oc / groups * ((oh - 1) * wp + ow) : 0;
         }
         int tiled = src + (smallPlane(groups, oh, ow, oc, kh, kw) ? smallPlaneProducts(oc, oh, ow) : wide);
-        return winograd(c, oc, kh, kw, sh, sw, dh, dw, groups)
+        return winograd(c, oc, oh, ow, kh, kw, sh, sw, dh, dw, groups)
                 ? Math.max(tiled, winogradGeometry(c, h, wd, oc, oh, ow, ph, pw).scratchFloats(1)) : tiled;
     }
 }

@@ -129,7 +129,8 @@ class TiledConvolutionTest {
                     assertArrayEquals(want, got, java.util.Arrays.toString(t) + " on " + p);
                 }
                 // the direct tiles split by rows; Winograd layers (WinogradTilesTest) split their own way
-                boolean winograd = TiledLayout.winograd(t[1], t[4], t[5], t[6], t[7], t[8], t[13], t[14], t[15]);
+                boolean winograd = TiledLayout.winograd(t[1], t[4], outSize(t, 2), outSize(t, 3), t[5], t[6], t[7], t[8],
+                        t[13], t[14], t[15]);
                 boolean splittable = t[0] == 1 && t[15] == 1 && !winograd
                         && !TiledLayout.smallPlane(1, outSize(t, 2), outSize(t, 3), t[4], t[5], t[6]);
                 assertEquals(splittable, conv.splits(pools[0]), java.util.Arrays.toString(t));

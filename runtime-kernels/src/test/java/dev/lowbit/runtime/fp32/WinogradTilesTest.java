@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.fp32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,10 +28,10 @@ class WinogradTilesTest {
         {1, 32, 15, 15, 32, 1, 1, 1, 1},   // odd plane: the last tile row and column half outside
         {1, 33, 8, 9, 48, 1, 1, 1, 1},     // input channels padded to 48, an even and an odd side
         {2, 40, 6, 5, 32, 0, 0, 0, 0},     // a batch, no padding
-        {1, 64, 1, 1, 32, 1, 1, 1, 1},     // a 1x1 input: one tile, three quarters outside
+        {1, 64, 3, 3, 32, 1, 1, 1, 1},     // a 3x3 plane: four tiles, three of them partly outside
         {1, 32, 7, 7, 64, 2, 0, 0, 2},     // asymmetric pads
         {1, 32, 24, 24, 32, 1, 1, 1, 1},   // 144 tiles: two blocks of 128
-        {1, 256, 4, 4, 512, 0, 0, 0, 0},   // head-pose's 256 -> 512 layer
+        {1, 128, 4, 4, 256, 1, 1, 1, 1},   // head-pose's 128 -> 256 layer
         {1, 64, 15, 15, 128, 1, 1, 1, 1},  // head-pose's 64 -> 128 layer
     };
 
@@ -72,6 +73,17 @@ class WinogradTilesTest {
     }
 
     @Test
+    void fewTilesOrChannelsStayOnTheDirectTiles() {
+        assertTrue(TiledLayout.winograd(64, 128, 4, 4, 3, 3, 1, 1, 1, 1, 1), "4 tiles");
+        assertFalse(TiledLayout.winograd(256, 512, 2, 2, 3, 3, 1, 1, 1, 1, 1), "one tile: weights read once");
+        assertFalse(TiledLayout.winograd(16, 64, 30, 30, 3, 3, 1, 1, 1, 1, 1), "16 inputs");
+        assertFalse(TiledLayout.winograd(64, 36, 30, 30, 3, 3, 1, 1, 1, 1, 1), "36 outputs: not whole vectors");
+        assertFalse(TiledLayout.winograd(64, 64, 15, 15, 3, 3, 2, 2, 1, 1, 1), "stride 2");
+        assertFalse(TiledLayout.winograd(64, 64, 15, 15, 3, 3, 1, 1, 2, 2, 1), "dilation 2");
+        assertFalse(TiledLayout.winograd(64, 64, 15, 15, 3, 3, 1, 1, 1, 1, 2), "two groups");
+    }
+
+    @Test
     void scratchWithoutABlockPerThreadIsRefused() {
         int[] t = CASES[0];
         TiledConvolution conv = layer(new Random(1), t);
@@ -84,7 +96,8 @@ class WinogradTilesTest {
     }
 
     private static TiledConvolution layer(Random r, int[] t) {
-        assertTrue(TiledLayout.winograd(t[1], t[4], 3, 3, 1, 1, 1, 1, 1), Arrays.toString(t) + " runs as Winograd");
+        assertTrue(TiledLayout.winograd(t[1], t[4], outH(t), outW(t), 3, 3, 1, 1, 1, 1, 1),
+                Arrays.toString(t) + " runs as Winograd");
         return new TiledConvolution(random(r, t[4] * t[1] * 9), t[0], t[1], t[2], t[3], t[4], outH(t), outW(t), 3, 3,
                 1, 1, t[5], t[6], 1, 1, 1);
     }
