@@ -74,12 +74,12 @@ final class PhasePlanes {
                     continue;
                 }
                 for (int b = 0; b < sw; b++) {
-                    int plane = ((ic * sh + a) * sw + b) * hp * wp;
+                    int plane = ((ic * sh + a) * sw + b) * hp * wp, first = first(b), last = last(b);
                     for (int u = from; u < to; u++) {
                         int iy = u * sh + a - ph;
                         boolean inside = iy >= 0 && iy < h;
-                        TiledConvolution.stridedRow(x, xPlane + iy * wd + b - pw, inside ? first(b) : wp,
-                                inside ? last(b) : wp, sw, scratch, plane + u * wp, wp);
+                        TiledConvolution.stridedRow(x, xPlane + iy * wd + b - pw, inside ? first : wp,
+                                inside ? last : wp, sw, scratch, plane + u * wp, wp);
                     }
                 }
             }
@@ -88,14 +88,12 @@ final class PhasePlanes {
 
     /** The first v of column phase b whose input column ix = v * sw + b - pw is inside the input (wp if none). */
     private int first(int b) {
-        int shift = b - pw;
-        return Math.min(wp, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
+        return TiledLayout.firstInside(b - pw, sw, wp);
     }
 
     /** One past the last v of column phase b whose input column is inside the input. */
     private int last(int b) {
-        int shift = b - pw;
-        return Math.max(first(b), Math.min(wp, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
+        return TiledLayout.endInside(b - pw, sw, wd, wp);
     }
 
     /**

@@ -792,8 +792,8 @@ public final class TiledConvolution {
                     int plane = ((ic * kh + ky) * kw + kx) * q;
                     int shift = kx * dw - pw;
                     // ix = ox * sw + shift lies in [0, wd) for ox in [first, last)
-                    int first = Math.min(ow, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-                    int last = Math.max(first, Math.min(ow, wd - shift <= 0 ? 0 : (wd - shift + sw - 1) / sw));
+                    int first = TiledLayout.firstInside(shift, sw, ow);
+                    int last = TiledLayout.endInside(shift, sw, wd, ow);
                     for (int oy = from; oy < to; oy++) {
                         int row = plane + oy * ow;
                         int iy = oy * sh - ph + ky * dh;

@@ -62,6 +62,23 @@ public final class TiledLayout {
                 && (oh + 1) / 2 * ((ow + 1) / 2) >= WINOGRAD_MIN_TILES;
     }
 
+    /**
+     * The first of {@code n} strided positions v whose input column {@code v * stride + shift} is at least 0 (n if
+     * none): where a strided copy (phase planes, gathered taps) stops writing the left padding.
+     */
+    public static int firstInside(int shift, int stride, int n) {
+        return Math.min(n, shift >= 0 ? 0 : (-shift + stride - 1) / stride);
+    }
+
+    /**
+     * One past the last of those positions whose input column is below {@code width}, at least
+     * {@link #firstInside}: positions {@code [firstInside, endInside)} read the input, the others are padding.
+     */
+    public static int endInside(int shift, int stride, int width, int n) {
+        int end = width - shift <= 0 ? 0 : (width - shift + stride - 1) / stride;
+        return Math.max(firstInside(shift, stride, n), Math.min(n, end));
+    }
+
     /** The buffers of a layer {@link #winograd} admits. */
     public static WinogradGeometry winogradGeometry(int c, int h, int wd, int oc, int oh, int ow, int ph, int pw) {
         return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1);

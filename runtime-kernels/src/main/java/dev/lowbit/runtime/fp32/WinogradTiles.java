@@ -125,22 +125,13 @@ public final class WinogradTiles {
      * NCHW floats at {@code x[xOff ..]}: the input inside, zero in the margins and padded channels.
      */
     public void channelsLast(float[] x, int xOff, float[] s, int from, int to) {
-        int h = g.inH(), w = g.inW(), top = g.padTop(), left = g.padLeft(), plane = h * w;
-        int rowFloats = g.inputColumns() * cp;
+        int h = g.inH(), w = g.inW(), plane = h * w;
         for (int r = from; r < to; r++) {
-            int row = r * rowFloats, iy = r - top;
-            if (iy < 0 || iy >= h) {
-                Arrays.fill(s, row, row + rowFloats, 0f);
+            int first = zeroPadding(s, r);
+            if (first < 0) {
                 continue;
             }
-            Arrays.fill(s, row, row + left * cp, 0f);
-            Arrays.fill(s, row + (left + w) * cp, row + rowFloats, 0f);
-            int first = row + left * cp;
-            if (cp > ic) {
-                for (int ix = 0; ix < w; ix++) {
-                    Arrays.fill(s, first + ix * cp + ic, first + (ix + 1) * cp, 0f);
-                }
-            }
+            int iy = r - g.padTop();
             for (int c = 0; c < ic; c++) {
                 int src = xOff + c * plane + iy * w, dst = first + c;
                 for (int ix = 0; ix < w; ix++) {
@@ -148,6 +139,30 @@ public final class WinogradTiles {
                 }
             }
         }
+    }
+
+    /**
+     * Zeroes what row r of the channels-last input holds outside the input: the whole row above or below it, else
+     * the left and right margins and the padded channels of every pixel. Returns where the row's first input pixel
+     * starts (its channels then follow at +1 each), or -1 for a padding row. Shared by the f32 copy above and the
+     * int8 layers' copy of centred levels.
+     */
+    public int zeroPadding(float[] s, int r) {
+        int h = g.inH(), w = g.inW(), left = g.padLeft(), rowFloats = g.inputColumns() * cp;
+        int row = r * rowFloats, iy = r - g.padTop();
+        if (iy < 0 || iy >= h) {
+            Arrays.fill(s, row, row + rowFloats, 0f);
+            return -1;
+        }
+        Arrays.fill(s, row, row + left * cp, 0f);
+        Arrays.fill(s, row + (left + w) * cp, row + rowFloats, 0f);
+        int first = row + left * cp;
+        if (cp > ic) {
+            for (int ix = 0; ix < w; ix++) {
+                Arrays.fill(s, first + ix * cp + ic, first + (ix + 1) * cp, 0f);
+            }
+        }
+        return first;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.fp32.TiledConvolution;
+import dev.lowbit.runtime.fp32.TiledLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -190,16 +191,12 @@ public final class FmaConvolution {
             return;
         }
         if (intoTaps) {
+            // a range of output rows reads only the same rows of the tap planes: no hand-off between the passes
             if (conv.splits(parallel)) {
-                parallel.forRange(g.outH(), (from, to, worker) -> centreIntoTaps(in, inOff, convScratch, from, to));
-                parallel.forRange(g.outH(), (from, to, worker) -> {
-                    conv.computeRows(centred, sums, convScratch, from, to);
-                    storeRows(sums, r, outB, outF, outOff, from, to);
-                });
+                parallel.forRange(g.outH(), (from, to, worker) -> tapRows(in, inOff, r, outB, outF, outOff, sums,
+                        convScratch, from, to));
             } else {
-                centreIntoTaps(in, inOff, convScratch, 0, g.outH());
-                conv.computeRows(centred, sums, convScratch, 0, g.outH());
-                storeRows(sums, r, outB, outF, outOff, 0, g.outH());
+                tapRows(in, inOff, r, outB, outF, outOff, sums, convScratch, 0, g.outH());
             }
             return;
         }
@@ -240,6 +237,14 @@ public final class FmaConvolution {
         }
     }
 
+    /** Output rows {@code [from, to)} of a layer whose taps are gathered: the tap planes, the sums, the epilogue. */
+    private void tapRows(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] sums,
+            float[] convScratch, int from, int to) {
+        centreIntoTaps(in, inOff, convScratch, from, to);
+        conv.computeRows(null, sums, convScratch, from, to); // the tiles read the tap planes, not the input
+        storeRows(sums, r, outB, outF, outOff, from, to);
+    }
+
     /**
      * Output rows {@code [from, to)} of every gathered tap plane ({@link TiledConvolution#tapPlane}), centred straight
      * from the levels: {@code q - z} where the tap reads the input, 0 (the centred padding level) elsewhere. Column
@@ -255,8 +260,8 @@ public final class FmaConvolution {
                     int plane = conv.tapPlane((ic * kh + ky) * kw + kx);
                     int shift = kx * g.dilationW() - g.padLeft();
                     // ix = ox * sw + shift lies in [0, w) for ox in [first, last)
-                    int first = Math.min(ow, shift >= 0 ? 0 : (-shift + sw - 1) / sw);
-                    int last = Math.max(first, Math.min(ow, w - shift <= 0 ? 0 : (w - shift + sw - 1) / sw));
+                    int first = TiledLayout.firstInside(shift, sw, ow);
+                    int last = TiledLayout.endInside(shift, sw, w, ow);
                     for (int oy = from; oy < to; oy++) {
                         int row = plane + oy * ow;
                         int iy = oy * sh - g.padTop() + ky * g.dilationH();

@@ -3,7 +3,6 @@ package dev.lowbit.runtime.int8;
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.fp32.WinogradGeometry;
 import dev.lowbit.runtime.fp32.WinogradTiles;
-import java.util.Arrays;
 
 /**
  * The exact dot products of a 3x3 stride-1 int8 convolution as Winograd F(2x2, 3x3) on the f32 FMA units
@@ -22,19 +21,23 @@ final class FmaWinograd {
     private final WinogradTiles tiles;
 
     /**
-     * The layer on this path, or null when {@link WinogradLayout#takes} does not admit it (one transform of the
-     * weights decides the runs of input channels, one more builds them).
+     * The layer on this path, or null when {@link WinogradLayout#takes} does not admit it (the transformed weights
+     * decide the runs of input channels and are kept).
      */
     static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw) {
-        int[] runs = WinogradLayout.runStarts(g, oihw, zeroPoint);
-        return runs == null ? null : new FmaWinograd(g, zeroPoint, oihw, runs);
+        if (!WinogradLayout.shapeFits(g)) {
+            return null;
+        }
+        float[] weights = WinogradLayout.transformedWeights(g, oihw);
+        int[] runs = WinogradLayout.runStarts(g, weights, zeroPoint);
+        return runs == null ? null : new FmaWinograd(g, zeroPoint, weights, runs);
     }
 
-    private FmaWinograd(ConvGeometry g, int zeroPoint, byte[] oihw, int[] runStarts) {
+    private FmaWinograd(ConvGeometry g, int zeroPoint, float[] weights, int[] runStarts) {
         this.g = g;
         this.layout = WinogradLayout.geometry(g, runStarts.length - 1);
         this.zeroPoint = zeroPoint;
-        this.tiles = new WinogradTiles(layout, WinogradLayout.transformedWeights(g, oihw), true, runStarts);
+        this.tiles = new WinogradTiles(layout, weights, true, runStarts);
     }
 
     /** Runs of input channels the products sum in ({@link WinogradLayout#runStarts}). */
@@ -67,23 +70,14 @@ final class FmaWinograd {
      * centred level {@code q - z} inside the input, 0 (the centred padding level) in the margins and padded channels.
      */
     private void channelsLast(byte[] in, int inOff, float[] x, int from, int to) {
-        int h = g.inH(), w = g.inW(), top = g.padTop(), left = g.padLeft(), plane = h * w;
-        int ic = g.inChannels(), cp = layout.paddedIn(), rowFloats = layout.inputColumns() * cp;
+        int h = g.inH(), w = g.inW(), plane = h * w, cp = layout.paddedIn();
         for (int r = from; r < to; r++) {
-            int row = r * rowFloats, iy = r - top;
-            if (iy < 0 || iy >= h) {
-                Arrays.fill(x, row, row + rowFloats, 0f);
+            int first = tiles.zeroPadding(x, r);
+            if (first < 0) {
                 continue;
             }
-            Arrays.fill(x, row, row + left * cp, 0f);
-            Arrays.fill(x, row + (left + w) * cp, row + rowFloats, 0f);
-            int first = row + left * cp;
-            if (cp > ic) {
-                for (int ix = 0; ix < w; ix++) {
-                    Arrays.fill(x, first + ix * cp + ic, first + (ix + 1) * cp, 0f);
-                }
-            }
-            for (int c = 0; c < ic; c++) {
+            int iy = r - g.padTop();
+            for (int c = 0; c < g.inChannels(); c++) {
                 int src = inOff + c * plane + iy * w, dst = first + c;
                 for (int ix = 0; ix < w; ix++) {
                     x[dst + ix * cp] = (in[src + ix] & 0xFF) - zeroPoint;

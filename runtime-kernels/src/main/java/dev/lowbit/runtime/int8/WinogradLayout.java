@@ -83,23 +83,22 @@ public final class WinogradLayout {
      * reach 1.85 and 1.73 x 2^24 over all their channels: two runs each.
      */
     static int[] runStarts(ConvGeometry g, byte[] oihw, int zeroPoint) {
-        if (!shapeFits(g)) {
-            return null;
-        }
+        return shapeFits(g) ? runStarts(g, transformedWeights(g, oihw), zeroPoint) : null;
+    }
+
+    /** As {@link #runStarts(ConvGeometry, byte[], int)} from the layer's {@link #transformedWeights} (exact integers). */
+    static int[] runStarts(ConvGeometry g, float[] u, int zeroPoint) {
         int oc = g.outChannels(), ic = g.inChannels();
-        checkWeights(g, oihw);
         long[] vMax = largestInputs(zeroPoint);
-        long[][] run = new long[oc][POSITIONS];
-        int[][] channel = new int[oc][POSITIONS];
+        long[] run = new long[POSITIONS * oc];
         java.util.List<Integer> starts = new java.util.ArrayList<>(java.util.List.of(0));
         for (int c = 0; c < ic; c++) {
             boolean fits = true, alone = true;
-            for (int o = 0; o < oc; o++) {
-                transform(oihw, (o * ic + c) * 9, channel[o]);
-                for (int p = 0; p < POSITIONS; p++) {
-                    long u = Math.abs(channel[o][p]);
-                    fits &= (run[o][p] + u) * vMax[p] <= FmaLayout.EXACT_LIMIT;
-                    alone &= u * vMax[p] <= FmaLayout.EXACT_LIMIT;
+            for (int p = 0; p < POSITIONS; p++) {
+                for (int o = 0; o < oc; o++) {
+                    long a = (long) Math.abs(u[(p * ic + c) * oc + o]);
+                    fits &= (run[p * oc + o] + a) * vMax[p] <= FmaLayout.EXACT_LIMIT;
+                    alone &= a * vMax[p] <= FmaLayout.EXACT_LIMIT;
                 }
             }
             if (!alone) {
@@ -107,13 +106,11 @@ public final class WinogradLayout {
             }
             if (!fits) {
                 starts.add(c);
-                for (long[] r : run) {
-                    java.util.Arrays.fill(r, 0);
-                }
+                java.util.Arrays.fill(run, 0);
             }
-            for (int o = 0; o < oc; o++) {
-                for (int p = 0; p < POSITIONS; p++) {
-                    run[o][p] += Math.abs(channel[o][p]);
+            for (int p = 0; p < POSITIONS; p++) {
+                for (int o = 0; o < oc; o++) {
+                    run[p * oc + o] += (long) Math.abs(u[(p * ic + c) * oc + o]);
                 }
             }
         }
@@ -127,20 +124,16 @@ public final class WinogradLayout {
     /** The bound on |partial sum| of any output channel at any position (see the class comment). */
     public static long largestPartialSum(ConvGeometry g, byte[] oihw, int zeroPoint) {
         int oc = g.outChannels(), ic = g.inChannels();
-        checkWeights(g, oihw);
+        float[] u = transformedWeights(g, oihw);
         long[] vMax = largestInputs(zeroPoint);
         long widest = 0;
-        int[] u = new int[POSITIONS];
-        for (int o = 0; o < oc; o++) {
-            long[] sum = new long[POSITIONS];
-            for (int c = 0; c < ic; c++) {
-                transform(oihw, (o * ic + c) * 9, u);
-                for (int p = 0; p < POSITIONS; p++) {
-                    sum[p] += Math.abs(u[p]);
+        for (int p = 0; p < POSITIONS; p++) {
+            for (int o = 0; o < oc; o++) {
+                long sum = 0;
+                for (int c = 0; c < ic; c++) {
+                    sum += (long) Math.abs(u[(p * ic + c) * oc + o]);
                 }
-            }
-            for (int p = 0; p < POSITIONS; p++) {
-                widest = Math.max(widest, sum[p] * vMax[p]);
+                widest = Math.max(widest, sum * vMax[p]);
             }
         }
         return widest;
@@ -180,7 +173,8 @@ public final class WinogradLayout {
 
     /**
      * {@code u[p] = (G' g G'^T)[p / 4][p % 4]} for the 3x3 kernel at {@code w[at ..]} (row-major): integers, which
-     * the shared transform computes exactly in double.
+     * the shared transform computes exactly in double (the one-kernel view WinogradLayoutTest checks; the layer's
+     * bounds read {@link #transformedWeights}).
      */
     static void transform(byte[] w, int at, int[] u) {
         float[] kernel = new float[9];
