@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
+import dev.lowbit.runtime.fp32.TiledLayout;
 import dev.lowbit.runtime.int8.ConvGeometry;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
@@ -108,7 +109,8 @@ final class Int8LinearEmitter implements LayerEmitter {
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
                 : onFma(l) ? "FmaConvolution (exact int8 dot products on f32 FMA"
-                        + winogradNote(WinogradLayout.runs(geometry(l), l.weights().values(), l.segments().get(0).padLevel()))
+                        + pathNote(geometry(l), WinogradLayout.runs(geometry(l), l.weights().values(),
+                                l.segments().get(0).padLevel()))
                         + ")"
                 : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
@@ -318,7 +320,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L on f32 FMA (exact integer sums$L): $L\n", l.kind(),
                 Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
-                winogradNote(runs), g);
+                pathNote(g, runs), g);
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
             b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
@@ -542,9 +544,17 @@ final class Int8LinearEmitter implements LayerEmitter {
         return f;
     }
 
-    /** The report's note on the Winograd path: none, or Winograd with its runs of input channels. */
-    private static String winogradNote(int runs) {
-        return runs == 0 ? "" : runs == 1 ? ", Winograd F(2x2, 3x3)"
-                : ", Winograd F(2x2, 3x3) in " + runs + " runs of input channels";
+    /**
+     * The report's note on the FMA layer's path: Winograd with its runs of input channels, the small-plane product
+     * in its exact integer mode (not 1x1: those are on the pointwise tiles when their weights allow), or none.
+     */
+    private static String pathNote(ConvGeometry g, int winogradRuns) {
+        if (winogradRuns > 0) {
+            return winogradRuns == 1 ? ", Winograd F(2x2, 3x3)"
+                    : ", Winograd F(2x2, 3x3) in " + winogradRuns + " runs of input channels";
+        }
+        boolean smallPlane = TiledLayout.smallPlane(g.groups(), g.outH(), g.outW(), g.outChannels(), g.kernelH(),
+                g.kernelW());
+        return smallPlane && g.kernelH() * g.kernelW() > 1 ? ", small plane: int8 weights, int32 every 512 products" : "";
     }
 }

@@ -1,6 +1,10 @@
 package dev.lowbit.runtime.fp32;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,13 +21,33 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code pixelAt} is the pixel's place in the wide (or gathered) layout. So there is no patch copy, and each output
  * is the sum over r ascending of w * x with FMA from zero, the order of the pixel tiles. The products are written
  * pixel-major into scratch and transposed into the NCHW output. Weights packed once as
- * [block of 4L channels][r][4L], zero past the last channel. Immutable; {@link #run} is thread-safe with distinct
- * outputs and scratch.
+ * [block of 4L channels][r][4L], zero past the last channel.
+ *
+ * <p><b>Exact integer mode</b> ({@link #exactIntegers}: int8 layers on FMA, whose inputs are centred levels
+ * {@code q - z}): the weights stay int8, packed the same way, and are widened to f32 in registers (a quarter of the
+ * bytes to stream: these layers are mostly weights, head-pose's 256 -> 512 one 1.18 MB for 4 outputs). The f32
+ * accumulators are converted to int32 and added up every {@link #EXACT_RUN} reduction steps, which keeps every
+ * f32 partial sum an exact integer whatever the weights ({@code 512 * 255 * 128 < 2^24}); so each output is the
+ * int8 kernels' int32 dot product D, stored as {@code (float) D}, the value their epilogue starts from. Between runs
+ * the products area holds the int32 sums as raw bits (never read as floats).
+ *
+ * <p>Immutable; {@link #run} is thread-safe with distinct outputs and scratch.
  */
 final class SmallPlaneConvolution {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    /** L int8 weights, widened to one f32 vector. */
+    private static final VectorSpecies<Byte> WEIGHT_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    private static final VectorSpecies<Integer> WEIGHT_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(32 * L));
     private static final int BLOCK = 4 * L;
+    /**
+     * Reduction steps summed in f32 before the exact integer mode moves them to int32: with centred levels of
+     * magnitude at most 255 and int8 weights of at most 128, any partial sum of 512 products is an integer of at
+     * most 16 711 680 < 2^24, which f32 holds exactly.
+     */
+    static final int EXACT_RUN = 512;
+    /** Floats after the products that the exact integer mode uses for one tile's f32 run sums. */
+    static final int EXACT_TILE_FLOATS = 4 * BLOCK;
 
     private final int oc;
     private final int k;
@@ -34,36 +58,61 @@ final class SmallPlaneConvolution {
     private final int ocp;
     /** Each output pixel's index in the source layout (the rows past the last pixel repeat pixel 0). */
     private final int[] pixelAt;
+    /** f32 weights [block][r][4L], or null in the exact integer mode. */
     private final float[] packed;
+    /** int8 weights [block][r][4L] in the exact integer mode, else null. */
+    private final byte[] packedLevels;
 
     /**
      * @param w weights [oc][k], k in the order of {@link TiledConvolution}'s offsets
      * @param rowStride the source layout's row length in pixels (the wide rows), or ow when gathered
      */
     SmallPlaneConvolution(float[] w, int oc, int oh, int ow, int k, int rowStride) {
+        this(w, null, oc, oh, ow, k, rowStride);
+    }
+
+    /**
+     * The exact integer mode (class comment): int8 weights [oc][k], inputs that are integers of magnitude at most
+     * 255 (centred u8 levels); each output is {@code (float) D} for the exact int32 dot product D.
+     */
+    static SmallPlaneConvolution exactIntegers(byte[] w, int oc, int oh, int ow, int k, int rowStride) {
+        return new SmallPlaneConvolution(null, w, oc, oh, ow, k, rowStride);
+    }
+
+    private SmallPlaneConvolution(float[] w, byte[] levels, int oc, int oh, int ow, int k, int rowStride) {
         this.oc = oc;
         this.k = k;
         this.pixels = oh * ow;
         this.rows = TiledLayout.smallPlaneRows(oh, ow);
         this.ocp = (oc + BLOCK - 1) / BLOCK * BLOCK;
-        if (rows * ocp > TiledLayout.smallPlaneProducts(oc, oh, ow)) {
+        if (rows * ocp + EXACT_TILE_FLOATS > TiledLayout.smallPlaneProducts(oc, oh, ow)) {
             throw new IllegalStateException("TiledLayout's products scratch is too small for " + L + "-lane vectors");
         }
         this.pixelAt = new int[rows];
         for (int p = 0; p < pixels; p++) {
             pixelAt[p] = p / ow * rowStride + p % ow;
         }
-        this.packed = new float[ocp * k];
+        this.packed = w == null ? null : new float[ocp * k];
+        this.packedLevels = levels == null ? null : new byte[ocp * k];
         for (int m = 0; m < oc; m++) {
             int block = m / BLOCK, lane = m % BLOCK;
             for (int r = 0; r < k; r++) {
-                packed[(block * k + r) * BLOCK + lane] = w[m * k + r];
+                int at = (block * k + r) * BLOCK + lane;
+                if (w != null) {
+                    packed[at] = w[m * k + r];
+                } else {
+                    packedLevels[at] = levels[m * k + r];
+                }
             }
         }
     }
 
     /** y[yBase + m * pixels + p] = the layer's output; products in scratch from {@code productsAt}. */
     void run(float[] src, int srcBase, int[] offsets, float[] y, int yBase, float[] scratch, int productsAt) {
+        if (packedLevels != null) {
+            runExact(src, srcBase, offsets, y, yBase, scratch, productsAt);
+            return;
+        }
         for (int block = 0; block * BLOCK < oc; block++) {
             for (int p = 0; p < rows; p += 4) {
                 tile4x4(packed, block * k * BLOCK, src, srcBase, offsets, k, pixelAt[p], pixelAt[p + 1], pixelAt[p + 2],
@@ -75,6 +124,116 @@ final class SmallPlaneConvolution {
                 y[yBase + m * pixels + p] = scratch[productsAt + p * ocp + m];
             }
         }
+    }
+
+    /**
+     * The exact integer mode: per tile, runs of at most {@link #EXACT_RUN} reduction steps summed in f32 into the
+     * tile area after the products, each run added as int32 into the products (raw bits), which are then
+     * transposed into y as {@code (float) D}.
+     */
+    private void runExact(float[] src, int srcBase, int[] offsets, float[] y, int yBase, float[] scratch, int productsAt) {
+        int tileAt = productsAt + rows * ocp;
+        for (int block = 0; block * BLOCK < oc; block++) {
+            for (int p = 0; p < rows; p += 4) {
+                int at = productsAt + p * ocp + block * BLOCK;
+                for (int from = 0; from < k; from += EXACT_RUN) {
+                    int to = Math.min(k, from + EXACT_RUN);
+                    tile4x4Levels(packedLevels, (block * k + from) * BLOCK, src, srcBase, offsets,
+                            from, to, pixelAt[p], pixelAt[p + 1], pixelAt[p + 2], pixelAt[p + 3], scratch, tileAt);
+                    addAsInts(scratch, tileAt, at, ocp, from == 0);
+                }
+            }
+        }
+        for (int m = 0; m < oc; m++) {
+            for (int p = 0; p < pixels; p++) {
+                y[yBase + m * pixels + p] = Float.floatToRawIntBits(scratch[productsAt + p * ocp + m]);
+            }
+        }
+    }
+
+    /**
+     * Adds the 4 x 4L f32 run sums at {@code tileAt} (exact integers) as int32 to the products' raw bits at
+     * {@code at} (rows {@code stride} apart); the first run of a tile replaces them.
+     */
+    private static void addAsInts(float[] scratch, int tileAt, int at, int stride, boolean first) {
+        for (int row = 0; row < 4; row++) {
+            for (int i = 0; i < BLOCK; i += L) {
+                IntVector run = (IntVector) FloatVector.fromArray(F, scratch, tileAt + row * BLOCK + i)
+                        .convert(VectorOperators.F2I, 0);
+                int to = at + row * stride + i;
+                if (!first) {
+                    run = run.add(FloatVector.fromArray(F, scratch, to).reinterpretAsInts());
+                }
+                run.reinterpretAsFloats().intoArray(scratch, to);
+            }
+        }
+    }
+
+    /**
+     * As {@link #tile4x4} over reduction steps {@code [from, to)} only, with int8 weights (packed [r][4L] from
+     * wAt, the run's first step) widened in registers; writes the 4 x 4L sums to out[o ...] with rows 4L apart.
+     */
+    private static void tile4x4Levels(byte[] pk, int wAt, float[] src, int s, int[] off, int from, int to, int p0,
+            int p1, int p2, int p3, float[] out, int o) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = FloatVector.zero(F);
+        FloatVector a02 = FloatVector.zero(F);
+        FloatVector a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = FloatVector.zero(F);
+        FloatVector a12 = FloatVector.zero(F);
+        FloatVector a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = FloatVector.zero(F);
+        FloatVector a22 = FloatVector.zero(F);
+        FloatVector a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = FloatVector.zero(F);
+        FloatVector a32 = FloatVector.zero(F);
+        FloatVector a33 = FloatVector.zero(F);
+        for (int r = from, wp = wAt; r < to; r++, wp += BLOCK) {
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + L).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 2 * L).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w3 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 3 * L).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            int at = s + off[r];
+            FloatVector b = FloatVector.broadcast(F, src[at + p0]);
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
+            a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(F, src[at + p1]);
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
+            a13 = w3.fma(b, a13);
+            b = FloatVector.broadcast(F, src[at + p2]);
+            a20 = w0.fma(b, a20);
+            a21 = w1.fma(b, a21);
+            a22 = w2.fma(b, a22);
+            a23 = w3.fma(b, a23);
+            b = FloatVector.broadcast(F, src[at + p3]);
+            a30 = w0.fma(b, a30);
+            a31 = w1.fma(b, a31);
+            a32 = w2.fma(b, a32);
+            a33 = w3.fma(b, a33);
+        }
+        a00.intoArray(out, o);
+        a01.intoArray(out, o + L);
+        a02.intoArray(out, o + 2 * L);
+        a03.intoArray(out, o + 3 * L);
+        a10.intoArray(out, o + BLOCK);
+        a11.intoArray(out, o + BLOCK + L);
+        a12.intoArray(out, o + BLOCK + 2 * L);
+        a13.intoArray(out, o + BLOCK + 3 * L);
+        a20.intoArray(out, o + 2 * BLOCK);
+        a21.intoArray(out, o + 2 * BLOCK + L);
+        a22.intoArray(out, o + 2 * BLOCK + 2 * L);
+        a23.intoArray(out, o + 2 * BLOCK + 3 * L);
+        a30.intoArray(out, o + 3 * BLOCK);
+        a31.intoArray(out, o + 3 * BLOCK + L);
+        a32.intoArray(out, o + 3 * BLOCK + 2 * L);
+        a33.intoArray(out, o + 3 * BLOCK + 3 * L);
     }
 
     /**

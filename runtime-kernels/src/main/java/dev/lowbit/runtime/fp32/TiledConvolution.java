@@ -115,6 +115,24 @@ public final class TiledConvolution {
      */
     public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed) {
+        this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, winogradAllowed);
+    }
+
+    /**
+     * One image, one group, of an int8 layer on FMA ({@code FmaConvolution}): the input holds centred levels
+     * (integers of magnitude at most 255) and the weights are the layer's int8 values. The direct tiles sum in f32,
+     * exact while the caller's bound holds (FmaLayout); a small-plane layer sums in the exact integer mode of
+     * {@link SmallPlaneConvolution} (int8 weights widened in registers, int32 every 512 products), exact for any
+     * weights. No Winograd: its f32 output transform would round.
+     */
+    public static TiledConvolution exactIntegers(byte[] w, int c, int h, int wd, int oc, int oh, int ow, int kh,
+            int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        return new TiledConvolution(null, w, 1, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 1, false);
+    }
+
+    /** Float weights {@code w}, or int8 weights {@code levels} (then {@code w} is null) for {@link #exactIntegers}. */
+    private TiledConvolution(float[] w, byte[] levels, int n, int c, int h, int wd, int oc, int oh, int ow, int kh,
+            int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed) {
         if (groups <= 0 || c % groups != 0 || oc % groups != 0) {
             throw new IllegalArgumentException("channels " + c + " -> " + oc + " do not split into " + groups + " groups");
         }
@@ -137,8 +155,9 @@ public final class TiledConvolution {
         this.icg = c / groups;
         this.ocg = oc / groups;
         this.k = icg * kh * kw;
-        if (w.length != oc * k) {
-            throw new IllegalArgumentException("weights have " + w.length + " values, expected " + oc * k);
+        int weights = w != null ? w.length : levels.length;
+        if (weights != oc * k) {
+            throw new IllegalArgumentException("weights have " + weights + " values, expected " + oc * k);
         }
         this.direct = sh == 1 && sw == 1;
         this.phased = TiledLayout.phased(kh, kw, sh, sw, dh, dw);
@@ -176,10 +195,11 @@ public final class TiledConvolution {
                 ? new WinogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw),
                         WinogradGeometry.transformedWeights(w, c, oc), false, new int[] {0, c})
                 : null;
-        this.smallPlane = winograd == null && TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw)
-                ? new SmallPlaneConvolution(w, oc, oh, ow, k, direct || phased ? wp : ow)
-                : null;
-        this.packed = winograd == null && smallPlane == null ? pack(w, groups, ocg, k) : null;
+        int rowStride = direct || phased ? wp : ow;
+        this.smallPlane = winograd != null || !TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw) ? null
+                : w != null ? new SmallPlaneConvolution(w, oc, oh, ow, k, rowStride)
+                : SmallPlaneConvolution.exactIntegers(levels, oc, oh, ow, k, rowStride);
+        this.packed = winograd == null && smallPlane == null ? pack(w != null ? w : asFloats(levels), groups, ocg, k) : null;
         this.scratchFloats = TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
@@ -812,6 +832,14 @@ public final class TiledConvolution {
      * Weights [oc][k] reordered per group as {@link #product} reads them: 8-channel tiles as [r][8], at most one
      * 4-channel tile as [r][4], then single channels as [r].
      */
+    private static float[] asFloats(byte[] b) {
+        float[] f = new float[b.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = b[i];
+        }
+        return f;
+    }
+
     private static float[] pack(float[] w, int groups, int ocg, int k) {
         float[] out = new float[w.length];
         for (int g = 0; g < groups; g++) {

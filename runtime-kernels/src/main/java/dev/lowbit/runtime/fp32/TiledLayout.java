@@ -107,10 +107,13 @@ public final class TiledLayout {
         return (oh * ow + 3) / 4 * 4;
     }
 
-    /** Scratch of a small-plane layer's products, pixel-major (pixel rows and channels rounded up), after its source. */
+    /**
+     * Scratch of a small-plane layer's products, pixel-major (pixel rows and channels rounded up), after its source,
+     * and one 4-pixel tile's sums for the exact integer mode of the int8 layers.
+     */
     public static int smallPlaneProducts(int oc, int oh, int ow) {
         int blocks = (oc + SMALL_PLANE_BLOCK - 1) / SMALL_PLANE_BLOCK;
-        return smallPlaneRows(oh, ow) * blocks * SMALL_PLANE_BLOCK;
+        return smallPlaneRows(oh, ow) * blocks * SMALL_PLANE_BLOCK + 4 * SMALL_PLANE_BLOCK;
     }
 
     /**

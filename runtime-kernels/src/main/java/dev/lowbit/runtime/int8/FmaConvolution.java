@@ -21,13 +21,17 @@ import jdk.incubator.vector.VectorSpecies;
  * cannot take exactly, depthwise and grouped layers, and fully connected layers. 1x1 stride-1 unpadded layers skip the
  * centring pass and read the levels in their tiles ({@link FmaPointwise}) when their weights allow it; 3x3
  * stride-1 layers of at least 32 inputs and outputs run as Winograd F(2x2, 3x3) ({@link FmaWinograd}, 2.25x fewer
- * multiplications) when its tighter bound allows it ({@link WinogradLayout}); other padded stride-1 layers with
+ * multiplications) when its tighter bound allows it ({@link WinogradLayout}); small-plane layers sum with int8
+ * weights and move to int32 every 512 products ({@link TiledConvolution#exactIntegers}), exact for any weights, so
+ * planes of at most 9 outputs, where the int8 kernel idles, come here whatever their weights
+ * ({@link FmaLayout#exactSmallPlane}); other padded stride-1 layers with
  * rows of at least 16 outputs centre into the tiled convolution's padded planes and store from its wide rows
  * ({@link #wideRows}); the others centre into an input-shaped buffer first.
  *
  * <p>Exactness: the input levels are centred ({@code q - z}) and the weights are the int8 values, and
  * {@link FmaLayout#takes} admits a layer only when every partial sum, in any order, is an integer of magnitude at
- * most 2^24, which f32 represents exactly. Padding taps are 0 after centring, as the int8 kernels' padding with the
+ * most 2^24, which f32 represents exactly (on small planes: every partial sum of at most 512 products, which holds
+ * for any int8 weights). Padding taps are 0 after centring, as the int8 kernels' padding with the
  * zero point. So every sum is the integer {@code D} the int8 kernels compute, and the epilogue is
  * {@link Requantization}'s arithmetic on it, lane-wise as in the int8 kernels' vector epilogue: the outputs are
  * bit-identical (FmaConvolutionTest). Immutable; {@link #run} is thread-safe with distinct buffers.
@@ -82,22 +86,14 @@ public final class FmaConvolution {
         this.pointwise = FmaPointwise.forLayer(g, zeroPoint, oihw);
         this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw);
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
-        this.conv = pointwise != null || winograd != null ? null : new TiledConvolution(asFloats(oihw), 1, g.inChannels(), g.inH(), g.inW(),
-                g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.padTop(),
-                g.padLeft(), g.dilationH(), g.dilationW(), 1, false);
+        this.conv = pointwise != null || winograd != null ? null : TiledConvolution.exactIntegers(oihw, g.inChannels(),
+                g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(),
+                g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW());
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
         this.fromPhasedWideRows = conv != null && conv.phasedWideRows() && g.outW() >= LANES;
         this.intoTaps = conv != null && conv.gathersTaps();
         int wp = fromWideRows || fromPhasedWideRows ? conv.paddedWidth() : 0;
         this.chunkRows = wp > 0 ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
-    }
-
-    private static float[] asFloats(byte[] b) {
-        float[] f = new float[b.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = b[i];
-        }
-        return f;
     }
 
     /** Floats {@link #run} needs in {@code centred}: the input planes. */

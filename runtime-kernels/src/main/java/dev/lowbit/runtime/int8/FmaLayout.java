@@ -21,14 +21,24 @@ public final class FmaLayout {
      * 158 -> 125 us, at 5x5 55 -> 59 us; head-pose's 128 -> 256 layer at 4x4 (one run) 83 -> 85 us.
      */
     static final int WINOGRAD_OVER_INT8_KERNEL_PIXELS = 81;
+    /**
+     * Most outputs of a small-plane layer that runs on FMA whatever its weights (the exact integer mode of the
+     * small-plane product: int8 weights widened in registers, int32 every 512 products), where the int8 kernel
+     * leaves most of its pixel tiles idle. Same layer, same JVM, int8 kernel vs this path (2026-12-02, random
+     * weights, by hand): 2x2 outputs 256 -> 512 103 vs 62 us, 128 -> 256 25 vs 16; 3x3 outputs 256 -> 512 231 vs
+     * 178, 128 -> 256 56 vs 48, 128 -> 128 29 vs 23; but 4x4 outputs 256 -> 512 222 vs 237, 128 -> 256 57 vs 66,
+     * and 5x5 and 9x9 planes 1.1-1.3x slower here.
+     */
+    static final int EXACT_SMALL_PLANE_PIXELS = 9;
 
     private FmaLayout() {
     }
 
     /**
-     * One group, and either as Winograd ({@link WinogradLayout#takes}) or exact on the direct tiles
-     * ({@link #largestPartialSum} at most {@link #EXACT_LIMIT}); layers where the int8 kernels are faster than the
-     * direct tiles ({@link #int8KernelFaster}) only as Winograd, and only on planes of at least
+     * One group, and either on a plane of at most {@link #EXACT_SMALL_PLANE_PIXELS} outputs ({@link
+     * #exactSmallPlane}, exact for any weights), or as Winograd ({@link WinogradLayout#takes}), or exact on the direct
+     * tiles ({@link #largestPartialSum} at most {@link #EXACT_LIMIT}); layers where the int8 kernels are faster than
+     * the direct tiles ({@link #int8KernelFaster}) only as Winograd, and only on planes of at least
      * {@link #WINOGRAD_OVER_INT8_KERNEL_PIXELS} outputs.
      *
      * @param oihw the int8 weights {@code [oc][ic][kh][kw]}
@@ -38,10 +48,23 @@ public final class FmaLayout {
         if (g.groups() != 1) {
             return false;
         }
+        if (exactSmallPlane(g)) {
+            return true;
+        }
         if (int8KernelFaster(g)) {
             return g.outH() * g.outW() >= WINOGRAD_OVER_INT8_KERNEL_PIXELS && WinogradLayout.takes(g, oihw, zeroPoint);
         }
         return largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT || WinogradLayout.takes(g, oihw, zeroPoint);
+    }
+
+    /**
+     * A one-group layer, not 1x1, on a small plane ({@link TiledLayout#smallPlane}) of at most
+     * {@link #EXACT_SMALL_PLANE_PIXELS} outputs: it runs on the small-plane product in its exact integer mode, never
+     * as Winograd (one to four 2x2 tiles).
+     */
+    public static boolean exactSmallPlane(ConvGeometry g) {
+        return TiledLayout.smallPlane(g.groups(), g.outH(), g.outW(), g.outChannels(), g.kernelH(), g.kernelW())
+                && g.outH() * g.outW() <= EXACT_SMALL_PLANE_PIXELS && g.kernelH() * g.kernelW() > 1;
     }
 
     /**

@@ -52,10 +52,12 @@ public final class WinogradLayout {
 
     /**
      * Whether the shape fits: one group, 3x3, stride 1, no dilation, at least {@link #MIN_IN_CHANNELS} inputs and
-     * {@link #MIN_OUT_CHANNELS} outputs in whole vectors of 16.
+     * {@link #MIN_OUT_CHANNELS} outputs in whole vectors of 16, and not a plane the small-plane product takes
+     * ({@link FmaLayout#exactSmallPlane}).
      */
     public static boolean shapeFits(ConvGeometry g) {
-        return g.groups() == 1 && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+        return !FmaLayout.exactSmallPlane(g)
+                && g.groups() == 1 && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
                 && g.dilationH() == 1 && g.dilationW() == 1 && g.inChannels() >= MIN_IN_CHANNELS
                 && g.outChannels() >= MIN_OUT_CHANNELS && g.outChannels() % LANES == 0;
     }

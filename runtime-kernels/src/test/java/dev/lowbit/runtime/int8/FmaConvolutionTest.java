@@ -38,7 +38,7 @@ class FmaConvolutionTest {
                 Arguments.of("3x3 32 -> 32 pads 2/0 (winograd, asymmetric)", new ConvGeometry(7, 8, 32, 32, 1, 3, 3, 1, 1, 2, 0, 0, 1, 1, 1), 3),
                 Arguments.of("partial sums near 2^24 in winograd: 3x3 32 -> 32, weights -57, levels 255",
                         ConvGeometry.square(6, 6, 32, 32, 1, 3, 1, 1), 0),
-                Arguments.of("3x3 32 -> 48 at 1x1 (winograd, one tile, three of four outputs past the plane)", ConvGeometry.square(1, 1, 32, 48, 1, 3, 1, 1), 200),
+                Arguments.of("3x3 32 -> 48 at 1x1 (exact small plane, one output pixel)", ConvGeometry.square(1, 1, 32, 48, 1, 3, 1, 1), 200),
                 // sums over all input channels past 2^24: runs of channels, each exact, added on int32
                 Arguments.of("partial sums past 2^24 in winograd runs: 3x3 48 -> 32, weights -128, levels 255",
                         ConvGeometry.square(6, 7, 48, 32, 1, 3, 1, 1), 0),
@@ -59,7 +59,13 @@ class FmaConvolutionTest {
                 Arguments.of("1x1 s2 64 -> 16 at 75x75 (gathered taps)", ConvGeometry.square(75, 75, 64, 16, 1, 1, 2, 0), 128),
                 Arguments.of("3x3 s2 dilation 2 8 -> 16 (gathered taps, pads)",
                         new ConvGeometry(21, 40, 8, 16, 1, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2), 17),
-                Arguments.of("small plane 3x3 64 -> 96 (winograd)", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
+                Arguments.of("small plane 3x3 64 -> 96 at 3x3 (exact small plane)", ConvGeometry.square(3, 3, 64, 96, 1, 3, 1, 1), 0),
+                // small planes of at most 9 outputs sum int8 weights in f32 runs of 512 products moved to int32:
+                // exact for any weights, also where the whole sums pass 2^24 (biased: every product 64-127 x 128-255)
+                Arguments.of("small plane 3x3 256 -> 64 at 2x2, biased weights and levels (exact small plane, sums past 2^24)",
+                        ConvGeometry.square(4, 4, 256, 64, 1, 3, 1, 0), 0),
+                Arguments.of("small plane 3x3 s2 128 -> 32 at 3x3, full-range weights (exact small plane)",
+                        ConvGeometry.square(6, 6, 128, 32, 1, 3, 2, 1), 131),
                 Arguments.of("partial sums near 2^24: 128 x 2x2 -> 3", ConvGeometry.square(5, 5, 128, 3, 1, 2, 1, 0), 0),
                 Arguments.of("partial sums at 2^24 when centred, twice that from raw levels: 1x1 1024 -> 8",
                         ConvGeometry.square(6, 6, 1024, 8, 1, 1, 1, 0), 128));
@@ -77,8 +83,9 @@ class FmaConvolutionTest {
         // random weights of at most 2^24 / (255 * k) in magnitude keep wide layers exact (the real layers' weights
         // are well inside the bound; FmaLayout checks each layer)
         int span = name.contains("full-range") ? 256 : (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
+        boolean biased = name.contains("biased");
         for (int i = 0; i < w.length; i++) {
-            w[i] = extreme ? extremeWeight : (byte) (rnd.nextInt(span) - span / 2);
+            w[i] = extreme ? extremeWeight : biased ? (byte) (64 + rnd.nextInt(64)) : (byte) (rnd.nextInt(span) - span / 2);
         }
         assertTrue(FmaLayout.takes(g, w, zero), name);
         if (extreme && g.kernelH() == 2) {
@@ -95,6 +102,7 @@ class FmaConvolutionTest {
         // others centre them for the tiled convolution
         assertEquals(name.contains("pointwise"), FmaPointwise.takes(g, w), name);
         assertEquals(name.contains("winograd"), WinogradLayout.takes(g, w, zero), name);
+        assertEquals(name.contains("exact small plane"), FmaLayout.exactSmallPlane(g), name);
         if (name.contains("runs")) {
             assertTrue(WinogradLayout.largestPartialSum(g, w, zero) > FmaLayout.EXACT_LIMIT, name + ": past 2^24 in one run");
             assertTrue(WinogradLayout.runs(g, w, zero) >= 2, name);
@@ -104,7 +112,10 @@ class FmaConvolutionTest {
             assertArrayEquals(new int[] {0, 14, 28, 42, 48}, WinogradLayout.runStarts(g, w, zero));
         }
         for (int i = 0; i < in.length; i++) {
-            in[i] = extreme ? (byte) 255 : (byte) rnd.nextInt(256);
+            in[i] = extreme ? (byte) 255 : biased ? (byte) (128 + rnd.nextInt(128)) : (byte) rnd.nextInt(256);
+        }
+        if (biased) {
+            assertTrue(sumOfProducts(g, w, in, zero) > 2 * FmaLayout.EXACT_LIMIT, "output 0's sum is past 2^25");
         }
         float[] mult = new float[g.outChannels()], bias = new float[g.outChannels()];
         for (int o = 0; o < mult.length; o++) {
@@ -184,6 +195,26 @@ class FmaConvolutionTest {
         assertFalse(FmaLayout.takes(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), full, 0),
                 "not as Winograd, and the int8 kernel is faster");
         assertTrue(FmaLayout.takes(ConvGeometry.square(18, 18, 128, 128, 1, 3, 1, 1), none, 0), "a larger plane is not");
+        byte[] fullFm = new byte[512 * 256 * 9];
+        Arrays.fill(fullFm, (byte) -128);
+        assertTrue(FmaLayout.takes(ConvGeometry.square(4, 4, 256, 512, 1, 3, 1, 0), fullFm, 0),
+                "2x2 outputs (head-pose's 256 -> 512): the small plane's exact mode, whatever the weights");
+        assertFalse(FmaLayout.takes(ConvGeometry.square(6, 6, 256, 512, 1, 3, 1, 0), fullFm, 0),
+                "4x4 outputs: the int8 kernel is faster");
+    }
+
+    /** Output channel 0's sum at output pixel (0, 0) of an unpadded layer (NHWC levels), as the definition. */
+    private static long sumOfProducts(ConvGeometry g, byte[] w, byte[] in, int zero) {
+        long sum = 0;
+        for (int ky = 0; ky < g.kernelH(); ky++) {
+            for (int kx = 0; kx < g.kernelW(); kx++) {
+                for (int c = 0; c < g.inChannels(); c++) {
+                    int level = in[(ky * g.inW() + kx) * g.inChannels() + c] & 0xFF;
+                    sum += (long) (level - zero) * w[(c * g.kernelH() + ky) * g.kernelW() + kx];
+                }
+            }
+        }
+        return sum;
     }
 
     /** An NHWC byte[] or float[] of c channels and p pixels, NCHW. */
