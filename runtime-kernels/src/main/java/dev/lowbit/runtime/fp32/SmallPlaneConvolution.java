@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.fp32;
 
+import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -46,7 +47,7 @@ final class SmallPlaneConvolution {
      * most 16 711 680 < 2^24, which f32 holds exactly.
      */
     static final int EXACT_RUN = 512;
-    /** Floats after the products that the exact integer mode uses for one tile's f32 run sums. */
+    /** Floats after the products that the exact integer mode uses per block of channels for a tile's f32 run sums. */
     static final int EXACT_TILE_FLOATS = 4 * BLOCK;
 
     private final int oc;
@@ -85,7 +86,7 @@ final class SmallPlaneConvolution {
         this.pixels = oh * ow;
         this.rows = TiledLayout.smallPlaneRows(oh, ow);
         this.ocp = (oc + BLOCK - 1) / BLOCK * BLOCK;
-        if (rows * ocp + EXACT_TILE_FLOATS > TiledLayout.smallPlaneProducts(oc, oh, ow)) {
+        if (rows * ocp + ocp / BLOCK * EXACT_TILE_FLOATS > TiledLayout.smallPlaneProducts(oc, oh, ow)) {
             throw new IllegalStateException("TiledLayout's products scratch is too small for " + L + "-lane vectors");
         }
         this.pixelAt = new int[rows];
@@ -109,44 +110,68 @@ final class SmallPlaneConvolution {
 
     /** y[yBase + m * pixels + p] = the layer's output; products in scratch from {@code productsAt}. */
     void run(float[] src, int srcBase, int[] offsets, float[] y, int yBase, float[] scratch, int productsAt) {
-        if (packedLevels != null) {
-            runExact(src, srcBase, offsets, y, yBase, scratch, productsAt);
+        run(src, srcBase, offsets, y, yBase, scratch, productsAt, null);
+    }
+
+    /**
+     * As above, split over {@code parallel} (null: the caller alone) by blocks of 4L output channels, then the
+     * transpose into y by channels: every block gets the same arithmetic whatever the split, so the output is
+     * bit-identical to one thread.
+     */
+    void run(float[] src, int srcBase, int[] offsets, float[] y, int yBase, float[] scratch, int productsAt,
+            Parallel parallel) {
+        int blocks = ocp / BLOCK;
+        if (parallel == null) {
+            blocks(src, srcBase, offsets, scratch, productsAt, 0, blocks);
+            toPlanes(y, yBase, scratch, productsAt, 0, oc);
             return;
         }
-        for (int block = 0; block * BLOCK < oc; block++) {
+        parallel.forRange(blocks, (from, to, worker) -> blocks(src, srcBase, offsets, scratch, productsAt, from, to));
+        parallel.forRange(oc, (from, to, worker) -> toPlanes(y, yBase, scratch, productsAt, from, to));
+    }
+
+    /**
+     * Blocks {@code [from, to)} of 4L output channels into the pixel-major products, in the exact integer mode by
+     * {@link #exactBlocks} (a method of its own, so that each mode's loop compiles around its own tile).
+     */
+    private void blocks(float[] src, int srcBase, int[] offsets, float[] scratch, int productsAt, int from, int to) {
+        if (packedLevels != null) {
+            exactBlocks(src, srcBase, offsets, scratch, productsAt, from, to);
+            return;
+        }
+        for (int block = from; block < to; block++) {
             for (int p = 0; p < rows; p += 4) {
                 tile4x4(packed, block * k * BLOCK, src, srcBase, offsets, k, pixelAt[p], pixelAt[p + 1], pixelAt[p + 2],
                         pixelAt[p + 3], scratch, productsAt + p * ocp + block * BLOCK, ocp);
             }
         }
-        for (int m = 0; m < oc; m++) {
-            for (int p = 0; p < pixels; p++) {
-                y[yBase + m * pixels + p] = scratch[productsAt + p * ocp + m];
+    }
+
+    /**
+     * The exact integer mode's blocks: per tile, runs of at most {@link #EXACT_RUN} reduction steps summed in f32
+     * into the block's tile area after the products, each run added as int32 into the products (raw bits).
+     */
+    private void exactBlocks(float[] src, int srcBase, int[] offsets, float[] scratch, int productsAt, int from, int to) {
+        for (int block = from; block < to; block++) {
+            int tileAt = productsAt + rows * ocp + block * EXACT_TILE_FLOATS;
+            for (int p = 0; p < rows; p += 4) {
+                int at = productsAt + p * ocp + block * BLOCK;
+                for (int r = 0; r < k; r += EXACT_RUN) {
+                    int end = Math.min(k, r + EXACT_RUN);
+                    tile4x4Levels(packedLevels, (block * k + r) * BLOCK, src, srcBase, offsets, r, end, pixelAt[p],
+                            pixelAt[p + 1], pixelAt[p + 2], pixelAt[p + 3], scratch, tileAt);
+                    addAsInts(scratch, tileAt, at, ocp, r == 0);
+                }
             }
         }
     }
 
-    /**
-     * The exact integer mode: per tile, runs of at most {@link #EXACT_RUN} reduction steps summed in f32 into the
-     * tile area after the products, each run added as int32 into the products (raw bits), which are then
-     * transposed into y as {@code (float) D}.
-     */
-    private void runExact(float[] src, int srcBase, int[] offsets, float[] y, int yBase, float[] scratch, int productsAt) {
-        int tileAt = productsAt + rows * ocp;
-        for (int block = 0; block * BLOCK < oc; block++) {
-            for (int p = 0; p < rows; p += 4) {
-                int at = productsAt + p * ocp + block * BLOCK;
-                for (int from = 0; from < k; from += EXACT_RUN) {
-                    int to = Math.min(k, from + EXACT_RUN);
-                    tile4x4Levels(packedLevels, (block * k + from) * BLOCK, src, srcBase, offsets,
-                            from, to, pixelAt[p], pixelAt[p + 1], pixelAt[p + 2], pixelAt[p + 3], scratch, tileAt);
-                    addAsInts(scratch, tileAt, at, ocp, from == 0);
-                }
-            }
-        }
-        for (int m = 0; m < oc; m++) {
+    /** Channels {@code [from, to)} of the pixel-major products into NCHW y: in the exact mode int32 D as (float) D. */
+    private void toPlanes(float[] y, int yBase, float[] scratch, int productsAt, int from, int to) {
+        for (int m = from; m < to; m++) {
             for (int p = 0; p < pixels; p++) {
-                y[yBase + m * pixels + p] = Float.floatToRawIntBits(scratch[productsAt + p * ocp + m]);
+                float v = scratch[productsAt + p * ocp + m];
+                y[yBase + m * pixels + p] = packedLevels == null ? v : Float.floatToRawIntBits(v);
             }
         }
     }

@@ -219,7 +219,9 @@ public final class TiledConvolution {
      * with the same tiles' arithmetic, so the output is bit-identical to one thread). Rows, not channels: with one
      * chunk per thread ({@link Parallel}) each thread then reads mostly the rows it prepared and writes the rows
      * the next split layer reads on the same thread, instead of moving half of every tensor between the cores'
-     * caches. Null runs on the caller.
+     * caches. A small-plane layer (one image, enough work) has too few rows to share: its planes split by rows,
+     * its product by blocks of output channels ({@link SmallPlaneConvolution}), bit-identical as well. Null runs on
+     * the caller.
      */
     public void run(float[] x, float[] y, float[] scratch, Parallel parallel) {
         if (scratch.length < scratchFloats) {
@@ -234,6 +236,14 @@ public final class TiledConvolution {
                 parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
             }
             parallel.forRange(oh, (from, to, worker) -> computeRows(x, y, scratch, from, to));
+            return;
+        }
+        if (smallPlane != null && n == 1 && parallel != null && worthSplitting(parallel)) {
+            // too few rows to share: the planes by rows, then the product by blocks of output channels
+            if (preparedRows() > 0) {
+                parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
+            }
+            smallPlane.run(prepares() ? scratch : x, 0, offsets, y, 0, scratch, srcFloats, parallel);
             return;
         }
         for (int b = 0; b < n; b++) {
@@ -289,9 +299,14 @@ public final class TiledConvolution {
      * the convolution ({@code FmaConvolution}) use {@link #prepareRows} and {@link #computeRows} when it does.
      */
     public boolean splits(Parallel parallel) {
-        long macs = (long) oc * oh * ow * k;
         return parallel != null && n == 1 && groups == 1 && smallPlane == null && winograd == null
-                && parallel.worthSplitting(macs, (long) c * h * wd + (long) oc * oh * ow);
+                && worthSplitting(parallel);
+    }
+
+    /** Enough multiply-accumulates, in all and per value read and written ({@link Parallel#worthSplitting(long, long)}). */
+    private boolean worthSplitting(Parallel parallel) {
+        long macs = (long) oc * oh * ow * k;
+        return parallel.worthSplitting(macs, (long) c * h * wd + (long) oc * oh * ow);
     }
 
     /** The row-range entry points run the direct tiles, which a Winograd layer does not pack. */

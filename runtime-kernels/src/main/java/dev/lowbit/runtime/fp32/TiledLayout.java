@@ -109,11 +109,12 @@ public final class TiledLayout {
 
     /**
      * Scratch of a small-plane layer's products, pixel-major (pixel rows and channels rounded up), after its source,
-     * and one 4-pixel tile's sums for the exact integer mode of the int8 layers.
+     * and per block of channels one 4-pixel tile's sums for the exact integer mode of the int8 layers (blocks may
+     * run on different threads).
      */
     public static int smallPlaneProducts(int oc, int oh, int ow) {
         int blocks = (oc + SMALL_PLANE_BLOCK - 1) / SMALL_PLANE_BLOCK;
-        return smallPlaneRows(oh, ow) * blocks * SMALL_PLANE_BLOCK + 4 * SMALL_PLANE_BLOCK;
+        return (smallPlaneRows(oh, ow) + 4) * blocks * SMALL_PLANE_BLOCK;
     }
 
     /**

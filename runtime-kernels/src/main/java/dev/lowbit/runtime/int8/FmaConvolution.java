@@ -208,8 +208,9 @@ public final class FmaConvolution {
             });
             return;
         }
+        // a small plane splits its product by blocks of output channels inside the tiled convolution
         centre(in, inOff, g.inputLength(), zeroPoint, centred, 0);
-        conv.run(centred, sums, convScratch);
+        conv.run(centred, sums, convScratch, parallel);
         storeRows(sums, r, outB, outF, outOff, 0, g.outH());
     }
 

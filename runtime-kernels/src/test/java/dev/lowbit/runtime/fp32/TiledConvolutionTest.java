@@ -108,7 +108,8 @@ class TiledConvolutionTest {
     /**
      * Split over 2, 3 and 5 threads (every layer split, whatever its size; with a block of scratch per extra thread
      * for the Winograd layers), the output equals the single-thread run bit for bit: row ranges that end inside a tile, ranges shorter than a tile, input-channel ranges of the
-     * prepared planes. Layers {@link TiledConvolution#splits} refuses (batches, groups, small planes) run whole.
+     * prepared planes. Small planes split by blocks of output channels (head-pose's 256 -> 512: eight blocks; 70
+     * outputs: two, the second partial). Layers {@link TiledConvolution#splits} refuses (batches, groups) run whole.
      */
     @Test
     void splitOverThreadsIsBitIdentical() {
