@@ -217,10 +217,14 @@ final class SmallPlaneConvolution {
         FloatVector a32 = FloatVector.zero(F);
         FloatVector a33 = FloatVector.zero(F);
         for (int r = from, wp = wAt; r < to; r++, wp += BLOCK) {
-            FloatVector w0 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
-            FloatVector w1 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + L).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
-            FloatVector w2 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 2 * L).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
-            FloatVector w3 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 3 * L).convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w0 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + L)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 2 * L)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+            FloatVector w3 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 3 * L)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
             int at = s + off[r];
             FloatVector b = FloatVector.broadcast(F, src[at + p0]);
             a00 = w0.fma(b, a00);
