@@ -51,9 +51,12 @@ final class ConvEmitter implements LayerEmitter {
                     x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
             boolean winograd = TiledLayout.winograd(x[1], y[1], y[2], y[3], kh, kw, s[0], s[1], d[0], d[1], groups);
             boolean smallPlane = TiledLayout.smallPlane(groups, y[2], y[3], y[1], kh, kw);
-            String tiles = winograd ? "f32 Winograd F(2x2, 3x3)"
+            int tile = winograd ? TiledLayout.winogradGeometry(x[1], x[2], x[3], y[1], y[2], y[3], p[0], p[1])
+                    .outputTile() : 0;
+            String winogradName = "Winograd F(" + tile + "x" + tile + ", 3x3)";
+            String tiles = winograd ? "f32 " + winogradName
                     : smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";
-            c.report(winograd ? "TiledConvolution.run (Winograd F(2x2, 3x3))"
+            c.report(winograd ? "TiledConvolution.run (" + winogradName + ")"
                     : smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run", macs);
             int scratch = TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1],
                     d[0], d[1], groups);

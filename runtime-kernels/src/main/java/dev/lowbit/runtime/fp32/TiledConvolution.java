@@ -38,7 +38,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>3x3 stride-1 one-group layers of at least 32 inputs and 32 outputs in whole vectors of 16
  * ({@link TiledLayout#winograd}) run as Winograd F(2x2, 3x3) instead ({@link WinogradTiles}: 16 products per input
  * channel and 2x2 outputs instead of 36; 0.53-0.87x the direct tiles' time on 32-128 channels at 4x4-38x38, same
- * JVM, by hand) when their output holds at least four 2x2 tiles, split over threads by blocks of tiles. Their rounding differs from the
+ * JVM, by hand) when their output holds at least four 2x2 tiles, and as F(4x4, 3x3) when it holds at least four
+ * 4x4 tiles (0.69-0.81x F(2x2)'s time), split over threads by blocks of tiles. Their rounding differs from the
  * direct tiles' (sums of transformed values; the bound is in WinogradTilesTest), which is why the int8 layers on
  * FMA, whose integer sums must stay exact, construct this class with Winograd off.
  *
@@ -192,9 +193,7 @@ public final class TiledConvolution {
         this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp) : null;
         this.srcFloats = phased ? phasePlanes.floats() : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, oh, ow, kh, kw, sh, sw, dh, dw, groups)
-                ? new WinogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw),
-                        WinogradGeometry.transformedWeights(w, c, oc), false, new int[] {0, c})
-                : null;
+                ? winogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw), w) : null;
         int rowStride = direct || phased ? wp : ow;
         this.smallPlane = winograd != null || !TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw) ? null
                 : w != null ? new SmallPlaneConvolution(w, oc, oh, ow, k, rowStride)
@@ -847,6 +846,11 @@ public final class TiledConvolution {
      * Weights [oc][k] reordered per group as {@link #product} reads them: 8-channel tiles as [r][8], at most one
      * 4-channel tile as [r][4], then single channels as [r].
      */
+    private static WinogradTiles winogradTiles(WinogradGeometry g, float[] w) {
+        float[] u = WinogradGeometry.transformedWeights(w, g.inChannels(), g.outChannels(), g.outputTile());
+        return new WinogradTiles(g, u, false, new int[] {0, g.inChannels()});
+    }
+
     private static float[] asFloats(byte[] b) {
         float[] f = new float[b.length];
         for (int i = 0; i < f.length; i++) {

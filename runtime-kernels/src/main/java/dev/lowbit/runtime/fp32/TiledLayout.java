@@ -37,6 +37,8 @@ public final class TiledLayout {
      * 93 -> 81 us and its 64 -> 128 layer at 8x8 71 -> 48 us (per-layer profiles, 2026-12-02).
      */
     public static final int WINOGRAD_MIN_TILES = 4;
+    /** Fewest 4x4 output tiles of an f32 layer that runs as F(4x4, 3x3) rather than F(2x2, 3x3). */
+    public static final int WINOGRAD_4X4_MIN_TILES = 4;
 
     private TiledLayout() {}
 
@@ -79,9 +81,13 @@ public final class TiledLayout {
         return Math.max(firstInside(shift, stride, n), Math.min(n, end));
     }
 
-    /** The buffers of a layer {@link #winograd} admits. */
+    /**
+     * The buffers of a layer {@link #winograd} admits: F(4x4, 3x3) when its output holds at least
+     * {@link #WINOGRAD_4X4_MIN_TILES} 4x4 tiles, else F(2x2, 3x3).
+     */
     public static WinogradGeometry winogradGeometry(int c, int h, int wd, int oc, int oh, int ow, int ph, int pw) {
-        return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1);
+        boolean large = (oh + 3) / 4 * ((ow + 3) / 4) >= WINOGRAD_4X4_MIN_TILES;
+        return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1, large ? 4 : 2);
     }
 
     /**

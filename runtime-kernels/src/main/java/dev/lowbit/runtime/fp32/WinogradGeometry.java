@@ -1,7 +1,8 @@
 package dev.lowbit.runtime.fp32;
 
 /**
- * The buffers of a Winograd F(2x2, 3x3) layer ({@link WinogradTiles}) for a 3x3 stride-1 convolution of one group:
+ * The buffers of a Winograd F(2x2, 3x3) or F(4x4, 3x3) layer ({@link WinogradTiles}) for a 3x3 stride-1
+ * convolution of one group:
  * the zero-padded channels-last input, the tiles, and the blocks of tiles whose transformed input and products
  * stay within about half of L2, and the weight transform. Vector-free: the processor sizes scratch with it inside javac, where
  * {@code jdk.incubator.vector} is not loaded. Immutable.
@@ -16,10 +17,12 @@ package dev.lowbit.runtime.fp32;
  * @param padLeft     zero columns left of it
  * @param channelRuns runs of input channels whose products are summed apart (int8 layers whose sums over all
  *                    channels could exceed 2^24; 1 otherwise)
+ * @param outputTile  outputs per tile side: 2 for F(2x2, 3x3) (integer transforms: the int8 layers), 4 for
+ *                    F(4x4, 3x3) (f32 layers only: fractional weight transform, one run)
  */
 public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW, int outH, int outW, int padTop,
-        int padLeft, int channelRuns) {
-    /** Positions of the 4x4 transformed tile. */
+        int padLeft, int channelRuns, int outputTile) {
+    /** Positions of F(2x2, 3x3)'s 4x4 transformed tile (the int8 layers' bounds are per position). */
     public static final int POSITIONS = 16;
     /** Vector lanes of f32 the kernel pads channels to. */
     public static final int LANES = 16;
@@ -27,6 +30,9 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
     public static final int TILE_STEP = 4;
     /** {@code 2G}: the F(2, 3) weight transform scaled to integers. */
     private static final int[][] G2 = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+    /** F(4, 3)'s weight transform (interpolation points 0, 1, -1, 2, -2 and infinity; Lavin and Gray). */
+    private static final double[][] G4 = {{1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+        {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
     /** Floats of transformed input and products per block of tiles: about 512 KB, half of a 1 MB L2. */
     private static final int BLOCK_FLOATS = 1 << 17;
 
@@ -38,6 +44,10 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         if (channelRuns < 1 || channelRuns > inChannels) {
             throw new IllegalArgumentException(channelRuns + " runs of " + inChannels + " input channels");
         }
+        if (outputTile != 2 && (outputTile != 4 || channelRuns != 1)) {
+            throw new IllegalArgumentException("Winograd F(" + outputTile + "x" + outputTile + ", 3x3) in " + channelRuns
+                    + " runs: F(2x2) in runs, or F(4x4) in one");
+        }
     }
 
     /** Input channels rounded up to whole vectors (the input transform's unit). */
@@ -45,34 +55,44 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         return roundUp(inChannels, LANES);
     }
 
+    /** Side of the transformed input tile: the output tile and the kernel's two. */
+    public int inputTile() {
+        return outputTile + 2;
+    }
+
+    /** Positions of the transformed tile: 16 for F(2x2, 3x3), 36 for F(4x4, 3x3). */
+    public int positions() {
+        return inputTile() * inputTile();
+    }
+
     public int tileRows() {
-        return (outH + 1) / 2;
+        return (outH + outputTile - 1) / outputTile;
     }
 
     public int tileColumns() {
-        return (outW + 1) / 2;
+        return (outW + outputTile - 1) / outputTile;
     }
 
     public int tiles() {
         return tileRows() * tileColumns();
     }
 
-    /** Rows of the zero-padded channels-last input: two per tile row plus the 3x3 kernel's two. */
+    /** Rows of the zero-padded channels-last input: an output tile's per tile row plus the 3x3 kernel's two. */
     public int inputRows() {
-        return 2 * tileRows() + 2;
+        return outputTile * tileRows() + 2;
     }
 
     public int inputColumns() {
-        return 2 * tileColumns() + 2;
+        return outputTile * tileColumns() + 2;
     }
 
     /**
      * Tiles per block: whole microkernel steps whose transformed input and products
-     * ({@code 16 * tiles * (Cp + runs * oc)} floats) stay within about half of L2, at most the layer's tiles rounded
-     * up to a step.
+     * ({@code positions * tiles * (Cp + runs * oc)} floats) stay within about half of L2, at most the layer's tiles
+     * rounded up to a step.
      */
     public int blockTiles() {
-        int perTile = POSITIONS * (paddedIn() + channelRuns * outChannels);
+        int perTile = positions() * (paddedIn() + channelRuns * outChannels);
         int tiles = Math.max(TILE_STEP, BLOCK_FLOATS / perTile / TILE_STEP * TILE_STEP);
         return Math.min(tiles, roundUp(tiles(), TILE_STEP));
     }
@@ -82,9 +102,13 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         return inputRows() * inputColumns() * paddedIn();
     }
 
-    /** Floats of one block's transformed input and products (per run), and 192 for the output transform's lanes. */
+    /**
+     * Floats of one block's transformed input and products (per run), and the transforms' intermediate vectors:
+     * 12 for F(2x2), 36 for F(4x4) (B^T d of a 6x6 tile; then 24 and 16 for the output transform).
+     */
     public int blockFloats() {
-        return POSITIONS * blockTiles() * (paddedIn() + channelRuns * outChannels) + 12 * LANES;
+        return positions() * blockTiles() * (paddedIn() + channelRuns * outChannels)
+                + (outputTile == 2 ? 12 : 40) * LANES;
     }
 
     /** Floats of scratch a layer needs: the padded input, then one block per worker. */
@@ -110,14 +134,42 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         }
     }
 
-    /** The transformed weights {@code U[p][c][o]} of OIHW 3x3 weights, as the kernel loads them. */
+    /**
+     * {@code u[p] = (G g G^T)[p / 6][p % 6]} for F(4x4, 3x3) and the 3x3 kernel {@code g(k, l) = w[at + 3k + l]}, in
+     * double, rounded once when stored as f32.
+     */
+    public static void transform4(float[] w, int at, double[] u) {
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 6; j++) {
+                double s = 0;
+                for (int k = 0; k < 3; k++) {
+                    for (int l = 0; l < 3; l++) {
+                        s += G4[i][k] * w[at + k * 3 + l] * G4[j][l];
+                    }
+                }
+                u[i * 6 + j] = s;
+            }
+        }
+    }
+
+    /** The transformed weights {@code U[p][c][o]} of OIHW 3x3 weights for F(2x2, 3x3), as the kernel loads them. */
     public static float[] transformedWeights(float[] oihw, int inChannels, int outChannels) {
-        float[] weights = new float[POSITIONS * inChannels * outChannels];
-        double[] u = new double[POSITIONS];
+        return transformedWeights(oihw, inChannels, outChannels, 2);
+    }
+
+    /** As above for F(outputTile x outputTile, 3x3): 2 ({@link #transform}) or 4 ({@link #transform4}). */
+    public static float[] transformedWeights(float[] oihw, int inChannels, int outChannels, int outputTile) {
+        int positions = (outputTile + 2) * (outputTile + 2);
+        float[] weights = new float[positions * inChannels * outChannels];
+        double[] u = new double[positions];
         for (int o = 0; o < outChannels; o++) {
             for (int c = 0; c < inChannels; c++) {
-                transform(oihw, (o * inChannels + c) * 9, u);
-                for (int p = 0; p < POSITIONS; p++) {
+                if (outputTile == 2) {
+                    transform(oihw, (o * inChannels + c) * 9, u);
+                } else {
+                    transform4(oihw, (o * inChannels + c) * 9, u);
+                }
+                for (int p = 0; p < positions; p++) {
                     weights[(p * inChannels + c) * outChannels + o] = (float) u[p];
                 }
             }

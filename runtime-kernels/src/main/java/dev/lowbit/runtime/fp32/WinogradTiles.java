@@ -15,6 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  * weights come transformed with {@code G' = 2G} (integer entries: {@link WinogradGeometry#transform}), 4x the textbook ones, so
  * {@code A^T M A = 4Y}.
  *
+ * <p>f32 layers whose output holds at least four 4x4 tiles run F(4x4, 3x3) instead ({@link
+ * WinogradGeometry#outputTile} 4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
+ * outputs (144 direct, 64 in F(2x2)), the textbook G in double rounded once to f32 ({@link
+ * WinogradGeometry#transform4}), both transforms in two passes of six vectors through the block's scratch. Same JVM,
+ * F(4x4) / F(2x2) time, random weights (2026-12-02, by hand): 64 -> 128 at 15x15 0.81, at 8x8 0.71, 32 -> 64 at
+ * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; at 4x4 (one tile) 2.2, hence the threshold. Its rounding
+ * error is about ten times F(2x2)'s (the coefficients reach 5 and 8; WinogradTilesTest bounds both), and it has no
+ * integer form within f32's exact range, so the int8 layers keep F(2x2).
+ *
  * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every sum
  * an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
  * and the result is the exact dot product; and the f32 layers ({@link TiledConvolution}), whose output transform
@@ -37,7 +46,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class WinogradTiles {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final int LANES = WinogradGeometry.LANES;
-    private static final int POSITIONS = WinogradGeometry.POSITIONS;
     private static final int STEP = WinogradGeometry.TILE_STEP;
 
     private final WinogradGeometry g;
@@ -48,6 +56,8 @@ public final class WinogradTiles {
     /** Input channels, input channels padded to whole vectors, output channels (whole vectors already). */
     private final int ic, cp, oc;
     private final int tileColumns, tiles, blockTiles, blocks;
+    /** Outputs per tile side (2 or 4) and positions of the transformed tile (16 or 36). */
+    private final int outputTile, positions;
     private final int inputFloats;
     private final int blockFloats;
     /** {@code U[p][c][o]} ({@link WinogradGeometry#transform}). */
@@ -64,7 +74,10 @@ public final class WinogradTiles {
      *                    transform (integer sums only)
      */
     public WinogradTiles(WinogradGeometry g, float[] weights, boolean integerSums, int[] runStarts) {
-        if (weights.length != POSITIONS * g.inChannels() * g.outChannels()) {
+        if (integerSums && g.outputTile() != 2) {
+            throw new IllegalArgumentException("integer sums need F(2x2, 3x3)'s integer transforms: " + g);
+        }
+        if (weights.length != g.positions() * g.inChannels() * g.outChannels()) {
             throw new IllegalArgumentException(weights.length + " transformed weights do not fit " + g);
         }
         if (runStarts.length != g.channelRuns() + 1 || runStarts[0] != 0
@@ -84,6 +97,8 @@ public final class WinogradTiles {
         this.cp = g.paddedIn();
         this.oc = g.outChannels();
         this.tileColumns = g.tileColumns();
+        this.outputTile = g.outputTile();
+        this.positions = g.positions();
         this.tiles = g.tiles();
         this.blockTiles = g.blockTiles();
         this.blocks = (tiles + blockTiles - 1) / blockTiles;
@@ -171,27 +186,38 @@ public final class WinogradTiles {
      * arithmetic whatever the size.
      */
     private void blocks(float[] s, int at, float[] out, int outOff, int size, int from, int to) {
-        int products = at + POSITIONS * blockTiles * cp;
+        int products = at + positions * blockTiles * cp;
         for (int b = from; b < to; b++) {
             int t0 = b * size, count = Math.min(size, tiles - t0);
             int stepped = (count + STEP - 1) / STEP * STEP;
-            inputTransform(s, at, t0, count, stepped);
+            if (outputTile == 2) {
+                inputTransform(s, at, t0, count);
+            } else {
+                inputTransform4(s, at, t0, count, products + positions * blockTiles * oc);
+            }
+            for (int p = 0; p < positions; p++) {
+                Arrays.fill(s, at + p * blockTiles * cp + count * cp, at + p * blockTiles * cp + stepped * cp, 0f);
+            }
             for (int r = 0; r + 1 < runStarts.length; r++) {
-                for (int p = 0; p < POSITIONS; p++) {
-                    multiply(s, at + p * blockTiles * cp, products + (r * POSITIONS + p) * blockTiles * oc, stepped,
+                for (int p = 0; p < positions; p++) {
+                    multiply(s, at + p * blockTiles * cp, products + (r * positions + p) * blockTiles * oc, stepped,
                             p * ic * oc, runStarts[r], runStarts[r + 1]);
                 }
             }
-            outputTransform(s, products, t0, count, out, outOff);
+            if (outputTile == 2) {
+                outputTransform(s, products, t0, count, out, outOff);
+            } else {
+                outputTransform4(s, products, t0, count, out, outOff);
+            }
         }
     }
 
     /**
-     * {@code V[p][j][c] = (B^T d B)[p]} for tiles {@code t0 + j}, j < count, 16 channels per vector; tiles
-     * {@code [count, stepped)} get zeros (the microkernel runs whole steps of four tiles; their products are never
-     * stored).
+     * {@code V[p][j][c] = (B^T d B)[p]} for tiles {@code t0 + j}, j < count, 16 channels per vector (F(2x2, 3x3));
+     * the caller zeroes tiles {@code [count, stepped)} (the microkernel runs whole steps of four tiles; their
+     * products are never stored).
      */
-    private void inputTransform(float[] s, int v, int t0, int count, int stepped) {
+    private void inputTransform(float[] s, int v, int t0, int count) {
         int columns = g.inputColumns(), rowStride = columns * cp, pStride = blockTiles * cp;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
@@ -238,9 +264,105 @@ public final class WinogradTiles {
                 b3.sub(e3).intoArray(s, o + 15 * pStride);
             }
         }
-        for (int p = 0; p < POSITIONS; p++) {
-            Arrays.fill(s, v + p * pStride + count * cp, v + p * pStride + stepped * cp, 0f);
+    }
+
+    /**
+     * F(4x4, 3x3)'s {@code V[p][j][c] = (B^T d B)[p]} for tiles {@code t0 + j}, j < count, 16 channels per vector:
+     * {@code B^T d} per column of the 6x6 input tile into the 36 vectors at {@code s[tmp ..]}, then {@code (B^T d) B}
+     * per row into the 36 positions.
+     */
+    private void inputTransform4(float[] s, int v, int t0, int count, int tmp) {
+        int columns = g.inputColumns(), rowStride = columns * cp, pStride = blockTiles * cp;
+        for (int j = 0; j < count; j++) {
+            int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
+            int base = (4 * ty * columns + 4 * tx) * cp;
+            for (int c = 0; c < cp; c += LANES) {
+                for (int k = 0; k < 6; k++) {
+                    inputRows6(s, base + k * cp + c, rowStride, tmp + k * LANES, 6 * LANES);
+                }
+                for (int i = 0; i < 6; i++) {
+                    inputRows6(s, tmp + 6 * i * LANES, LANES, v + 6 * i * pStride + j * cp + c, pStride);
+                }
+            }
         }
+    }
+
+    /**
+     * {@code B^T x} for F(4x4, 3x3) on six vectors {@code x_i = s[in + i * inStride]}, written to
+     * {@code s[out + i * outStride]}: rows (4, 0, -5, 0, 1, 0), (0, -4, -4, 1, 1, 0), (0, 4, -4, -1, 1, 0),
+     * (0, -2, -1, 2, 1, 0), (0, 2, -1, -2, 1, 0), (0, 4, 0, -5, 0, 1).
+     */
+    private static void inputRows6(float[] s, int in, int inStride, int out, int outStride) {
+        FloatVector x0 = FloatVector.fromArray(FLOATS, s, in);
+        FloatVector x1 = FloatVector.fromArray(FLOATS, s, in + inStride);
+        FloatVector x2 = FloatVector.fromArray(FLOATS, s, in + 2 * inStride);
+        FloatVector x3 = FloatVector.fromArray(FLOATS, s, in + 3 * inStride);
+        FloatVector x4 = FloatVector.fromArray(FLOATS, s, in + 4 * inStride);
+        FloatVector x5 = FloatVector.fromArray(FLOATS, s, in + 5 * inStride);
+        FloatVector a = x4.sub(x2), b = x1.sub(x3), sum12 = x1.add(x2), dif12 = x1.sub(x2);
+        x0.mul(4f).add(x2.mul(-5f).add(x4)).intoArray(s, out);
+        x4.add(x3).sub(sum12.mul(4f)).intoArray(s, out + outStride);
+        x4.sub(x3).add(dif12.mul(4f)).intoArray(s, out + 2 * outStride);
+        a.sub(b.mul(2f)).intoArray(s, out + 3 * outStride);
+        a.add(b.mul(2f)).intoArray(s, out + 4 * outStride);
+        x1.mul(4f).add(x3.mul(-5f).add(x5)).intoArray(s, out + 5 * outStride);
+    }
+
+    /**
+     * F(4x4, 3x3)'s {@code Y = A^T M A} for tiles {@code t0 + j}, j < count, 16 output channels per vector:
+     * {@code A^T M} per column into 24 vectors after the products, then per row into the tile's 16 outputs, which
+     * go out by one 16-lane scatter per output pixel, or lane by lane for a tile past the plane's last row or column.
+     */
+    private void outputTransform4(float[] s, int m, int t0, int count, float[] out, int outOff) {
+        int pStride = blockTiles * oc, oh = g.outH(), ow = g.outW(), plane = oh * ow;
+        int columns = m + positions * pStride, y = columns + 24 * LANES;
+        for (int j = 0; j < count; j++) {
+            int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
+            int oy = 4 * ty, ox = 4 * tx, rows = Math.min(4, oh - oy), cols = Math.min(4, ow - ox);
+            for (int o = 0; o < oc; o += LANES) {
+                int at = m + j * oc + o;
+                for (int k = 0; k < 6; k++) {
+                    outputRows6(s, at + k * pStride, 6 * pStride, columns + k * LANES, 6 * LANES);
+                }
+                for (int i = 0; i < 4; i++) {
+                    outputRows6(s, columns + 6 * i * LANES, LANES, y + 4 * i * LANES, LANES);
+                }
+                int to = outOff + o * plane + oy * ow + ox;
+                if (rows == 4 && cols == 4) {
+                    for (int i = 0; i < 16; i++) {
+                        FloatVector.fromArray(FLOATS, s, y + i * LANES).intoArray(out, to + (i >> 2) * ow + (i & 3),
+                                planeOffsets, 0);
+                    }
+                    continue;
+                }
+                for (int i = 0; i < rows; i++) {
+                    for (int x = 0; x < cols; x++) {
+                        for (int l = 0; l < LANES; l++) {
+                            out[to + l * plane + i * ow + x] = s[y + (4 * i + x) * LANES + l];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code A^T x} for F(4x4, 3x3) on six vectors {@code x_i = s[in + i * inStride]}, written to
+     * {@code s[out + i * outStride]}, i < 4: rows (1, 1, 1, 1, 1, 0), (0, 1, -1, 2, -2, 0), (0, 1, 1, 4, 4, 0),
+     * (0, 1, -1, 8, -8, 1).
+     */
+    private static void outputRows6(float[] s, int in, int inStride, int out, int outStride) {
+        FloatVector x0 = FloatVector.fromArray(FLOATS, s, in);
+        FloatVector x1 = FloatVector.fromArray(FLOATS, s, in + inStride);
+        FloatVector x2 = FloatVector.fromArray(FLOATS, s, in + 2 * inStride);
+        FloatVector x3 = FloatVector.fromArray(FLOATS, s, in + 3 * inStride);
+        FloatVector x4 = FloatVector.fromArray(FLOATS, s, in + 4 * inStride);
+        FloatVector x5 = FloatVector.fromArray(FLOATS, s, in + 5 * inStride);
+        FloatVector sum12 = x1.add(x2), dif12 = x1.sub(x2), sum34 = x3.add(x4), dif34 = x3.sub(x4);
+        x0.add(sum12).add(sum34).intoArray(s, out);
+        dif12.add(dif34.mul(2f)).intoArray(s, out + outStride);
+        sum12.add(sum34.mul(4f)).intoArray(s, out + 2 * outStride);
+        dif12.add(dif34.mul(8f)).add(x5).intoArray(s, out + 3 * outStride);
     }
 
     /**
@@ -378,7 +500,7 @@ public final class WinogradTiles {
      */
     private void outputTransform(float[] s, int m, int t0, int count, float[] out, int outOff) {
         int pStride = blockTiles * oc, oh = g.outH(), ow = g.outW(), plane = oh * ow, runs = runStarts.length - 1;
-        int lanes = m + runs * POSITIONS * pStride;
+        int lanes = m + runs * positions * pStride;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
             int oy = 2 * ty, ox = 2 * tx, pixel = oy * ow + ox;
@@ -450,7 +572,7 @@ public final class WinogradTiles {
      * (864 bytes per tile and 16 channels).
      */
     private static void transformIntegerTile(float[] s, int at, int pStride, int lanes, int runs) {
-        int columns = lanes + 4 * LANES, runStride = POSITIONS * pStride;
+        int columns = lanes + 4 * LANES, runStride = 16 * pStride;
         for (int j = 0; j < 4; j++) {
             IntVector m0 = ints(s, at + j * pStride, runs, runStride);
             IntVector m1 = ints(s, at + (4 + j) * pStride, runs, runStride);

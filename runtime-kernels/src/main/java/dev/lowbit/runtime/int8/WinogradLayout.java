@@ -207,7 +207,7 @@ public final class WinogradLayout {
     /** The engine's buffers for the layer ({@link #shapeFits} it) summed in {@code runs} runs of input channels. */
     static WinogradGeometry geometry(ConvGeometry g, int runs) {
         return new WinogradGeometry(g.inChannels(), g.outChannels(), g.inH(), g.inW(), g.outH(), g.outW(),
-                g.padTop(), g.padLeft(), runs);
+                g.padTop(), g.padLeft(), runs, 2);
     }
 
     static int inputFloats(ConvGeometry g) {

@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.fp32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,16 +12,21 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The f32 layers {@link TiledConvolution} runs as Winograd F(2x2, 3x3), against the definition in double.
+ * The f32 layers {@link TiledConvolution} runs as Winograd F(2x2, 3x3) or F(4x4, 3x3), against the definition in
+ * double.
  *
- * <p>Tolerance, per output: {@code 1.01 * (C + 8) * 2^-24 * W / 4}, with
- * {@code W = |A^T| (sum over c of |G'| |g_c| |G'^T| . |B^T| |d_c| |B|) |A|} the same transforms on absolute values
- * (d_c the output's 4x4 input tile of channel c). Why: each transformed input is a signed sum of four inputs in two
- * rounded additions (error at most 2u of its absolute counterpart, u = 2^-24); each transformed weight is exact in
- * double and rounded once to f32 (u); a position's product sums C FMAs (C u of the sum of absolute products, plus
- * the 3u the inputs bring); the output transform adds nine such sums in two rounded stages per direction (4u); the
- * final multiplication by 0.25 is exact, and comparing with the double reference rounded to f32 adds u. A wrong
- * coefficient or tap is off by a whole product, far above this bound, as the direct tiles' test argues for its own.
+ * <p>Tolerance, per output: {@code 1.01 * (C + K) * 2^-24 * W / s}, with
+ * {@code W = |A^T| (sum over c of |G| |g_c| |G^T| . |B^T| |d_c| |B|) |A|} the same transforms on absolute values
+ * (d_c the output's input tile of channel c). F(2x2): G' = 2G (s = 4), K = 8. Why: each transformed input is a
+ * signed sum of four inputs in two rounded additions (error at most 2u of its absolute counterpart, u = 2^-24);
+ * each transformed weight is exact in double and rounded once to f32 (u); a position's product sums C FMAs (C u of
+ * the sum of absolute products, plus the 3u the inputs bring); the output transform adds nine such sums in two
+ * rounded stages per direction (4u); the final multiplication by 0.25 is exact, and comparing with the double
+ * reference rounded to f32 adds u. F(4x4): s = 1, K = 24: each direction of the input transform rounds at most four
+ * times per value (three additions and the product by 5; by 2 and 4 is exact), 8u, the weight u, the products C u,
+ * each direction of the output transform at most five additions (10u), the comparison u, and a margin of 4u. A
+ * wrong coefficient or tap is off by a whole product, far above this bound, as the direct tiles' test argues for
+ * its own.
  */
 class WinogradTilesTest {
     private static final double U = Math.scalb(1.0, -24);
@@ -33,6 +39,7 @@ class WinogradTilesTest {
         {1, 32, 24, 24, 32, 1, 1, 1, 1},   // 144 tiles: two blocks of 128
         {1, 128, 4, 4, 256, 1, 1, 1, 1},   // head-pose's 128 -> 256 layer
         {1, 64, 15, 15, 128, 1, 1, 1, 1},  // head-pose's 64 -> 128 layer
+        {1, 32, 6, 10, 32, 1, 1, 1, 1},    // F(4x4): 2 x 3 tiles, the last row and column partly outside
     };
 
     @Test
@@ -84,6 +91,20 @@ class WinogradTilesTest {
     }
 
     @Test
+    void layersOfFourOrMore4x4TilesRunFourByFour() {
+        assertEquals(4, TiledLayout.winogradGeometry(64, 15, 15, 128, 15, 15, 1, 1).outputTile(), "16 tiles of 4x4");
+        assertEquals(4, TiledLayout.winogradGeometry(64, 8, 8, 128, 8, 8, 1, 1).outputTile(), "4 tiles of 4x4");
+        assertEquals(2, TiledLayout.winogradGeometry(128, 4, 4, 256, 4, 4, 1, 1).outputTile(), "one tile of 4x4");
+        assertEquals(36, TiledLayout.winogradGeometry(64, 8, 8, 128, 8, 8, 1, 1).positions());
+        assertThrows(IllegalArgumentException.class, () -> new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 2, 4),
+                "F(4x4) sums in f32: one run");
+        WinogradGeometry four = new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 1, 4);
+        assertThrows(IllegalArgumentException.class,
+                () -> new WinogradTiles(four, new float[36 * 64 * 64], true, new int[] {0, 64}),
+                "integer sums need F(2x2)'s integer transforms");
+    }
+
+    @Test
     void scratchWithoutABlockPerThreadIsRefused() {
         int[] t = CASES[0];
         TiledConvolution conv = layer(new Random(1), t);
@@ -122,27 +143,34 @@ class WinogradTilesTest {
         float[] scratch = new float[conv.scratchFloats() + 5];
         Arrays.fill(scratch, Float.NaN); // stale scratch must not leak into the result
         conv.run(x, got, scratch);
+        int tile = TiledLayout.winogradGeometry(c, h, w, oc, oh, ow, top, left).outputTile();
+        int side = tile + 2, positions = side * side;
+        double[][] gAbs = tile == 2 ? G2_ABS : G4_ABS, btAbs = tile == 2 ? BT2_ABS : BT4_ABS;
+        double[][] atAbs = tile == 2 ? AT2_ABS : AT4_ABS;
+        double scale = tile == 2 ? 4 : 1, k = tile == 2 ? 8 : 24;
         double[][] uAbs = new double[oc * c][];
         for (int i = 0; i < oc * c; i++) {
-            uAbs[i] = absoluteTransform(wt, i * 9);
+            uAbs[i] = sandwich(gAbs, absolute(wt, i * 9, 3, 3, 0, 0, 3, 3));
         }
         for (int b = 0; b < n; b++) {
-            for (int ty = 0; ty < (oh + 1) / 2; ty++) {
-                for (int tx = 0; tx < (ow + 1) / 2; tx++) {
+            for (int ty = 0; ty < (oh + tile - 1) / tile; ty++) {
+                for (int tx = 0; tx < (ow + tile - 1) / tile; tx++) {
                     double[][] vAbs = new double[c][];
                     for (int ic = 0; ic < c; ic++) {
-                        vAbs[ic] = absoluteInputTransform(x, ((b * c + ic) * h) * w, h, w, 2 * ty - top, 2 * tx - left);
+                        vAbs[ic] = sandwich(btAbs, absolute(x, ((b * c + ic) * h) * w, h, w, tile * ty - top,
+                                tile * tx - left, side, side));
                     }
                     for (int o = 0; o < oc; o++) {
-                        double[] m = new double[16];
+                        double[] m = new double[positions];
                         for (int ic = 0; ic < c; ic++) {
-                            for (int p = 0; p < 16; p++) {
+                            for (int p = 0; p < positions; p++) {
                                 m[p] += uAbs[o * c + ic][p] * vAbs[ic][p];
                             }
                         }
-                        for (int i = 0; i < 2; i++) {
-                            for (int j = 0; j < 2; j++) {
-                                int oy = 2 * ty + i, ox = 2 * tx + j;
+                        double[] yAbs = sandwich(atAbs, m);
+                        for (int i = 0; i < tile; i++) {
+                            for (int j = 0; j < tile; j++) {
+                                int oy = tile * ty + i, ox = tile * tx + j;
                                 if (oy >= oh || ox >= ow) {
                                     continue;
                                 }
@@ -158,11 +186,11 @@ class WinogradTilesTest {
                                         }
                                     }
                                 }
-                                double bound = 1.01 * (c + 8) * U * outputAbs(m, i, j) / 4;
+                                double bound = 1.01 * (c + k) * U * yAbs[i * tile + j] / scale;
                                 int at = ((b * oc + o) * oh + oy) * ow + ox;
                                 double err = Math.abs(got[at] - (float) s);
-                                assertTrue(err <= bound, label + " output " + at + ": " + got[at] + " vs " + (float) s
-                                        + ", error " + err + " > bound " + bound);
+                                assertTrue(err <= bound, label + " F(" + tile + "x" + tile + ") output " + at + ": "
+                                        + got[at] + " vs " + (float) s + ", error " + err + " > bound " + bound);
                             }
                         }
                     }
@@ -171,51 +199,47 @@ class WinogradTilesTest {
         }
     }
 
-    /** |G'| |g| |G'^T| with G' = 2G = [[2,0,0],[1,1,1],[1,-1,1],[0,0,2]], as 16 positions. */
-    private static double[] absoluteTransform(float[] w, int at) {
-        int[][] g2 = {{2, 0, 0}, {1, 1, 1}, {1, 1, 1}, {0, 0, 2}};
-        double[] u = new double[16];
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                for (int k = 0; k < 3; k++) {
-                    for (int l = 0; l < 3; l++) {
-                        u[i * 4 + j] += g2[i][k] * Math.abs(w[at + k * 3 + l]) * g2[j][l];
-                    }
+    /** |G'| (G' = 2G), |B^T| and |A^T| of F(2x2, 3x3); |G|, |B^T| and |A^T| of F(4x4, 3x3). */
+    private static final double[][] G2_ABS = {{2, 0, 0}, {1, 1, 1}, {1, 1, 1}, {0, 0, 2}};
+    private static final double[][] BT2_ABS = {{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}};
+    private static final double[][] AT2_ABS = {{1, 1, 1, 0}, {0, 1, 1, 1}};
+    private static final double[][] G4_ABS = {{1 / 4.0, 0, 0}, {1 / 6.0, 1 / 6.0, 1 / 6.0}, {1 / 6.0, 1 / 6.0, 1 / 6.0},
+        {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, 1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+    private static final double[][] BT4_ABS = {{4, 0, 5, 0, 1, 0}, {0, 4, 4, 1, 1, 0}, {0, 4, 4, 1, 1, 0},
+        {0, 2, 1, 2, 1, 0}, {0, 2, 1, 2, 1, 0}, {0, 4, 0, 5, 0, 1}};
+    private static final double[][] AT4_ABS = {{1, 1, 1, 1, 1, 0}, {0, 1, 1, 2, 2, 0}, {0, 1, 1, 4, 4, 0},
+        {0, 1, 1, 8, 8, 1}};
+
+    /** The absolute values of the rows x cols window at (y0, x0) of one h x w plane at {@code at}, zero outside. */
+    private static double[] absolute(float[] v, int at, int h, int w, int y0, int x0, int rows, int cols) {
+        double[] a = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                int y = y0 + i, x = x0 + j;
+                if (y >= 0 && y < h && x >= 0 && x < w) {
+                    a[i * cols + j] = Math.abs(v[at + y * w + x]);
                 }
             }
         }
-        return u;
+        return a;
     }
 
-    /** |B^T| |d| |B| over the 4x4 tile at (y0, x0) of one plane (zero outside), |B^T| = [[1,0,1,0],[0,1,1,0],[0,1,1,0],[0,1,0,1]]. */
-    private static double[] absoluteInputTransform(float[] x, int plane, int h, int w, int y0, int x0) {
-        int[][] bt = {{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}};
-        double[] v = new double[16];
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                for (int a = 0; a < 4; a++) {
-                    for (int b = 0; b < 4; b++) {
-                        int iy = y0 + a, ix = x0 + b;
-                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                            v[i * 4 + j] += bt[i][a] * Math.abs(x[plane + iy * w + ix]) * bt[j][b];
-                        }
+    /** {@code L m L^T} for the square matrix m (row-major, side L's columns), L with r rows: r x r, row-major. */
+    private static double[] sandwich(double[][] l, double[] m) {
+        int r = l.length, n = l[0].length;
+        double[] out = new double[r * r];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < r; j++) {
+                double s = 0;
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < n; b++) {
+                        s += l[i][a] * m[a * n + b] * l[j][b];
                     }
                 }
+                out[i * r + j] = s;
             }
         }
-        return v;
-    }
-
-    /** (|A^T| m |A|)[i][j], |A^T| = [[1,1,1,0],[0,1,1,1]]. */
-    private static double outputAbs(double[] m, int i, int j) {
-        int[][] at = {{1, 1, 1, 0}, {0, 1, 1, 1}};
-        double s = 0;
-        for (int r = 0; r < 4; r++) {
-            for (int q = 0; q < 4; q++) {
-                s += at[i][r] * m[r * 4 + q] * at[j][q];
-            }
-        }
-        return s;
+        return out;
     }
 
     private static float[] random(Random r, int size) {
