@@ -83,10 +83,15 @@ public final class TiledLayout {
 
     /**
      * The buffers of a layer {@link #winograd} admits: F(4x4, 3x3) when its output holds at least
-     * {@link #WINOGRAD_4X4_MIN_TILES} 4x4 tiles, else F(2x2, 3x3).
+     * {@link #WINOGRAD_4X4_MIN_TILES} 4x4 tiles and their 36 products per tile come to at most 3/4 of F(2x2)'s 16 per
+     * 2x2 tile (whole tiles past the plane's edge count), else F(2x2, 3x3). Same JVM, F(4x4) / F(2x2) time
+     * (2026-12-02, by hand), with that products ratio: 7x7 and 8x8 outputs 0.73-0.74 (0.56), 12x12 0.79 and 15x15
+     * 0.81 (0.56), 18x18 0.68 (0.69), 38x38 0.78 (0.62), 56x56 0.69 (0.56); but 9x9 1.12 (0.81), 5x5 1.06 (1.0), 4x4
+     * (one tile) 2.2: the transformed weights are 36/16 as many, so partly empty tiles cost more than they save.
      */
     public static WinogradGeometry winogradGeometry(int c, int h, int wd, int oc, int oh, int ow, int ph, int pw) {
-        boolean large = (oh + 3) / 4 * ((ow + 3) / 4) >= WINOGRAD_4X4_MIN_TILES;
+        long tiles4 = (long) ((oh + 3) / 4) * ((ow + 3) / 4), tiles2 = (long) ((oh + 1) / 2) * ((ow + 1) / 2);
+        boolean large = tiles4 >= WINOGRAD_4X4_MIN_TILES && 4 * 36 * tiles4 <= 3 * 16 * tiles2;
         return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1, large ? 4 : 2);
     }
 

@@ -15,12 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * weights come transformed with {@code G' = 2G} (integer entries: {@link WinogradGeometry#transform}), 4x the textbook ones, so
  * {@code A^T M A = 4Y}.
  *
- * <p>f32 layers whose output holds at least four 4x4 tiles run F(4x4, 3x3) instead ({@link
- * WinogradGeometry#outputTile} 4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
+ * <p>f32 layers whose output fills enough 4x4 tiles ({@link TiledLayout#winogradGeometry}) run F(4x4, 3x3) instead
+ * ({@link WinogradGeometry#outputTile} 4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
  * outputs (144 direct, 64 in F(2x2)), the textbook G in double rounded once to f32 ({@link
  * WinogradGeometry#transform4}), both transforms in two passes of six vectors through the block's scratch. Same JVM,
  * F(4x4) / F(2x2) time, random weights (2026-12-02, by hand): 64 -> 128 at 15x15 0.81, at 8x8 0.71, 32 -> 64 at
- * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; at 4x4 (one tile) 2.2, hence the threshold. Its rounding
+ * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; but 128 -> 128 at 9x9 1.12, at 5x5 1.06, 128 -> 256 at
+ * 4x4 (one tile) 2.2. Its rounding
  * error is about ten times F(2x2)'s (the coefficients reach 5 and 8; WinogradTilesTest bounds both), and it has no
  * integer form within f32's exact range, so the int8 layers keep F(2x2).
  *

@@ -39,15 +39,17 @@ class WinogradTilesTest {
         {1, 32, 24, 24, 32, 1, 1, 1, 1},   // 144 tiles: two blocks of 128
         {1, 128, 4, 4, 256, 1, 1, 1, 1},   // head-pose's 128 -> 256 layer
         {1, 64, 15, 15, 128, 1, 1, 1, 1},  // head-pose's 64 -> 128 layer
-        {1, 32, 6, 10, 32, 1, 1, 1, 1},    // F(4x4): 2 x 3 tiles, the last row and column partly outside
+        {1, 32, 7, 11, 32, 1, 1, 1, 1},    // F(4x4): 2 x 3 tiles, the last row and column partly outside
     };
 
     @Test
     void f32LayersStayWithinTheWinogradRoundingBound() {
         Random r = new Random(13);
+        int fourByFour = 0;
         for (int[] t : CASES) {
-            check(r, t);
+            fourByFour += check(r, t) == 4 ? 1 : 0;
         }
+        assertTrue(fourByFour >= 4 && fourByFour <= CASES.length - 3, fourByFour + " of the cases run F(4x4)");
     }
 
     /** Split over 2, 3 and 5 threads (every layer split, whatever its size), the output equals one thread's. */
@@ -95,6 +97,10 @@ class WinogradTilesTest {
         assertEquals(4, TiledLayout.winogradGeometry(64, 15, 15, 128, 15, 15, 1, 1).outputTile(), "16 tiles of 4x4");
         assertEquals(4, TiledLayout.winogradGeometry(64, 8, 8, 128, 8, 8, 1, 1).outputTile(), "4 tiles of 4x4");
         assertEquals(2, TiledLayout.winogradGeometry(128, 4, 4, 256, 4, 4, 1, 1).outputTile(), "one tile of 4x4");
+        assertEquals(2, TiledLayout.winogradGeometry(128, 9, 9, 128, 9, 9, 1, 1).outputTile(),
+                "9x9: 9 tiles of 4x4 cover 12x12, 324 products against F(2x2)'s 400");
+        assertEquals(2, TiledLayout.winogradGeometry(128, 5, 5, 128, 5, 5, 1, 1).outputTile(), "5x5: as many products");
+        assertEquals(4, TiledLayout.winogradGeometry(64, 18, 18, 64, 18, 18, 1, 1).outputTile(), "18x18: 900 against 1296");
         assertEquals(36, TiledLayout.winogradGeometry(64, 8, 8, 128, 8, 8, 1, 1).positions());
         assertThrows(IllegalArgumentException.class, () -> new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 2, 4),
                 "F(4x4) sums in f32: one run");
@@ -131,7 +137,8 @@ class WinogradTilesTest {
         return t[3] + t[6] + t[8] - 2;
     }
 
-    private static void check(Random r, int[] t) {
+    /** Checks case t against the bound; returns its output tile (2 or 4). */
+    private static int check(Random r, int[] t) {
         int n = t[0], c = t[1], h = t[2], w = t[3], oc = t[4], top = t[5], left = t[6];
         int oh = outH(t), ow = outW(t);
         String label = Arrays.toString(t);
@@ -197,6 +204,7 @@ class WinogradTilesTest {
                 }
             }
         }
+        return tile;
     }
 
     /** |G'| (G' = 2G), |B^T| and |A^T| of F(2x2, 3x3); |G|, |B^T| and |A^T| of F(4x4, 3x3). */
