@@ -29,7 +29,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
     /** Tiles per microkernel step. */
     public static final int TILE_STEP = 4;
     /** {@code 2G}: the F(2, 3) weight transform scaled to integers. */
-    private static final int[][] G2 = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+    private static final double[][] G2 = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
     /** F(4, 3)'s weight transform (interpolation points 0, 1, -1, 2, -2 and infinity; Lavin and Gray). */
     private static final double[][] G4 = {{1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
         {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
@@ -121,17 +121,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
      * double (exact for integer kernels; for f32 kernels rounded once when stored as f32).
      */
     public static void transform(float[] w, int at, double[] u) {
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) {
-                double s = 0;
-                for (int k = 0; k < 3; k++) {
-                    for (int l = 0; l < 3; l++) {
-                        s += G2[i][k] * (double) w[at + k * 3 + l] * G2[j][l];
-                    }
-                }
-                u[i * 4 + j] = s;
-            }
-        }
+        sandwich(G2, w, at, u);
     }
 
     /**
@@ -139,15 +129,21 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
      * double, rounded once when stored as f32.
      */
     public static void transform4(float[] w, int at, double[] u) {
-        for (int i = 0; i < 6; i++) {
-            for (int j = 0; j < 6; j++) {
+        sandwich(G4, w, at, u);
+    }
+
+    /** {@code u = G g G^T} (row-major, side G's rows) for the 3x3 kernel {@code g(k, l) = w[at + 3k + l]}, in double. */
+    private static void sandwich(double[][] g, float[] w, int at, double[] u) {
+        int side = g.length;
+        for (int i = 0; i < side; i++) {
+            for (int j = 0; j < side; j++) {
                 double s = 0;
                 for (int k = 0; k < 3; k++) {
                     for (int l = 0; l < 3; l++) {
-                        s += G4[i][k] * w[at + k * 3 + l] * G4[j][l];
+                        s += g[i][k] * w[at + k * 3 + l] * g[j][l];
                     }
                 }
-                u[i * 6 + j] = s;
+                u[i * side + j] = s;
             }
         }
     }
@@ -164,11 +160,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         double[] u = new double[positions];
         for (int o = 0; o < outChannels; o++) {
             for (int c = 0; c < inChannels; c++) {
-                if (outputTile == 2) {
-                    transform(oihw, (o * inChannels + c) * 9, u);
-                } else {
-                    transform4(oihw, (o * inChannels + c) * 9, u);
-                }
+                sandwich(outputTile == 2 ? G2 : G4, oihw, (o * inChannels + c) * 9, u);
                 for (int p = 0; p < positions; p++) {
                     weights[(p * inChannels + c) * outChannels + o] = (float) u[p];
                 }
