@@ -306,7 +306,7 @@ final class Int8LinearEmitter implements LayerEmitter {
     private CodeBlock emitFma(StepContext c) {
         ConvGeometry g = geometry(l);
         int zero = l.segments().get(0).padLevel();
-        float[] w = asFloats(l.weights().values());
+        float[] w = Int8WeightLayout.asFloats(l.weights().values());
         c.addWeightBytes(l.weights().values().length);
         CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA,
                 geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w))));
@@ -393,7 +393,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             c.addWeightBytes(packed.length + 4L * sums.length);
             layers.add(c.staticField(CONV_LAYER, "int8_" + j, CodeBlock.of("new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))",
                     CONV_LAYER, geometryLiteral(g), INPUT, seg.padLevel(), Int8Emitters.LEVELS,
-                    c.derived(Int8Emitters.floats(asFloats(packed))), Int8Emitters.LEVELS,
+                    c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(packed))), Int8Emitters.LEVELS,
                     c.derived(Int8Emitters.floats(asFloats(sums))))));
         }
         CodeBlock scratch = int8.scratch(c, "ints", maxScratch);
@@ -455,8 +455,9 @@ final class Int8LinearEmitter implements LayerEmitter {
             ConvGeometry g = segmentGeometry(l, seg);
             byte[] w = segmentWeights(l, seg);
             c.addWeightBytes(w.length);
+            CodeBlock weights = c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(w)));
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
-                    seg.padLevel(), Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(asFloats(w))))));
+                    seg.padLevel(), Int8Emitters.LEVELS, weights)));
             centredFloats = Math.max(centredFloats, g.inputLength());
             int runs = WinogradLayout.runs(g, w, seg.padLevel());
             convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, runs));
@@ -526,14 +527,6 @@ final class Int8LinearEmitter implements LayerEmitter {
         return CodeBlock.of("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", GEOMETRY,
                 g.inH(), g.inW(), g.inChannels(), g.outChannels(), g.groups(), g.kernelH(), g.kernelW(), g.strideH(),
                 g.strideW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight(), g.dilationH(), g.dilationW());
-    }
-
-    private static float[] asFloats(byte[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = v[i];
-        }
-        return f;
     }
 
     private static float[] asFloats(int[] v) {

@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.fp32;
 
 import dev.lowbit.runtime.Parallel;
+import dev.lowbit.runtime.pack.Int8WeightLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,9 +40,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link TiledLayout#winograd}) run as Winograd F(2x2, 3x3) instead ({@link WinogradTiles}: 16 products per input
  * channel and 2x2 outputs instead of 36; 0.53-0.87x the direct tiles' time on 32-128 channels at 4x4-38x38, same
  * JVM, by hand) when their output holds at least four 2x2 tiles, and as F(4x4, 3x3) when it fills enough 4x4
- * tiles ({@link TiledLayout#winogradGeometry}; 0.68-0.81x F(2x2)'s time), split over threads by blocks of tiles. Their rounding differs from the
- * direct tiles' (sums of transformed values; the bound is in WinogradTilesTest), which is why the int8 layers on
- * FMA, whose integer sums must stay exact, construct this class with Winograd off.
+ * tiles ({@link TiledLayout#winogradGeometry}; 0.68-0.81x F(2x2)'s time), split over threads by blocks of tiles.
+ * Their rounding differs from the direct tiles' (sums of transformed values; the bound is in WinogradTilesTest),
+ * which is why the int8 layers on FMA, whose integer sums must stay exact, construct this class with Winograd off.
  *
  * <p>Other one-group layers with a small output plane ({@link TiledLayout#smallPlane}) run the
  * product on {@link SmallPlaneConvolution} instead (vectors along output channels, reading the same prepared
@@ -198,7 +199,7 @@ public final class TiledConvolution {
         this.smallPlane = winograd != null || !TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw) ? null
                 : w != null ? new SmallPlaneConvolution(w, oc, oh, ow, k, rowStride)
                 : SmallPlaneConvolution.exactIntegers(levels, oc, oh, ow, k, rowStride);
-        this.packed = winograd == null && smallPlane == null ? pack(w != null ? w : asFloats(levels), groups, ocg, k) : null;
+        this.packed = winograd == null && smallPlane == null ? pack(w != null ? w : Int8WeightLayout.asFloats(levels), groups, ocg, k) : null;
         this.scratchFloats = TiledLayout.scratchFloats(c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups);
     }
 
@@ -231,17 +232,13 @@ public final class TiledConvolution {
             return;
         }
         if (splits(parallel)) {
-            if (preparedRows() > 0) {
-                parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
-            }
+            prepareRows(x, scratch, parallel);
             parallel.forRange(oh, (from, to, worker) -> computeRows(x, y, scratch, from, to));
             return;
         }
         if (smallPlane != null && n == 1 && parallel != null && worthSplitting(parallel)) {
             // too few rows to share: the planes by rows, then the product by blocks of output channels
-            if (preparedRows() > 0) {
-                parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
-            }
+            prepareRows(x, scratch, parallel);
             smallPlane.run(prepares() ? scratch : x, 0, offsets, y, 0, scratch, srcFloats, parallel);
             return;
         }
@@ -334,6 +331,13 @@ public final class TiledConvolution {
      */
     public void prepareRows(float[] x, float[] scratch, int from, int to) {
         prepare(x, 0, scratch, from, to);
+    }
+
+    /** Every prepared plane of one image, one group, split over {@code parallel} by rows. */
+    private void prepareRows(float[] x, float[] scratch, Parallel parallel) {
+        if (preparedRows() > 0) {
+            parallel.forRange(preparedRows(), (from, to, worker) -> prepareRows(x, scratch, from, to));
+        }
     }
 
     /**
@@ -842,23 +846,15 @@ public final class TiledConvolution {
         }
     }
 
-    /**
-     * Weights [oc][k] reordered per group as {@link #product} reads them: 8-channel tiles as [r][8], at most one
-     * 4-channel tile as [r][4], then single channels as [r].
-     */
     private static WinogradTiles winogradTiles(WinogradGeometry g, float[] w) {
         float[] u = WinogradGeometry.transformedWeights(w, g.inChannels(), g.outChannels(), g.outputTile());
         return new WinogradTiles(g, u, false, new int[] {0, g.inChannels()});
     }
 
-    private static float[] asFloats(byte[] b) {
-        float[] f = new float[b.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = b[i];
-        }
-        return f;
-    }
-
+    /**
+     * Weights [oc][k] reordered per group as {@link #product} reads them: 8-channel tiles as [r][8], at most one
+     * 4-channel tile as [r][4], then single channels as [r].
+     */
     private static float[] pack(float[] w, int groups, int ocg, int k) {
         float[] out = new float[w.length];
         for (int g = 0; g < groups; g++) {

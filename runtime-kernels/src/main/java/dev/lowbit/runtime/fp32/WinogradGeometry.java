@@ -104,7 +104,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
 
     /**
      * Floats of one block's transformed input and products (per run), and the transforms' intermediate vectors:
-     * 12 for F(2x2), 36 for F(4x4) (B^T d of a 6x6 tile; then 24 and 16 for the output transform).
+     * 12 for F(2x2), 40 for F(4x4) (36 for B^T d of a 6x6 tile; then 24 + 16 for the output transform).
      */
     public int blockFloats() {
         return positions() * blockTiles() * (paddedIn() + channelRuns * outChannels)

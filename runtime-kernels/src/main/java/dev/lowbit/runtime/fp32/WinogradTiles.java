@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * WinogradGeometry#transform4}), both transforms in two passes of six vectors through the block's scratch. Same JVM,
  * F(4x4) / F(2x2) time, random weights (2026-12-02, by hand): 64 -> 128 at 15x15 0.81, at 8x8 0.71, 32 -> 64 at
  * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; but 128 -> 128 at 9x9 1.12, at 5x5 1.06, 128 -> 256 at
- * 4x4 (one tile) 2.2. Its rounding
- * error is about ten times F(2x2)'s (the coefficients reach 5 and 8; WinogradTilesTest bounds both), and it has no
- * integer form within f32's exact range, so the int8 layers keep F(2x2).
+ * 4x4 (one tile) 2.2. Its rounding error is about ten times F(2x2)'s (the coefficients reach 5 and 8;
+ * WinogradTilesTest bounds both), and it has no integer form within f32's exact range, so the int8 layers keep
+ * F(2x2).
  *
  * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every sum
  * an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
@@ -573,7 +573,7 @@ public final class WinogradTiles {
      * (864 bytes per tile and 16 channels).
      */
     private static void transformIntegerTile(float[] s, int at, int pStride, int lanes, int runs) {
-        int columns = lanes + 4 * LANES, runStride = 16 * pStride;
+        int columns = lanes + 4 * LANES, runStride = WinogradGeometry.POSITIONS * pStride;
         for (int j = 0; j < 4; j++) {
             IntVector m0 = ints(s, at + j * pStride, runs, runStride);
             IntVector m1 = ints(s, at + (4 + j) * pStride, runs, runStride);

@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.fp32.WinogradGeometry;
+import dev.lowbit.runtime.pack.Int8WeightLayout;
 
 /**
  * Which int8 convolutions {@link FmaConvolution} runs as Winograd F(2x2, 3x3) ({@link FmaWinograd}), the weight
@@ -196,12 +197,8 @@ public final class WinogradLayout {
      */
     static float[] transformedWeights(ConvGeometry g, byte[] oihw) {
         checkWeights(g, oihw);
-        float[] weights = new float[oihw.length];
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = oihw[i];
-        }
         // integer kernels: the double transform is exact, and its values (at most 9 x 128 in magnitude) are f32
-        return WinogradGeometry.transformedWeights(weights, g.inChannels(), g.outChannels());
+        return WinogradGeometry.transformedWeights(Int8WeightLayout.asFloats(oihw), g.inChannels(), g.outChannels());
     }
 
     /** The engine's buffers for the layer ({@link #shapeFits} it) summed in {@code runs} runs of input channels. */

@@ -87,6 +87,15 @@ public record Int8WeightLayout(int groups, int outPerGroup, int inPerGroup, int 
         return packed;
     }
 
+    /** The int8 values as f32 (exact): the weights the FMA paths multiply, or their transforms start from. */
+    public static float[] asFloats(byte[] int8) {
+        float[] f = new float[int8.length];
+        for (int i = 0; i < int8.length; i++) {
+            f[i] = int8[i];
+        }
+        return f;
+    }
+
     /** Sum of the signed source weights of each output channel (length {@code groups * outPerGroup}). */
     public int[] weightSums(byte[] oihw) {
         if (oihw.length != sourceLength()) {
