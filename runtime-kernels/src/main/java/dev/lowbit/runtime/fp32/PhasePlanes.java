@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * columns, so it is built once per chunk for all rows of the plane. Copying row by row, each phase on its own, with
  * the masks and zero fills built per row, spent 10-12 ns per row of 9-31 values: head-pose's 32 -> 16 stride-2
  * layer took 103 us of which 48 preparing (on the model's own buffers after 2000 inferences, by hand); now 81 and
- * 26.5. Masked float gathers through an index map (no per-row work at all) were no faster than the old copy on
+ * 26.5, and the copy alone 26.8 -> 17.7 us (128 channels at 15x15: 19.0 -> 12.2) since one call does every
+ * channel and the rows at the array's ends run in a loop of their own (same JVM, old and new class alternating). Masked float gathers through an index map (no per-row work at all) were no faster than the old copy on
  * 31-value rows (0.47 ns per value: this CPU's gathers). Other column strides copy row by row
  * ({@link TiledConvolution#stridedRow}). Immutable; {@link #rows} is thread-safe for disjoint row ranges.
  */
@@ -64,15 +65,15 @@ final class PhasePlanes {
      * {@code xGroup}, into {@code scratch[0, floats())}.
      */
     void rows(float[] x, int xGroup, float[] scratch, int from, int to) {
+        if (sw == 2) {
+            for (int a = 0; a < sh; a++) {
+                strideTwo(x, xGroup - pw, scratch, a, from, to);
+            }
+            return;
+        }
         for (int ic = 0; ic < channels; ic++) {
             int xPlane = xGroup + ic * h * wd;
             for (int a = 0; a < sh; a++) {
-                if (sw == 2) {
-                    int plane = (ic * sh + a) * 2 * hp * wp;
-                    strideTwo(x, xPlane - pw, scratch, plane, plane + hp * wp, a, first(0), last(0), first(1),
-                            last(1), from, to);
-                    continue;
-                }
                 for (int b = 0; b < sw; b++) {
                     int plane = ((ic * sh + a) * sw + b) * hp * wp, first = first(b), last = last(b);
                     for (int u = from; u < to; u++) {
@@ -97,41 +98,55 @@ final class PhasePlanes {
     }
 
     /**
-     * Rows u in {@code [from, to)} of the two column phases of row phase a, at {@code plane0} and {@code plane1}:
-     * value v of phase b's row is {@code x[xRow + 2 v + b]} for v in {@code [first_b, last_b)} of a row inside the
-     * input, zero elsewhere; so the even lanes of two loads are phase 0's chunk and the odd lanes phase 1's. Chunks
-     * of {@code min(16, wp)} values, the last one shifted back to end at the row's end (its overlap is written
-     * twice with the same values). The loads may reach past the row into its neighbours (masked to zero); where
-     * they would leave the array, the chunk is copied one value at a time.
+     * Rows u in {@code [from, to)} of the two column phases of row phase a, every channel: value v of phase b's
+     * row is {@code x[xRow + 2 v + b]} for v in {@code [first_b, last_b)} of a row inside the input, zero elsewhere;
+     * so the even lanes of two loads are phase 0's chunk and the odd lanes phase 1's. Chunks of {@code min(16, wp)}
+     * values, the last one shifted back to end at the row's end (its overlap is written twice with the same
+     * values). The loads may reach past the row into its neighbours (masked to zero); where they would leave the
+     * array (the first and last rows of x), the chunk is copied one value at a time, in a loop of its own: rows
+     * that could take either way in one loop, and one call per channel, made this copy 1.5x (32 channels at 60x60)
+     * to 1.6x (128 channels at 9x9-15x15) slower (same JVM, by hand).
      */
-    private void strideTwo(float[] x, int xShifted, float[] scratch, int plane0, int plane1, int a, int first0,
-            int last0, int first1, int last1, int from, int to) {
+    private void strideTwo(float[] x, int xShifted, float[] scratch, int a, int from, int to) {
+        int first0 = first(0), last0 = last(0), first1 = first(1), last1 = last(1);
         // rows u whose input row iy = u * sh + a - ph lies inside the input: [inFrom, inTo)
         int inFrom = Math.min(to, Math.max(from, ceilDiv(ph - a, sh)));
         int inTo = Math.max(inFrom, Math.min(to, ceilDiv(h + ph - a, sh)));
-        zeroRows(scratch, plane0, from, inFrom, inTo, to);
-        zeroRows(scratch, plane1, from, inFrom, inTo, to);
+        int planeFloats = hp * wp;
         int step = Math.min(L, wp);
         VectorMask<Float> store = F.indexInRange(0, step);
-        for (int v0 = 0; v0 < wp; v0 += L) {
-            int at = Math.min(v0, wp - step);
-            VectorMask<Float> inside0 = F.indexInRange(at - first0, last0 - first0).and(store);
-            VectorMask<Float> inside1 = F.indexInRange(at - first1, last1 - first1).and(store);
-            FloatVector zero = FloatVector.zero(F);
-            for (int u = inFrom; u < inTo; u++) {
-                int src = xShifted + (u * sh + a - ph) * wd + 2 * at;
-                int row = u * wp + at;
-                if (src < 0 || src + 2 * L > x.length) {
-                    copyChunk(x, src, scratch, plane0 + row, at, step, first0, last0);
-                    copyChunk(x, src + 1, scratch, plane1 + row, at, step, first1, last1);
-                    continue;
+        FloatVector zero = FloatVector.zero(F);
+        for (int ic = 0; ic < channels; ic++) {
+            int plane0 = (ic * sh + a) * 2 * planeFloats, plane1 = plane0 + planeFloats;
+            zeroRows(scratch, plane0, from, inFrom, inTo, to);
+            zeroRows(scratch, plane1, from, inFrom, inTo, to);
+            for (int v0 = 0; v0 < wp; v0 += L) {
+                int at = Math.min(v0, wp - step);
+                VectorMask<Float> inside0 = F.indexInRange(at - first0, last0 - first0).and(store);
+                VectorMask<Float> inside1 = F.indexInRange(at - first1, last1 - first1).and(store);
+                int xRows = xShifted + ic * h * wd + (a - ph) * wd + 2 * at; // + u * sh * wd: row u's chunk
+                // the rows whose two loads stay inside x: [safeFrom, safeTo)
+                int safeFrom = inFrom, safeTo = inTo;
+                while (safeFrom < safeTo && xRows + safeFrom * sh * wd < 0) {
+                    safeFrom++;
                 }
-                FloatVector lo = FloatVector.fromArray(F, x, src);
-                FloatVector hi = FloatVector.fromArray(F, x, src + L);
-                zero.blend(lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH), inside0)
-                        .intoArray(scratch, plane0 + row, store);
-                zero.blend(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH), inside1)
-                        .intoArray(scratch, plane1 + row, store);
+                while (safeTo > safeFrom && xRows + (safeTo - 1) * sh * wd + 2 * L > x.length) {
+                    safeTo--;
+                }
+                if (inFrom < safeFrom || safeTo < inTo) {
+                    copyChunks(x, xRows, scratch, plane0, plane1, at, step, first0, last0, first1, last1, inFrom, safeFrom);
+                    copyChunks(x, xRows, scratch, plane0, plane1, at, step, first0, last0, first1, last1, safeTo, inTo);
+                }
+                for (int u = safeFrom; u < safeTo; u++) {
+                    int src = xRows + u * sh * wd;
+                    int row = u * wp + at;
+                    FloatVector lo = FloatVector.fromArray(F, x, src);
+                    FloatVector hi = FloatVector.fromArray(F, x, src + L);
+                    zero.blend(lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH), inside0)
+                            .intoArray(scratch, plane0 + row, store);
+                    zero.blend(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH), inside1)
+                            .intoArray(scratch, plane1 + row, store);
+                }
             }
         }
     }
@@ -140,6 +155,16 @@ final class PhasePlanes {
     private void zeroRows(float[] scratch, int plane, int from, int inFrom, int inTo, int to) {
         java.util.Arrays.fill(scratch, plane + from * wp, plane + inFrom * wp, 0f);
         java.util.Arrays.fill(scratch, plane + inTo * wp, plane + to * wp, 0f);
+    }
+
+    /** The chunk at column {@code at} of rows [from, to) of both column phases, value by value. */
+    private void copyChunks(float[] x, int xRows, float[] scratch, int plane0, int plane1, int at, int step,
+            int first0, int last0, int first1, int last1, int from, int to) {
+        for (int u = from; u < to; u++) {
+            int src = xRows + u * sh * wd;
+            copyChunk(x, src, scratch, plane0 + u * wp + at, at, step, first0, last0);
+            copyChunk(x, src + 1, scratch, plane1 + u * wp + at, at, step, first1, last1);
+        }
     }
 
     /** One chunk value by value, where its loads would leave the array (the first and last rows of the input). */
