@@ -122,8 +122,11 @@ final class PhasePlanes {
             zeroRows(scratch, plane1, from, inFrom, inTo, to);
             for (int v0 = 0; v0 < wp; v0 += L) {
                 int at = Math.min(v0, wp - step);
-                VectorMask<Float> inside0 = F.indexInRange(at - first0, last0 - first0).and(store);
-                VectorMask<Float> inside1 = F.indexInRange(at - first1, last1 - first1).and(store);
+                // lanes i in [first - at, min(step, last - at)), from masks of offset 0: indexInRange(at - first, ...)
+                // with a negative offset took the Vector API's allocating Java fallback here (vehicle FP32: 25-200 KB
+                // per inference); the masks stay local (one returned by a helper C2 did not inline would be boxed)
+                VectorMask<Float> inside0 = F.indexInRange(0, Math.min(step, last0 - at)).andNot(F.indexInRange(0, first0 - at));
+                VectorMask<Float> inside1 = F.indexInRange(0, Math.min(step, last1 - at)).andNot(F.indexInRange(0, first1 - at));
                 int xRows = xShifted + ic * h * wd + (a - ph) * wd + 2 * at; // + u * sh * wd: row u's chunk
                 // the rows whose two loads stay inside x: [safeFrom, safeTo)
                 int safeFrom = inFrom, safeTo = inTo;
