@@ -97,6 +97,22 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         return Math.min(tiles, roundUp(tiles(), TILE_STEP));
     }
 
+    /**
+     * Floats from one position of the block's transformed input to the next: its tiles' rows of Cp, plus one cache
+     * line. Without it the stride was a multiple of 4 KB for whole blocks of 64 tiles of 64 channels, so the 16
+     * positions of a tile, which the transforms read or write together, fell into one L1 set (12 ways): the int8 64 ->
+     * 64 layer at 18x18 took 163-165 us instead of 128-134 (same layer, alternating JVMs, by hand). Tiles x channels
+     * is a multiple of 64 floats, so the extra 16 keep every stride off a multiple of 4 KB.
+     */
+    public int inputPositionStride() {
+        return blockTiles() * paddedIn() + LANES;
+    }
+
+    /** Floats from one position of a block's products to the next: its tiles' rows of oc plus one cache line (as above). */
+    public int productPositionStride() {
+        return blockTiles() * outChannels + LANES;
+    }
+
     /** Floats of the channels-last padded input. */
     public int inputFloats() {
         return inputRows() * inputColumns() * paddedIn();
@@ -107,7 +123,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
      * 12 for F(2x2), 40 for F(4x4) (36 for B^T d of a 6x6 tile; then 24 + 16 for the output transform).
      */
     public int blockFloats() {
-        return positions() * blockTiles() * (paddedIn() + channelRuns * outChannels)
+        return positions() * (inputPositionStride() + channelRuns * productPositionStride())
                 + (outputTile == 2 ? 12 : 40) * LANES;
     }
 

@@ -57,6 +57,8 @@ public final class WinogradTiles {
     /** Input channels, input channels padded to whole vectors, output channels (whole vectors already). */
     private final int ic, cp, oc;
     private final int tileColumns, tiles, blockTiles, blocks;
+    /** Floats between positions of a block's V and of its M ({@link WinogradGeometry#inputPositionStride}). */
+    private final int vStride, mStride;
     /** Outputs per tile side (2 or 4) and positions of the transformed tile (16 or 36). */
     private final int outputTile, positions;
     private final int inputFloats;
@@ -102,6 +104,8 @@ public final class WinogradTiles {
         this.positions = g.positions();
         this.tiles = g.tiles();
         this.blockTiles = g.blockTiles();
+        this.vStride = g.inputPositionStride();
+        this.mStride = g.productPositionStride();
         this.blocks = (tiles + blockTiles - 1) / blockTiles;
         this.inputFloats = g.inputFloats();
         this.blockFloats = g.blockFloats();
@@ -187,21 +191,21 @@ public final class WinogradTiles {
      * arithmetic whatever the size.
      */
     private void blocks(float[] s, int at, float[] out, int outOff, int size, int from, int to) {
-        int products = at + positions * blockTiles * cp;
+        int products = at + positions * vStride;
         for (int b = from; b < to; b++) {
             int t0 = b * size, count = Math.min(size, tiles - t0);
             int stepped = (count + STEP - 1) / STEP * STEP;
             if (outputTile == 2) {
                 inputTransform(s, at, t0, count);
             } else {
-                inputTransform4(s, at, t0, count, products + positions * blockTiles * oc);
+                inputTransform4(s, at, t0, count, products + positions * mStride);
             }
             for (int p = 0; p < positions; p++) {
-                Arrays.fill(s, at + p * blockTiles * cp + count * cp, at + p * blockTiles * cp + stepped * cp, 0f);
+                Arrays.fill(s, at + p * vStride + count * cp, at + p * vStride + stepped * cp, 0f);
             }
             for (int r = 0; r + 1 < runStarts.length; r++) {
                 for (int p = 0; p < positions; p++) {
-                    multiply(s, at + p * blockTiles * cp, products + (r * positions + p) * blockTiles * oc, stepped,
+                    multiply(s, at + p * vStride, products + (r * positions + p) * mStride, stepped,
                             p * ic * oc, runStarts[r], runStarts[r + 1]);
                 }
             }
@@ -219,7 +223,7 @@ public final class WinogradTiles {
      * products are never stored).
      */
     private void inputTransform(float[] s, int v, int t0, int count) {
-        int columns = g.inputColumns(), rowStride = columns * cp, pStride = blockTiles * cp;
+        int columns = g.inputColumns(), rowStride = columns * cp, pStride = vStride;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
             int base = (2 * ty * columns + 2 * tx) * cp;
@@ -273,7 +277,7 @@ public final class WinogradTiles {
      * per row into the 36 positions.
      */
     private void inputTransform4(float[] s, int v, int t0, int count, int tmp) {
-        int columns = g.inputColumns(), rowStride = columns * cp, pStride = blockTiles * cp;
+        int columns = g.inputColumns(), rowStride = columns * cp, pStride = vStride;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
             int base = (4 * ty * columns + 4 * tx) * cp;
@@ -315,7 +319,7 @@ public final class WinogradTiles {
      * go out by one 16-lane scatter per output pixel, or lane by lane for a tile past the plane's last row or column.
      */
     private void outputTransform4(float[] s, int m, int t0, int count, float[] out, int outOff) {
-        int pStride = blockTiles * oc, oh = g.outH(), ow = g.outW(), plane = oh * ow;
+        int pStride = mStride, oh = g.outH(), ow = g.outW(), plane = oh * ow;
         int columns = m + positions * pStride, y = columns + 24 * LANES;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
@@ -500,7 +504,7 @@ public final class WinogradTiles {
      * by lane for a tile on the plane's last row or column.
      */
     private void outputTransform(float[] s, int m, int t0, int count, float[] out, int outOff) {
-        int pStride = blockTiles * oc, oh = g.outH(), ow = g.outW(), plane = oh * ow, runs = runStarts.length - 1;
+        int pStride = mStride, oh = g.outH(), ow = g.outW(), plane = oh * ow, runs = runStarts.length - 1;
         int lanes = m + runs * positions * pStride;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;

@@ -123,8 +123,10 @@ class WinogradLayoutTest {
         // 5 x 4 tiles; rows 2 x 5 + 2, columns 2 x 4 + 2; 40 inputs padded to 48
         assertEquals(12 * 10 * 48, WinogradLayout.inputFloats(g));
         assertEquals(20, WinogradLayout.blockTiles(g, 1), "the layer's tiles, whole steps of four");
-        assertEquals(16 * 20 * (48 + 48) + 192, WinogradLayout.blockFloats(g, 1));
-        assertEquals(16 * 20 * (48 + 2 * 48) + 192, WinogradLayout.blockFloats(g, 2), "products per run of channels");
+        // per position: the tiles' rows of V and of M (per run), each stride one cache line (16 floats) longer
+        assertEquals(16 * (20 * 48 + 16 + 20 * 48 + 16) + 192, WinogradLayout.blockFloats(g, 1));
+        assertEquals(16 * (20 * 48 + 16 + 2 * (20 * 48 + 16)) + 192, WinogradLayout.blockFloats(g, 2),
+                "products per run of channels");
         assertEquals(WinogradLayout.inputFloats(g) + 3 * WinogradLayout.blockFloats(g, 1), WinogradLayout.scratchFloats(g, 1, 3));
         ConvGeometry wide = ConvGeometry.square(75, 75, 32, 128, 1, 3, 1, 1);
         assertEquals(48, WinogradLayout.blockTiles(wide, 1), "2^17 floats / (16 x 160) = 51, in whole steps of four");
