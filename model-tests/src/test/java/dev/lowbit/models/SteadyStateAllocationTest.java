@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * cannot keep in registers is a heap object per use, so a kernel that boxes shows up here as kilobytes per
  * inference (the stride-2 phase planes' masks did: 29 KB per head-pose FP16 inference, 25-200 KB per vehicle
  * FP32 one) while its unit tests, which run it alone, allocate nothing: whether C2 boxes depends on the whole
- * model's code around the kernel. The float and INT8 variants of the two models with strided, pooled and
- * small-plane layers.
+ * model's code around the kernel. The float and INT8 variants of the four models of the ONNX Runtime comparison
+ * (face detection with its DetectionOutput, whose 200 x 7 output is part of what it returns).
  */
 class SteadyStateAllocationTest {
     /** The returned map, its entries and arrays' headers: far below one boxed vector per row of a layer. */
@@ -29,6 +29,10 @@ class SteadyStateAllocationTest {
         "head-pose-estimation-adas-0001, FP16-INT8",
         "vehicle-attributes-recognition-barrier-0039, FP32",
         "vehicle-attributes-recognition-barrier-0039, FP16-INT8",
+        "landmarks-regression-retail-0009, FP32",
+        "landmarks-regression-retail-0009, FP16-INT8",
+        "face-detection-retail-0004, FP32",
+        "face-detection-retail-0004, FP16-INT8",
     })
     void inferAllocatesOnlyItsOutputsOnceCompiled(String folder, String precision) throws Exception {
         assumeTrue(SharedModelVariants.present(), SharedModelVariants::skipReason);
