@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the masks and zero fills built per row, spent 10-12 ns per row of 9-31 values: head-pose's 32 -> 16 stride-2
  * layer took 103 us of which 48 preparing (on the model's own buffers after 2000 inferences, by hand); now 81 and
  * 26.5, and the copy alone 26.8 -> 17.7 us (128 channels at 15x15: 19.0 -> 12.2) since one call does every
- * channel and the rows at the array's ends run in a loop of their own (same JVM, old and new class alternating). Masked float gathers through an index map (no per-row work at all) were no faster than the old copy on
+ * channel and the rows at the array's ends run in a loop of their own (same JVM, old and new class alternating).
+ * Masked float gathers through an index map (no per-row work at all) were no faster than the old copy on
  * 31-value rows (0.47 ns per value: this CPU's gathers). Other column strides copy row by row
  * ({@link TiledConvolution#stridedRow}). Immutable; {@link #rows} is thread-safe for disjoint row ranges.
  */
@@ -125,8 +126,10 @@ final class PhasePlanes {
                 // lanes i in [first - at, min(step, last - at)), from masks of offset 0: indexInRange(at - first, ...)
                 // with a negative offset took the Vector API's allocating Java fallback here (vehicle FP32: 25-200 KB
                 // per inference); the masks stay local (one returned by a helper C2 did not inline would be boxed)
-                VectorMask<Float> inside0 = F.indexInRange(0, Math.min(step, last0 - at)).andNot(F.indexInRange(0, first0 - at));
-                VectorMask<Float> inside1 = F.indexInRange(0, Math.min(step, last1 - at)).andNot(F.indexInRange(0, first1 - at));
+                VectorMask<Float> inside0 = F.indexInRange(0, Math.min(step, last0 - at))
+                        .andNot(F.indexInRange(0, first0 - at));
+                VectorMask<Float> inside1 = F.indexInRange(0, Math.min(step, last1 - at))
+                        .andNot(F.indexInRange(0, first1 - at));
                 int xRows = xShifted + ic * h * wd + (a - ph) * wd + 2 * at; // + u * sh * wd: row u's chunk
                 // the rows whose two loads stay inside x: [safeFrom, safeTo)
                 int safeFrom = inFrom, safeTo = inTo;
@@ -137,8 +140,10 @@ final class PhasePlanes {
                     safeTo--;
                 }
                 if (inFrom < safeFrom || safeTo < inTo) {
-                    copyChunks(x, xRows, scratch, plane0, plane1, at, step, first0, last0, first1, last1, inFrom, safeFrom);
-                    copyChunks(x, xRows, scratch, plane0, plane1, at, step, first0, last0, first1, last1, safeTo, inTo);
+                    copyChunks(x, xRows, scratch, plane0, plane1, at, step, first0, last0, first1, last1, inFrom,
+                            safeFrom);
+                    copyChunks(x, xRows, scratch, plane0, plane1, at, step, first0, last0, first1, last1, safeTo,
+                            inTo);
                 }
                 for (int u = safeFrom; u < safeTo; u++) {
                     int src = xRows + u * sh * wd;

@@ -101,14 +101,17 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
      * Floats from one position of the block's transformed input to the next: its tiles' rows of Cp, plus one cache
      * line. Without it the stride was a multiple of 4 KB for whole blocks of 64 tiles of 64 channels, so the 16
      * positions of a tile, which the transforms read or write together, fell into one L1 set (12 ways): the int8 64 ->
-     * 64 layer at 18x18 took 163-165 us instead of 128-134 (same layer, alternating JVMs, by hand). Tiles x channels
+     * 64 layer at 18x18 took 131-149 us instead of 105-109 (same layer, alternating JVMs, by hand). Tiles x channels
      * is a multiple of 64 floats, so the extra 16 keep every stride off a multiple of 4 KB.
      */
     public int inputPositionStride() {
         return blockTiles() * paddedIn() + LANES;
     }
 
-    /** Floats from one position of a block's products to the next: its tiles' rows of oc plus one cache line (as above). */
+    /**
+     * Floats from one position of a block's products to the next: its tiles' rows of oc, plus one cache line (see
+     * {@link #inputPositionStride}).
+     */
     public int productPositionStride() {
         return blockTiles() * outChannels + LANES;
     }

@@ -34,8 +34,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code M[p][tile][o] = sum_c V[p][tile][c] * U[p][c][o]}, four tiles by 64 output channels per register tile (a
  * broadcast of V against vectors of U, as in a GEMM microkernel); (3) the output transform per tile and 16 output
  * channels, scattered into the NCHW output (one scatter per output pixel, a lane per channel plane). Blocks of
- * tiles keep V and M within about half of L2; their positions lie one cache line more than their tiles' rows apart
- * ({@link WinogradGeometry#inputPositionStride}), as strides of a multiple of 4 KB put a tile's positions in one L1 set.
+ * tiles keep V and M within about half of L2; their positions lie one cache line more than their tiles' rows
+ * apart ({@link WinogradGeometry#inputPositionStride}): strides of a multiple of 4 KB put a tile's positions in one
+ * L1 set.
  *
  * <p>Where the time goes (JFR, int8 3x3 32 -> 128 at 38x38, 514 us per call): the products about half (at that
  * share, about 100 GMAC/s of actual FMAs, more than the direct tiles' 78), the output transform a third, the
