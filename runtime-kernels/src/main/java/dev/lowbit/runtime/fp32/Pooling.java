@@ -44,6 +44,8 @@ public final class Pooling {
             for (; ox < ow && (ow - ox >= L || ow - ox > SCALAR_TAIL); ox += L) {
                 if (sw == 1) {
                     maxColumns1(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, ox - pw, ox);
+                } else if (kh == 3 && kw == 3 && sh == 2) {
+                    maxColumns3x3s2(x, y, planes, h, w, oh, ow, ph, 2 * ox - pw, ox);
                 } else {
                     maxColumns2(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, 2 * ox - pw, ox);
                 }
@@ -155,6 +157,90 @@ public final class Pooling {
                         hi = hi.blend(b, b.compare(VectorOperators.GT, hi, inHi));
                     }
                 }
+                lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(y, (p * oh + oy) * ow + ox, out);
+            }
+        }
+    }
+
+    /**
+     * As {@link #maxColumns2} for the common 3x3 stride-2 window, separably: each input row's maximum over its three
+     * columns, then the maximum of three such rows, the last of which is the next output row's first (kept, not
+     * recomputed). The result is {@link #maxColumns2}'s bit for bit: both keep, in window order, the first value
+     * greater than all before it, and the row-wise fold finds that value in the first row holding the window's
+     * maximum; a row outside the input is -Float.MAX_VALUE, which never wins. Why: in {@link #maxColumns2} every
+     * output row is one chain of nine dependent compare-and-blend steps per vector, and the loop runs at the chain's
+     * latency; here the rows' three-step chains are independent.
+     */
+    private static void maxColumns3x3s2(float[] x, float[] y, int planes, int h, int w, int oh, int ow, int ph,
+            int c0, int ox) {
+        VectorMask<Float> out = F.indexInRange(0, ow - ox);
+        VectorMask<Float> a0 = F.indexInRange(c0, w), b0 = F.indexInRange(c0 + L, w);
+        VectorMask<Float> a1 = F.indexInRange(c0 + 1, w), b1 = F.indexInRange(c0 + 1 + L, w);
+        VectorMask<Float> a2 = F.indexInRange(c0 + 2, w), b2 = F.indexInRange(c0 + 2 + L, w);
+        FloatVector none = FloatVector.broadcast(F, -Float.MAX_VALUE);
+        for (int p = 0; p < planes; p++) {
+            int plane = p * h * w + c0;
+            // the horizontal maxima of the row above the current output row's window (none before the first)
+            FloatVector carriedLo = none, carriedHi = none;
+            int carriedRow = Integer.MIN_VALUE;
+            for (int oy = 0; oy < oh; oy++) {
+                int top = oy * 2 - ph;
+                FloatVector lo0 = none, hi0 = none, lo1 = none, hi1 = none, lo2 = none, hi2 = none;
+                if (top == carriedRow) {
+                    lo0 = carriedLo;
+                    hi0 = carriedHi;
+                } else if (top >= 0 && top < h) {
+                    int r = plane + top * w;
+                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    lo0 = none.blend(a, a.compare(VectorOperators.GT, none, a0));
+                    hi0 = none.blend(b, b.compare(VectorOperators.GT, none, b0));
+                    a = FloatVector.fromArray(F, x, r + 1, a1);
+                    b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                    lo0 = lo0.blend(a, a.compare(VectorOperators.GT, lo0, a1));
+                    hi0 = hi0.blend(b, b.compare(VectorOperators.GT, hi0, b1));
+                    a = FloatVector.fromArray(F, x, r + 2, a2);
+                    b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                    lo0 = lo0.blend(a, a.compare(VectorOperators.GT, lo0, a2));
+                    hi0 = hi0.blend(b, b.compare(VectorOperators.GT, hi0, b2));
+                }
+                if (top + 1 >= 0 && top + 1 < h) {
+                    int r = plane + (top + 1) * w;
+                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    lo1 = none.blend(a, a.compare(VectorOperators.GT, none, a0));
+                    hi1 = none.blend(b, b.compare(VectorOperators.GT, none, b0));
+                    a = FloatVector.fromArray(F, x, r + 1, a1);
+                    b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                    lo1 = lo1.blend(a, a.compare(VectorOperators.GT, lo1, a1));
+                    hi1 = hi1.blend(b, b.compare(VectorOperators.GT, hi1, b1));
+                    a = FloatVector.fromArray(F, x, r + 2, a2);
+                    b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                    lo1 = lo1.blend(a, a.compare(VectorOperators.GT, lo1, a2));
+                    hi1 = hi1.blend(b, b.compare(VectorOperators.GT, hi1, b2));
+                }
+                if (top + 2 >= 0 && top + 2 < h) {
+                    int r = plane + (top + 2) * w;
+                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    lo2 = none.blend(a, a.compare(VectorOperators.GT, none, a0));
+                    hi2 = none.blend(b, b.compare(VectorOperators.GT, none, b0));
+                    a = FloatVector.fromArray(F, x, r + 1, a1);
+                    b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                    lo2 = lo2.blend(a, a.compare(VectorOperators.GT, lo2, a1));
+                    hi2 = hi2.blend(b, b.compare(VectorOperators.GT, hi2, b1));
+                    a = FloatVector.fromArray(F, x, r + 2, a2);
+                    b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                    lo2 = lo2.blend(a, a.compare(VectorOperators.GT, lo2, a2));
+                    hi2 = hi2.blend(b, b.compare(VectorOperators.GT, hi2, b2));
+                }
+                carriedLo = lo2;
+                carriedHi = hi2;
+                carriedRow = top + 2;
+                FloatVector lo = lo0.blend(lo1, lo1.compare(VectorOperators.GT, lo0));
+                lo = lo.blend(lo2, lo2.compare(VectorOperators.GT, lo));
+                FloatVector hi = hi0.blend(hi1, hi1.compare(VectorOperators.GT, hi0));
+                hi = hi.blend(hi2, hi2.compare(VectorOperators.GT, hi));
                 lo.rearrange(EVENS).blend(hi.rearrange(EVENS), HIGH).intoArray(y, (p * oh + oy) * ow + ox, out);
             }
         }
