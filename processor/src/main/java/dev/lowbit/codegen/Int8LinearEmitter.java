@@ -69,6 +69,10 @@ final class Int8LinearEmitter implements LayerEmitter {
         if (segmented && l.preluSlope() != null) {
             return "its runs of input channels are summed by LevelTensors.combineSegments/combinePlanes, which have no PReLU";
         }
+        if (segmented && (l.postScale() != null || l.postShift() != null)) {
+            return "its runs of input channels are summed by LevelTensors.combineSegments/combinePlanes, which have no "
+                    + "Multiply or Add after the activation";
+        }
         if (!segmented && l.segments().stream().mapToInt(QuantizedLinear.InputSegment::padLevel).distinct().count() != 1) {
             return "its input channels have different zero points; the kernels take one per tensor";
         }
@@ -355,11 +359,20 @@ final class Int8LinearEmitter implements LayerEmitter {
                             c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
                             r.levels());
         }
+        if (l.postScale() != null || l.postShift() != null) {
+            return CodeBlock.of("$T.toFloat($L, $L, $L, $L, $L)", REQUANT, m, bias, l.relu(), optionalFloats(c, l.postScale()),
+                    optionalFloats(c, l.postShift()));
+        }
         return r == null
                 ? CodeBlock.of("$T.toFloat($L, $L, $L)", REQUANT, m, bias, l.relu())
                 : CodeBlock.of("$T.toQuantized($L, $L, $L, $L, $L, $L, false)", REQUANT, m, bias, l.relu(),
                         c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
                         r.levels());
+    }
+
+    /** A derived constant for {@code values}, or {@code null} in the generated code when there are none. */
+    private static CodeBlock optionalFloats(StepContext c, float[] values) {
+        return values == null ? CodeBlock.of("null") : c.derived(Int8Emitters.floats(values));
     }
 
     /**

@@ -56,7 +56,7 @@ public final class ConvolutionLowering {
         QuantizedLinear.Kind kind = group ? QuantizedLinear.Kind.GROUP_CONVOLUTION : QuantizedLinear.Kind.CONVOLUTION;
         return new Result(epilogue.lower(conv, 1, w.weights().rows(), f -> QuantizedLinear.build(kind, conv, f.fused(),
                 conv.input(0), f.output(), inShape, outShape, groups, kernel, strides, dilations, pads, false,
-                w.weights(), in, f.bias(), f.relu(), f.preluSlope(), f.requant())), null);
+                w.weights(), in, f.bias(), f.relu(), f.preluSlope(), f.postScale(), f.postShift(), f.requant())), null);
     }
 
     /** Begin pads, recomputed from auto_pad when it is not explicit (the stored pads are then meaningless). */

@@ -12,11 +12,17 @@ import java.util.function.Function;
  * Requantization fusion: follows an int8 layer's output through an optional bias Add (a constant that varies
  * only along the channel axis), an optional ReLU or PReLU (a constant slope, shared or per channel) and an
  * optional activation FakeQuantize, each taken only when it is the single consumer of the value before it, and
- * returns what the epilogue absorbs. Not thread-safe (shares the constant cache).
+ * returns what the epilogue absorbs. Without a FakeQuantize after the activation, a per-channel Multiply and then
+ * Add (a batch norm after ReLU, as in head-pose-estimation) are absorbed too, unless a FakeQuantize follows them
+ * (the quantize step then applies them in its own pass). Not thread-safe (shares the constant cache).
  */
 final class EpilogueFusion {
-    /** What was fused; {@code preluSlope} is null without PReLU; {@code output} is the value the epilogue writes. */
-    record Fusion(List<Node> fused, float[] bias, boolean relu, float[] preluSlope, QuantGrid requant, ValueRef output) {}
+    /**
+     * What was fused; {@code preluSlope} is null without PReLU, {@code postScale} and {@code postShift} without the
+     * Multiply and Add after the activation; {@code output} is the value the epilogue writes.
+     */
+    record Fusion(List<Node> fused, float[] bias, boolean relu, float[] preluSlope, float[] postScale,
+            float[] postShift, QuantGrid requant, ValueRef output) {}
 
     private final ConstantValues constants;
     private final Graph graph;
@@ -29,22 +35,22 @@ final class EpilogueFusion {
     }
 
     /**
-     * {@code build} applied to {@code linear}'s epilogue ({@link #fuse}), with a PReLU fused where the layer built
-     * sums one run of input channels per output channel; where it sums several (their combine passes have no
-     * PReLU), built again without it, so the PReLU stays an fp32 step.
+     * {@code build} applied to {@code linear}'s epilogue ({@link #fuse}), with a PReLU or a Multiply and Add after
+     * the activation fused where the layer built sums one run of input channels per output channel; where it sums
+     * several (their combine passes have neither), built again without them, so they stay fp32 steps.
      */
     QuantizedLinear lower(Node linear, int channelAxis, int channels, Function<Fusion, QuantizedLinear> build) {
         QuantizedLinear l = build.apply(fuse(linear, channelAxis, channels, true));
-        return l.preluSlope() == null || l.oneSegmentPerChannel() ? l
-                : build.apply(fuse(linear, channelAxis, channels, false));
+        boolean oneRunOnly = l.preluSlope() != null || l.postScale() != null || l.postShift() != null;
+        return !oneRunOnly || l.oneSegmentPerChannel() ? l : build.apply(fuse(linear, channelAxis, channels, false));
     }
 
     /**
      * The epilogue of {@code linear}, whose output has {@code channels} channels along {@code channelAxis};
-     * {@code prelu} says whether the layer's kernels can take a PReLU (not the layers summing several runs of
-     * input channels).
+     * {@code oneRun} says whether the layer's kernels can take a PReLU or a Multiply and Add after the activation
+     * (not the layers summing several runs of input channels).
      */
-    Fusion fuse(Node linear, int channelAxis, int channels, boolean prelu) {
+    Fusion fuse(Node linear, int channelAxis, int channels, boolean oneRun) {
         List<Node> fused = new ArrayList<>();
         float[] bias = new float[channels];
         boolean relu = false;
@@ -53,27 +59,19 @@ final class EpilogueFusion {
         ValueRef cur = linear.out(0);
         int[] shape = graph.port(cur).shape();
         Node next = soleConsumer(cur);
-        if (next != null && next.is("Add")) {
-            int ci = constants.isConstant(next.input(1)) ? 1 : constants.isConstant(next.input(0)) ? 0 : -1;
-            if (ci >= 0 && next.input(1 - ci).equals(cur)
-                    && java.util.Arrays.equals(graph.port(next.out(0)).shape(), shape)) {
-                double[] b = NumpyBroadcast.alongAxis(constants.value(next.input(ci)), shape, channelAxis);
-                if (b != null) {
-                    for (int c = 0; c < channels; c++) {
-                        bias[c] = (float) b[c];
-                    }
-                    fused.add(next);
-                    cur = next.out(0);
-                    next = soleConsumer(cur);
-                }
-            }
+        float[] b = channelConstant(next, "Add", cur, shape, channelAxis);
+        if (b != null) {
+            bias = b;
+            fused.add(next);
+            cur = next.out(0);
+            next = soleConsumer(cur);
         }
         if (next != null && (next.is("ReLU") || next.is("Relu"))) {
             relu = true;
             fused.add(next);
             cur = next.out(0);
             next = soleConsumer(cur);
-        } else if (prelu && next != null && next.is("PReLU") && next.input(0).equals(cur)
+        } else if (oneRun && next != null && next.is("PReLU") && next.input(0).equals(cur)
                 && (slope = preluSlope(next, shape, channelAxis)) != null) {
             fused.add(next);
             cur = next.out(0);
@@ -86,8 +84,55 @@ final class EpilogueFusion {
                 fused.add(next);
                 cur = next.out(0);
             }
+            return new Fusion(fused, bias, relu, slope, null, null, requant, cur);
         }
-        return new Fusion(fused, bias, relu, slope, requant, cur);
+        if (!oneRun || slope != null) {
+            return new Fusion(fused, bias, relu, slope, null, null, null, cur);
+        }
+        // a per-channel Multiply, then Add, after the activation: fp32 output only, and not when a FakeQuantize
+        // takes the result (its quantize step applies x * a + b on the way to levels in one pass)
+        List<Node> affine = new ArrayList<>();
+        ValueRef after = cur;
+        float[] scale = channelConstant(next, "Multiply", after, shape, channelAxis);
+        if (scale != null) {
+            affine.add(next);
+            after = next.out(0);
+            next = soleConsumer(after);
+        }
+        float[] shift = channelConstant(next, "Add", after, shape, channelAxis);
+        if (shift != null) {
+            affine.add(next);
+            after = next.out(0);
+            next = soleConsumer(after);
+        }
+        if (affine.isEmpty() || (next != null && next.is("FakeQuantize"))) {
+            return new Fusion(fused, bias, relu, null, null, null, null, cur);
+        }
+        fused.addAll(affine);
+        return new Fusion(fused, bias, relu, null, scale, shift, null, after);
+    }
+
+    /**
+     * The per-channel constant of {@code op} when it is an {@code opType} of {@code cur} and a constant that varies
+     * only along the channel axis (numpy broadcast), with {@code cur}'s shape as its output; else null.
+     */
+    private float[] channelConstant(Node op, String opType, ValueRef cur, int[] shape, int channelAxis) {
+        if (op == null || !op.is(opType)) {
+            return null;
+        }
+        int ci = constants.isConstant(op.input(1)) ? 1 : constants.isConstant(op.input(0)) ? 0 : -1;
+        if (ci < 0 || !op.input(1 - ci).equals(cur) || !java.util.Arrays.equals(graph.port(op.out(0)).shape(), shape)) {
+            return null;
+        }
+        double[] v = NumpyBroadcast.alongAxis(constants.value(op.input(ci)), shape, channelAxis);
+        if (v == null) {
+            return null;
+        }
+        float[] out = new float[shape[channelAxis]];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = (float) v[c];
+        }
+        return out;
     }
 
     /**

@@ -357,6 +357,12 @@ public final class Int8Simulator {
         if (l.preluSlope() != null && y < 0f) {
             y *= l.preluSlope()[oc];
         }
+        if (l.postScale() != null) {
+            y *= l.postScale()[oc];
+        }
+        if (l.postShift() != null) {
+            y += l.postShift()[oc];
+        }
         if (q != null) {
             q[o] = l.requant().quantize(y, oc);
         } else {

@@ -52,6 +52,6 @@ public final class MatMulLowering {
         return new Result(epilogue.lower(mm, 1, w.weights().rows(), f -> QuantizedLinear.build(
                 QuantizedLinear.Kind.MATMUL, mm, f.fused(), mm.input(0), f.output(), aShape, outShape, 1,
                 new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, ta, w.weights(), in, f.bias(),
-                f.relu(), f.preluSlope(), f.requant())), null);
+                f.relu(), f.preluSlope(), f.postScale(), f.postShift(), f.requant())), null);
     }
 }

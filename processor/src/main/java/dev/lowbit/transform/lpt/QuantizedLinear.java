@@ -59,6 +59,8 @@ public record QuantizedLinear(
         float[] bias,
         boolean relu,
         float[] preluSlope,
+        float[] postScale,
+        float[] postShift,
         QuantGrid requant) implements LoweredStep {
 
     /** Which op the layer stands for (MatMul: 2-D fully connected). */
@@ -157,7 +159,7 @@ public record QuantizedLinear(
     static QuantizedLinear build(Kind kind, Node node, List<Node> fused, ValueRef input, ValueRef output,
             int[] inputShape, int[] outputShape, int groups, int[] kernel, int[] strides, int[] dilations,
             int[] padsBegin, boolean transposeA, QuantizedWeights w, QuantGrid inGrid, float[] bias, boolean relu,
-            float[] preluSlope, QuantGrid requant) {
+            float[] preluSlope, float[] postScale, float[] postShift, QuantGrid requant) {
         int channels = kind == Kind.MATMUL ? w.rowLength() : inputShape[1];
         QuantGrid g = inGrid.expand(channels);
         List<InputSegment> segs = new ArrayList<>();
@@ -205,6 +207,6 @@ public record QuantizedLinear(
         }
         return new QuantizedLinear(kind, node, fused, input, output, inputShape, outputShape, groups, kernel, strides,
                 dilations, padsBegin, transposeA, w, segs, groupSegs, mult, comp, effectiveBias, relu, preluSlope,
-                requant);
+                postScale, postShift, requant);
     }
 }

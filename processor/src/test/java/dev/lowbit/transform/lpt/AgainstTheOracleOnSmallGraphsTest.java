@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Small graphs lowered and simulated, compared with the oracle (the reference evaluator on the same graph,
  * FakeQuantize literal): Concat of differently quantized branches through MaxPool into an int8 convolution,
  * a bias Add whose output is also used elsewhere (so the epilogue must stop before it), a PReLU fused between two
- * int8 layers, and PReLUs that stay fp32 (after a layer summing two grids, or with a slope that is an input).
+ * int8 layers, PReLUs that stay fp32 (after a layer summing two grids, or with a slope that is an input), and a
+ * batch norm's Multiply and Add after ReLU in the fp32 epilogue.
  */
 class AgainstTheOracleOnSmallGraphsTest {
     private static final Random R = new Random(13);
@@ -169,6 +170,47 @@ class AgainstTheOracleOnSmallGraphsTest {
         assertEquals(2, m.steps().stream().filter(s -> s instanceof Fp32Step f && f.node().is("PReLU")).count());
         compare(g, Map.of("a", random(new int[] {1, 3, 6, 6}), "b", random(new int[] {1, 2, 6, 6}),
                 "slope", random(new int[] {1})), 1);
+    }
+
+    @Test
+    void aBatchNormAfterReluIsFusedIntoTheFp32EpilogueUnlessAFakeQuantizeTakesIt() {
+        // head-pose-estimation's pattern: Convolution, bias Add, ReLU, then a per-channel Multiply and Add in fp32
+        TinyGraph t = new TinyGraph();
+        ValueRef a = t.parameter("a", 1, 2, 5, 5);
+        ValueRef qa = fq(t, a, -1f, 1f, new int[] {1, 2, 5, 5});
+        int[] shape = {1, 3, 5, 5};
+        ValueRef c1 = t.op("Convolution", TinyGraph.conv("1,1", "1,1"), shape, qa, int8Weights(t, 3, 2, 3));
+        ValueRef b1 = t.op("Add", Map.of(), shape, c1, t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, 0.1, -0.1, 0.2));
+        ValueRef r1 = t.op("ReLU", Map.of(), shape, b1);
+        ValueRef m1 = t.op("Multiply", Map.of(), shape, t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, 1.5, -0.75, 2),
+                r1);
+        ValueRef a1 = t.op("Add", Map.of(), shape, m1, t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, -0.25, 0.5, 0));
+        // an fp32 MaxPool reads it (head-pose: an fp32 convolution), then the second layer, whose batch norm feeds a
+        // FakeQuantize: the quantize step applies that one on the way to levels
+        int[] pooled = {1, 3, 4, 4};
+        ValueRef p1 = t.op("MaxPool", Map.of("kernel", "2,2", "strides", "1,1", "pads_begin", "0,0", "pads_end", "0,0",
+                "rounding_type", "floor"), pooled, a1);
+        ValueRef c2 = t.op("Convolution", TinyGraph.conv("1,1", "1,1"), pooled, fq(t, p1, -1f, 2f, pooled),
+                int8Weights(t, 3, 3, 3));
+        ValueRef r2 = t.op("ReLU", Map.of(), pooled, c2);
+        ValueRef m2 = t.op("Multiply", Map.of(), pooled, r2, t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, 0.5, 1, 2));
+        ValueRef a2 = t.op("Add", Map.of(), pooled, m2, t.constant(ElementType.F32, new int[] {1, 3, 1, 1}, 0, 0.1, 0.2));
+        t.result(fq(t, a2, 0f, 3f, pooled));
+        Graph g = t.build();
+        LoweredModel m = new LowPrecisionPipeline().lower(g);
+        List<QuantizedLinear> layers = m.steps().stream().filter(s -> s instanceof QuantizedLinear)
+                .map(s -> (QuantizedLinear) s).toList();
+        assertEquals(2, layers.size());
+        QuantizedLinear first = layers.get(0);
+        assertEquals(List.of("Add", "ReLU", "Multiply", "Add"), first.fused().stream().map(n -> n.type()).toList());
+        assertArrayEquals(new float[] {1.5f, -0.75f, 2f}, first.postScale());
+        assertArrayEquals(new float[] {-0.25f, 0.5f, 0f}, first.postShift());
+        assertEquals(a1, first.output());
+        QuantizedLinear second = layers.get(1);
+        assertEquals(List.of("ReLU"), second.fused().stream().map(n -> n.type()).toList());
+        assertNull(second.postScale());
+        assertNull(second.postShift());
+        compare(g, Map.of("a", random(new int[] {1, 2, 5, 5})), 2);
     }
 
     @Test

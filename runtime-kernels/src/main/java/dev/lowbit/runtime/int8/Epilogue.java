@@ -59,6 +59,10 @@ final class Epilogue {
             return;
         }
         float m = r.multiplier[o], b = r.bias[o];
+        if (outB == null && r.hasPostAffine()) {
+            affineChannelRun(sums, from, n, r, o, outF, at);
+            return;
+        }
         if (outB == null) {
             for (int step = 0; step < n; step += LANES) {
                 int i = Math.min(step, n - LANES);
@@ -76,6 +80,31 @@ final class Epilogue {
             f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                     .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
         }
+    }
+
+    /**
+     * {@link #storeChannelRun}'s fp32 output with a per-channel Multiply and Add after the activation ({@code n >= 16}):
+     * an absent factor is 1 and an absent term -0.0, both exact identities in f32 (x + -0.0 is x, even for -0.0).
+     */
+    private static void affineChannelRun(float[] sums, int from, int n, Requantization r, int o, float[] outF, int at) {
+        float m = r.multiplier[o], b = r.bias[o];
+        float scale = postScale(r, o), shift = postShift(r, o);
+        for (int step = 0; step < n; step += LANES) {
+            int i = Math.min(step, n - LANES);
+            FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
+            f = r.relu ? f.blend(0f, f.compare(VectorOperators.LE, 0f)) : f;
+            f.mul(scale).add(shift).intoArray(outF, at + i);
+        }
+    }
+
+    /** Channel o's factor after the activation, 1 without one. */
+    private static float postScale(Requantization r, int o) {
+        return r.postScale == null ? 1f : r.postScale[o];
+    }
+
+    /** Channel o's term after the activation, -0.0 (the f32 additive identity) without one. */
+    private static float postShift(Requantization r, int o) {
+        return r.postShift == null ? -0f : r.postShift[o];
     }
 
     /** {@link #storeChannelRun} of an epilogue with PReLU ({@code n >= 16}): a separate loop keeps the others as they were. */
@@ -165,16 +194,25 @@ final class Epilogue {
             return;
         }
         if (outB == null) {
+            boolean affine = r.hasPostAffine();
             for (int b = 0; b < blocks; b++) {
                 int c = oc + b * LANES;
                 FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
                 FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
+                // absent factor 1, absent term -0.0: identities (see affineChannelRun)
+                FloatVector scale = r.postScale == null ? FloatVector.broadcast(FLOATS, 1f)
+                        : FloatVector.fromArray(FLOATS, r.postScale, c);
+                FloatVector shift = r.postShift == null ? FloatVector.broadcast(FLOATS, -0f)
+                        : FloatVector.fromArray(FLOATS, r.postShift, c);
                 int count = b == blocks - 1 ? lastCount : LANES;
                 for (int j = 0; j < pixels; j++) {
                     FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
                             .convert(VectorOperators.I2F, 0)).fma(m, bias);
                     if (r.relu) {
                         f = f.max(0f);
+                    }
+                    if (affine) {
+                        f = f.mul(scale).add(shift);
                     }
                     int at = off + j * pixelStride + b * LANES;
                     if (count == LANES) {

@@ -14,7 +14,8 @@ import java.util.Objects;
  *   f  = D * multiplier + bias                          multiplier = s_x * s_w[oc]
  *   f  = max(f, 0)                                      only if relu
  *   f  = f < 0 ? f * slope[oc] : f                      only with a PReLU slope (then never relu)
- * fp32 output:  out = f
+ * fp32 output:  out = f, then out * postScale[oc] and out + postShift[oc] where given (a per-channel Multiply
+ *               and Add after the activation, batch-norm style, each its own f32 rounding as the separate ops)
  * quantized output (the next layer's FakeQuantize, levels L, input range [low, high]):
  *   f  = min(max(f, low), high)                         FakeQuantize's crop (x <= low -> 0, x > high -> L-1)
  *   q  = rint((f - low) / (high - low) * (L - 1))       round half to even
@@ -23,7 +24,8 @@ import java.util.Objects;
  * Exact arithmetic executed, in f32 with Java's round-to-nearest-even (identical in {@link #quantizeScalar} and
  * the vector epilogue, bit for bit):
  * <pre>
- * fp32:       out = fma((float) D, multiplier, bias), then max(out, 0) if relu
+ * fp32:       out = fma((float) D, multiplier, bias), then max(out, 0) if relu, then out * postScale and
+ *             out + postShift where given
  * quantized:  scale = (L - 1) / (high - low)            build time, one rounding
  *             M = multiplier * scale, B = (bias - low) * scale,  build time, one rounding each
  *             v = fma((float) D, M, B)                  one rounding
@@ -58,6 +60,12 @@ public final class Requantization {
     final float[] scale;
     final float[] shift;
     final boolean quantized;
+    /**
+     * fp32 output: the per-channel factor and term applied after the activation, each rounded as the separate
+     * Multiply and Add would round it; null where absent (never with a quantized output).
+     */
+    final float[] postScale;
+    final float[] postShift;
     /** Lower clamp of v: 0, or -low * scale when ReLU cuts higher. */
     final float[] low;
     /** Upper clamp of v: L - 1. */
@@ -67,6 +75,11 @@ public final class Requantization {
 
     private Requantization(float[] multiplier, float[] bias, boolean relu, float[] slope, float[] low, float[] high,
             int levels, boolean signedOutput) {
+        this(multiplier, bias, relu, slope, low, high, levels, signedOutput, null, null);
+    }
+
+    private Requantization(float[] multiplier, float[] bias, boolean relu, float[] slope, float[] low, float[] high,
+            int levels, boolean signedOutput, float[] postScale, float[] postShift) {
         Objects.requireNonNull(multiplier, "multiplier");
         Objects.requireNonNull(bias, "bias");
         this.channels = multiplier.length;
@@ -79,6 +92,11 @@ public final class Requantization {
         this.relu = relu;
         this.slope = slope == null ? null : padded(broadcast(slope, channels), channels);
         this.quantized = low != null;
+        if ((quantized || slope != null) && (postScale != null || postShift != null)) {
+            throw new IllegalArgumentException("a Multiply or Add after the activation needs an fp32 output without PReLU");
+        }
+        this.postScale = postScale == null ? null : padded(postScale, channels);
+        this.postShift = postShift == null ? null : padded(postShift, channels);
         if (!quantized) {
             this.multiplier = padded(multiplier, channels);
             this.bias = padded(bias, channels);
@@ -121,6 +139,15 @@ public final class Requantization {
     /** fp32 output: {@code fma(D, multiplier, bias)}, then ReLU if asked. */
     public static Requantization toFloat(float[] multiplier, float[] bias, boolean relu) {
         return new Requantization(multiplier, bias, relu, null, null, null, 0, false);
+    }
+
+    /**
+     * fp32 output, {@code fma(D, multiplier, bias)}, ReLU if asked, then {@code * postScale} and {@code + postShift}
+     * per channel where not null (a batch norm's Multiply and Add after the activation, as two f32 roundings).
+     */
+    public static Requantization toFloat(float[] multiplier, float[] bias, boolean relu, float[] postScale,
+            float[] postShift) {
+        return new Requantization(multiplier, bias, relu, null, null, null, 0, false, postScale, postShift);
     }
 
     /**
@@ -175,9 +202,19 @@ public final class Requantization {
     public float floatScalar(int d, int oc) {
         float f = Math.fma((float) d, multiplier[oc], bias[oc]);
         if (slope != null) {
-            return prelu(f, slope[oc]);
+            f = prelu(f, slope[oc]);
+        } else if (relu) {
+            f = Math.max(f, 0f);
         }
-        return relu ? Math.max(f, 0f) : f;
+        if (postScale != null) {
+            f *= postScale[oc];
+        }
+        return postShift == null ? f : f + postShift[oc];
+    }
+
+    /** Whether an fp32 epilogue multiplies or adds per channel after the activation. */
+    boolean hasPostAffine() {
+        return postScale != null || postShift != null;
     }
 
     /** PReLU as OpenVINO defines it and {@code Activations.prelu} runs it. */

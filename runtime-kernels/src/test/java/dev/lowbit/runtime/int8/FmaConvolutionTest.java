@@ -150,6 +150,25 @@ class FmaConvolutionTest {
         fma.run(inNchw, at, fRelu, null, gotF, at, centred, sums, conv);
         assertArrayEquals(nchw(wantRelu, g.outChannels(), g.outH() * g.outW()), Arrays.copyOfRange(gotF, at, gotF.length),
                 name + " fp32 with ReLU");
+        // with a batch norm's Multiply and Add after the ReLU: both kernels' epilogues against the separate f32 ops
+        float[] postScale = new float[g.outChannels()], postShift = new float[g.outChannels()];
+        for (int o = 0; o < postScale.length; o++) {
+            postScale[o] = (float) rnd.nextGaussian();
+            postShift[o] = (float) rnd.nextGaussian();
+        }
+        Requantization fAffine = Requantization.toFloat(mult, bias, true, postScale, postShift);
+        float[] wantAffine = new float[g.outputLength()];
+        int plane = g.outH() * g.outW();
+        for (int i = 0; i < wantAffine.length; i++) {
+            int o = i % g.outChannels(); // NHWC
+            wantAffine[i] = wantRelu[i] * postScale[o] + postShift[o];
+        }
+        float[] gotAffineNhwc = new float[g.outputLength()];
+        Int8Convolution.runFloat(direct, fAffine, in, 0, gotAffineNhwc, 0, new int[direct.scratchInts()]);
+        assertArrayEquals(wantAffine, gotAffineNhwc, name + " fp32 with ReLU, Multiply and Add (int8 kernel)");
+        fma.run(inNchw, at, fAffine, null, gotF, at, centred, sums, conv);
+        assertArrayEquals(nchw(wantAffine, g.outChannels(), plane), Arrays.copyOfRange(gotF, at, gotF.length),
+                name + " fp32 with ReLU, Multiply and Add");
         // with PReLU (slopes of both signs): storeChannelRun's loop against the int8 kernel's tiles
         float[] slope = new float[g.outChannels()];
         for (int o = 0; o < slope.length; o++) {

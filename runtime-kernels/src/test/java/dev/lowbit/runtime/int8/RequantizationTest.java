@@ -67,6 +67,20 @@ class RequantizationTest {
     }
 
     @Test
+    void floatOutputAppliesAPerChannelMultiplyAndAddAfterTheActivation() {
+        Requantization r = Requantization.toFloat(new float[] {0.5f, 2f}, new float[] {1f, -10f}, true,
+                new float[] {3f, -0.5f}, new float[] {0.25f, 1f});
+        assertEquals(18.25f, r.floatScalar(10, 0), "relu(0.5 * 10 + 1) * 3 + 0.25");
+        assertEquals(1f, r.floatScalar(3, 1), "relu(2 * 3 - 10) = 0, * -0.5 = -0.0, + 1");
+        Requantization scaleOnly = Requantization.toFloat(new float[] {2f}, new float[] {-10f}, false, new float[] {-1f}, null);
+        assertEquals(-0f, scaleOnly.floatScalar(5, 0), "0 * -1 is -0.0 and nothing is added to it (bit for bit)");
+        assertEquals(-7f, Requantization.toFloat(new float[] {2f}, new float[] {-10f}, false, null, new float[] {-3f})
+                .floatScalar(3, 0));
+        assertThrows(IllegalArgumentException.class, () -> Requantization.toFloat(new float[] {1f}, new float[] {0f},
+                false, new float[] {1f, 2f}, null), "one factor per channel");
+    }
+
+    @Test
     void quantizedEpilogueIsWithinOneStepOfTheFakeQuantizeDefinitionInDouble() {
         // The folded f32 form may flip one step at a half-integer; never more. Count flips to show they are rare.
         Random rnd = new Random(7);
