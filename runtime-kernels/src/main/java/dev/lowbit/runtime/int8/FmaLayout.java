@@ -16,14 +16,16 @@ public final class FmaLayout {
     /** 2^24: every integer of at most this magnitude is an f32 value (2^24 + 1 is not). */
     public static final long EXACT_LIMIT = 1L << 24;
     /**
-     * Fewest outputs of a small-plane layer that Winograd takes from the int8 kernel: four 2x2 tiles (smaller planes
-     * of at most {@link #EXACT_SMALL_PLANE_PIXELS} outputs take the exact small-plane mode). Measured in the models'
-     * per-layer profiles, the two paths' jars in alternating JVMs (2026-12-02 20:40, after the block strides stopped
-     * putting a tile's positions in one L1 set): head-pose's 3x3 128 -> 256 at 4x4 (one run) 58-61 -> 44-50 us;
-     * vehicle-attributes' 128 -> 128 at 5x5 (two runs) even (its time over the unchanged 1x1 layer beside it
-     * 1.02-1.03 before, 0.97-1.07 after, four JVMs each); at 9x9 158 -> 125 us (two runs, earlier that day).
+     * Fewest outputs of a small-plane layer that Winograd takes from the int8 kernel. Vehicle-attributes' 3x3
+     * 128 -> 128 layers, summed in two runs of input channels (per-layer profiles of the model, 2026-12-02): at 9x9
+     * 158 -> 125 us, at 5x5 55 -> 59 us; head-pose's 128 -> 256 layer at 4x4 (one run) 83 -> 85 us. Re-measured at
+     * 20:40 that day (16 outputs): in the profile's warm loop the 4x4 layer took 44-50 us as Winograd against 58-61,
+     * but in PairedModels, where ONNX Runtime's runs between blocks of four inferences evict the weights, head-pose
+     * int8 / ORT was 0.90 and 0.92 with it against 0.89 and 0.91 without: Winograd reads its weights transformed, as
+     * f32 (16 / 9 x 4 bytes per int8 weight: 2.1 MB against 295 KB for that layer), and four 2x2 tiles use each
+     * only four times. Kept at 81.
      */
-    static final int WINOGRAD_OVER_INT8_KERNEL_PIXELS = 16;
+    static final int WINOGRAD_OVER_INT8_KERNEL_PIXELS = 81;
     /**
      * Most outputs of a small-plane layer that runs on FMA whatever its weights (the exact integer mode of the
      * small-plane product: int8 weights widened in registers, int32 every 512 products), where the int8 kernel

@@ -203,10 +203,10 @@ class FmaConvolutionTest {
                 "strided 1x1 of 128 outputs: the int8 kernel is faster");
         assertTrue(FmaLayout.takes(ConvGeometry.square(9, 9, 64, 32, 1, 1, 2, 0), new byte[32 * 64], 0),
                 "strided 1x1 of 32 outputs: not");
-        assertTrue(FmaLayout.takes(ConvGeometry.square(4, 4, 128, 256, 1, 3, 1, 1), new byte[256 * 128 * 9], 0),
-                "small plane of 16 outputs with 128 inputs (head-pose's conv5): as Winograd");
-        assertFalse(FmaLayout.takes(new ConvGeometry(3, 5, 128, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), none, 0),
-                "15 outputs: the int8 kernel is faster");
+        assertFalse(FmaLayout.takes(ConvGeometry.square(5, 5, 128, 128, 1, 3, 1, 1), none, 0),
+                "small plane of 25 outputs with 128 inputs: the int8 kernel is faster");
+        assertTrue(FmaLayout.takes(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), none, 0),
+                "from 81 outputs, as Winograd");
         byte[] full = new byte[128 * 128 * 9];
         Arrays.fill(full, (byte) -128);
         assertEquals(0, WinogradLayout.runs(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), full, 0),
