@@ -251,6 +251,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
                 g);
+        b.add("// $L\n", epilogueNote(l));
         CodeBlock src = in;
         boolean spatial = l.kind() != QuantizedLinear.Kind.MATMUL && g.inH() * g.inW() > 1;
         if (spatial && !int8.channelsLast(l.input())) {
@@ -325,6 +326,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         b.add("// int8 $L $L on f32 FMA (exact integer sums$L): $L\n", l.kind(),
                 Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
                 pathNote(g, runs), g);
+        b.add("// $L\n", epilogueNote(l));
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
             b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
@@ -340,6 +342,16 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         report(c);
         return b.build();
+    }
+
+    /**
+     * What the epilogue applies, for the generated code's reader: the fused nodes in order and the output,
+     * e.g. {@code epilogue: Add 'conv1', ReLU 'relu_conv1', Multiply 'bn1/mean/Fused_Mul_' -> f32}.
+     */
+    static String epilogueNote(QuantizedLinear l) {
+        String nodes = l.fused().stream().map(n -> n.type() + " '" + n.name() + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return "epilogue: " + (nodes.isEmpty() ? "the scales only" : nodes) + (l.requant() == null ? " -> f32" : " -> u8 levels");
     }
 
     /** The layer's fused epilogue: fp32 output, or the next FakeQuantize's levels. */

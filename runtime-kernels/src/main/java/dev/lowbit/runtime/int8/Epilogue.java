@@ -83,28 +83,17 @@ final class Epilogue {
     }
 
     /**
-     * {@link #storeChannelRun}'s fp32 output with a per-channel Multiply and Add after the activation ({@code n >= 16}):
-     * an absent factor is 1 and an absent term -0.0, both exact identities in f32 (x + -0.0 is x, even for -0.0).
+     * {@link #storeChannelRun}'s fp32 output with a per-channel Multiply and Add after the activation ({@code n >= 16}).
+     * ReLU is {@code max(f, 0)} (+0.0 for -0.0 and NaN kept, as the blend above), no ReLU {@code max(f, -inf)}: no
+     * vector chosen by a condition, which C2 boxed in the whole models.
      */
     private static void affineChannelRun(float[] sums, int from, int n, Requantization r, int o, float[] outF, int at) {
-        float m = r.multiplier[o], b = r.bias[o];
-        float scale = postScale(r, o), shift = postShift(r, o);
+        float m = r.multiplier[o], b = r.bias[o], scale = r.postScale[o], shift = r.postShift[o];
+        float low = r.relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int step = 0; step < n; step += LANES) {
             int i = Math.min(step, n - LANES);
-            FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
-            f = r.relu ? f.blend(0f, f.compare(VectorOperators.LE, 0f)) : f;
-            f.mul(scale).add(shift).intoArray(outF, at + i);
+            FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b).max(low).mul(scale).add(shift).intoArray(outF, at + i);
         }
-    }
-
-    /** Channel o's factor after the activation, 1 without one. */
-    private static float postScale(Requantization r, int o) {
-        return r.postScale == null ? 1f : r.postScale[o];
-    }
-
-    /** Channel o's term after the activation, -0.0 (the f32 additive identity) without one. */
-    private static float postShift(Requantization r, int o) {
-        return r.postShift == null ? -0f : r.postShift[o];
     }
 
     /** {@link #storeChannelRun} of an epilogue with PReLU ({@code n >= 16}): a separate loop keeps the others as they were. */
@@ -193,26 +182,21 @@ final class Epilogue {
             storeTilePrelu(d, dOff, pixels, blocks, r, oc, outB, outF, off, pixelStride, lastCount);
             return;
         }
+        if (outB == null && r.hasPostAffine()) {
+            storeTileAffine(d, dOff, pixels, blocks, r, oc, outF, off, pixelStride, lastCount);
+            return;
+        }
         if (outB == null) {
-            boolean affine = r.hasPostAffine();
             for (int b = 0; b < blocks; b++) {
                 int c = oc + b * LANES;
                 FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
                 FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
-                // absent factor 1, absent term -0.0: identities (see affineChannelRun)
-                FloatVector scale = r.postScale == null ? FloatVector.broadcast(FLOATS, 1f)
-                        : FloatVector.fromArray(FLOATS, r.postScale, c);
-                FloatVector shift = r.postShift == null ? FloatVector.broadcast(FLOATS, -0f)
-                        : FloatVector.fromArray(FLOATS, r.postShift, c);
                 int count = b == blocks - 1 ? lastCount : LANES;
                 for (int j = 0; j < pixels; j++) {
                     FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
                             .convert(VectorOperators.I2F, 0)).fma(m, bias);
                     if (r.relu) {
                         f = f.max(0f);
-                    }
-                    if (affine) {
-                        f = f.mul(scale).add(shift);
                     }
                     int at = off + j * pixelStride + b * LANES;
                     if (count == LANES) {
@@ -247,6 +231,30 @@ final class Epilogue {
             }
         }
     }
+    /**
+     * {@link #storeTile}'s fp32 output with a per-channel Multiply and Add after the activation: a loop of its own
+     * (as PReLU's) so the others keep their code, and no vector chosen by a condition (C2 boxed such a merge in the
+     * whole models: SteadyStateAllocationTest).
+     */
+    private static void storeTileAffine(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc,
+            float[] outF, int off, int pixelStride, int lastCount) {
+        for (int b = 0; b < blocks; b++) {
+            int c = oc + b * LANES;
+            FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
+            FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
+            FloatVector scale = FloatVector.fromArray(FLOATS, r.postScale, c);
+            FloatVector shift = FloatVector.fromArray(FLOATS, r.postShift, c);
+            float low = r.relu ? 0f : Float.NEGATIVE_INFINITY;
+            int count = b == blocks - 1 ? lastCount : LANES;
+            for (int j = 0; j < pixels; j++) {
+                FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convert(VectorOperators.I2F, 0)).fma(m, bias);
+                f.max(low).mul(scale).add(shift).intoArray(outF, off + j * pixelStride + b * LANES,
+                        FLOATS.indexInRange(0, count));
+            }
+        }
+    }
+
     /** {@link #storeTile} of an epilogue with PReLU, in the order of {@link Requantization}'s definition. */
     private static void storeTilePrelu(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc, byte[] outB,
             float[] outF, int off, int pixelStride, int lastCount) {

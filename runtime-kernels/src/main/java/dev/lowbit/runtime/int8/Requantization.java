@@ -62,7 +62,8 @@ public final class Requantization {
     final boolean quantized;
     /**
      * fp32 output: the per-channel factor and term applied after the activation, each rounded as the separate
-     * Multiply and Add would round it; null where absent (never with a quantized output).
+     * Multiply and Add would round it; both null without them (never with a quantized output), else both set, an
+     * absent one as its identity (factor 1, term -0.0: x + -0.0 is x even for -0.0).
      */
     final float[] postScale;
     final float[] postShift;
@@ -95,8 +96,9 @@ public final class Requantization {
         if ((quantized || slope != null) && (postScale != null || postShift != null)) {
             throw new IllegalArgumentException("a Multiply or Add after the activation needs an fp32 output without PReLU");
         }
-        this.postScale = postScale == null ? null : padded(postScale, channels);
-        this.postShift = postShift == null ? null : padded(postShift, channels);
+        boolean affine = postScale != null || postShift != null;
+        this.postScale = !affine ? null : padded(postScale != null ? postScale : filled(channels, 1f), channels);
+        this.postShift = !affine ? null : padded(postShift != null ? postShift : filled(channels, -0f), channels);
         if (!quantized) {
             this.multiplier = padded(multiplier, channels);
             this.bias = padded(bias, channels);
@@ -206,15 +208,18 @@ public final class Requantization {
         } else if (relu) {
             f = Math.max(f, 0f);
         }
-        if (postScale != null) {
-            f *= postScale[oc];
-        }
-        return postShift == null ? f : f + postShift[oc];
+        return postScale == null ? f : f * postScale[oc] + postShift[oc];
     }
 
-    /** Whether an fp32 epilogue multiplies or adds per channel after the activation. */
+    /** Whether an fp32 epilogue multiplies and adds per channel after the activation. */
     boolean hasPostAffine() {
-        return postScale != null || postShift != null;
+        return postScale != null;
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
     }
 
     /** PReLU as OpenVINO defines it and {@code Activations.prelu} runs it. */
