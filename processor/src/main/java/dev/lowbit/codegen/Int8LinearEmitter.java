@@ -69,7 +69,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         if (segmented && l.preluSlope() != null) {
             return "its runs of input channels are summed by LevelTensors.combineSegments/combinePlanes, which have no PReLU";
         }
-        if (segmented && (l.postScale() != null || l.postShift() != null)) {
+        if (segmented && l.hasPostAffine()) {
             return "its runs of input channels are summed by LevelTensors.combineSegments/combinePlanes, which have no "
                     + "Multiply or Add after the activation";
         }
@@ -371,7 +371,7 @@ final class Int8LinearEmitter implements LayerEmitter {
                             c.derived(Int8Emitters.floats(r.inLow())), c.derived(Int8Emitters.floats(r.inHigh())),
                             r.levels());
         }
-        if (l.postScale() != null || l.postShift() != null) {
+        if (l.hasPostAffine()) {
             return CodeBlock.of("$T.toFloat($L, $L, $L, $L, $L)", REQUANT, m, bias, l.relu(), optionalFloats(c, l.postScale()),
                     optionalFloats(c, l.postShift()));
         }

@@ -41,7 +41,7 @@ final class EpilogueFusion {
      */
     QuantizedLinear lower(Node linear, int channelAxis, int channels, Function<Fusion, QuantizedLinear> build) {
         QuantizedLinear l = build.apply(fuse(linear, channelAxis, channels, true));
-        boolean oneRunOnly = l.preluSlope() != null || l.postScale() != null || l.postShift() != null;
+        boolean oneRunOnly = l.preluSlope() != null || l.hasPostAffine();
         return !oneRunOnly || l.oneSegmentPerChannel() ? l : build.apply(fuse(linear, channelAxis, channels, false));
     }
 

@@ -58,7 +58,7 @@ public record LoweredModel(Graph graph, List<LoweredStep> steps, Map<ValueRef, Q
                 case QuantizedLinear l -> sb.append(String.format("int8 %s %s%s%s -> %s, %d segment(s)%s%n",
                         l.kind(), l.node().describe(), l.fused().isEmpty() ? "" : " + " + l.fused().stream()
                                 .map(n -> n.type()).toList(), (l.relu() ? " relu" : l.preluSlope() != null ? " prelu" : "")
-                                + (l.postScale() != null || l.postShift() != null ? " then x * a + b" : ""),
+                                + (l.hasPostAffine() ? " then x * a + b" : ""),
                         l.requant() == null ? "fp32" : l.requant(), l.segments().size(),
                         l.needsBorderTerm() ? ", border term" : ""));
                 case QuantizeStep q -> sb.append("quantize ").append(q.node().describe()).append(" -> ")

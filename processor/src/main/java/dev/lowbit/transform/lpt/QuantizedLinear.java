@@ -123,6 +123,11 @@ public record QuantizedLinear(
         return a;
     }
 
+    /** Whether the fp32 epilogue multiplies and/or adds per channel after the activation (a fused batch norm). */
+    public boolean hasPostAffine() {
+        return postScale != null || postShift != null;
+    }
+
     /** Whether every output channel sums one run of input channels (so its kernel's epilogue can take a PReLU). */
     public boolean oneSegmentPerChannel() {
         for (int[] g : groupSegments) {

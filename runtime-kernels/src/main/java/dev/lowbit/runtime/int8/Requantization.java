@@ -97,8 +97,10 @@ public final class Requantization {
             throw new IllegalArgumentException("a Multiply or Add after the activation needs an fp32 output without PReLU");
         }
         boolean affine = postScale != null || postShift != null;
-        this.postScale = !affine ? null : padded(postScale != null ? postScale : filled(channels, 1f), channels);
-        this.postShift = !affine ? null : padded(postShift != null ? postShift : filled(channels, -0f), channels);
+        this.postScale = !affine ? null : padded(postScale != null ? postScale : broadcast(new float[] {1f}, channels),
+                channels);
+        this.postShift = !affine ? null : padded(postShift != null ? postShift : broadcast(new float[] {-0f}, channels),
+                channels);
         if (!quantized) {
             this.multiplier = padded(multiplier, channels);
             this.bias = padded(bias, channels);
@@ -214,12 +216,6 @@ public final class Requantization {
     /** Whether an fp32 epilogue multiplies and adds per channel after the activation. */
     boolean hasPostAffine() {
         return postScale != null;
-    }
-
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
-        return a;
     }
 
     /** PReLU as OpenVINO defines it and {@code Activations.prelu} runs it. */
