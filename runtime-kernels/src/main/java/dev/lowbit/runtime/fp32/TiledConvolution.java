@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Each tile method keeps its vectors local and calls nothing that receives a vector, so C2 keeps them in
  * registers (see docs/performance.md, items 5-6 of the int8 kernels).
  *
- * <p>3x3 stride-1 one-group layers of at least 32 inputs and 32 outputs in whole vectors of 16
+ * <p>3x3 stride-1 one-group layers of at least 16 inputs and 32 outputs in whole vectors of 16
  * ({@link TiledLayout#winograd}) run as Winograd F(2x2, 3x3) instead ({@link WinogradTiles}: 16 products per input
  * channel and 2x2 outputs instead of 36; 0.53-0.87x the direct tiles' time on 32-128 channels at 4x4-38x38, same
  * JVM, by hand) when their output holds at least four 2x2 tiles, and as F(4x4, 3x3) when it fills enough 4x4

@@ -28,8 +28,16 @@ public final class TiledLayout {
     /** Channel rounding of the small-plane products: a block of 4 vectors of at most 16 floats. */
     private static final int SMALL_PLANE_BLOCK = 64;
 
-    /** Fewest input and output channels of an f32 Winograd layer. */
-    public static final int WINOGRAD_MIN_CHANNELS = 32;
+    /** Fewest output channels of an f32 Winograd layer. */
+    public static final int WINOGRAD_MIN_OUTPUT_CHANNELS = 32;
+    /**
+     * Fewest input channels of an f32 Winograd layer. Same layer, same JVM, Winograd / direct tiles (2026-12-02,
+     * random weights, by hand, median of 15 rounds): 16 -> 64 at 30x30 75 / 98 us (head-pose FP16's conv2), at 75x75
+     * 517 / 576 (face-detection FP32's 3x3 expands of fire2 and fire3), at 15x15 19 / 28, at 8x8 6 / 9; 24 -> 64 at
+     * 30x30 104 / 142; but 8 -> 64 at 30x30 71 / 51: below 16 inputs the transforms, whose cost per tile does not
+     * shrink with the inputs, outweigh the products saved.
+     */
+    public static final int WINOGRAD_MIN_INPUT_CHANNELS = 16;
     /**
      * Fewest 2x2 output tiles of an f32 Winograd layer. Its transformed weights are 16/9 the direct ones, read once
      * per block of tiles: head-pose FP16's 256 -> 512 layer with a 2x2 output (one tile, 8.4 MB of transformed
@@ -53,14 +61,13 @@ public final class TiledLayout {
 
     /**
      * Whether an f32 layer runs as Winograd F(2x2, 3x3) ({@link WinogradTiles}): one group, 3x3, stride 1, no
-     * dilation, at least {@link #WINOGRAD_MIN_CHANNELS} inputs and outputs, outputs in whole vectors of 16 (the
-     * thresholds the int8 layers measured: below 32 inputs the output side, which costs the same per output channel
-     * whatever the inputs, outweighs the 2.25x fewer products), and at least {@link #WINOGRAD_MIN_TILES} 2x2 tiles.
+     * dilation, at least {@link #WINOGRAD_MIN_INPUT_CHANNELS} inputs and {@link #WINOGRAD_MIN_OUTPUT_CHANNELS} outputs,
+     * outputs in whole vectors of 16, and at least {@link #WINOGRAD_MIN_TILES} 2x2 tiles.
      */
     public static boolean winograd(int c, int oc, int oh, int ow, int kh, int kw, int sh, int sw, int dh, int dw,
             int groups) {
         return groups == 1 && kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1
-                && c >= WINOGRAD_MIN_CHANNELS && oc >= WINOGRAD_MIN_CHANNELS && oc % WinogradGeometry.LANES == 0
+                && c >= WINOGRAD_MIN_INPUT_CHANNELS && oc >= WINOGRAD_MIN_OUTPUT_CHANNELS && oc % WinogradGeometry.LANES == 0
                 && (oh + 1) / 2 * ((ow + 1) / 2) >= WINOGRAD_MIN_TILES;
     }
 

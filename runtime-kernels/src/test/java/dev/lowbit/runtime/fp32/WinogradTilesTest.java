@@ -41,6 +41,8 @@ class WinogradTilesTest {
         {1, 128, 4, 4, 256, 1, 1, 1, 1},   // head-pose's 128 -> 256 layer
         {1, 64, 15, 15, 128, 1, 1, 1, 1},  // head-pose's 64 -> 128 layer
         {1, 32, 7, 11, 32, 1, 1, 1, 1},    // F(4x4): 2 x 3 tiles, the last row and column partly outside
+        {1, 16, 30, 30, 64, 1, 1, 1, 1},   // head-pose's 16 -> 64 layer: the fewest inputs, F(4x4)
+        {1, 20, 9, 9, 32, 1, 1, 1, 1},     // 20 inputs padded to 32, F(2x2)
     };
 
     @Test
@@ -86,7 +88,9 @@ class WinogradTilesTest {
     void fewTilesOrChannelsStayOnTheDirectTiles() {
         assertTrue(TiledLayout.winograd(64, 128, 4, 4, 3, 3, 1, 1, 1, 1, 1), "4 tiles");
         assertFalse(TiledLayout.winograd(256, 512, 2, 2, 3, 3, 1, 1, 1, 1, 1), "one tile: weights read once");
-        assertFalse(TiledLayout.winograd(16, 64, 30, 30, 3, 3, 1, 1, 1, 1, 1), "16 inputs");
+        assertTrue(TiledLayout.winograd(16, 64, 30, 30, 3, 3, 1, 1, 1, 1, 1), "16 inputs");
+        assertFalse(TiledLayout.winograd(8, 64, 30, 30, 3, 3, 1, 1, 1, 1, 1), "8 inputs");
+        assertFalse(TiledLayout.winograd(64, 16, 30, 30, 3, 3, 1, 1, 1, 1, 1), "16 outputs");
         assertFalse(TiledLayout.winograd(64, 36, 30, 30, 3, 3, 1, 1, 1, 1, 1), "36 outputs: not whole vectors");
         assertFalse(TiledLayout.winograd(64, 64, 15, 15, 3, 3, 2, 2, 1, 1, 1), "stride 2");
         assertFalse(TiledLayout.winograd(64, 64, 15, 15, 3, 3, 1, 1, 2, 2, 1), "dilation 2");
