@@ -33,7 +33,7 @@ public final class TiledLayout {
     /**
      * Fewest input channels of an f32 Winograd layer. Same layer, same JVM, Winograd / direct tiles (2026-12-02,
      * random weights, by hand, median of 15 rounds): 16 -> 64 at 30x30 75 / 98 us (head-pose FP16's conv2), at 75x75
-     * 517 / 576 (face-detection FP32's 3x3 expands of fire2 and fire3), at 15x15 19 / 28, at 8x8 6 / 9; 24 -> 64 at
+     * 517 / 576 (face-detection FP32's fire4/expand3x3), at 15x15 19 / 28, at 8x8 6 / 9; 24 -> 64 at
      * 30x30 104 / 142; but 8 -> 64 at 30x30 71 / 51: below 16 inputs the transforms, whose cost per tile does not
      * shrink with the inputs, outweigh the products saved.
      */

@@ -231,6 +231,7 @@ final class Epilogue {
             }
         }
     }
+
     /**
      * {@link #storeTile}'s fp32 output with a per-channel Multiply and Add after the activation: a loop of its own
      * (as PReLU's) so the others keep their code, and no vector chosen by a condition (C2 boxed such a merge in the
@@ -238,13 +239,13 @@ final class Epilogue {
      */
     private static void storeTileAffine(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc,
             float[] outF, int off, int pixelStride, int lastCount) {
+        float low = r.relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int b = 0; b < blocks; b++) {
             int c = oc + b * LANES;
             FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, c);
             FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
             FloatVector scale = FloatVector.fromArray(FLOATS, r.postScale, c);
             FloatVector shift = FloatVector.fromArray(FLOATS, r.postShift, c);
-            float low = r.relu ? 0f : Float.NEGATIVE_INFINITY;
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
                 FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
