@@ -152,3 +152,43 @@ for a, b, bp in [(0, 2, 0), (1, 2, 1), (2, 4, 0), (3, 4, 1), (4, 6, 0), (5, 6, 1
                  (8, 11, 0), (10, 11, 1), (11, 13, 0), (12, 13, 1), (13, 15, 0), (14, 15, 1), (15, 16, 0)]:
     f.edge(a, 0, b, bp)
 f.write()
+
+# a float model whose convolutions take the per-channel layers after them into their epilogue (ConvEpilogues):
+# conv1 -> bias -> ReLU -> scale -> shift (a batch norm after the ReLU; the shift's constant at input 0, as [C,1,1],
+# so the planner does not compute it in place and it stays a pass of its own);
+# conv2 -> scalar scale -> bias, whose output has a second reader (a model output), so the ReLU after it runs alone;
+# conv3 -> an Add whose constant varies along the width (not per channel: nothing fused) -> ReLU
+random.seed(6)
+e = Net("tiny_fused_cnn")
+e.layer(0, "data", "Parameter", 'element_type="f32" shape="1,3,9,11"', outputs=[([1, 3, 9, 11], "FP32")])
+e.const(1, "conv1/weights", [8, 3, 3, 3], rnd(216, 0.5))
+e.layer(2, "conv1", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="1,1" pads_end="1,1" auto_pad="explicit"',
+        inputs=[[1, 3, 9, 11], [8, 3, 3, 3]], outputs=[([1, 8, 9, 11], "FP32")])
+e.const(3, "conv1/bias", [1, 8, 1, 1], rnd(8, 0.5))
+e.layer(4, "conv1/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 8, 9, 11], [1, 8, 1, 1]], outputs=[([1, 8, 9, 11], "FP32")])
+e.layer(5, "relu1", "ReLU", inputs=[[1, 8, 9, 11]], outputs=[([1, 8, 9, 11], "FP32")])
+e.const(6, "bn1/scale", [1, 8, 1, 1], rnd(8, 2.0))
+e.layer(7, "bn1/mul", "Multiply", 'auto_broadcast="numpy"', inputs=[[1, 8, 9, 11], [1, 8, 1, 1]], outputs=[([1, 8, 9, 11], "FP32")])
+e.const(8, "bn1/shift", [8, 1, 1], rnd(8, 0.5))
+e.layer(9, "bn1/add", "Add", 'auto_broadcast="numpy"', inputs=[[8, 1, 1], [1, 8, 9, 11]], outputs=[([1, 8, 9, 11], "FP32")])
+e.const(10, "conv2/weights", [6, 8, 1, 1], rnd(48, 0.5))
+e.layer(11, "conv2", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit"',
+        inputs=[[1, 8, 9, 11], [6, 8, 1, 1]], outputs=[([1, 6, 9, 11], "FP32")])
+e.const(12, "conv2/scale", [], [0.75])
+e.layer(13, "conv2/mul", "Multiply", 'auto_broadcast="numpy"', inputs=[[1, 6, 9, 11], []], outputs=[([1, 6, 9, 11], "FP32")])
+e.const(14, "conv2/bias", [1, 6, 1, 1], rnd(6, 0.5))
+e.layer(15, "conv2/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 6, 9, 11], [1, 6, 1, 1]], outputs=[([1, 6, 9, 11], "FP32")])
+e.layer(16, "relu2", "ReLU", inputs=[[1, 6, 9, 11]], outputs=[([1, 6, 9, 11], "FP32")])
+e.layer(17, "conv2/add/sink_port_0", "Result", inputs=[[1, 6, 9, 11]])
+e.const(18, "conv3/weights", [4, 6, 3, 3], rnd(216, 0.5))
+e.layer(19, "conv3", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="1,1" pads_end="1,1" auto_pad="explicit"',
+        inputs=[[1, 6, 9, 11], [4, 6, 3, 3]], outputs=[([1, 4, 9, 11], "FP32")])
+e.const(20, "conv3/ramp", [1, 1, 1, 11], rnd(11, 0.5))
+e.layer(21, "conv3/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 4, 9, 11], [1, 1, 1, 11]], outputs=[([1, 4, 9, 11], "FP32")])
+e.layer(22, "relu3", "ReLU", inputs=[[1, 4, 9, 11]], outputs=[([1, 4, 9, 11], "FP32")])
+e.layer(23, "relu3/sink_port_0", "Result", inputs=[[1, 4, 9, 11]])
+for a, b, bp in [(0, 2, 0), (1, 2, 1), (2, 4, 0), (3, 4, 1), (4, 5, 0), (5, 7, 0), (6, 7, 1), (8, 9, 0), (7, 9, 1),
+                 (9, 11, 0), (10, 11, 1), (11, 13, 0), (12, 13, 1), (13, 15, 0), (14, 15, 1), (15, 16, 0), (15, 17, 0),
+                 (16, 19, 0), (18, 19, 1), (19, 21, 0), (20, 21, 1), (21, 22, 0), (22, 23, 0)]:
+    e.edge(a, 0, b, bp)
+e.write()

@@ -28,6 +28,11 @@ final class ConvEmitter implements LayerEmitter {
 
     @Override
     public CodeBlock emit(StepContext c) {
+        return emit(c, null);
+    }
+
+    /** The layer, with {@code chain}'s layers in the convolution's epilogue (null: none; fast f32 only). */
+    CodeBlock emit(StepContext c, ConvEpilogues.Chain chain) {
         Node n = c.node();
         int[] x = c.inShape(0);
         int[] w = c.inShape(1);
@@ -46,9 +51,11 @@ final class ConvEmitter implements LayerEmitter {
         int[] p = Spatial.padsBegin(n, x, y, new int[] {kh, kw}, s, d);
         long macs = (long) Dims.size(y) * icg * kh * kw;
         if (!c.exactFp32()) {
+            CodeBlock epilogue = chain == null ? CodeBlock.of("") : CodeBlock.of(", $L", chain.construction(c, y[1]));
             CodeBlock layer = c.staticField(TILED, "conv", CodeBlock.of(
-                    "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", TILED, c.in(1),
-                    x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups));
+                    "new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L$L)", TILED, c.in(1),
+                    x[0], x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1], d[0], d[1], groups,
+                    epilogue));
             boolean winograd = TiledLayout.winograd(x[1], y[1], y[2], y[3], kh, kw, s[0], s[1], d[0], d[1], groups);
             boolean smallPlane = TiledLayout.smallPlane(groups, y[2], y[3], y[1], kh, kw);
             int tile = winograd ? TiledLayout.winogradGeometry(x[1], x[2], x[3], y[1], y[2], y[3], p[0], p[1])
@@ -56,15 +63,21 @@ final class ConvEmitter implements LayerEmitter {
             String winogradName = "Winograd F(" + tile + "x" + tile + ", 3x3)";
             String tiles = winograd ? "f32 " + winogradName
                     : smallPlane ? "f32 tiles along output channels (small plane)" : "f32 tiles";
-            c.report(winograd ? "TiledConvolution.run (" + winogradName + ")"
-                    : smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run", macs);
+            String steps = chain == null ? "" : " + " + String.join(", ", chain.steps().stream()
+                    .map(ConvEpilogues.Operation::kind).toList());
+            c.report((winograd ? "TiledConvolution.run (" + winogradName + ")"
+                    : smallPlane ? "TiledConvolution.run (small plane)" : "TiledConvolution.run") + steps, macs);
             int scratch = TiledLayout.scratchFloats(x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1], p[0], p[1],
                     d[0], d[1], groups);
             int perWorker = TiledLayout.workerScratchFloats(x[1], x[2], x[3], y[1], y[2], y[3], kh, kw, s[0], s[1],
                     p[0], p[1], d[0], d[1], groups);
-            return CodeBlock.builder()
+            CodeBlock.Builder body = CodeBlock.builder()
                     .add("// $L x $L kernel, stride $L x $L, pad $L x $L, dilation $L x $L, $L group(s), $L\n", kh, kw,
-                            s[0], s[1], p[0], p[1], d[0], d[1], groups, tiles)
+                            s[0], s[1], p[0], p[1], d[0], d[1], groups, tiles);
+            if (chain != null) {
+                body.add("// epilogue, in place in this output: $L\n", chain.describe());
+            }
+            return body
                     .addStatement("$L.run($L, $L, $L, $L)", layer, c.in(0), c.out(0),
                             c.floatScratch(scratch - perWorker, perWorker), Int8Emitters.parallel())
                     .build();

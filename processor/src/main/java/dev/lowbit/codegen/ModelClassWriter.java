@@ -73,13 +73,14 @@ public final class ModelClassWriter {
             String modelLabel, String modelSha256, String processor) {
         ClassState state = new ClassState();
         boolean exactFp32 = emitters.exactFp32(plan.graph());
+        ConvEpilogues epilogues = ConvEpilogues.find(plan, emitters, exactFp32);
         List<MethodSpec> layers = new ArrayList<>();
         List<LayerReport> reports = new ArrayList<>();
         List<Long> executedMacs = new ArrayList<>();
         for (Step step : plan.steps()) {
             Node n = step.node();
             StepContext ctx = new StepContext(n, plan, state, exactFp32);
-            CodeBlock body = emitters.forNode(n).emit(ctx);
+            CodeBlock body = epilogues.emitterFor(n, emitters.forNode(n)).emit(ctx);
             layers.add(MethodSpec.methodBuilder(layerMethodName(n))
                     .addModifiers(Modifier.PRIVATE)
                     .addJavadoc("$L: $L -> $L\n", n.describe(), inputsText(plan, n), n.outputs())

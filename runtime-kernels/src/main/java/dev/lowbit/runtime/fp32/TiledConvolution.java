@@ -101,6 +101,16 @@ public final class TiledConvolution {
     private final WinogradTiles winograd;
     private final int srcFloats;
     private final int scratchFloats;
+    /** What every output value goes through before {@link #run} returns (see the constructor), or null. */
+    private final ChannelEpilogue epilogue;
+    /**
+     * Output floats per chunk of the direct tiles' rows when there is an epilogue: 64K (256 KB), which the
+     * epilogue reads back from L2, and at least {@link #EPILOGUE_CHUNK_TILES} pixel tiles of 3 vectors per channel,
+     * so the shifted tail tile a chunk may rerun stays a small share of its work.
+     */
+    static final int EPILOGUE_CHUNK_FLOATS = 1 << 16;
+    /** See {@link #EPILOGUE_CHUNK_FLOATS}. */
+    static final int EPILOGUE_CHUNK_TILES = 8;
 
     /**
      * @param w weights [oc][c/groups][kh][kw] (GroupConvolution's [g][oc/g][c/g][kh][kw] is the same layout);
@@ -117,7 +127,19 @@ public final class TiledConvolution {
      */
     public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed) {
-        this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, winogradAllowed);
+        this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, winogradAllowed, null);
+    }
+
+    /**
+     * As the first constructor, with every output value passed through {@code epilogue} (the layer's bias,
+     * ReLU, batch norm) while it is in cache: in the Winograd output tiles, per chunk of output rows of the
+     * direct tiles ({@link #EPILOGUE_CHUNK_FLOATS}), after the small-plane product. Bit-identical to running the
+     * epilogue's steps as separate passes after {@link #run}.
+     */
+    public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
+            int sh, int sw, int ph, int pw, int dh, int dw, int groups, ChannelEpilogue epilogue) {
+        this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, true,
+                java.util.Objects.requireNonNull(epilogue, "epilogue"));
     }
 
     /**
@@ -129,15 +151,20 @@ public final class TiledConvolution {
      */
     public static TiledConvolution exactIntegers(byte[] w, int c, int h, int wd, int oc, int oh, int ow, int kh,
             int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        return new TiledConvolution(null, w, 1, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 1, false);
+        return new TiledConvolution(null, w, 1, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 1, false, null);
     }
 
     /** Float weights {@code w}, or int8 weights {@code levels} (then {@code w} is null) for {@link #exactIntegers}. */
     private TiledConvolution(float[] w, byte[] levels, int n, int c, int h, int wd, int oc, int oh, int ow, int kh,
-            int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed) {
+            int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed,
+            ChannelEpilogue epilogue) {
         if (groups <= 0 || c % groups != 0 || oc % groups != 0) {
             throw new IllegalArgumentException("channels " + c + " -> " + oc + " do not split into " + groups + " groups");
         }
+        if (epilogue != null && epilogue.channels() != oc) {
+            throw new IllegalArgumentException("epilogue for " + epilogue + " on a layer of " + oc + " output channels");
+        }
+        this.epilogue = epilogue;
         this.n = n;
         this.c = c;
         this.h = h;
@@ -194,7 +221,7 @@ public final class TiledConvolution {
         this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp) : null;
         this.srcFloats = phased ? phasePlanes.floats() : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, oh, ow, kh, kw, sh, sw, dh, dw, groups)
-                ? winogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw), w) : null;
+                ? winogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw), w, epilogue) : null;
         int rowStride = direct || phased ? wp : ow;
         this.smallPlane = winograd != null || !TiledLayout.smallPlane(groups, oh, ow, oc, kh, kw) ? null
                 : w != null ? new SmallPlaneConvolution(w, oc, oh, ow, k, rowStride)
@@ -240,6 +267,9 @@ public final class TiledConvolution {
             // too few rows to share: the planes by rows, then the product by blocks of output channels
             prepareRows(x, scratch, parallel);
             smallPlane.run(prepares() ? scratch : x, 0, offsets, y, 0, scratch, srcFloats, parallel);
+            if (epilogue != null) {
+                epilogue.planes(y, 0, oh * ow, 0, oc, 0, oh * ow);
+            }
             return;
         }
         for (int b = 0; b < n; b++) {
@@ -250,6 +280,9 @@ public final class TiledConvolution {
                 if (smallPlane != null) {
                     smallPlane.run(prepares() ? scratch : x, prepares() ? 0 : xGroup, offsets, y, yGroup, scratch,
                             srcFloats);
+                    if (epilogue != null) {
+                        epilogue.planes(y, yGroup, oh * ow, g * ocg, ocg, 0, oh * ow);
+                    }
                     continue;
                 }
                 rows(x, xGroup, g * ocg * k, y, yGroup, scratch, 0, oh);
@@ -413,7 +446,7 @@ public final class TiledConvolution {
      */
     public void computeWideRows(float[] scratch, int from, int to) {
         requireDirectTiles();
-        product(scratch, 0, 0, scratch, srcFloats, from * wp, Math.min(q, to * wp));
+        product(scratch, 0, 0, scratch, srcFloats, from * wp, Math.min(q, to * wp), null, 0);
     }
 
     /** Where output row oy of channel o starts in scratch after {@link #computeWideRows}: ow values. */
@@ -437,12 +470,28 @@ public final class TiledConvolution {
      * into y.
      */
     private void rows(float[] x, int xGroup, int packedBase, float[] y, int yGroup, float[] scratch, int from, int to) {
+        if (epilogue == null) {
+            rowsOnce(x, xGroup, packedBase, y, yGroup, scratch, from, to);
+            return;
+        }
+        int rowPixels = direct || phased ? wp : ow;
+        int chunk = Math.max((EPILOGUE_CHUNK_TILES * 3 * L + rowPixels - 1) / rowPixels,
+                EPILOGUE_CHUNK_FLOATS / (ocg * rowPixels));
+        for (int r = from; r < to; r += chunk) {
+            rowsOnce(x, xGroup, packedBase, y, yGroup, scratch, r, Math.min(to, r + chunk));
+        }
+    }
+
+    /** {@link #rows} in one product over the range (with the epilogue, if any), then the wide rows' copy. */
+    private void rowsOnce(float[] x, int xGroup, int packedBase, float[] y, int yGroup, float[] scratch, int from,
+            int to) {
         boolean wide = (direct || phased) && wp != ow;
         int rowPixels = direct || phased ? wp : ow;
         int pFrom = from * rowPixels, pTo = Math.min(q, to * rowPixels);
         float[] dst = wide ? scratch : y;
         int dstBase = wide ? srcFloats : yGroup;
-        product(prepares() ? scratch : x, prepares() ? 0 : xGroup, packedBase, dst, dstBase, pFrom, pTo);
+        product(prepares() ? scratch : x, prepares() ? 0 : xGroup, packedBase, dst, dstBase, pFrom, pTo, epilogue,
+                packedBase / k);
         if (wide) {
             for (int m = 0; m < ocg; m++) {
                 for (int oy = from; oy < to; oy++) {
@@ -459,8 +508,13 @@ public final class TiledConvolution {
      * over threads write disjoint pixels); only ranges shorter than a tile use masked tiles. Masks are made inside
      * the tile methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
      * tiles as the common tail path were the largest cost on small maps (15x15 and below).
+     *
+     * <p>{@code ep} (null: none) runs over each block of channels as soon as its tiles are stored, while they are
+     * in L1 (a chunk of {@link #rows}: 8 channels of at most about 1000 pixels); in the wide layout it also runs
+     * over the padding columns, which are never copied out. {@code channel0}: the layer's channel of m = 0.
      */
-    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase, int from, int to) {
+    private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase, int from, int to,
+            ChannelEpilogue ep, int channel0) {
         int len = to - from;
         int m = 0;
         for (; m + 8 <= ocg; m += 8) {
@@ -483,6 +537,9 @@ public final class TiledConvolution {
                     tile4x1(src, srcBase + p, offsets, k, packed, pBase + 4, 8, dst, d + 4 * q + p, q, valid);
                 }
             }
+            if (ep != null) {
+                ep.planes(dst, d, q, channel0 + m, 8, from, to);
+            }
         }
         if (m + 4 <= ocg) {
             int pBase = packedBase + m * k;
@@ -496,6 +553,9 @@ public final class TiledConvolution {
                 for (int p = from; p < to; p += L) {
                     tile4x1(src, srcBase + p, offsets, k, packed, pBase, 4, dst, d + p, q, Math.min(L, to - p));
                 }
+            }
+            if (ep != null) {
+                ep.planes(dst, d, q, channel0 + m, 4, from, to);
             }
             m += 4;
         }
@@ -512,6 +572,9 @@ public final class TiledConvolution {
                 for (; p < to; p += L) {
                     tile1x1(src, srcBase + p, offsets, k, packed, pBase, dst, d + p, Math.min(L, to - p));
                 }
+            }
+            if (ep != null) {
+                ep.planes(dst, d, q, channel0 + m, 1, from, to);
             }
         }
     }
@@ -846,9 +909,9 @@ public final class TiledConvolution {
         }
     }
 
-    private static WinogradTiles winogradTiles(WinogradGeometry g, float[] w) {
+    private static WinogradTiles winogradTiles(WinogradGeometry g, float[] w, ChannelEpilogue epilogue) {
         float[] u = WinogradGeometry.transformedWeights(w, g.inChannels(), g.outChannels(), g.outputTile());
-        return new WinogradTiles(g, u, false, new int[] {0, g.inChannels()});
+        return new WinogradTiles(g, u, new int[] {0, g.inChannels()}, epilogue);
     }
 
     /**

@@ -56,6 +56,10 @@ public final class WinogradTiles {
     private final boolean integerSums;
     /** Run r of input channels is {@code [runStarts[r], runStarts[r + 1])}; its products go to their own M. */
     private final int[] runStarts;
+    /** What each output tile goes through before its scatter (f32 sums only), or null. */
+    private final ChannelEpilogue epilogue;
+    /** The epilogue's bias when it is a bias and a ReLU ({@link ChannelEpilogue#biasOfBiasRelu}), applied in the scatter. */
+    private final float[] biasRelu;
     /** Input channels, input channels padded to whole vectors, output channels (whole vectors already). */
     private final int ic, cp, oc;
     private final int tileColumns, tiles, blockTiles, blocks;
@@ -79,6 +83,23 @@ public final class WinogradTiles {
      *                    transform (integer sums only)
      */
     public WinogradTiles(WinogradGeometry g, float[] weights, boolean integerSums, int[] runStarts) {
+        this(g, weights, integerSums, runStarts, null);
+    }
+
+    /**
+     * As above, f32 sums only, with the output tiles passed through {@code epilogue} (null: none) before their
+     * scatter into NCHW.
+     */
+    public WinogradTiles(WinogradGeometry g, float[] weights, int[] runStarts, ChannelEpilogue epilogue) {
+        this(g, weights, false, runStarts, epilogue);
+    }
+
+    private WinogradTiles(WinogradGeometry g, float[] weights, boolean integerSums, int[] runStarts,
+            ChannelEpilogue epilogue) {
+        if (epilogue != null && epilogue.channels() != g.outChannels()) {
+            throw new IllegalArgumentException("epilogue for " + epilogue + " on a layer of " + g.outChannels()
+                    + " output channels");
+        }
         if (integerSums && g.outputTile() != 2) {
             throw new IllegalArgumentException("integer sums need F(2x2, 3x3)'s integer transforms: " + g);
         }
@@ -96,6 +117,8 @@ public final class WinogradTiles {
             }
         }
         this.runStarts = runStarts.clone();
+        this.epilogue = epilogue;
+        this.biasRelu = epilogue == null ? null : epilogue.biasOfBiasRelu();
         this.g = g;
         this.integerSums = integerSums;
         this.ic = g.inChannels();
@@ -335,7 +358,22 @@ public final class WinogradTiles {
                     outputRows6(s, columns + 6 * i * LANES, LANES, y + 4 * i * LANES, LANES);
                 }
                 int to = outOff + o * plane + oy * ow + ox;
-                if (rows == 4 && cols == 4) {
+                boolean whole = rows == 4 && cols == 4;
+                if (whole && biasRelu != null) {
+                    FloatVector bias = FloatVector.fromArray(FLOATS, biasRelu, o);
+                    FloatVector zero = FloatVector.zero(FLOATS);
+                    for (int i = 0; i < 16; i++) {
+                        FloatVector v = FloatVector.fromArray(FLOATS, s, y + i * LANES).add(bias);
+                        // max(v, 0) as Math.max: +0 for -0, NaN kept; a compare and a blend, not max's NaN fix-ups
+                        v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, to + (i >> 2) * ow + (i & 3),
+                                planeOffsets, 0);
+                    }
+                    continue;
+                }
+                if (epilogue != null) {
+                    epilogue.channelsLast(s, y, 16, o);
+                }
+                if (whole) {
                     for (int i = 0; i < 16; i++) {
                         FloatVector.fromArray(FLOATS, s, y + i * LANES).intoArray(out, to + (i >> 2) * ow + (i & 3),
                                 planeOffsets, 0);
@@ -519,6 +557,19 @@ public final class WinogradTiles {
                     transformTile(s, m + j * oc + o, pStride, lanes);
                 }
                 int to = outOff + o * plane + pixel;
+                if (right && down && biasRelu != null) {
+                    FloatVector bias = FloatVector.fromArray(FLOATS, biasRelu, o);
+                    FloatVector zero = FloatVector.zero(FLOATS);
+                    for (int i = 0; i < 4; i++) {
+                        FloatVector v = FloatVector.fromArray(FLOATS, s, lanes + i * LANES).add(bias);
+                        v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, to + (i >> 1) * ow + (i & 1),
+                                planeOffsets, 0);
+                    }
+                    continue;
+                }
+                if (epilogue != null) {
+                    epilogue.channelsLast(s, lanes, 4, o);
+                }
                 if (right && down) {
                     // one scatter per output pixel: lane l to channel o + l's plane
                     FloatVector.fromArray(FLOATS, s, lanes).intoArray(out, to, planeOffsets, 0);

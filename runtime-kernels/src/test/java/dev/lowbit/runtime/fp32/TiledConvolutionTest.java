@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class TiledConvolutionTest {
     private static final double U = Math.scalb(1.0, -24);
-    private static final int[][] CASES = { // n, c, h, w, oc, kh, kw, sh, sw, ph, pw, phEnd, pwEnd, dh, dw, groups
+    static final int[][] CASES = { // n, c, h, w, oc, kh, kw, sh, sw, ph, pw, phEnd, pwEnd, dh, dw, groups
         {1, 3, 7, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
         {1, 16, 56, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
         {1, 8, 19, 23, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
@@ -146,7 +146,7 @@ class TiledConvolutionTest {
     }
 
     /** Output height (axis 2) or width (axis 3) of case t. */
-    private static int outSize(int[] t, int axis) {
+    static int outSize(int[] t, int axis) {
         int in = t[axis], k = t[axis + 3], s = t[axis + 5], p = t[axis + 7], pEnd = t[axis + 9], d = t[axis + 11];
         return (in + p + pEnd - ((k - 1) * d + 1)) / s + 1;
     }
@@ -204,7 +204,7 @@ class TiledConvolutionTest {
         }
     }
 
-    private static float[] random(Random r, int size) {
+    static float[] random(Random r, int size) {
         float[] v = new float[size];
         for (int i = 0; i < size; i++) {
             v[i] = (float) (r.nextGaussian());
