@@ -6,6 +6,8 @@ import dev.lowbit.graph.Node;
 import dev.lowbit.graph.Tensor;
 import dev.lowbit.graph.ValueRef;
 import dev.lowbit.plan.ModelPlan;
+import dev.lowbit.runtime.fp32.EpilogueSlots;
+import dev.lowbit.runtime.fp32.TiledLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,13 +15,15 @@ import java.util.Map;
 
 /**
  * Which layers after a float convolution run in its epilogue ({@code ChannelEpilogue}) instead of as passes of
- * their own: a chain of Add or Multiply by a per-channel (or single) constant and ReLU, in any order, each the only
+ * their own: a chain of Add or Multiply by a per-channel (or single) constant and ReLU, as far as it fits
+ * {@link EpilogueSlots}' shape (add, multiply, add, ReLU, multiply, add, in that order), each the only
  * reader of the value before it, none of them a model output, each computed in place in the convolution's output
  * buffer (the planner's rule for element-wise layers whose input dies there). Face-detection's {@code conv -> bias
  * -> ReLU}, head-pose's {@code conv -> bias -> ReLU -> batch norm scale -> shift}. The epilogue applies the same
  * f32 operations in the same order, so the outputs do not change (ChannelEpilogueTest).
  *
- * <p>Only the fast f32 convolutions ({@link ConvEmitter} outside {@link StepContext#exactFp32}), and only layers the
+ * <p>Only one-group Convolutions off the small-plane kernel ({@link #smallPlane}), with the fast f32 kernels
+ * ({@link ConvEmitter} outside {@link StepContext#exactFp32}), and only layers the
  * class's emitters run with the plain float emitters: in an int8 class the low-precision pipeline's own fusions
  * (a Multiply feeding a quantize, say) keep their layers. Immutable once found.
  */
@@ -68,8 +72,8 @@ final class ConvEpilogues {
         }
         for (var step : plan.steps()) {
             Node conv = step.node();
-            if ((conv.is("Convolution") || conv.is("GroupConvolution")) && emitters.forNode(conv) instanceof ConvEmitter
-                    && conv.output(0).rank() == 4) {
+            if (conv.is("Convolution") && emitters.forNode(conv) instanceof ConvEmitter && conv.output(0).rank() == 4
+                    && !smallPlane(conv, plan.graph())) {
                 List<Operation> steps = chain(conv, plan, emitters);
                 if (!steps.isEmpty()) {
                     Chain chain = new Chain(conv, steps);
@@ -81,12 +85,26 @@ final class ConvEpilogues {
         return found;
     }
 
+    /**
+     * Whether the one-group layer runs on the small-plane kernel, whose outputs the epilogue would visit per channel
+     * in runs of at most 100 values, masked tails included: landmarks-regression FP32's two such layers took 1.3
+     * and 0.6 us more fused than with their Add as a pass over the whole tensor (per-layer profile, 2026-12-03).
+     * Grouped layers (depthwise) are left out for the same reason: an epilogue call per group of one channel
+     * (its 64 -> 64 depthwise layer: 1.6 us more).
+     */
+    private static boolean smallPlane(Node conv, Graph g) {
+        int[] y = conv.output(0).shape();
+        int[] w = g.port(conv.input(1)).shape();
+        return TiledLayout.smallPlane(1, y[2], y[3], y[1], w[w.length - 2], w[w.length - 1]);
+    }
+
     /** The chain after {@code conv}, longest first: each next layer while it qualifies (class comment). */
     private static List<Operation> chain(Node conv, ModelPlan plan, Emitters emitters) {
         Graph g = plan.graph();
         int[] shape = conv.output(0).shape();
         List<Operation> steps = new ArrayList<>();
         ValueRef v = conv.out(0);
+        int slot = -1;
         while (true) {
             List<Graph.Use> uses = g.consumers(v);
             if (uses.size() != 1) {
@@ -97,17 +115,23 @@ final class ConvEpilogues {
                     || !plan.storageOf(next.out(0)).equals(plan.storageOf(v))) {
                 return steps;
             }
+            Operation op;
             if (next.is("ReLU") && emitters.forNode(next) instanceof ActivationEmitter) {
-                steps.add(new Operation(next, null));
+                op = new Operation(next, null);
             } else if ((next.is("Add") || next.is("Multiply")) && emitters.forNode(next) instanceof ElementwiseEmitter) {
                 float[] operand = perChannel(g, next, uses.get(0).inputPosition(), shape);
                 if (operand == null) {
                     return steps;
                 }
-                steps.add(new Operation(next, operand));
+                op = new Operation(next, operand);
             } else {
                 return steps;
             }
+            slot = EpilogueSlots.next(op.kind(), slot);
+            if (slot < 0) {
+                return steps; // past the epilogue's shape (a second ReLU, a fourth Add): the rest run as passes
+            }
+            steps.add(op);
             v = next.out(0);
         }
     }

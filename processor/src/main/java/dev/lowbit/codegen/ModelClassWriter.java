@@ -111,14 +111,21 @@ public final class ModelClassWriter {
         type.addField(FieldSpec.builder(String.class, "MODEL_SHA256", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("SHA-256 of the model's .xml followed by its .bin, as read at build time.\n")
                 .initializer("$S", modelSha256).build());
+        type.addField(FieldSpec.builder(TypeName.LONG, "WEIGHTS_BYTES", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Length of the weights resource {@code $L}.\n", resource)
+                .initializer("$LL", blob.length).build());
+        type.addField(FieldSpec.builder(String.class, "WEIGHTS_SHA256", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("SHA-256 of the weights resource, checked when the class initializes (a stale resource is\n")
+                .addJavadoc("refused); with {@link #WEIGHTS_BYTES}, what a tool reading that resource itself checks.\n")
+                .initializer("$S", blobSha).build());
         type.addField(FieldSpec.builder(SPECS, "INPUTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(specs(plan.inputs(), true)).build());
         type.addField(FieldSpec.builder(SPECS, "OUTPUTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer(specs(plan.outputs(), false)).build());
         type.addField(FieldSpec.builder(ArrayTypeName.of(FLOATS), "W", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Every constant a layer reads, from {@code $L}, hash-checked.\n", resource)
-                .initializer("$T.open($T.class, $S, $LL, $S).readAll()", WEIGHT_BLOB, generated, resource, blob.length,
-                        blobSha)
+                .initializer("$T.open($T.class, $S, WEIGHTS_BYTES, WEIGHTS_SHA256).readAll()", WEIGHT_BLOB, generated,
+                        resource)
                 .build());
         state.intConstants().forEach((name, csv) -> type.addField(
                 FieldSpec.builder(int[].class, name, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)

@@ -66,7 +66,7 @@ public class FaceDetectionTail {
     /** The one constant of the generated class with the priors' size [1, 2, 3249*4]: the folded PriorBoxClustered. */
     private static float[] priors() {
         float[][] all = WeightBlob.open(FaceDetectionRetail0004Fp32Model.class, "FaceDetectionRetail0004Fp32Model.weights",
-                2457128L, "c6af2f6dcee5bfbc47a149e4c2b7eda37d8023d8b9870b8f9ba2eb2921afe53b").readAll();
+                FaceDetectionRetail0004Fp32Model.WEIGHTS_BYTES, FaceDetectionRetail0004Fp32Model.WEIGHTS_SHA256).readAll();
         List<float[]> matches = new ArrayList<>();
         for (float[] w : all) {
             if (w.length == 2 * PRIORS * 4) {

@@ -103,14 +103,6 @@ public final class TiledConvolution {
     private final int scratchFloats;
     /** What every output value goes through before {@link #run} returns (see the constructor), or null. */
     private final ChannelEpilogue epilogue;
-    /**
-     * Output floats per chunk of the direct tiles' rows when there is an epilogue: 64K (256 KB), which the
-     * epilogue reads back from L2, and at least {@link #EPILOGUE_CHUNK_TILES} pixel tiles of 3 vectors per channel,
-     * so the shifted tail tile a chunk may rerun stays a small share of its work.
-     */
-    static final int EPILOGUE_CHUNK_FLOATS = 1 << 16;
-    /** See {@link #EPILOGUE_CHUNK_FLOATS}. */
-    static final int EPILOGUE_CHUNK_TILES = 8;
 
     /**
      * @param w weights [oc][c/groups][kh][kw] (GroupConvolution's [g][oc/g][c/g][kh][kw] is the same layout);
@@ -132,9 +124,9 @@ public final class TiledConvolution {
 
     /**
      * As the first constructor, with every output value passed through {@code epilogue} (the layer's bias,
-     * ReLU, batch norm) while it is in cache: in the Winograd output tiles, per chunk of output rows of the
-     * direct tiles ({@link #EPILOGUE_CHUNK_FLOATS}), after the small-plane product. Bit-identical to running the
-     * epilogue's steps as separate passes after {@link #run}.
+     * ReLU, batch norm) while it is in cache: in the Winograd output tiles, per block of 8 channels right after the
+     * direct tiles store it, after the small-plane product. Bit-identical to running the epilogue's steps as
+     * separate passes after {@link #run}.
      */
     public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, int dh, int dw, int groups, ChannelEpilogue epilogue) {
@@ -470,21 +462,6 @@ public final class TiledConvolution {
      * into y.
      */
     private void rows(float[] x, int xGroup, int packedBase, float[] y, int yGroup, float[] scratch, int from, int to) {
-        if (epilogue == null) {
-            rowsOnce(x, xGroup, packedBase, y, yGroup, scratch, from, to);
-            return;
-        }
-        int rowPixels = direct || phased ? wp : ow;
-        int chunk = Math.max((EPILOGUE_CHUNK_TILES * 3 * L + rowPixels - 1) / rowPixels,
-                EPILOGUE_CHUNK_FLOATS / (ocg * rowPixels));
-        for (int r = from; r < to; r += chunk) {
-            rowsOnce(x, xGroup, packedBase, y, yGroup, scratch, r, Math.min(to, r + chunk));
-        }
-    }
-
-    /** {@link #rows} in one product over the range (with the epilogue, if any), then the wide rows' copy. */
-    private void rowsOnce(float[] x, int xGroup, int packedBase, float[] y, int yGroup, float[] scratch, int from,
-            int to) {
         boolean wide = (direct || phased) && wp != ow;
         int rowPixels = direct || phased ? wp : ow;
         int pFrom = from * rowPixels, pTo = Math.min(q, to * rowPixels);
@@ -509,9 +486,11 @@ public final class TiledConvolution {
      * the tile methods from an int: a mask passed into a method C2 does not inline would be a heap object, and masked
      * tiles as the common tail path were the largest cost on small maps (15x15 and below).
      *
-     * <p>{@code ep} (null: none) runs over each block of channels as soon as its tiles are stored, while they are
-     * in L1 (a chunk of {@link #rows}: 8 channels of at most about 1000 pixels); in the wide layout it also runs
-     * over the padding columns, which are never copied out. {@code channel0}: the layer's channel of m = 0.
+     * <p>{@code ep} (null: none) runs over each block of channels as soon as its tiles are stored (8 channels of
+     * the range: L1 or L2); in the wide layout it also runs over the padding columns, which are never copied out.
+     * {@code channel0}: the layer's channel of m = 0. Running the range in chunks of rows, so that the block stays
+     * in L1, did not pay: face-detection FP32's first layer took as long, and the max pool reading its output
+     * 620 us against 240-320 (per-layer profiles, 2026-12-03).
      */
     private void product(float[] src, int srcBase, int packedBase, float[] dst, int dstBase, int from, int to,
             ChannelEpilogue ep, int channel0) {
