@@ -1,5 +1,6 @@
 package dev.lowbit.codegen;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
@@ -28,6 +29,8 @@ import java.util.Map;
  * (a Multiply feeding a quantize, say) keep their layers. Immutable once found.
  */
 final class ConvEpilogues {
+    private static final ClassName EPILOGUE = ClassName.get("dev.lowbit.runtime.fp32", "ChannelEpilogue");
+
     /** One step of a chain: the layer and its per-channel operand (null for ReLU). */
     record Operation(Node node, float[] operand) {
         String kind() {
@@ -39,8 +42,7 @@ final class ConvEpilogues {
     record Chain(Node conv, List<Operation> steps) {
         /** The epilogue as the generated code builds it: {@code ChannelEpilogue.channels(C).add(W[..]).relu()}. */
         CodeBlock construction(StepContext c, int channels) {
-            CodeBlock.Builder b = CodeBlock.builder().add("$T.channels($L)",
-                    com.palantir.javapoet.ClassName.get("dev.lowbit.runtime.fp32", "ChannelEpilogue"), channels);
+            CodeBlock.Builder b = CodeBlock.builder().add("$T.channels($L)", EPILOGUE, channels);
             for (Operation s : steps) {
                 if (s.operand() == null) {
                     b.add(".$L()", s.kind());
@@ -51,7 +53,7 @@ final class ConvEpilogues {
             return b.build();
         }
 
-        /** "bias conv1 (Add 52), relu_conv1 (ReLU 53)": what the generated code's comment lists. */
+        /** "conv1 (Add 52), relu_conv1 (ReLU 53)": what the generated code's comment lists. */
         String describe() {
             return String.join(", ", steps.stream().map(s -> s.node().name() + " (" + s.node().type() + " "
                     + s.node().id() + ")").toList());
@@ -98,7 +100,7 @@ final class ConvEpilogues {
         return TiledLayout.smallPlane(1, y[2], y[3], y[1], w[w.length - 2], w[w.length - 1]);
     }
 
-    /** The chain after {@code conv}, longest first: each next layer while it qualifies (class comment). */
+    /** The chain after {@code conv}: each next layer while it qualifies (class comment). */
     private static List<Operation> chain(Node conv, ModelPlan plan, Emitters emitters) {
         Graph g = plan.graph();
         int[] shape = conv.output(0).shape();

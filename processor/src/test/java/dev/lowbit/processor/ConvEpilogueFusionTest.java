@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.graph.Graph;
-import dev.lowbit.graph.Tensor;
-import dev.lowbit.ir.IrReader;
-import dev.lowbit.reference.ReferenceEvaluator;
 import dev.lowbit.runtime.InferenceModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,28 +59,6 @@ class ConvEpilogueFusionTest {
 
         InferenceModel m = (InferenceModel) InProcessCompiler.load(classes).loadClass("demo.FusedModel")
                 .getConstructor().newInstance();
-        Graph g = new IrReader().read(TinyModelEndToEndTest.FIXTURES.resolve("tiny_fused_cnn.xml"));
-        Random r = new Random(17);
-        for (int run = 0; run < 10; run++) {
-            float[] x = new float[3 * 9 * 11];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (r.nextGaussian() * 2);
-            }
-            Map<String, float[]> got = m.infer(Map.of("data", x));
-            Map<String, Tensor> want = new ReferenceEvaluator(g).run(Map.of("data", Tensor.f32(new int[] {1, 3, 9, 11}, x)));
-            assertEquals(want.keySet(), got.keySet());
-            for (String name : want.keySet()) {
-                float[] ref = want.get(name).toFloatArray();
-                float[] out = got.get(name);
-                double maxRef = 0;
-                double maxDiff = 0;
-                for (int i = 0; i < ref.length; i++) {
-                    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-                    maxDiff = Math.max(maxDiff, Math.abs((double) ref[i] - out[i]));
-                }
-                assertTrue(maxDiff <= FloatModelFastKernelsTest.BOUND * maxRef, name + ": max difference " + maxDiff
-                        + " for scale " + maxRef);
-            }
-        }
+        FloatModelFastKernelsTest.matchesTheOracle(m, "tiny_fused_cnn.xml", 17);
     }
 }

@@ -47,8 +47,16 @@ class FloatModelFastKernelsTest {
         assertFalse(json.contains("Convolution.conv2d"), json);
         InferenceModel m = (InferenceModel) InProcessCompiler.load(classes).loadClass("demo.FloatCnnModel")
                 .getConstructor().newInstance();
-        Graph g = new IrReader().read(TinyModelEndToEndTest.FIXTURES.resolve("tiny_float_cnn.xml"));
-        Random r = new Random(13);
+        matchesTheOracle(m, "tiny_float_cnn.xml", 13);
+    }
+
+    /**
+     * Ten random inputs (shape [1, 3, 9, 11], named "data") through {@code m} and through the oracle on the fixture
+     * {@code xml}: every output within {@link #BOUND} of its scale.
+     */
+    static void matchesTheOracle(InferenceModel m, String xml, long seed) throws Exception {
+        Graph g = new IrReader().read(TinyModelEndToEndTest.FIXTURES.resolve(xml));
+        Random r = new Random(seed);
         for (int run = 0; run < 10; run++) {
             float[] x = new float[3 * 9 * 11];
             for (int i = 0; i < x.length; i++) {
