@@ -9,6 +9,7 @@ import dev.lowbit.graph.ValueRef;
 import dev.lowbit.plan.ModelPlan;
 import dev.lowbit.runtime.fp32.EpilogueSlots;
 import dev.lowbit.runtime.fp32.TiledLayout;
+import dev.lowbit.transform.lpt.NumpyBroadcast;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -147,17 +148,7 @@ final class ConvEpilogues {
         if (!producer.is("Const")) {
             return null;
         }
-        Tensor t = producer.constant();
-        int axis = t.rank() <= shape.length ? Dims.singleAxis(t.shape(), shape.length) : -2;
-        if (axis != -1 && axis != 1) {
-            return null;
-        }
-        float[] values = t.toFloatArray();
-        float[] out = new float[shape[1]];
-        for (int o = 0; o < out.length; o++) {
-            out[o] = values[axis == 1 ? o : 0];
-        }
-        return out;
+        return NumpyBroadcast.alongAxisAsFloats(producer.constant(), shape, 1);
     }
 
     /**

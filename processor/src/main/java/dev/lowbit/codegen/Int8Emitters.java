@@ -285,15 +285,7 @@ public final class Int8Emitters extends Emitters {
         if (i < 0 || shape.length < 2) {
             return null;
         }
-        double[] v = NumpyBroadcast.alongAxis(lowered.constants().value(n.input(i)), shape, 1);
-        if (v == null) {
-            return null;
-        }
-        float[] f = new float[v.length];
-        for (int c = 0; c < f.length; c++) {
-            f[c] = (float) v[c];
-        }
-        return f;
+        return NumpyBroadcast.alongAxisAsFloats(lowered.constants().value(n.input(i)), shape, 1);
     }
 
     private static boolean soleReader(Graph g, ValueRef v, Node reader) {

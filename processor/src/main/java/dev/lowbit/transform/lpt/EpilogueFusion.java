@@ -124,15 +124,7 @@ final class EpilogueFusion {
         if (ci < 0 || !op.input(1 - ci).equals(cur) || !java.util.Arrays.equals(graph.port(op.out(0)).shape(), shape)) {
             return null;
         }
-        double[] v = NumpyBroadcast.alongAxis(constants.value(op.input(ci)), shape, channelAxis);
-        if (v == null) {
-            return null;
-        }
-        float[] out = new float[shape[channelAxis]];
-        for (int c = 0; c < out.length; c++) {
-            out[c] = (float) v[c];
-        }
-        return out;
+        return NumpyBroadcast.alongAxisAsFloats(constants.value(op.input(ci)), shape, channelAxis);
     }
 
     /**

@@ -79,4 +79,17 @@ public final class NumpyBroadcast {
         }
         return out;
     }
+
+    /** {@link #alongAxis} as floats, as the kernels take them (the constants are f32 or f16 values: exact). */
+    public static float[] alongAxisAsFloats(Tensor t, int[] target, int axis) {
+        double[] v = alongAxis(t, target, axis);
+        if (v == null) {
+            return null;
+        }
+        float[] out = new float[v.length];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = (float) v[c];
+        }
+        return out;
+    }
 }

@@ -37,7 +37,7 @@ public final class ChannelEpilogue {
     /** The bias when the only step is a bias (the layers before a PReLU, detection heads), else null. */
     private final float[] biasOnly;
 
-    private ChannelEpilogue(int channels, String[] kinds, int lastSlot, float[][] slots, boolean relu) {
+    private ChannelEpilogue(int channels, String[] kinds, int lastSlot, float[][] slots) {
         this.channels = channels;
         this.kinds = kinds;
         this.lastSlot = lastSlot;
@@ -46,7 +46,7 @@ public final class ChannelEpilogue {
         this.a2 = slots[2];
         this.m2 = slots[4];
         this.a3 = slots[5];
-        this.reluAtOrBelow = relu ? 0f : Float.NaN;
+        this.reluAtOrBelow = Arrays.asList(kinds).contains("relu") ? 0f : Float.NaN;
         this.biasRelu = kinds.length == 2 && kinds[0].equals("add") && kinds[1].equals("relu") ? a1 : null;
         this.biasOnly = kinds.length == 1 && kinds[0].equals("add") ? a1 : null;
     }
@@ -60,7 +60,7 @@ public final class ChannelEpilogue {
         for (int s = 0; s < slots.length; s++) {
             slots[s] = identity(EpilogueSlots.SLOTS.get(s), channels);
         }
-        return new ChannelEpilogue(channels, new String[0], -1, slots, false);
+        return new ChannelEpilogue(channels, new String[0], -1, slots);
     }
 
     /** Then {@code y + b[o]}. */
@@ -94,7 +94,7 @@ public final class ChannelEpilogue {
         }
         String[] k = Arrays.copyOf(kinds, kinds.length + 1);
         k[kinds.length] = kind;
-        return new ChannelEpilogue(channels, k, slot, slots, kind.equals("relu") || !Float.isNaN(reluAtOrBelow));
+        return new ChannelEpilogue(channels, k, slot, slots);
     }
 
     /** {@code + -0.0f} and {@code * 1} change no value, -0 and NaN included ({@code + 0} would turn -0 into +0). */
