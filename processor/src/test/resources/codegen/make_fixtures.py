@@ -192,3 +192,30 @@ for a, b, bp in [(0, 2, 0), (1, 2, 1), (2, 4, 0), (3, 4, 1), (4, 5, 0), (5, 7, 0
                  (16, 19, 0), (18, 19, 1), (19, 21, 0), (20, 21, 1), (21, 22, 0), (22, 23, 0)]:
     e.edge(a, 0, b, bp)
 e.write()
+
+# an int8 3x3 layer the f32 path would run as Winograd F(4x4, 3x3) (16 -> 32 at 12x12: nine 4x4 tiles, 324
+# products per channel pair against 576 direct): rounded sums unless @CompiledModel(exactInt8 = true)
+random.seed(11)
+q = Net("tiny_int8_winograd")
+q.layer(0, "data", "Parameter", 'element_type="f32" shape="1,16,12,12"', outputs=[([1, 16, 12, 12], "FP32")])
+q.const(1, "in_fq/il", [], [0.0]); q.const(2, "in_fq/ih", [], [2.0]); q.const(3, "in_fq/ol", [], [0.0]); q.const(4, "in_fq/oh", [], [2.0])
+q.layer(5, "in_fq", "FakeQuantize", 'levels="256" auto_broadcast="numpy"', inputs=[[1, 16, 12, 12], [], [], [], []],
+        outputs=[([1, 16, 12, 12], "FP32")])
+q.const(6, "conv/weights", [32, 16, 3, 3], rnd(32 * 16 * 9, 0.3))
+q.const(17, "w_fq/il", [], [-0.3]); q.const(18, "w_fq/ih", [], [0.3]); q.const(19, "w_fq/ol", [], [-0.3]); q.const(20, "w_fq/oh", [], [0.3])
+q.layer(21, "w_fq", "FakeQuantize", 'levels="255" auto_broadcast="numpy"', inputs=[[32, 16, 3, 3], [], [], [], []],
+        outputs=[([32, 16, 3, 3], "FP32")])
+q.layer(7, "conv", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="1,1" pads_end="1,1" auto_pad="explicit"',
+        inputs=[[1, 16, 12, 12], [32, 16, 3, 3]], outputs=[([1, 32, 12, 12], "FP32")])
+q.const(8, "conv/bias", [1, 32, 1, 1], rnd(32, 0.5))
+q.layer(9, "conv/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 32, 12, 12], [1, 32, 1, 1]], outputs=[([1, 32, 12, 12], "FP32")])
+q.layer(10, "relu", "ReLU", inputs=[[1, 32, 12, 12]], outputs=[([1, 32, 12, 12], "FP32")])
+q.const(11, "out_fq/il", [], [0.0]); q.const(12, "out_fq/ih", [], [4.0]); q.const(13, "out_fq/ol", [], [0.0]); q.const(14, "out_fq/oh", [], [4.0])
+q.layer(15, "out_fq", "FakeQuantize", 'levels="256" auto_broadcast="numpy"', inputs=[[1, 32, 12, 12], [], [], [], []],
+        outputs=[([1, 32, 12, 12], "FP32")])
+q.layer(16, "out_fq/sink_port_0", "Result", inputs=[[1, 32, 12, 12]])
+for a, ap, b, bp in [(0,0,5,0),(1,0,5,1),(2,0,5,2),(3,0,5,3),(4,0,5,4),(5,0,7,0),(6,0,21,0),(17,0,21,1),(18,0,21,2),
+                     (19,0,21,3),(20,0,21,4),(21,0,7,1),(7,0,9,0),(8,0,9,1),
+                     (9,0,10,0),(10,0,15,0),(11,0,15,1),(12,0,15,2),(13,0,15,3),(14,0,15,4),(15,0,16,0)]:
+    q.edge(a, ap, b, bp)
+q.write()

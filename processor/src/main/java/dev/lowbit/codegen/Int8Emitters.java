@@ -60,8 +60,22 @@ public final class Int8Emitters extends Emitters {
     private final List<ValueRef> levelTensors;
     private final LevelLayouts layouts;
 
-    public Int8Emitters(LoweredModel lowered) {
+    /**
+     * The report's words for a layer run as Winograd F(4x4) with rounded sums ({@code WinogradLayout.rounded}): the
+     * build NOTE counts the layers whose kernel names them.
+     */
+    public static final String ROUNDED_SUMS = "rounded f32 sums";
+
+    /** The model's {@code @CompiledModel(exactInt8)}: every int8 layer sums exactly (no Winograd F(4x4)). */
+    private final boolean exactSums;
+
+    /**
+     * @param exactSums {@code @CompiledModel(exactInt8)}: false lets the 3x3 layers the f32 path runs as Winograd
+     *                  F(4x4) run it too, with rounded sums ({@code WinogradLayout.rounded})
+     */
+    public Int8Emitters(LoweredModel lowered, boolean exactSums) {
         this.lowered = lowered;
+        this.exactSums = exactSums;
         for (LoweredStep s : lowered.steps()) {
             byNode.put(s.node().id(), s);
             if (s instanceof QuantizedLinear l) {
@@ -124,6 +138,11 @@ public final class Int8Emitters extends Emitters {
         return layouts.channelsLast(root(v));
     }
 
+    /** Whether every int8 layer sums exactly ({@code @CompiledModel(exactInt8)}). */
+    public boolean exactSums() {
+        return exactSums;
+    }
+
     /** Level tensors stored NHWC, for the build report. */
     public int channelsLastTensors() {
         return layouts.channelsLastCount();
@@ -136,6 +155,11 @@ public final class Int8Emitters extends Emitters {
 
     /** What {@link LevelLayouts} asks about this class's emitters. */
     private final class Roles implements LevelLayouts.Roles {
+        @Override
+        public boolean exactSums() {
+            return exactSums;
+        }
+
         @Override
         public Graph graph() {
             return lowered.graph();
@@ -312,7 +336,7 @@ public final class Int8Emitters extends Emitters {
         }
         if (fusedAway.contains(n.id())) {
             LoweredStep main = byNode.get(n.id());
-            return new FusedAway(fp32, main instanceof QuantizedLinear l ? l : null);
+            return new FusedAway(fp32, main instanceof QuantizedLinear l ? l : null, exactSums);
         }
         if (fallbackOutputNode.containsKey(n.id())) {
             return new Requantized(fp32, fallbackOutputNode.get(n.id()).requant());
@@ -442,7 +466,7 @@ public final class Int8Emitters extends Emitters {
      * A node of an int8 layer other than its last: nothing runs here. The layer's own node ({@code layer} not
      * null) carries the report entry (kernel, MACs); bias, ReLU and FakeQuantize are marked as fused.
      */
-    private record FusedAway(LayerEmitter fp32, QuantizedLinear layer) implements LayerEmitter {
+    private record FusedAway(LayerEmitter fp32, QuantizedLinear layer, boolean exactSums) implements LayerEmitter {
         @Override
         public void check(Node node, Graph graph) {
             fp32.check(node, graph);
@@ -452,7 +476,7 @@ public final class Int8Emitters extends Emitters {
         public CodeBlock emit(StepContext c) {
             c.precision("u8");
             if (layer != null) {
-                c.report(Int8LinearEmitter.kernelName(layer) + ", called at layer " + layer.output().node(), layer.macs());
+                c.report(Int8LinearEmitter.kernelName(layer, exactSums) + ", called at layer " + layer.output().node(), layer.macs());
                 c.executes(0);
             } else {
                 c.report("fused into the epilogue of the int8 kernel", 0);

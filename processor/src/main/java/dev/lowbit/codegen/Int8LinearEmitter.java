@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import dev.lowbit.graph.Graph;
 import dev.lowbit.graph.Node;
 import dev.lowbit.runtime.fp32.TiledLayout;
+import dev.lowbit.runtime.fp32.WinogradGeometry;
 import dev.lowbit.runtime.int8.ConvGeometry;
 import dev.lowbit.runtime.int8.Int8ConvLayer;
 import dev.lowbit.runtime.int8.Int8DepthwiseLayer;
@@ -50,11 +51,14 @@ final class Int8LinearEmitter implements LayerEmitter {
     private final Int8Emitters int8;
     private final QuantizedLinear l;
     private final LayerEmitter fp32;
+    /** The model's {@code @CompiledModel(exactInt8)}: no Winograd F(4x4) with rounded sums ({@link WinogradLayout#rounded}). */
+    private final boolean exactSums;
 
     Int8LinearEmitter(Int8Emitters int8, QuantizedLinear l, LayerEmitter fp32) {
         this.int8 = int8;
         this.l = l;
         this.fp32 = fp32;
+        this.exactSums = int8.exactSums();
     }
 
     /** Why the int8 kernels cannot run this lowered layer exactly as lowered, or null when they can. */
@@ -102,28 +106,29 @@ final class Int8LinearEmitter implements LayerEmitter {
     }
 
     /** The kernel the layer calls, for the report. */
-    static String kernelName(QuantizedLinear l) {
+    static String kernelName(QuantizedLinear l, boolean exactSums) {
         String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
         if (segmented(l)) {
-            boolean fma = onFma(l);
+            boolean fma = onFma(l, exactSums);
+            boolean rounded = fma && !exactSums && l.segments().stream()
+                    .anyMatch(seg -> WinogradLayout.rounded(segmentGeometry(l, seg)));
             return (fma ? "FmaConvolution x" : "Int8Convolution x") + l.segments().size()
-                    + " runs of input channels (u8 x i8, exact sums) + LevelTensors."
+                    + " runs of input channels (u8 x i8, " + (rounded ? "Winograd F(4x4, 3x3), " + Int8Emitters.ROUNDED_SUMS
+                            : "exact sums") + ") + LevelTensors."
                     + (fma ? "combinePlanes" : "combineSegments") + border;
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
-                : onFma(l) ? "FmaConvolution (exact int8 dot products on f32 FMA"
-                        + pathNote(geometry(l), WinogradLayout.runs(geometry(l), l.weights().values(),
-                                l.segments().get(0).padLevel()))
-                        + ")"
-                : gathers(l) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
+                : onFma(l, exactSums) ? "FmaConvolution (" + fmaNote(geometry(l), WinogradLayout.plan(geometry(l),
+                        l.weights().values(), l.segments().get(0).padLevel(), exactSums)) + ")"
+                : gathers(l, exactSums) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
     }
 
     /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
-    static boolean gathers(QuantizedLinear l) {
-        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && !onFma(l)
+    static boolean gathers(QuantizedLinear l, boolean exactSums) {
+        return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && !onFma(l, exactSums)
                 && PatchLayout.worthGathering(geometry(l));
     }
 
@@ -131,15 +136,15 @@ final class Int8LinearEmitter implements LayerEmitter {
      * A plain one-group convolution whose sums f32 holds exactly, run by {@code FmaConvolution}
      * ({@link FmaLayout#takes}); it reads and writes NCHW levels.
      */
-    static boolean onFma(QuantizedLinear l) {
+    static boolean onFma(QuantizedLinear l, boolean exactSums) {
         if (l.kind() != QuantizedLinear.Kind.CONVOLUTION) {
             return false;
         }
         if (!segmented(l)) {
-            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel());
+            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel(), exactSums);
         }
         for (QuantizedLinear.InputSegment seg : l.segments()) {
-            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel())) {
+            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums)) {
                 return false;
             }
         }
@@ -191,9 +196,9 @@ final class Int8LinearEmitter implements LayerEmitter {
     @Override
     public CodeBlock emit(StepContext c) {
         if (segmented(l)) {
-            return onFma(l) ? emitSegmentedFma(c) : emitSegmented(c);
+            return onFma(l, exactSums) ? emitSegmentedFma(c) : emitSegmented(c);
         }
-        if (onFma(l)) {
+        if (onFma(l, exactSums)) {
             return emitFma(c);
         }
         int zero = l.segments().get(0).padLevel();
@@ -208,7 +213,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             g = geometry(l);
             depthwise = g.isDepthwise();
         }
-        boolean patches = gathers(l);
+        boolean patches = gathers(l, exactSums);
         // a layer with few input channels runs as a 1x1 convolution over gathered patches (bit-identical, PatchGather)
         ConvGeometry kernelGeometry = patches ? PatchLayout.patchGeometry(g) : g;
         if (depthwise) {
@@ -313,19 +318,18 @@ final class Int8LinearEmitter implements LayerEmitter {
         int zero = l.segments().get(0).padLevel();
         float[] w = Int8WeightLayout.asFloats(l.weights().values());
         c.addWeightBytes(l.weights().values().length);
-        CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA,
-                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w))));
+        CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
+                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), exactSums));
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
         int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
-        int runs = WinogradLayout.runs(g, l.weights().values(), zero);
-        CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, runs), FmaLayout.workerScratchFloats(g, runs));
+        WinogradGeometry winograd = WinogradLayout.plan(g, l.weights().values(), zero, exactSums);
+        CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(winograd));
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
-        b.add("// int8 $L $L on f32 FMA (exact integer sums$L): $L\n", l.kind(),
-                Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
-                pathNote(g, runs), g);
+        b.add("// int8 $L $L: $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
+                fmaNote(g, winograd), g);
         b.add("// $L\n", epilogueNote(l));
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
@@ -481,12 +485,12 @@ final class Int8LinearEmitter implements LayerEmitter {
             byte[] w = segmentWeights(l, seg);
             c.addWeightBytes(w.length);
             CodeBlock weights = c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(w)));
-            layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L))", FMA, geometryLiteral(g),
-                    seg.padLevel(), Int8Emitters.LEVELS, weights)));
+            layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
+                    geometryLiteral(g), seg.padLevel(), Int8Emitters.LEVELS, weights, exactSums)));
             centredFloats = Math.max(centredFloats, g.inputLength());
-            int runs = WinogradLayout.runs(g, w, seg.padLevel());
-            convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, runs));
-            workerFloats = Math.max(workerFloats, FmaLayout.workerScratchFloats(g, runs));
+            WinogradGeometry winograd = WinogradLayout.plan(g, w, seg.padLevel(), exactSums);
+            convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, winograd));
+            workerFloats = Math.max(workerFloats, FmaLayout.workerScratchFloats(winograd));
         }
         CodeBlock centred = int8.scratch(c, "floatsCentred", centredFloats);
         CodeBlock conv = c.floatScratch(convFloats, workerFloats);
@@ -543,8 +547,8 @@ final class Int8LinearEmitter implements LayerEmitter {
     /** The MACs are reported at the layer's own node; this, its last fused node, runs the call. */
     private void report(StepContext c) {
         c.precision("u8");
-        c.report(l.output().node() == l.node().id() ? kernelName(l)
-                : "epilogue of int8 layer " + l.node().id() + ": " + kernelName(l), l.output().node() == l.node().id() ? l.macs() : 0);
+        c.report(l.output().node() == l.node().id() ? kernelName(l, exactSums)
+                : "epilogue of int8 layer " + l.node().id() + ": " + kernelName(l, exactSums), l.output().node() == l.node().id() ? l.macs() : 0);
         c.executes(l.macs());
     }
 
@@ -563,16 +567,22 @@ final class Int8LinearEmitter implements LayerEmitter {
     }
 
     /**
-     * The report's note on the FMA layer's path: Winograd with its runs of input channels, the small-plane product
-     * in its exact integer mode (not 1x1: those are on the pointwise tiles when their weights allow), or none.
+     * The report's note on the FMA layer's path: exact int8 dot products, and Winograd F(2x2) with its runs of input
+     * channels or the small-plane product in its exact integer mode (not 1x1: those are on the pointwise tiles when
+     * their weights allow); or Winograd F(4x4) with rounded sums ({@link Int8Emitters#ROUNDED_SUMS}, which the build NOTE counts).
      */
-    private static String pathNote(ConvGeometry g, int winogradRuns) {
-        if (winogradRuns > 0) {
-            return winogradRuns == 1 ? ", Winograd F(2x2, 3x3)"
-                    : ", Winograd F(2x2, 3x3) in " + winogradRuns + " runs of input channels";
+    private static String fmaNote(ConvGeometry g, WinogradGeometry winograd) {
+        if (winograd != null && winograd.outputTile() == 4) {
+            return "int8 dot products on f32 FMA, Winograd F(4x4, 3x3), " + Int8Emitters.ROUNDED_SUMS;
+        }
+        String exact = "exact int8 dot products on f32 FMA";
+        if (winograd != null) {
+            int runs = winograd.channelRuns();
+            return exact + (runs == 1 ? ", Winograd F(2x2, 3x3)"
+                    : ", Winograd F(2x2, 3x3) in " + runs + " runs of input channels");
         }
         boolean smallPlane = TiledLayout.smallPlane(g.groups(), g.outH(), g.outW(), g.outChannels(), g.kernelH(),
                 g.kernelW());
-        return smallPlane && g.kernelH() * g.kernelW() > 1 ? ", small plane: int8 weights, int32 every 512 products" : "";
+        return exact + (smallPlane && g.kernelH() * g.kernelW() > 1 ? ", small plane: int8 weights, int32 every 512 products" : "");
     }
 }

@@ -36,6 +36,9 @@ final class LevelLayouts {
     interface Roles {
         Graph graph();
 
+        /** The model's {@code @CompiledModel(exactInt8)} ({@link Int8Emitters#exactSums}). */
+        boolean exactSums();
+
         /** The lowered step whose node is {@code nodeId}, or null. */
         LoweredStep stepAt(int nodeId);
 
@@ -122,7 +125,7 @@ final class LevelLayouts {
         int at = r.node();
         QuantizedLinear layer = roles.int8LayerWritingAt(at);
         if (layer != null) {
-            return channelsLastConvolution(layer);
+            return channelsLastConvolution(roles, layer);
         }
         QuantizedAddStep add = roles.addWritingAt(at);
         if (add != null) {
@@ -148,11 +151,11 @@ final class LevelLayouts {
      * contiguous runs (the NHWC quantize costs a byte transpose, about 0.9 ns per element).
      */
     private static boolean touchedByChannelsLastConvolution(Roles roles, ValueRef r) {
-        if (channelsLastConvolution(roles.int8LayerWritingAt(r.node()))) {
+        if (channelsLastConvolution(roles, roles.int8LayerWritingAt(r.node()))) {
             return true;
         }
         for (Graph.Use u : roles.graph().consumers(r)) {
-            if (channelsLastConvolution(roles.int8LayerReadingAt(u.node().id()))) {
+            if (channelsLastConvolution(roles, roles.int8LayerReadingAt(u.node().id()))) {
                 return true;
             }
         }
@@ -160,15 +163,16 @@ final class LevelLayouts {
     }
 
     /** An int8 layer that reads and writes NHWC: a convolution on the int8 kernels (not MatMul, not on f32 FMA). */
-    private static boolean channelsLastConvolution(QuantizedLinear layer) {
-        return layer != null && layer.kind() != QuantizedLinear.Kind.MATMUL && !Int8LinearEmitter.onFma(layer);
+    private static boolean channelsLastConvolution(Roles roles, QuantizedLinear layer) {
+        return layer != null && layer.kind() != QuantizedLinear.Kind.MATMUL
+                && !Int8LinearEmitter.onFma(layer, roles.exactSums());
     }
 
     private static boolean readersAccept(Roles roles, ValueRef r) {
         for (Graph.Use u : roles.graph().consumers(r)) {
             Node c = u.node();
             QuantizedLinear layer = roles.int8LayerReadingAt(c.id());
-            if (layer != null && !channelsLastConvolution(layer)) {
+            if (layer != null && !channelsLastConvolution(roles, layer)) {
                 return false;
             }
             if (roles.stepAt(c.id()) instanceof PreservedStep p && !Int8Emitters.isView(c) && !sameLayoutOp(roles, p.node())) {

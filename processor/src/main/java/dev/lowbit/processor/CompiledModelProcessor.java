@@ -111,7 +111,7 @@ public final class CompiledModelProcessor extends AbstractProcessor {
             return;
         }
         boolean forceFp32 = precision.equalsIgnoreCase("fp32");
-        Emitters emitters = pipeline.emittersFor(graph, forceFp32);
+        Emitters emitters = pipeline.emittersFor(graph, forceFp32, e.getAnnotation(CompiledModel.class).exactInt8());
         ModelPlan plan = pipeline.plan(folded, emitters);
         if (option("lowbit.dump").map(Boolean::parseBoolean).orElse(false)) {
             processingEnv.getMessager().printMessage(Diagnostic.Kind.NOTE, plan.toString(), e);

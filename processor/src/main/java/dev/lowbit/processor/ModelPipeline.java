@@ -43,13 +43,15 @@ public final class ModelPipeline {
     /**
      * The emitters of one model: on the int8 path (an IR with FakeQuantize, unless {@code forceFp32}) a fresh
      * {@link Int8Emitters} over the low-precision lowering of the raw (unfolded) graph, else the fp32 emitters.
+     *
+     * @param exactInt8 {@code @CompiledModel(exactInt8)}: every int8 layer with exact integer sums
      */
-    public Emitters emittersFor(Graph raw, boolean forceFp32) {
+    public Emitters emittersFor(Graph raw, boolean forceFp32, boolean exactInt8) {
         boolean quantized = raw.nodes().stream().anyMatch(n -> n.is("FakeQuantize"));
         if (forceFp32 || !quantized) {
             return emitters;
         }
-        return new Int8Emitters(new LowPrecisionPipeline().lower(raw));
+        return new Int8Emitters(new LowPrecisionPipeline().lower(raw), exactInt8);
     }
 
     public ModelPlan plan(Graph folded, Emitters modelEmitters) {

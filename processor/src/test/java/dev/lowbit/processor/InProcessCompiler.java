@@ -22,6 +22,11 @@ final class InProcessCompiler {
 
     /** Compiles {@code sources} (file name -> text) with {@code -Alowbit.modelDir=modelDir}; returns the output dir. */
     static Path compile(Path work, Path modelDir, Map<String, String> sources) {
+        return compile(work, modelDir, sources, new StringWriter());
+    }
+
+    /** As above, javac's diagnostics (the processor's NOTEs among them) written to {@code log}. */
+    static Path compile(Path work, Path modelDir, Map<String, String> sources, StringWriter log) {
         try {
             Path src = Files.createDirectories(work.resolve("src"));
             Path out = Files.createDirectories(work.resolve("classes"));
@@ -37,7 +42,6 @@ final class InProcessCompiler {
                 files.add(f);
             }
             JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            StringWriter log = new StringWriter();
             var fm = javac.getStandardFileManager(null, null, null);
             var task = javac.getTask(log, fm, null, args, null, fm.getJavaFileObjectsFromPaths(files));
             if (!task.call()) {

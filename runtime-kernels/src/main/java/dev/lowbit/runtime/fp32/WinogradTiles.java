@@ -22,12 +22,12 @@ import jdk.incubator.vector.VectorSpecies;
  * F(4x4) / F(2x2) time, random weights (2026-12-02, by hand): 64 -> 128 at 15x15 0.81, at 8x8 0.71, 32 -> 64 at
  * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; but 128 -> 128 at 9x9 1.12, at 5x5 1.06, 128 -> 256 at
  * 4x4 (one tile) 2.2. Its rounding error is about ten times F(2x2)'s (the coefficients reach 5 and 8;
- * WinogradTilesTest bounds both), and it has no integer form within f32's exact range, so the int8 layers keep
- * F(2x2).
+ * WinogradTilesTest bounds both), and it has no integer form within f32's exact range, so the int8 layers run it
+ * only with rounded sums, when their model allows it ({@code WinogradLayout.rounded}), and F(2x2) otherwise.
  *
- * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every sum
- * an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
- * and the result is the exact dot product; and the f32 layers ({@link TiledConvolution}), whose output transform
+ * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every F(2x2)
+ * sum an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
+ * and the result is the exact dot product (their F(4x4) runs as the f32 layers'); and the f32 layers ({@link TiledConvolution}), whose output transform
  * runs in f32 ({@code 4Y} times 0.25, exact), with a rounding error bounded in TiledConvolutionTest.
  *
  * <p>Per block of tiles: (1) the input transform, 16 channels per vector; (2) per position, the product

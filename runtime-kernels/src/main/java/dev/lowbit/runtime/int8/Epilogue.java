@@ -47,9 +47,9 @@ final class Epilogue {
         if (n < LANES) {
             for (int i = 0; i < n; i++) {
                 if (outB == null) {
-                    outF[at + i] = r.floatScalar((int) sums[from + i], o);
+                    outF[at + i] = r.floatScalar(sums[from + i], o);
                 } else {
-                    outB[at + i] = (byte) r.quantizeScalar((int) sums[from + i], o);
+                    outB[at + i] = (byte) r.quantizeScalar(sums[from + i], o);
                 }
             }
             return;

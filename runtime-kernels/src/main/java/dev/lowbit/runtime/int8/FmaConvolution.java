@@ -3,6 +3,7 @@ package dev.lowbit.runtime.int8;
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.fp32.TiledConvolution;
 import dev.lowbit.runtime.fp32.TiledLayout;
+import dev.lowbit.runtime.fp32.WinogradGeometry;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -34,7 +35,13 @@ import jdk.incubator.vector.VectorSpecies;
  * for any int8 weights). Padding taps are 0 after centring, as the int8 kernels' padding with the
  * zero point. So every sum is the integer {@code D} the int8 kernels compute, and the epilogue is
  * {@link Requantization}'s arithmetic on it, lane-wise as in the int8 kernels' vector epilogue: the outputs are
- * bit-identical (FmaConvolutionTest). Immutable; {@link #run} is thread-safe with distinct buffers.
+ * bit-identical (FmaConvolutionTest).
+ *
+ * <p>The one exception, when the model allows it ({@code exactSums} false, the default of {@code @CompiledModel}):
+ * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) run it too, on the same centred levels
+ * ({@link WinogradLayout#rounded}), and the epilogue reads sums within a fraction of a unit of D; it applies the same
+ * f32 arithmetic to them on every path (vector, scalar, split), so split runs stay bit-identical to one thread.
+ * Immutable; {@link #run} is thread-safe with distinct buffers.
  */
 public final class FmaConvolution {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
@@ -49,7 +56,7 @@ public final class FmaConvolution {
     private final TiledConvolution conv;
     /** The layer's path when it is 1x1, stride 1 and unpadded ({@link FmaPointwise#takes}), else null. */
     private final FmaPointwise pointwise;
-    /** The layer's path when it is 3x3 stride 1 and Winograd is exact on it ({@link WinogradLayout#takes}), else null. */
+    /** The layer's path when it is 3x3 stride 1 and runs as Winograd ({@link WinogradLayout#plan}), else null. */
     private final FmaWinograd winograd;
     /**
      * Whether the layer centres into the padded planes and stores from the wide rows ({@link #wideRows}): a padded
@@ -72,11 +79,21 @@ public final class FmaConvolution {
     private final int chunkRows;
 
     /**
+     * The layer with exact sums on every path, bit-identical to the int8 kernels.
+     *
      * @param oihw the layer's int8 weights {@code [oc][ic][kh][kw]} (one group)
      * @param zeroPoint the input's integer zero point (u8 levels)
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw) {
-        if (!FmaLayout.takes(g, oihw, zeroPoint)) {
+        this(g, zeroPoint, oihw, true);
+    }
+
+    /**
+     * As above; with {@code exactSums} false, a layer {@link WinogradLayout#rounded} picks runs as Winograd F(4x4,
+     * 3x3) with rounded sums (whatever its weights), the others as with exact sums.
+     */
+    public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
+        if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums)) {
             throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
                     + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only), or not one group,"
                     + " or a shape FmaLayout leaves to the int8 kernels");
@@ -84,7 +101,7 @@ public final class FmaConvolution {
         this.g = g;
         this.zeroPoint = zeroPoint;
         this.pointwise = FmaPointwise.forLayer(g, zeroPoint, oihw);
-        this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw);
+        this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw, exactSums);
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
         this.conv = pointwise != null || winograd != null ? null : TiledConvolution.exactIntegers(oihw, g.inChannels(),
                 g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(),
@@ -101,7 +118,7 @@ public final class FmaConvolution {
         return g.inputLength();
     }
 
-    /** Floats {@link #run} needs in {@code sums}: the exact dot products, NCHW. */
+    /** Floats {@link #run} needs in {@code sums}: the dot products, NCHW. */
     public int sumFloats() {
         return g.outputLength();
     }
@@ -112,8 +129,8 @@ public final class FmaConvolution {
      */
     public int convScratchFloats(int workers) {
         // the generated code sizes this scratch at build time with the same functions
-        int runs = winograd == null ? 0 : winograd.runs();
-        return FmaLayout.sharedScratchFloats(g, runs) + workers * FmaLayout.workerScratchFloats(g, runs);
+        WinogradGeometry w = winograd == null ? null : winograd.geometry();
+        return FmaLayout.sharedScratchFloats(g, w) + workers * FmaLayout.workerScratchFloats(w);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.fp32.TiledLayout;
+import dev.lowbit.runtime.fp32.WinogradGeometry;
 
 /**
  * Which int8 convolutions run on {@link FmaConvolution} (exact integer sums on the f32 FMA units). Kept apart from
@@ -50,6 +51,17 @@ public final class FmaLayout {
      * @param zeroPoint the input's integer zero point (u8 levels)
      */
     public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint) {
+        return takes(g, oihw, zeroPoint, true);
+    }
+
+    /**
+     * As {@link #takes(ConvGeometry, byte[], int)}; with {@code exactSums} false also every layer that runs as
+     * Winograd F(4x4, 3x3) with rounded sums ({@link WinogradLayout#rounded}), whatever its weights.
+     */
+    public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        if (!exactSums && WinogradLayout.rounded(g)) {
+            return true;
+        }
         if (g.groups() != 1) {
             return false;
         }
@@ -74,17 +86,18 @@ public final class FmaLayout {
 
     /**
      * Floats of {@code FmaConvolution}'s conv scratch shared by its workers: Winograd's padded channels-last input
-     * ({@code winogradRuns} > 0: {@link WinogradLayout#runs}) or the f32 tiled convolution's padded or gathered planes.
+     * ({@code winograd}: {@link WinogradLayout#plan}, null when not Winograd) or the f32 tiled convolution's padded
+     * or gathered planes.
      */
-    public static int sharedScratchFloats(ConvGeometry g, int winogradRuns) {
-        return winogradRuns > 0 ? WinogradLayout.inputFloats(g) : TiledLayout.scratchFloats(g.inChannels(), g.inH(),
+    public static int sharedScratchFloats(ConvGeometry g, WinogradGeometry winograd) {
+        return winograd != null ? winograd.inputFloats() : TiledLayout.scratchFloats(g.inChannels(), g.inH(),
                 g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(), g.strideW(),
                 g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), 1);
     }
 
     /** Floats of that scratch each worker needs on its own: a Winograd block (with its runs' products), or none. */
-    public static int workerScratchFloats(ConvGeometry g, int winogradRuns) {
-        return winogradRuns > 0 ? WinogradLayout.blockFloats(g, winogradRuns) : 0;
+    public static int workerScratchFloats(WinogradGeometry winograd) {
+        return winograd != null ? winograd.blockFloats() : 0;
     }
 
     /**

@@ -5,10 +5,11 @@ import dev.lowbit.runtime.fp32.WinogradGeometry;
 import dev.lowbit.runtime.fp32.WinogradTiles;
 
 /**
- * The exact dot products of a 3x3 stride-1 int8 convolution as Winograd F(2x2, 3x3) on the f32 FMA units
- * ({@link WinogradTiles}): 16 multiplications per input channel for each 2x2 block of outputs instead of 36. Which
- * layers and why the sums are exact: {@link WinogradLayout}. This class fills the engine's channels-last input with
- * the centred levels and has it write the sums NCHW for {@link FmaConvolution}'s epilogue.
+ * The dot products of a 3x3 stride-1 int8 convolution as Winograd on the f32 FMA units ({@link WinogradTiles}):
+ * F(2x2, 3x3), exact, 16 multiplications per input channel for each 2x2 block of outputs instead of 36; or
+ * F(4x4, 3x3) with rounded sums, 36 for each 4x4 block, when the model allows it. Which layers, why the F(2x2) sums
+ * are exact and how close the F(4x4) ones are: {@link WinogradLayout}. This class fills the engine's channels-last
+ * input with the centred levels and has it write the sums NCHW for {@link FmaConvolution}'s epilogue.
  *
  * <p>Why: with no int8 dot product in the Vector API, the int8 layers run on FMA at 60-80 GMAC/s, while ONNX
  * Runtime's int8 kernels use VNNI; 2.25x fewer multiplications is the remaining lever on the 3x3 layers that
@@ -21,28 +22,35 @@ final class FmaWinograd {
     private final WinogradTiles tiles;
 
     /**
-     * The layer on this path, or null when {@link WinogradLayout#takes} does not admit it (the transformed weights
-     * decide the runs of input channels and are kept).
+     * The layer on this path ({@link WinogradLayout#plan}), or null: F(4x4) with rounded sums when
+     * {@link WinogradLayout#rounded} and not {@code exactSums}, else exact F(2x2) when {@link WinogradLayout#takes}
+     * admits it (the transformed weights decide the runs of input channels and are kept).
      */
-    static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw) {
+    static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
+        if (!exactSums && WinogradLayout.rounded(g)) {
+            return new FmaWinograd(g, zeroPoint, WinogradLayout.plan(g, oihw, zeroPoint, false),
+                    WinogradLayout.roundedWeights(g, oihw), new int[] {0, g.inChannels()});
+        }
         if (!WinogradLayout.shapeFits(g)) {
             return null;
         }
         float[] weights = WinogradLayout.transformedWeights(g, oihw);
         int[] runs = WinogradLayout.runStarts(g, weights, zeroPoint);
-        return runs == null ? null : new FmaWinograd(g, zeroPoint, weights, runs);
+        return runs == null ? null
+                : new FmaWinograd(g, zeroPoint, WinogradLayout.geometry(g, runs.length - 1), weights, runs);
     }
 
-    private FmaWinograd(ConvGeometry g, int zeroPoint, float[] weights, int[] runStarts) {
+    private FmaWinograd(ConvGeometry g, int zeroPoint, WinogradGeometry layout, float[] weights, int[] runStarts) {
         this.g = g;
-        this.layout = WinogradLayout.geometry(g, runStarts.length - 1);
+        this.layout = layout;
         this.zeroPoint = zeroPoint;
-        this.tiles = new WinogradTiles(layout, weights, true, runStarts);
+        // F(2x2)'s sums are exact integers and its output transform runs on int32; F(4x4)'s run in f32
+        this.tiles = new WinogradTiles(layout, weights, layout.outputTile() == 2, runStarts);
     }
 
-    /** Runs of input channels the products sum in ({@link WinogradLayout#runStarts}). */
-    int runs() {
-        return layout.channelRuns();
+    /** The engine's buffers: tile size and runs of input channels ({@link WinogradLayout#plan}). */
+    WinogradGeometry geometry() {
+        return layout;
     }
 
     /**

@@ -194,7 +194,15 @@ public final class Requantization {
 
     /** The scalar form of the quantized epilogue (bit-identical to the vector one): the stored byte as an int. */
     public int quantizeScalar(int d, int oc) {
-        float v = Math.fma((float) d, multiplier[oc], bias[oc]);
+        return quantizeScalar((float) d, oc);
+    }
+
+    /**
+     * As {@link #quantizeScalar(int, int)} from the f32 sum the vector epilogue reads: an exact integer, or the
+     * rounded sum of a Winograd F(4x4) layer ({@code FmaConvolution}).
+     */
+    public int quantizeScalar(float sum, int oc) {
+        float v = Math.fma(sum, multiplier[oc], bias[oc]);
         if (slope != null) {
             v = Math.fma(prelu(v, slope[oc]), scale[oc], shift[oc]);
         }
@@ -204,7 +212,12 @@ public final class Requantization {
 
     /** The scalar form of the fp32 epilogue. */
     public float floatScalar(int d, int oc) {
-        float f = Math.fma((float) d, multiplier[oc], bias[oc]);
+        return floatScalar((float) d, oc);
+    }
+
+    /** As {@link #floatScalar(int, int)} from the f32 sum the vector epilogue reads (see {@link #quantizeScalar(float, int)}). */
+    public float floatScalar(float sum, int oc) {
+        float f = Math.fma(sum, multiplier[oc], bias[oc]);
         if (slope != null) {
             f = prelu(f, slope[oc]);
         } else if (relu) {

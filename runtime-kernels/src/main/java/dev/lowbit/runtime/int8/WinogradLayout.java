@@ -1,5 +1,6 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.fp32.TiledLayout;
 import dev.lowbit.runtime.fp32.WinogradGeometry;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 
@@ -22,6 +23,15 @@ import dev.lowbit.runtime.pack.Int8WeightLayout;
  * (at most 9 such sums, below 2^31), and {@code 4Y >> 2} is the exact dot product D. A layer whose bound over all
  * its input channels is larger sums runs of channels apart, each within 2^24, and adds the runs on int32
  * ({@link #runStarts}).
+ *
+ * <p>Rounded sums: a model compiled without {@code @CompiledModel(exactInt8 = true)} runs the 3x3 layers for which
+ * the f32 path picks Winograd F(4x4, 3x3) ({@link TiledLayout#winogradGeometry}) the same way ({@link #rounded}):
+ * 36 products per input channel for each 4x4 block of outputs instead of 64 in F(2x2), from the same centred
+ * levels and the int8 weights transformed with the textbook fractional G in double, rounded once to f32. Its sums
+ * are not exact integers (no integer form of F(4x4) fits f32's exact range: performance.md), so the epilogue reads
+ * a sum within a fraction of a unit of the exact one: on the shared models' photos every F(4x4) layer's sums were
+ * within 0.53 of the exact dot products and 0 to 2 levels in 10^5 differed, by one, from the exact path's
+ * (FmaConvolutionRoundedTest bounds it on synthetic layers).
  */
 public final class WinogradLayout {
     /** {@code B^T}: the F(2, 3) input transform. */
@@ -61,6 +71,31 @@ public final class WinogradLayout {
                 && g.groups() == 1 && g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
                 && g.dilationH() == 1 && g.dilationW() == 1 && g.inChannels() >= MIN_IN_CHANNELS
                 && g.outChannels() >= MIN_OUT_CHANNELS && g.outChannels() % LANES == 0;
+    }
+
+    /**
+     * Whether the layer runs as F(4x4, 3x3) with rounded f32 sums when its model allows it (see the class comment):
+     * where the f32 path runs the same shape as F(4x4) ({@link TiledLayout#winograd} with at least 16 inputs and
+     * {@link TiledLayout#winogradGeometry}'s tile rule), not on a plane the small-plane product takes exactly.
+     * Decided by the shape alone, whatever the weights: the sums need no bound.
+     */
+    public static boolean rounded(ConvGeometry g) {
+        return !FmaLayout.exactSmallPlane(g)
+                && TiledLayout.winograd(g.inChannels(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
+                        g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.groups())
+                && roundedGeometry(g).outputTile() == 4;
+    }
+
+    /**
+     * The layer's Winograd buffers, or null when it is not Winograd: F(4x4) with rounded sums when {@link #rounded}
+     * and {@code exactSums} is false, else F(2x2) in its {@link #runs} of input channels when it {@link #takes}.
+     */
+    public static WinogradGeometry plan(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        if (!exactSums && rounded(g)) {
+            return roundedGeometry(g);
+        }
+        int runs = runs(g, oihw, zeroPoint);
+        return runs > 0 ? geometry(g, runs) : null;
     }
 
     /** {@link #shapeFits} and exact on f32 in at most {@link #MAX_RUNS} runs of input channels ({@link #runs}). */
@@ -199,6 +234,21 @@ public final class WinogradLayout {
         checkWeights(g, oihw);
         // integer kernels: the double transform is exact, and its values (at most 9 x 128 in magnitude) are f32
         return WinogradGeometry.transformedWeights(Int8WeightLayout.asFloats(oihw), g.inChannels(), g.outChannels());
+    }
+
+    /**
+     * F(4x4)'s transformed weights as f32, {@code [p][c][o]}: the textbook transform of the int8 kernels in double,
+     * rounded once (the f32 layers' {@link WinogradGeometry#transform4}).
+     */
+    static float[] roundedWeights(ConvGeometry g, byte[] oihw) {
+        checkWeights(g, oihw);
+        return WinogradGeometry.transformedWeights(Int8WeightLayout.asFloats(oihw), g.inChannels(), g.outChannels(), 4);
+    }
+
+    /** The f32 path's Winograd buffers for the shape: F(4x4) when its tile rule picks it, one run of channels. */
+    private static WinogradGeometry roundedGeometry(ConvGeometry g) {
+        return TiledLayout.winogradGeometry(g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
+                g.padTop(), g.padLeft());
     }
 
     /** The engine's buffers for the layer ({@link #shapeFits} it) summed in {@code runs} runs of input channels. */
