@@ -4,7 +4,8 @@ import dev.lowbit.runtime.fp32.TiledLayout;
 import dev.lowbit.runtime.fp32.WinogradGeometry;
 
 /**
- * Which int8 convolutions run on {@link FmaConvolution} (exact integer sums on the f32 FMA units). Kept apart from
+ * Which int8 convolutions run on {@link FmaConvolution} (exact integer sums on the f32 FMA units, or the rounded
+ * sums of Winograd F(4x4) where the model allows them: {@link WinogradLayout#rounded}). Kept apart from
  * it because the processor asks at build time, inside javac, where {@code jdk.incubator.vector} is not loaded
  * (FmaConvolution holds an f32 tiled convolution with Vector API fields). Stateless; thread-safe.
  *

@@ -5,8 +5,8 @@ import dev.lowbit.runtime.fp32.WinogradGeometry;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 
 /**
- * Which int8 convolutions {@link FmaConvolution} runs as Winograd F(2x2, 3x3) ({@link FmaWinograd}), the weight
- * transform, and the scratch it needs. Vector-free like {@link FmaLayout}: the processor asks at build time, inside
+ * Which int8 convolutions {@link FmaConvolution} runs as Winograd ({@link FmaWinograd}): exact F(2x2, 3x3), or
+ * F(4x4, 3x3) with rounded sums ({@link #rounded}); the weight transforms, and the scratch it needs. Vector-free like {@link FmaLayout}: the processor asks at build time, inside
  * javac, where {@code jdk.incubator.vector} is not loaded. Stateless; thread-safe.
  *
  * <p>The transform (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): a 2x2 block of
