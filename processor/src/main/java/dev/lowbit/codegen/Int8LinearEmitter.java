@@ -51,14 +51,11 @@ final class Int8LinearEmitter implements LayerEmitter {
     private final Int8Emitters int8;
     private final QuantizedLinear l;
     private final LayerEmitter fp32;
-    /** The model's {@code @CompiledModel(exactInt8)}: no Winograd F(4x4) with rounded sums ({@link WinogradLayout#rounded}). */
-    private final boolean exactSums;
 
     Int8LinearEmitter(Int8Emitters int8, QuantizedLinear l, LayerEmitter fp32) {
         this.int8 = int8;
         this.l = l;
         this.fp32 = fp32;
-        this.exactSums = int8.exactSums();
     }
 
     /** Why the int8 kernels cannot run this lowered layer exactly as lowered, or null when they can. */
@@ -196,9 +193,9 @@ final class Int8LinearEmitter implements LayerEmitter {
     @Override
     public CodeBlock emit(StepContext c) {
         if (segmented(l)) {
-            return onFma(l, exactSums) ? emitSegmentedFma(c) : emitSegmented(c);
+            return onFma(l, int8.exactSums()) ? emitSegmentedFma(c) : emitSegmented(c);
         }
-        if (onFma(l, exactSums)) {
+        if (onFma(l, int8.exactSums())) {
             return emitFma(c);
         }
         int zero = l.segments().get(0).padLevel();
@@ -213,7 +210,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             g = geometry(l);
             depthwise = g.isDepthwise();
         }
-        boolean patches = gathers(l, exactSums);
+        boolean patches = gathers(l, int8.exactSums());
         // a layer with few input channels runs as a 1x1 convolution over gathered patches (bit-identical, PatchGather)
         ConvGeometry kernelGeometry = patches ? PatchLayout.patchGeometry(g) : g;
         if (depthwise) {
@@ -319,12 +316,12 @@ final class Int8LinearEmitter implements LayerEmitter {
         float[] w = Int8WeightLayout.asFloats(l.weights().values());
         c.addWeightBytes(l.weights().values().length);
         CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
-                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), exactSums));
+                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), int8.exactSums()));
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
         int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
-        WinogradGeometry winograd = WinogradLayout.plan(g, l.weights().values(), zero, exactSums);
+        WinogradGeometry winograd = WinogradLayout.plan(g, l.weights().values(), zero, int8.exactSums());
         CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(winograd));
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
@@ -486,9 +483,9 @@ final class Int8LinearEmitter implements LayerEmitter {
             c.addWeightBytes(w.length);
             CodeBlock weights = c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(w)));
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
-                    geometryLiteral(g), seg.padLevel(), Int8Emitters.LEVELS, weights, exactSums)));
+                    geometryLiteral(g), seg.padLevel(), Int8Emitters.LEVELS, weights, int8.exactSums())));
             centredFloats = Math.max(centredFloats, g.inputLength());
-            WinogradGeometry winograd = WinogradLayout.plan(g, w, seg.padLevel(), exactSums);
+            WinogradGeometry winograd = WinogradLayout.plan(g, w, seg.padLevel(), int8.exactSums());
             convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, winograd));
             workerFloats = Math.max(workerFloats, FmaLayout.workerScratchFloats(winograd));
         }
@@ -547,8 +544,9 @@ final class Int8LinearEmitter implements LayerEmitter {
     /** The MACs are reported at the layer's own node; this, its last fused node, runs the call. */
     private void report(StepContext c) {
         c.precision("u8");
-        c.report(l.output().node() == l.node().id() ? kernelName(l, exactSums)
-                : "epilogue of int8 layer " + l.node().id() + ": " + kernelName(l, exactSums), l.output().node() == l.node().id() ? l.macs() : 0);
+        String kernel = kernelName(l, int8.exactSums());
+        c.report(l.output().node() == l.node().id() ? kernel : "epilogue of int8 layer " + l.node().id() + ": " + kernel,
+                l.output().node() == l.node().id() ? l.macs() : 0);
         c.executes(l.macs());
     }
 

@@ -28,8 +28,8 @@ final class FmaWinograd {
      */
     static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
         if (!exactSums && WinogradLayout.rounded(g)) {
-            return new FmaWinograd(g, zeroPoint, WinogradLayout.plan(g, oihw, zeroPoint, false),
-                    WinogradLayout.roundedWeights(g, oihw), new int[] {0, g.inChannels()});
+            return new FmaWinograd(g, zeroPoint, WinogradLayout.roundedGeometry(g), WinogradLayout.roundedWeights(g, oihw),
+                    new int[] {0, g.inChannels()});
         }
         if (!WinogradLayout.shapeFits(g)) {
             return null;

@@ -246,7 +246,7 @@ public final class WinogradLayout {
     }
 
     /** The f32 path's Winograd buffers for the shape: F(4x4) when its tile rule picks it, one run of channels. */
-    private static WinogradGeometry roundedGeometry(ConvGeometry g) {
+    static WinogradGeometry roundedGeometry(ConvGeometry g) {
         return TiledLayout.winogradGeometry(g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
                 g.padTop(), g.padLeft());
     }
@@ -255,22 +255,5 @@ public final class WinogradLayout {
     static WinogradGeometry geometry(ConvGeometry g, int runs) {
         return new WinogradGeometry(g.inChannels(), g.outChannels(), g.inH(), g.inW(), g.outH(), g.outW(),
                 g.padTop(), g.padLeft(), runs, 2);
-    }
-
-    static int inputFloats(ConvGeometry g) {
-        return geometry(g, 1).inputFloats();
-    }
-
-    static int blockTiles(ConvGeometry g, int runs) {
-        return geometry(g, runs).blockTiles();
-    }
-
-    static int blockFloats(ConvGeometry g, int runs) {
-        return geometry(g, runs).blockFloats();
-    }
-
-    /** Floats of scratch {@link FmaWinograd} needs: the padded input, then one block per worker. */
-    public static int scratchFloats(ConvGeometry g, int runs, int workers) {
-        return geometry(g, runs).scratchFloats(workers);
     }
 }

@@ -1,5 +1,7 @@
 package dev.lowbit.runtime.int8;
 
+import dev.lowbit.runtime.fp32.WinogradGeometry;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -121,14 +123,14 @@ class WinogradLayoutTest {
     void scratchHoldsThePaddedInputAndABlockPerWorker() {
         ConvGeometry g = ConvGeometry.square(9, 7, 40, 48, 1, 3, 1, 1);
         // 5 x 4 tiles; rows 2 x 5 + 2, columns 2 x 4 + 2; 40 inputs padded to 48
-        assertEquals(12 * 10 * 48, WinogradLayout.inputFloats(g));
-        assertEquals(20, WinogradLayout.blockTiles(g, 1), "the layer's tiles, whole steps of four");
+        WinogradGeometry one = WinogradLayout.geometry(g, 1), two = WinogradLayout.geometry(g, 2);
+        assertEquals(12 * 10 * 48, one.inputFloats());
+        assertEquals(20, one.blockTiles(), "the layer's tiles, whole steps of four");
         // per position: the tiles' rows of V and of M (per run), each stride one cache line (16 floats) longer
-        assertEquals(16 * (20 * 48 + 16 + 20 * 48 + 16) + 192, WinogradLayout.blockFloats(g, 1));
-        assertEquals(16 * (20 * 48 + 16 + 2 * (20 * 48 + 16)) + 192, WinogradLayout.blockFloats(g, 2),
-                "products per run of channels");
-        assertEquals(WinogradLayout.inputFloats(g) + 3 * WinogradLayout.blockFloats(g, 1), WinogradLayout.scratchFloats(g, 1, 3));
+        assertEquals(16 * (20 * 48 + 16 + 20 * 48 + 16) + 192, one.blockFloats());
+        assertEquals(16 * (20 * 48 + 16 + 2 * (20 * 48 + 16)) + 192, two.blockFloats(), "products per run of channels");
+        assertEquals(one.inputFloats() + 3 * one.blockFloats(), one.scratchFloats(3));
         ConvGeometry wide = ConvGeometry.square(75, 75, 32, 128, 1, 3, 1, 1);
-        assertEquals(48, WinogradLayout.blockTiles(wide, 1), "2^17 floats / (16 x 160) = 51, in whole steps of four");
+        assertEquals(48, WinogradLayout.geometry(wide, 1).blockTiles(), "2^17 floats / (16 x 160) = 51, in whole steps of four");
     }
 }
