@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every F(2x2)
  * sum an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
- * and the result is the exact dot product (their F(4x4) runs as the f32 layers'); and the f32 layers ({@link TiledConvolution}), whose output transform
+ * and the result is the exact dot product (their F(4x4) runs as the f32 layers', and with a quantized output hands
+ * each output tile to their requantization instead of scattering it: {@link TileLevels}); and the f32 layers ({@link TiledConvolution}), whose output transform
  * runs in f32 ({@code 4Y} times 0.25, exact), with a rounding error bounded in TiledConvolutionTest.
  *
  * <p>Per block of tiles: (1) the input transform, 16 channels per vector; (2) per position, the product
@@ -153,16 +154,35 @@ public final class WinogradTiles {
      * scratch, every tile with the same arithmetic whatever the split.
      */
     public void run(float[] s, float[] out, int outOff, Parallel parallel) {
+        run(s, out, null, null, null, outOff, parallel);
+    }
+
+    /**
+     * As {@link #run(float[], float[], int, Parallel)}, F(4x4, 3x3) with f32 sums only, but each output tile goes
+     * to {@code levels} with {@code context} instead of the f32 scatter: the int8 layers requantize it to levels
+     * in their NCHW output {@code out} at {@code outOff} while it is in L1, where writing the f32 sums and reading
+     * them back cost a pass over four bytes per output (face-detection's fire4/expand3x3, 64 planes of 75x75: 1.4
+     * MB, more than L2).
+     */
+    public <C> void run(float[] s, TileLevels<C> levels, C context, byte[] out, int outOff, Parallel parallel) {
+        if (outputTile != 4 || epilogue != null) {
+            throw new IllegalStateException("levels from the output tiles need F(4x4) with f32 sums and no epilogue: " + g);
+        }
+        run(s, null, levels, context, out, outOff, parallel);
+    }
+
+    private <C> void run(float[] s, float[] out, TileLevels<C> levels, C context, byte[] outB, int outOff,
+            Parallel parallel) {
         if (parallel == null) {
-            blocks(s, inputFloats, out, outOff, blockTiles, 0, blocks);
+            blocks(s, inputFloats, out, levels, context, outB, outOff, blockTiles, 0, blocks);
             return;
         }
         // as many equal blocks as a multiple of the threads: two threads on 81 tiles in blocks of 64 split 64 + 17
         int threads = parallel.threads();
         int count = (blocks + threads - 1) / threads * threads;
         int size = Math.min(blockTiles, ((tiles + count - 1) / count + STEP - 1) / STEP * STEP);
-        parallel.forRange((tiles + size - 1) / size,
-                (from, to, worker) -> blocks(s, inputFloats + worker * blockFloats, out, outOff, size, from, to));
+        parallel.forRange((tiles + size - 1) / size, (from, to, worker) -> blocks(s, inputFloats + worker * blockFloats,
+                out, levels, context, outB, outOff, size, from, to));
     }
 
     /** Rows of the channels-last input (see {@link #channelsLast}). */
@@ -220,7 +240,8 @@ public final class WinogradTiles {
      * the block scratch at {@code s[at ..]} keeps): V, then M per run of input channels. Every tile gets the same
      * arithmetic whatever the size.
      */
-    private void blocks(float[] s, int at, float[] out, int outOff, int size, int from, int to) {
+    private <C> void blocks(float[] s, int at, float[] out, TileLevels<C> levels, C context, byte[] outB, int outOff,
+            int size, int from, int to) {
         int products = at + positions * vStride;
         for (int b = from; b < to; b++) {
             int t0 = b * size, count = Math.min(size, tiles - t0);
@@ -242,7 +263,7 @@ public final class WinogradTiles {
             if (outputTile == 2) {
                 outputTransform(s, products, t0, count, out, outOff);
             } else {
-                outputTransform4(s, products, t0, count, out, outOff);
+                outputTransform4(s, products, t0, count, out, levels, context, outB, outOff);
             }
         }
     }
@@ -348,7 +369,8 @@ public final class WinogradTiles {
      * {@code A^T M} per column into 24 vectors after the products, then per row into the tile's 16 outputs, which
      * go out by one 16-lane scatter per output pixel, or lane by lane for a tile past the plane's last row or column.
      */
-    private void outputTransform4(float[] s, int m, int t0, int count, float[] out, int outOff) {
+    private <C> void outputTransform4(float[] s, int m, int t0, int count, float[] out, TileLevels<C> levels, C context,
+            byte[] outB, int outOff) {
         int pStride = mStride, oh = g.outH(), ow = g.outW(), plane = oh * ow;
         int columns = m + positions * pStride, y = columns + 24 * LANES;
         for (int j = 0; j < count; j++) {
@@ -363,6 +385,10 @@ public final class WinogradTiles {
                     outputRows6(s, columns + 6 * i * LANES, LANES, y + 4 * i * LANES, LANES);
                 }
                 int to = outOff + o * plane + oy * ow + ox;
+                if (levels != null) {
+                    levels.store(context, s, y, o, rows, cols, outB, to, plane, ow);
+                    continue;
+                }
                 boolean whole = rows == 4 && cols == 4;
                 if (whole && biasRelu != null) {
                     FloatVector bias = FloatVector.fromArray(FLOATS, biasRelu, o);
@@ -672,5 +698,24 @@ public final class WinogradTiles {
     /** 16 int32 values stored as raw bits in the f32 scratch. */
     private static IntVector bits(float[] s, int at) {
         return FloatVector.fromArray(FLOATS, s, at).reinterpretAsInts();
+    }
+
+    /**
+     * Where {@link #run(float[], TileLevels, Object, byte[], int, Parallel)} sends each output tile of F(4x4, 3x3):
+     * the int8 layers' requantization. An implementation reads the tile from scratch and never receives or returns
+     * vectors (C2 boxes vectors that cross a call it does not inline).
+     *
+     * @param <C> what the implementation needs besides the tile (the int8 layers: their epilogue constants)
+     */
+    @FunctionalInterface
+    public interface TileLevels<C> {
+        /**
+         * Output channels {@code [channel, channel + 16)} of one tile, the sum of pixel (i, x) in lane l at
+         * {@code s[y + (4 * i + x) * 16 + l]}, into {@code out[to + l * plane + i * rowStride + x]} for the
+         * {@code rows} x {@code cols} pixels inside the output (4 x 4 but at its last row and column of tiles).
+         * May overwrite the tile in {@code s}.
+         */
+        void store(C context, float[] s, int y, int channel, int rows, int cols, byte[] out, int to, int plane,
+                int rowStride);
     }
 }

@@ -1,5 +1,8 @@
 package dev.lowbit.runtime.int8;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -18,6 +21,8 @@ final class Epilogue {
     /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits (v <= 255 here). */
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
+    /** Four levels of one output row as one little-endian int store: the first pixel in the lowest byte. */
+    private static final VarHandle FOUR_LEVELS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private Epilogue() {
     }
@@ -79,6 +84,58 @@ final class Epilogue {
             f = f.blend(low, f.compare(VectorOperators.LT, low));
             f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                     .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
+        }
+    }
+
+    /**
+     * The quantized epilogue (no PReLU) of one Winograd F(4x4) output tile in channels-last scratch, as
+     * {@link dev.lowbit.runtime.fp32.WinogradTiles.TileLevels} defines it: channels {@code [o, o + 16)} in the lanes,
+     * pixel (i, x) at {@code s[y + (4 * i + x) * 16]}, levels to {@code out[to + l * plane + i * rowStride + x]}.
+     * The arithmetic of {@link #storeChannelRun}, lane-wise over channels instead of pixels, so the levels are those
+     * of the two passes bit for bit. A whole tile packs each row's four levels into one int per channel and stores
+     * those 16 ints one by one (the Vector API scatters no bytes, and into a byte array no ints); the packed row
+     * goes through the row's own 16 floats of scratch. Tiles past the plane's last row or column compute every row
+     * inside and store the columns inside byte by byte.
+     */
+    static void storeWinogradTile(Requantization r, float[] s, int y, int o, int rows, int cols, byte[] out, int to,
+            int plane, int rowStride) {
+        FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, o);
+        FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, o);
+        FloatVector low = FloatVector.fromArray(FLOATS, r.low, o);
+        FloatVector high = FloatVector.broadcast(FLOATS, r.high);
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        for (int i = 0; i < rows; i++) {
+            int at = y + 4 * i * LANES;
+            FloatVector f = FloatVector.fromArray(FLOATS, s, at).fma(m, bias);
+            f = f.blend(low, f.compare(VectorOperators.LT, low));
+            IntVector row = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+                    .sub(bits).and(0xFF);
+            f = FloatVector.fromArray(FLOATS, s, at + LANES).fma(m, bias);
+            f = f.blend(low, f.compare(VectorOperators.LT, low));
+            row = row.or(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+                    .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 8));
+            f = FloatVector.fromArray(FLOATS, s, at + 2 * LANES).fma(m, bias);
+            f = f.blend(low, f.compare(VectorOperators.LT, low));
+            row = row.or(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+                    .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 16));
+            f = FloatVector.fromArray(FLOATS, s, at + 3 * LANES).fma(m, bias);
+            f = f.blend(low, f.compare(VectorOperators.LT, low));
+            row = row.or(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+                    .sub(bits).lanewise(VectorOperators.LSHL, 24));
+            row.reinterpretAsFloats().intoArray(s, at);
+            int dst = to + i * rowStride;
+            if (cols == 4) {
+                for (int l = 0; l < LANES; l++) {
+                    FOUR_LEVELS.set(out, dst + l * plane, Float.floatToRawIntBits(s[at + l]));
+                }
+            } else {
+                for (int l = 0; l < LANES; l++) {
+                    int four = Float.floatToRawIntBits(s[at + l]);
+                    for (int x = 0; x < cols; x++) {
+                        out[dst + l * plane + x] = (byte) (four >>> 8 * x);
+                    }
+                }
+            }
         }
     }
 

@@ -151,8 +151,9 @@ public final class FmaConvolution {
      * ({@link TiledConvolution#exposesWideRows}), strided ones from the wide sums after their phase planes
      * ({@link TiledConvolution#phasedWideRows}); 1x1 layers go to {@link FmaPointwise}; Winograd layers split their
      * channels-last copy by rows and their blocks of tiles, each worker in its own block of {@code convScratch}
-     * (sized by {@link #convScratchFloats} for the pool's threads). Every value gets the single-thread arithmetic,
-     * so the output is bit-identical. Null runs on the caller.
+     * (sized by {@link #convScratchFloats} for the pool's threads), F(4x4) ones with a quantized output (no PReLU)
+     * requantizing each output tile in the transform ({@link FmaWinograd#storesLevels}), their {@code sums} unused.
+     * Every value gets the single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
      */
     public void run(byte[] in, int inOff, Requantization r, byte[] outB, float[] outF, int outOff, float[] centred,
             float[] sums, float[] convScratch, Parallel parallel) {
@@ -173,6 +174,10 @@ public final class FmaConvolution {
         }
         if (winograd != null) {
             boolean split = parallel != null && parallel.worthSplitting(g.macs(), (long) g.inputLength() + g.outputLength());
+            if (outB != null && winograd.storesLevels(r)) {
+                winograd.runLevels(in, inOff, r, outB, outOff, convScratch, parallel, split);
+                return;
+            }
             winograd.run(in, inOff, sums, convScratch, parallel, split);
             if (split) {
                 parallel.forRange(g.outH(), (from, to, worker) -> storeRows(sums, r, outB, outF, outOff, from, to));

@@ -9,13 +9,17 @@ import dev.lowbit.runtime.fp32.WinogradTiles;
  * F(2x2, 3x3), exact, 16 multiplications per input channel for each 2x2 block of outputs instead of 36; or
  * F(4x4, 3x3) with rounded sums, 36 for each 4x4 block, when the model allows it. Which layers, why the F(2x2) sums
  * are exact and how close the F(4x4) ones are: {@link WinogradLayout}. This class fills the engine's channels-last
- * input with the centred levels and has it write the sums NCHW for {@link FmaConvolution}'s epilogue.
+ * input with the centred levels and has it write the sums NCHW for {@link FmaConvolution}'s epilogue, or, F(4x4)
+ * with a quantized output, requantize each output tile straight into the levels ({@link #runLevels}).
  *
  * <p>Why: with no int8 dot product in the Vector API, the int8 layers run on FMA at 60-80 GMAC/s, while ONNX
  * Runtime's int8 kernels use VNNI; 2.25x fewer multiplications is the remaining lever on the 3x3 layers that
  * dominate the shared models. Immutable; {@link #run} is thread-safe with distinct buffers.
  */
 final class FmaWinograd {
+    /** The int8 epilogue of an F(4x4) output tile ({@link #runLevels}). */
+    private static final WinogradTiles.TileLevels<Requantization> LEVELS = Epilogue::storeWinogradTile;
+
     private final ConvGeometry g;
     private final WinogradGeometry layout;
     private final int zeroPoint;
@@ -59,17 +63,44 @@ final class FmaWinograd {
      * false). Split: the channels-last copy by rows, then the blocks of tiles, each worker in its own block scratch.
      */
     void run(byte[] in, int inOff, float[] sums, float[] scratch, Parallel parallel, boolean split) {
-        int workers = split ? parallel.threads() : 1;
-        if (scratch.length < layout.scratchFloats(workers)) {
-            throw new IllegalArgumentException("Winograd scratch of " + scratch.length + " floats, need "
-                    + layout.scratchFloats(workers) + " for " + workers + " workers");
-        }
+        checkScratch(scratch, split ? parallel.threads() : 1);
         if (split) {
             parallel.forRange(layout.inputRows(), (from, to, worker) -> channelsLast(in, inOff, scratch, from, to));
             tiles.run(scratch, sums, 0, parallel);
         } else {
             channelsLast(in, inOff, scratch, 0, layout.inputRows());
             tiles.run(scratch, sums, 0, null);
+        }
+    }
+
+    /**
+     * Whether {@link #runLevels} takes the layer with epilogue {@code r}: F(4x4) (f32 sums, whose output tiles
+     * already pass through scratch one by one) and a quantized output without PReLU.
+     */
+    boolean storesLevels(Requantization r) {
+        return layout.outputTile() == 4 && r.quantized() && r.slope == null;
+    }
+
+    /**
+     * As {@link #run}, but each output tile is requantized by {@code r} into the NCHW levels at {@code out[outOff]}
+     * while in L1 ({@link Epilogue#storeWinogradTile}), with no f32 sums written: the same levels bit for bit.
+     */
+    void runLevels(byte[] in, int inOff, Requantization r, byte[] out, int outOff, float[] scratch, Parallel parallel,
+            boolean split) {
+        checkScratch(scratch, split ? parallel.threads() : 1);
+        if (split) {
+            parallel.forRange(layout.inputRows(), (from, to, worker) -> channelsLast(in, inOff, scratch, from, to));
+            tiles.run(scratch, LEVELS, r, out, outOff, parallel);
+        } else {
+            channelsLast(in, inOff, scratch, 0, layout.inputRows());
+            tiles.run(scratch, LEVELS, r, out, outOff, null);
+        }
+    }
+
+    private void checkScratch(float[] scratch, int workers) {
+        if (scratch.length < layout.scratchFloats(workers)) {
+            throw new IllegalArgumentException("Winograd scratch of " + scratch.length + " floats, need "
+                    + layout.scratchFloats(workers) + " for " + workers + " workers");
         }
     }
 

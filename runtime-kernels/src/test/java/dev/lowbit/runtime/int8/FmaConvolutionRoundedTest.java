@@ -109,6 +109,52 @@ class FmaConvolutionRoundedTest {
         assertArrayEquals(got, runLevels(rounded, in, q, POOL), name + ": split over two threads");
     }
 
+    static Stream<Arguments> levelEpilogues() {
+        return Stream.of(
+                Arguments.of("u8, ReLU cutting above the range's low end, 13x22 (partial tiles both ways)", 13, 22, true, false),
+                Arguments.of("i8, no ReLU, 16x16 (whole tiles)", 16, 16, false, true),
+                Arguments.of("u8, no ReLU, 18x17", 18, 17, false, false));
+    }
+
+    /**
+     * The F(4x4) layers requantize each output tile while it is in L1 ({@link FmaWinograd#runLevels}) instead of
+     * writing the f32 sums and storing from them: the levels must be those of the sums, bit for bit (the fp32
+     * output with multiplier 1 and bias 0 is the sums themselves, and {@link Requantization#quantizeScalar} is the
+     * vector epilogue's arithmetic), at every pixel of partial tiles, with u8 and i8 storage, one thread or two.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("levelEpilogues")
+    void levelsFromTheTilesAreTheLevelsOfTheSums(String name, int h, int w, boolean relu, boolean signed) {
+        ConvGeometry g = new ConvGeometry(h, w, 32, 48, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertTrue(WinogradLayout.rounded(g), name);
+        Random rnd = new Random(name.hashCode());
+        byte[] weights = new byte[g.outChannels() * g.inChannels() * 9];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (byte) (rnd.nextInt(61) - 30);
+        }
+        byte[] in = new byte[g.inputLength()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (byte) rnd.nextInt(256);
+        }
+        FmaConvolution conv = new FmaConvolution(g, 100, weights, false);
+        float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
+        Arrays.fill(ones, 1f);
+        float[] sums = run(conv, in, Requantization.toFloat(ones, zeros, false));
+        float[] mult = new float[g.outChannels()], bias = new float[g.outChannels()];
+        for (int o = 0; o < mult.length; o++) {
+            mult[o] = 1e-3f * (1 + rnd.nextInt(8));
+            bias[o] = (float) rnd.nextGaussian();
+        }
+        // levels spread over the whole range: some lanes saturate at each end, most land in between
+        Requantization q = Requantization.toQuantized(mult, bias, relu, new float[] {-3f}, new float[] {5f}, 256, signed);
+        byte[] levels = runLevels(conv, in, q, null);
+        int pixels = g.outH() * g.outW();
+        for (int i = 0; i < sums.length; i++) {
+            assertEquals((byte) q.quantizeScalar(sums[i], i / pixels), levels[i], name + ": output " + i);
+        }
+        assertArrayEquals(levels, runLevels(conv, in, q, POOL), name + ": split over two threads");
+    }
+
     private static float[] run(FmaConvolution fma, byte[] in, Requantization r) {
         float[] out = new float[fma.sumFloats()];
         fma.run(in, 0, r, null, out, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
