@@ -28,8 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every F(2x2)
  * sum an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
  * and the result is the exact dot product (their F(4x4) runs as the f32 layers', and with a quantized output hands
- * each output tile to their requantization instead of scattering it: {@link TileLevels}); and the f32 layers ({@link TiledConvolution}), whose output transform
- * runs in f32 ({@code 4Y} times 0.25, exact), with a rounding error bounded in TiledConvolutionTest.
+ * each output tile to their requantization instead of scattering it: {@link TileLevels}); and the f32 layers
+ * ({@link TiledConvolution}), whose output transform runs in f32 ({@code 4Y} times 0.25, exact), with a rounding
+ * error bounded in TiledConvolutionTest.
  *
  * <p>Per block of tiles: (1) the input transform, 16 channels per vector; (2) per position, the product
  * {@code M[p][tile][o] = sum_c V[p][tile][c] * U[p][c][o]}, four tiles by 64 output channels per register tile (a
