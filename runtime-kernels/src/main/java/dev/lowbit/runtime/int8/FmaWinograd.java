@@ -58,19 +58,12 @@ final class FmaWinograd {
     }
 
     /**
-     * The exact dot products of the NCHW levels at {@code in[inOff]} into {@code sums} (NCHW, from 0); scratch
-     * holds {@link WinogradLayout#scratchFloats} for the workers of {@code parallel} (one when {@code split} is
-     * false). Split: the channels-last copy by rows, then the blocks of tiles, each worker in its own block scratch.
+     * The dot products of the NCHW levels at {@code in[inOff]} into {@code sums} (NCHW, from 0); scratch holds
+     * {@link WinogradGeometry#scratchFloats} for the workers of {@code parallel} (one when {@code split} is false).
+     * Split: the channels-last copy by rows, then the blocks of tiles, each worker in its own block scratch.
      */
     void run(byte[] in, int inOff, float[] sums, float[] scratch, Parallel parallel, boolean split) {
-        checkScratch(scratch, split ? parallel.threads() : 1);
-        if (split) {
-            parallel.forRange(layout.inputRows(), (from, to, worker) -> channelsLast(in, inOff, scratch, from, to));
-            tiles.run(scratch, sums, 0, parallel);
-        } else {
-            channelsLast(in, inOff, scratch, 0, layout.inputRows());
-            tiles.run(scratch, sums, 0, null);
-        }
+        tiles.run(scratch, sums, 0, fillInput(in, inOff, scratch, parallel, split));
     }
 
     /**
@@ -87,21 +80,25 @@ final class FmaWinograd {
      */
     void runLevels(byte[] in, int inOff, Requantization r, byte[] out, int outOff, float[] scratch, Parallel parallel,
             boolean split) {
-        checkScratch(scratch, split ? parallel.threads() : 1);
-        if (split) {
-            parallel.forRange(layout.inputRows(), (from, to, worker) -> channelsLast(in, inOff, scratch, from, to));
-            tiles.run(scratch, LEVELS, r, out, outOff, parallel);
-        } else {
-            channelsLast(in, inOff, scratch, 0, layout.inputRows());
-            tiles.run(scratch, LEVELS, r, out, outOff, null);
-        }
+        tiles.run(scratch, LEVELS, r, out, outOff, fillInput(in, inOff, scratch, parallel, split));
     }
 
-    private void checkScratch(float[] scratch, int workers) {
+    /**
+     * The engine's channels-last input from the levels, split by rows over {@code parallel} when {@code split};
+     * returns what the tiles split over ({@code parallel} when split, else null: the caller alone).
+     */
+    private Parallel fillInput(byte[] in, int inOff, float[] scratch, Parallel parallel, boolean split) {
+        int workers = split ? parallel.threads() : 1;
         if (scratch.length < layout.scratchFloats(workers)) {
             throw new IllegalArgumentException("Winograd scratch of " + scratch.length + " floats, need "
                     + layout.scratchFloats(workers) + " for " + workers + " workers");
         }
+        if (!split) {
+            channelsLast(in, inOff, scratch, 0, layout.inputRows());
+            return null;
+        }
+        parallel.forRange(layout.inputRows(), (from, to, worker) -> channelsLast(in, inOff, scratch, from, to));
+        return parallel;
     }
 
     /**
