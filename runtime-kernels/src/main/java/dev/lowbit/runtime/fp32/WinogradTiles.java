@@ -50,6 +50,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class WinogradTiles {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final int LANES = WinogradGeometry.LANES;
     private static final int STEP = WinogradGeometry.TILE_STEP;
 
@@ -664,41 +665,28 @@ public final class WinogradTiles {
     private static void transformIntegerTile(float[] s, int at, int pStride, int lanes, int runs) {
         int columns = lanes + 4 * LANES, runStride = WinogradGeometry.POSITIONS * pStride;
         for (int j = 0; j < 4; j++) {
-            IntVector m0 = ints(s, at + j * pStride, runs, runStride);
-            IntVector m1 = ints(s, at + (4 + j) * pStride, runs, runStride);
-            IntVector m2 = ints(s, at + (8 + j) * pStride, runs, runStride);
-            IntVector m3 = ints(s, at + (12 + j) * pStride, runs, runStride);
+            IntVector m0 = IntVector.zero(INTS), m1 = m0, m2 = m0, m3 = m0;
+            for (int r = 0, a = at + j * pStride; r < runs; r++, a += runStride) {
+                m0 = m0.add((IntVector) FloatVector.fromArray(FLOATS, s, a).convert(VectorOperators.F2I, 0));
+                m1 = m1.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 4 * pStride).convert(VectorOperators.F2I, 0));
+                m2 = m2.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 8 * pStride).convert(VectorOperators.F2I, 0));
+                m3 = m3.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 12 * pStride).convert(VectorOperators.F2I, 0));
+            }
             m0.add(m1).add(m2).reinterpretAsFloats().intoArray(s, columns + j * LANES);
             m1.sub(m2).sub(m3).reinterpretAsFloats().intoArray(s, columns + (4 + j) * LANES);
         }
         for (int r = 0; r < 2; r++) {
             int row = columns + 4 * r * LANES;
-            IntVector r0 = bits(s, row), r1 = bits(s, row + LANES), r2 = bits(s, row + 2 * LANES), r3 = bits(s, row + 3 * LANES);
-            floats(r0.add(r1).add(r2)).intoArray(s, lanes + 2 * r * LANES);
-            floats(r1.sub(r2).sub(r3)).intoArray(s, lanes + (2 * r + 1) * LANES);
+            IntVector r0 = FloatVector.fromArray(FLOATS, s, row).reinterpretAsInts();
+            IntVector r1 = FloatVector.fromArray(FLOATS, s, row + LANES).reinterpretAsInts();
+            IntVector r2 = FloatVector.fromArray(FLOATS, s, row + 2 * LANES).reinterpretAsInts();
+            IntVector r3 = FloatVector.fromArray(FLOATS, s, row + 3 * LANES).reinterpretAsInts();
+            // 4Y >> 2 as f32
+            ((FloatVector) r0.add(r1).add(r2).lanewise(VectorOperators.ASHR, 2).convert(VectorOperators.I2F, 0))
+                    .intoArray(s, lanes + 2 * r * LANES);
+            ((FloatVector) r1.sub(r2).sub(r3).lanewise(VectorOperators.ASHR, 2).convert(VectorOperators.I2F, 0))
+                    .intoArray(s, lanes + (2 * r + 1) * LANES);
         }
-    }
-
-    /**
-     * 16 exact integer-valued f32 sums as int32, added over the runs of input channels ({@code runStride} apart;
-     * each run's sum is within 2^24, their total within 2^31 / 9).
-     */
-    private static IntVector ints(float[] s, int at, int runs, int runStride) {
-        IntVector sum = (IntVector) FloatVector.fromArray(FLOATS, s, at).convert(VectorOperators.F2I, 0);
-        for (int r = 1; r < runs; r++) {
-            sum = sum.add((IntVector) FloatVector.fromArray(FLOATS, s, at + r * runStride).convert(VectorOperators.F2I, 0));
-        }
-        return sum;
-    }
-
-    /** {@code 4Y >> 2} as f32. */
-    private static FloatVector floats(IntVector fourY) {
-        return (FloatVector) fourY.lanewise(VectorOperators.ASHR, 2).convert(VectorOperators.I2F, 0);
-    }
-
-    /** 16 int32 values stored as raw bits in the f32 scratch. */
-    private static IntVector bits(float[] s, int at) {
-        return FloatVector.fromArray(FLOATS, s, at).reinterpretAsInts();
     }
 
     /**

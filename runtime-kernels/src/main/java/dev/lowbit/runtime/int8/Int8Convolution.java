@@ -225,30 +225,32 @@ public final class Int8Convolution {
                 int a0 = base + ky * tapY + kx * tapX;
                 int a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
                 for (int c = 0; c < pairs; c++, wo += ROW) {
-                    ShortVector w0 = widen(w, wo);
-                    ShortVector w1 = widen(w, wo + blockBytes);
-                    ShortVector x = pair(plane[a0 + c]);
+                    ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    ShortVector w1 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo + blockBytes)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    ShortVector x = IntVector.broadcast(INTS, plane[a0 + c]).reinterpretAsShorts();
                     IntVector p = x.mul(w0).reinterpretAsInts();
                     r00 = r00.add(p);
                     h00 = h00.add(p.lanewise(VectorOperators.LSHR, 16));
                     p = x.mul(w1).reinterpretAsInts();
                     r01 = r01.add(p);
                     h01 = h01.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = pair(plane[a1 + c]);
+                    x = IntVector.broadcast(INTS, plane[a1 + c]).reinterpretAsShorts();
                     p = x.mul(w0).reinterpretAsInts();
                     r10 = r10.add(p);
                     h10 = h10.add(p.lanewise(VectorOperators.LSHR, 16));
                     p = x.mul(w1).reinterpretAsInts();
                     r11 = r11.add(p);
                     h11 = h11.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = pair(plane[a2 + c]);
+                    x = IntVector.broadcast(INTS, plane[a2 + c]).reinterpretAsShorts();
                     p = x.mul(w0).reinterpretAsInts();
                     r20 = r20.add(p);
                     h20 = h20.add(p.lanewise(VectorOperators.LSHR, 16));
                     p = x.mul(w1).reinterpretAsInts();
                     r21 = r21.add(p);
                     h21 = h21.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = pair(plane[a3 + c]);
+                    x = IntVector.broadcast(INTS, plane[a3 + c]).reinterpretAsShorts();
                     p = x.mul(w0).reinterpretAsInts();
                     r30 = r30.add(p);
                     h30 = h30.add(p.lanewise(VectorOperators.LSHR, 16));
@@ -260,7 +262,7 @@ public final class Int8Convolution {
         }
         // Exact products go through scratch: inlining eight vector epilogues here would exceed C2's node budget,
         // and a vector passed to a method that is not inlined is boxed (a 100x slowdown). For the same reason the
-        // D = raw - 65535 * hi - comp - 128 * windowSum arithmetic is written out instead of calling exact().
+        // D = raw - 65535 * hi - comp - 128 * windowSum arithmetic is written out (exact modulo 2^32, |D| < 2^31).
         IntVector comp0 = IntVector.fromArray(INTS, layer.compensation, oc);
         IntVector comp1 = IntVector.fromArray(INTS, layer.compensation, oc + LANES);
         r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0).intoArray(plane, t);
@@ -289,27 +291,16 @@ public final class Int8Convolution {
             for (int kx = 0; kx < g.kernelW(); kx++) {
                 int a = base + ky * tapY + kx * tapX;
                 for (int c = 0; c < pairs; c++, wo += ROW) {
-                    IntVector p = pair(plane[a + c]).mul(widen(w, wo)).reinterpretAsInts();
+                    ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+                    IntVector p = IntVector.broadcast(INTS, plane[a + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
                     raw = raw.add(p);
                     hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
                 }
             }
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
-        exact(raw, hi, comp, s).intoArray(plane, t);
+        raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * s).intoArray(plane, t);
         Epilogue.store(plane, t, r, oc, outB, outF, o, count);
-    }
-
-    /** {@code D = raw - 65535 * hi - 128 * windowSum - z_x * sum(w)}: exact modulo 2^32, and |D| < 2^31. */
-    private static IntVector exact(IntVector raw, IntVector hi, IntVector comp, int windowSum) {
-        return raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * windowSum);
-    }
-
-    private static ShortVector widen(byte[] w, int off) {
-        return (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, off).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-    }
-
-    private static ShortVector pair(int xx) {
-        return IntVector.broadcast(INTS, xx).reinterpretAsShorts();
     }
 }

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * One int8 depthwise convolution as {@link Int8DepthwiseConvolution} reads it: geometry (groups = in = out
  * channels), input quantization, weights in {@link DepthwiseWeightLayout}, and the build-time compensation
- * {@code z_x * sum(w[c])} (zero point in the stored u8 or i8 domain). Immutable and thread-safe.
+ * {@code z_x * sum(w[c])} (zero point in the unsigned domain: i8's plus 128). Immutable and thread-safe.
  */
 public final class Int8DepthwiseLayer {
     private final ConvGeometry geometry;
@@ -16,6 +16,10 @@ public final class Int8DepthwiseLayer {
     /** The packed weights sign-extended to int32 once (a few KB), so the kernel multiplies without converting. */
     final int[] widenedWeights;
     final int[] compensation;
+    /** XORed into every stored level so that one zero-extension widens both: 0x80 for i8 (x + 128), 0 for u8. */
+    final byte flip;
+    /** The zero point in the unsigned domain the kernel multiplies in. */
+    final int unsignedZeroPoint;
 
     /** Wraps already packed weights and their per-channel sums. */
     public Int8DepthwiseLayer(ConvGeometry geometry, QuantizedInput input, byte[] packedWeights, int[] weightSums) {
@@ -37,10 +41,12 @@ public final class Int8DepthwiseLayer {
         for (int i = 0; i < packedWeights.length; i++) {
             widenedWeights[i] = packedWeights[i];
         }
+        this.flip = input.signed() ? (byte) 0x80 : 0;
         this.compensation = new int[layout.paddedChannels() + Requantization.PAD];
-        // the kernel multiplies the stored values (u8 zero-extended, i8 sign-extended): subtract z * sum(w) in that domain
+        // the kernel multiplies unsigned-domain values (i8 flipped to x + 128): subtract z * sum(w) in that domain
+        this.unsignedZeroPoint = input.zeroPoint() + (input.signed() ? 128 : 0);
         for (int c = 0; c < weightSums.length; c++) {
-            compensation[c] = input.zeroPoint() * weightSums[c];
+            compensation[c] = unsignedZeroPoint * weightSums[c];
         }
     }
 

@@ -53,9 +53,9 @@ final class PlaneMaxPool {
             int count = Math.min(step, ow - ox);
             int c0 = ox - pw;
             // lanes reading columns inside [0, w) and feeding one of this chunk's outputs, per column offset
-            VectorMask<Byte> m0 = columns(c0, count, w);
-            VectorMask<Byte> m1 = columns(c0 + 1, count, w);
-            VectorMask<Byte> m2 = columns(c0 + 2, count, w);
+            VectorMask<Byte> m0 = WIDE.indexInRange(c0, Math.min(w, c0 + count));
+            VectorMask<Byte> m1 = WIDE.indexInRange(c0 + 1, Math.min(w, c0 + 1 + count));
+            VectorMask<Byte> m2 = WIDE.indexInRange(c0 + 2, Math.min(w, c0 + 2 + count));
             VectorMask<Byte> out = WIDE.indexInRange(0, count);
             for (int p = p0; p < p1; p++) {
                 int plane = p * h * w;
@@ -65,15 +65,16 @@ final class PlaneMaxPool {
                     ByteVector best = ByteVector.broadcast(WIDE, Byte.MIN_VALUE);
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        best = best.max(flipped(x, row, m0));
+                        best = best.max(ByteVector.fromArray(WIDE, x, row, m0).lanewise(VectorOperators.XOR, FLIP));
                         if (kw > 1) {
-                            best = best.max(flipped(x, row + 1, m1));
+                            best = best.max(ByteVector.fromArray(WIDE, x, row + 1, m1).lanewise(VectorOperators.XOR, FLIP));
                         }
                         if (kw > 2) {
-                            best = best.max(flipped(x, row + 2, m2));
+                            best = best.max(ByteVector.fromArray(WIDE, x, row + 2, m2).lanewise(VectorOperators.XOR, FLIP));
                         }
                         for (int kx = 3; kx < kw; kx++) {
-                            best = best.max(flipped(x, row + kx, columns(c0 + kx, count, w)));
+                            VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + count));
+                            best = best.max(ByteVector.fromArray(WIDE, x, row + kx, mk).lanewise(VectorOperators.XOR, FLIP));
                         }
                     }
                     best.lanewise(VectorOperators.XOR, FLIP).intoArray(y, (p * oh + oy) * ow + ox, out);
@@ -93,8 +94,8 @@ final class PlaneMaxPool {
         for (int ox = 0; ox < ow; ox += step) {
             int count = Math.min(step, ow - ox);
             int c0 = 2 * ox - pw;
-            VectorMask<Byte> m0 = columns(c0, 2 * count, w);
-            VectorMask<Byte> m2 = columns(c0 + 2, 2 * count, w);
+            VectorMask<Byte> m0 = WIDE.indexInRange(c0, Math.min(w, c0 + 2 * count));
+            VectorMask<Byte> m2 = WIDE.indexInRange(c0 + 2, Math.min(w, c0 + 2 + 2 * count));
             VectorMask<Byte> out = HALF.indexInRange(0, count);
             for (int p = p0; p < p1; p++) {
                 int plane = p * h * w;
@@ -104,21 +105,26 @@ final class PlaneMaxPool {
                     ShortVector best = ShortVector.broadcast(PAIRS, Byte.MIN_VALUE);
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        ShortVector pair = flipped(x, row, m0).reinterpretAsShorts();
-                        best = best.max(lowBytes(pair));
+                        ShortVector pair = ByteVector.fromArray(WIDE, x, row, m0).lanewise(VectorOperators.XOR, FLIP)
+                                .reinterpretAsShorts();
+                        // the low byte sign-extended (<< 8 >> 8) is the window's first column, the high byte the next
+                        best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
                         if (kw > 1) {
                             best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
                         }
                         if (kw > 2) {
-                            pair = flipped(x, row + 2, m2).reinterpretAsShorts();
-                            best = best.max(lowBytes(pair));
+                            pair = ByteVector.fromArray(WIDE, x, row + 2, m2).lanewise(VectorOperators.XOR, FLIP)
+                                    .reinterpretAsShorts();
+                            best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
                             if (kw > 3) {
                                 best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
                             }
                         }
                         for (int kx = 4; kx < kw; kx += 2) {
-                            pair = flipped(x, row + kx, columns(c0 + kx, 2 * count, w)).reinterpretAsShorts();
-                            best = best.max(lowBytes(pair));
+                            VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + 2 * count));
+                            pair = ByteVector.fromArray(WIDE, x, row + kx, mk).lanewise(VectorOperators.XOR, FLIP)
+                                    .reinterpretAsShorts();
+                            best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
                             if (kx + 1 < kw) {
                                 best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
                             }
@@ -132,20 +138,8 @@ final class PlaneMaxPool {
         }
     }
 
-    /** Lanes {@code i < lanes} whose column {@code first + i} lies in {@code [0, w)}. */
-    private static VectorMask<Byte> columns(int first, int lanes, int w) {
-        return WIDE.indexInRange(first, Math.min(w, first + lanes));
-    }
 
-    /** The levels at {@code x[at + i]} for the set lanes (0 elsewhere), top bit flipped for a signed compare. */
-    private static ByteVector flipped(byte[] x, int at, VectorMask<Byte> lanes) {
-        return ByteVector.fromArray(WIDE, x, at, lanes).lanewise(VectorOperators.XOR, FLIP);
-    }
 
-    /** The low byte of every short lane, sign-extended. */
-    private static ShortVector lowBytes(ShortVector pairs) {
-        return pairs.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
-    }
 
     /** Output row {@code oy} of plane {@code p} as the definition: the largest level in each clipped window. */
     private static void scalarRow(byte[] x, byte[] y, int p, int h, int w, int oh, int ow, int kh, int kw, int sh,

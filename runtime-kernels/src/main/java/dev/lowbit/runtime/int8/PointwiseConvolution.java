@@ -171,30 +171,32 @@ final class PointwiseConvolution {
         int a0 = base, a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
         int wo = wOff;
         for (int c = 0; c < pairs; c++, wo += ROW) {
-            ShortVector w0 = widen(w, wo);
-            ShortVector w1 = widen(w, wo + blockBytes);
-            ShortVector x = pair(plane[a0 + c]);
+            ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            ShortVector w1 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo + blockBytes)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            ShortVector x = IntVector.broadcast(INTS, plane[a0 + c]).reinterpretAsShorts();
             IntVector p = x.mul(w0).reinterpretAsInts();
             r00 = r00.add(p);
             h00 = h00.add(p.lanewise(VectorOperators.LSHR, 16));
             p = x.mul(w1).reinterpretAsInts();
             r01 = r01.add(p);
             h01 = h01.add(p.lanewise(VectorOperators.LSHR, 16));
-            x = pair(plane[a1 + c]);
+            x = IntVector.broadcast(INTS, plane[a1 + c]).reinterpretAsShorts();
             p = x.mul(w0).reinterpretAsInts();
             r10 = r10.add(p);
             h10 = h10.add(p.lanewise(VectorOperators.LSHR, 16));
             p = x.mul(w1).reinterpretAsInts();
             r11 = r11.add(p);
             h11 = h11.add(p.lanewise(VectorOperators.LSHR, 16));
-            x = pair(plane[a2 + c]);
+            x = IntVector.broadcast(INTS, plane[a2 + c]).reinterpretAsShorts();
             p = x.mul(w0).reinterpretAsInts();
             r20 = r20.add(p);
             h20 = h20.add(p.lanewise(VectorOperators.LSHR, 16));
             p = x.mul(w1).reinterpretAsInts();
             r21 = r21.add(p);
             h21 = h21.add(p.lanewise(VectorOperators.LSHR, 16));
-            x = pair(plane[a3 + c]);
+            x = IntVector.broadcast(INTS, plane[a3 + c]).reinterpretAsShorts();
             p = x.mul(w0).reinterpretAsInts();
             r30 = r30.add(p);
             h30 = h30.add(p.lanewise(VectorOperators.LSHR, 16));
@@ -228,17 +230,18 @@ final class PointwiseConvolution {
         int a0 = base, a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
         int wo = wOff;
         for (int c = 0; c < pairs; c++, wo += ROW) {
-            ShortVector w0 = widen(w, wo);
-            IntVector p = pair(plane[a0 + c]).mul(w0).reinterpretAsInts();
+            ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            IntVector p = IntVector.broadcast(INTS, plane[a0 + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
             r0 = r0.add(p);
             h0 = h0.add(p.lanewise(VectorOperators.LSHR, 16));
-            p = pair(plane[a1 + c]).mul(w0).reinterpretAsInts();
+            p = IntVector.broadcast(INTS, plane[a1 + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
             r1 = r1.add(p);
             h1 = h1.add(p.lanewise(VectorOperators.LSHR, 16));
-            p = pair(plane[a2 + c]).mul(w0).reinterpretAsInts();
+            p = IntVector.broadcast(INTS, plane[a2 + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
             r2 = r2.add(p);
             h2 = h2.add(p.lanewise(VectorOperators.LSHR, 16));
-            p = pair(plane[a3 + c]).mul(w0).reinterpretAsInts();
+            p = IntVector.broadcast(INTS, plane[a3 + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
             r3 = r3.add(p);
             h3 = h3.add(p.lanewise(VectorOperators.LSHR, 16));
         }
@@ -257,20 +260,14 @@ final class PointwiseConvolution {
         IntVector raw = IntVector.zero(INTS), hi = raw;
         int wo = wOff;
         for (int c = 0; c < pairs; c++, wo += ROW) {
-            IntVector p = pair(plane[base + c]).mul(widen(w, wo)).reinterpretAsInts();
+            ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+            IntVector p = IntVector.broadcast(INTS, plane[base + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
             raw = raw.add(p);
             hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
         raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * s).intoArray(plane, t);
         Epilogue.store(plane, t, r, oc, outB, outF, o, count);
-    }
-
-    private static ShortVector widen(byte[] w, int off) {
-        return (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, off).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-    }
-
-    private static ShortVector pair(int xx) {
-        return IntVector.broadcast(INTS, xx).reinterpretAsShorts();
     }
 }
