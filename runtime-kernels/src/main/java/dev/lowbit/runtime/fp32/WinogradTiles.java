@@ -665,6 +665,7 @@ public final class WinogradTiles {
     private static void transformIntegerTile(float[] s, int at, int pStride, int lanes, int runs) {
         int columns = lanes + 4 * LANES, runStride = WinogradGeometry.POSITIONS * pStride;
         for (int j = 0; j < 4; j++) {
+            // each run's sum is an integer within 2^24 (exact in f32), their total within 2^31 / 9
             IntVector m0 = IntVector.zero(INTS), m1 = m0, m2 = m0, m3 = m0;
             for (int r = 0, a = at + j * pStride; r < runs; r++, a += runStride) {
                 m0 = m0.add((IntVector) FloatVector.fromArray(FLOATS, s, a).convert(VectorOperators.F2I, 0));

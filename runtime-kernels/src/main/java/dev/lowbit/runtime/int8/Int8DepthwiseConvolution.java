@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * channels of one tap to int32 in the unsigned domain (i8 levels with their top bit flipped, i.e. {@code x + 128};
  * the layer's compensation uses the zero point in that domain), and multiplies int32 lanes directly ({@code x} in
  * 0..255 times {@code w} in -128..127 is exact). Interior tiles of 4 output pixels share each weight vector four
- * times (u8 and i8 inputs in two methods, so u8 skips the flip); pixels whose window touches the border read only
- * the taps inside the input (a padded tap holds the zero point and adds nothing to the centred sum). No vector is
- * chosen by a condition or crosses a call: C2 may decline to inline a helper in a large compilation, and a vector
+ * times (a u8 input XORs with 0, which measured within the noise of a u8-only loop); pixels whose window touches
+ * the border read only the taps inside the input (a padded tap holds the zero point and adds nothing to the centred
+ * sum). No vector is chosen by a condition or crosses a call: C2 may decline to inline a helper in a large compilation, and a vector
  * that crosses a call it did not inline is boxed (docs/int8-kernels.md, "No vector crosses a call").
  * Overflow bound as in {@link ConvGeometry#MAX_REDUCTION} (the reduction here is only {@code kernelH * kernelW}).
  */
@@ -29,7 +29,6 @@ public final class Int8DepthwiseConvolution {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final int LANES = DepthwiseWeightLayout.CHANNEL_BLOCK;
     private static final int TILE = 4;
-    private static final byte FLIP = (byte) 0x80;
 
     private Int8DepthwiseConvolution() {
     }
@@ -117,12 +116,7 @@ public final class Int8DepthwiseConvolution {
                 int count = Math.min(LANES, channels - c);
                 // a full 16-byte load at the last pixel's last block could run past the array: masked path
                 if (inside && count == LANES) {
-                    int a = inOff + (iy * g.inW() + ix) * channels + c;
-                    if (layer.input().signed()) {
-                        tile4Flipped(layer, r, in, a, c, outB, outF, o + c, scratch, t);
-                    } else {
-                        tile4(layer, r, in, a, c, outB, outF, o + c, scratch, t);
-                    }
+                    tile4(layer, r, in, inOff + (iy * g.inW() + ix) * channels + c, c, outB, outF, o + c, scratch, t);
                 } else {
                     for (int j = 0; j < TILE; j++) {
                         pixel(layer, r, in, inOff, iy, ix + j * g.strideW(), c, outB, outF, o + j * channels + c, count, scratch, t);
@@ -140,8 +134,8 @@ public final class Int8DepthwiseConvolution {
     }
 
     /**
-     * 4 interior output pixels x 16 channels of a u8 input; {@code a} is the input index of pixel 0's first tap,
-     * channel c. Products in scratch at {@code t}.
+     * 4 interior output pixels x 16 channels; {@code a} is the input index of pixel 0's first tap, channel c.
+     * Products in scratch at {@code t}.
      */
     private static void tile4(Int8DepthwiseLayer layer, Requantization r, byte[] in, int a, int c,
                               byte[] outB, float[] outF, int o, int[] scratch, int t) {
@@ -151,6 +145,7 @@ public final class Int8DepthwiseConvolution {
         int tapY = g.dilationH() * g.inW() * channels;
         int tapX = g.dilationW() * channels;
         int step = g.strideW() * channels;
+        byte flip = layer.flip;
         int[] w = layer.widenedWeights;
         IntVector acc0 = IntVector.zero(INTS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int wo = c;
@@ -158,55 +153,13 @@ public final class Int8DepthwiseConvolution {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
                 IntVector wv = IntVector.fromArray(INTS, w, wo);
                 int at = a + ky * tapY + kx * tapX;
-                IntVector x0 = (IntVector) ByteVector.fromArray(BYTES, in, at)
+                IntVector x0 = (IntVector) ByteVector.fromArray(BYTES, in, at).lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x1 = (IntVector) ByteVector.fromArray(BYTES, in, at + step)
+                IntVector x1 = (IntVector) ByteVector.fromArray(BYTES, in, at + step).lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x2 = (IntVector) ByteVector.fromArray(BYTES, in, at + 2 * step)
+                IntVector x2 = (IntVector) ByteVector.fromArray(BYTES, in, at + 2 * step).lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x3 = (IntVector) ByteVector.fromArray(BYTES, in, at + 3 * step)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                acc0 = acc0.add(x0.mul(wv));
-                acc1 = acc1.add(x1.mul(wv));
-                acc2 = acc2.add(x2.mul(wv));
-                acc3 = acc3.add(x3.mul(wv));
-            }
-        }
-        // through scratch: keeps vectors out of the (not always inlined) epilogue call
-        IntVector comp = IntVector.fromArray(INTS, layer.compensation, c);
-        acc0.sub(comp).intoArray(scratch, t);
-        acc1.sub(comp).intoArray(scratch, t + LANES);
-        acc2.sub(comp).intoArray(scratch, t + 2 * LANES);
-        acc3.sub(comp).intoArray(scratch, t + 3 * LANES);
-        Epilogue.storeTile(scratch, t, TILE, 1, r, c, outB, outF, o, channels, LANES);
-    }
-
-    /**
-     * As {@link #tile4} for an i8 input: each level's top bit flipped before the zero extension (x + 128). A
-     * separate method rather than an XOR with 0 for u8 inputs, which cost 4-9% (JMH, Int8Depthwise3x3C128).
-     */
-    private static void tile4Flipped(Int8DepthwiseLayer layer, Requantization r, byte[] in, int a, int c,
-                              byte[] outB, float[] outF, int o, int[] scratch, int t) {
-        ConvGeometry g = layer.geometry();
-        int channels = g.inChannels();
-        int cp = layer.layout().paddedChannels();
-        int tapY = g.dilationH() * g.inW() * channels;
-        int tapX = g.dilationW() * channels;
-        int step = g.strideW() * channels;
-        int[] w = layer.widenedWeights;
-        IntVector acc0 = IntVector.zero(INTS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        int wo = c;
-        for (int ky = 0; ky < g.kernelH(); ky++) {
-            for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
-                IntVector wv = IntVector.fromArray(INTS, w, wo);
-                int at = a + ky * tapY + kx * tapX;
-                IntVector x0 = (IntVector) ByteVector.fromArray(BYTES, in, at).lanewise(VectorOperators.XOR, FLIP)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x1 = (IntVector) ByteVector.fromArray(BYTES, in, at + step).lanewise(VectorOperators.XOR, FLIP)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x2 = (IntVector) ByteVector.fromArray(BYTES, in, at + 2 * step).lanewise(VectorOperators.XOR, FLIP)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x3 = (IntVector) ByteVector.fromArray(BYTES, in, at + 3 * step).lanewise(VectorOperators.XOR, FLIP)
+                IntVector x3 = (IntVector) ByteVector.fromArray(BYTES, in, at + 3 * step).lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
                 acc0 = acc0.add(x0.mul(wv));
                 acc1 = acc1.add(x1.mul(wv));

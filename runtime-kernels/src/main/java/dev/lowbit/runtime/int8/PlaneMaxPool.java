@@ -138,9 +138,6 @@ final class PlaneMaxPool {
         }
     }
 
-
-
-
     /** Output row {@code oy} of plane {@code p} as the definition: the largest level in each clipped window. */
     private static void scalarRow(byte[] x, byte[] y, int p, int h, int w, int oh, int ow, int kh, int kw, int sh,
             int sw, int ph, int pw, int oy) {
