@@ -61,17 +61,18 @@ public final class Int8Emitters extends Emitters {
     private final LevelLayouts layouts;
 
     /**
-     * The report's words for a layer run as Winograd F(4x4) with rounded sums ({@code WinogradLayout.rounded}): the
-     * build NOTE counts the layers whose kernel names them.
+     * The report's words for a layer run as Winograd with rounded sums ({@code WinogradLayout.roundsSums}): the build
+     * NOTE counts the layers whose kernel names them.
      */
     public static final String ROUNDED_SUMS = "rounded f32 sums";
 
-    /** The model's {@code @CompiledModel(exactInt8)}: every int8 layer sums exactly (no Winograd F(4x4)). */
+    /** The model's {@code @CompiledModel(exactInt8)}: every int8 layer sums exactly (no rounded Winograd sums). */
     private final boolean exactSums;
 
     /**
      * @param exactSums {@code @CompiledModel(exactInt8)}: false lets the 3x3 layers the f32 path runs as Winograd
-     *                  F(4x4) run it too, with rounded sums ({@code WinogradLayout.rounded})
+     *                  F(4x4) run it too, with rounded sums ({@code WinogradLayout.rounded}), and F(2x2) layers sum
+     *                  in one run where exact sums would need several ({@code WinogradLayout.roundsSums})
      */
     public Int8Emitters(LoweredModel lowered, boolean exactSums) {
         this.lowered = lowered;

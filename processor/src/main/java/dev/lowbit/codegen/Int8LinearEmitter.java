@@ -107,17 +107,17 @@ final class Int8LinearEmitter implements LayerEmitter {
         String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
         if (segmented(l)) {
             boolean fma = onFma(l, exactSums);
-            boolean rounded = fma && !exactSums && l.segments().stream()
-                    .anyMatch(seg -> WinogradLayout.rounded(segmentGeometry(l, seg)));
+            boolean rounded = fma && l.segments().stream().anyMatch(seg -> WinogradLayout.roundsSums(
+                    segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums));
             return (fma ? "FmaConvolution x" : "Int8Convolution x") + l.segments().size()
-                    + " runs of input channels (u8 x i8, " + (rounded ? "Winograd F(4x4, 3x3), " + Int8Emitters.ROUNDED_SUMS
+                    + " runs of input channels (u8 x i8, " + (rounded ? "Winograd, " + Int8Emitters.ROUNDED_SUMS
                             : "exact sums") + ") + LevelTensors."
                     + (fma ? "combinePlanes" : "combineSegments") + border;
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
-                : onFma(l, exactSums) ? "FmaConvolution (" + fmaNote(geometry(l), WinogradLayout.plan(geometry(l),
-                        l.weights().values(), l.segments().get(0).padLevel(), exactSums)) + ")"
+                : onFma(l, exactSums) ? "FmaConvolution (" + fmaNote(geometry(l), l.weights().values(),
+                        l.segments().get(0).padLevel(), exactSums) + ")"
                 : gathers(l, exactSums) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
@@ -326,7 +326,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L: $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
-                fmaNote(g, winograd), g);
+                fmaNote(g, l.weights().values(), zero, int8.exactSums()), g);
         b.add("// $L\n", epilogueNote(l));
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
@@ -567,11 +567,14 @@ final class Int8LinearEmitter implements LayerEmitter {
     /**
      * The report's note on the FMA layer's path: exact int8 dot products, and Winograd F(2x2) with its runs of input
      * channels or the small-plane product in its exact integer mode (not 1x1: those are on the pointwise tiles when
-     * their weights allow); or Winograd F(4x4) with rounded sums ({@link Int8Emitters#ROUNDED_SUMS}, which the build NOTE counts).
+     * their weights allow); or Winograd with rounded sums ({@link Int8Emitters#ROUNDED_SUMS}, which the build NOTE
+     * counts): F(4x4), or F(2x2) in one run ({@link WinogradLayout#roundsSums}).
      */
-    private static String fmaNote(ConvGeometry g, WinogradGeometry winograd) {
-        if (winograd != null && winograd.outputTile() == 4) {
-            return "int8 dot products on f32 FMA, Winograd F(4x4, 3x3), " + Int8Emitters.ROUNDED_SUMS;
+    private static String fmaNote(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        WinogradGeometry winograd = WinogradLayout.plan(g, oihw, zeroPoint, exactSums);
+        if (winograd != null && WinogradLayout.roundsSums(g, oihw, zeroPoint, exactSums)) {
+            int tile = winograd.outputTile();
+            return "int8 dot products on f32 FMA, Winograd F(" + tile + "x" + tile + ", 3x3), " + Int8Emitters.ROUNDED_SUMS;
         }
         String exact = "exact int8 dot products on f32 FMA";
         if (winograd != null) {

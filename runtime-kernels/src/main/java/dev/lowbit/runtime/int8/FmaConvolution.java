@@ -39,7 +39,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The one exception, when the model allows it ({@code exactSums} false, the default of {@code @CompiledModel}):
  * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) run it too, on the same centred levels
- * ({@link WinogradLayout#rounded}), and the epilogue reads sums within a fraction of a unit of D; it applies the same
+ * ({@link WinogradLayout#rounded}), and F(2x2) layers whose exact sums need several runs of input channels sum in
+ * one ({@link WinogradLayout#roundsSums}); the epilogue reads sums within a fraction of a unit of D; it applies the same
  * f32 arithmetic to them on every path (vector, scalar, split), so split runs stay bit-identical to one thread.
  * Immutable; {@link #run} is thread-safe with distinct buffers.
  */
@@ -90,7 +91,8 @@ public final class FmaConvolution {
 
     /**
      * As above; with {@code exactSums} false, a layer {@link WinogradLayout#rounded} picks runs as Winograd F(4x4,
-     * 3x3) with rounded sums (whatever its weights), the others as with exact sums.
+     * 3x3) with rounded sums (whatever its weights), an F(2x2) layer in one run of input channels with rounded sums
+     * where exact ones would need several ({@link WinogradLayout#roundsSums}), the others as with exact sums.
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
         if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums)) {

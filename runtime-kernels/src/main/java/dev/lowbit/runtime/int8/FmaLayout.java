@@ -57,7 +57,9 @@ public final class FmaLayout {
 
     /**
      * As {@link #takes(ConvGeometry, byte[], int)}; with {@code exactSums} false also every layer that runs as
-     * Winograd F(4x4, 3x3) with rounded sums ({@link WinogradLayout#rounded}), whatever its weights.
+     * Winograd F(4x4, 3x3) with rounded sums ({@link WinogradLayout#rounded}), whatever its weights, and Winograd
+     * F(2x2) in one run of input channels with rounded sums where the rules above pick Winograd and exact sums
+     * would need several runs or more than {@link WinogradLayout#MAX_RUNS} ({@link WinogradLayout#roundsSums}).
      */
     public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
         if (!exactSums && WinogradLayout.rounded(g)) {
@@ -70,9 +72,11 @@ public final class FmaLayout {
             return true;
         }
         if (int8KernelFaster(g)) {
-            return g.outH() * g.outW() >= WINOGRAD_OVER_INT8_KERNEL_PIXELS && WinogradLayout.takes(g, oihw, zeroPoint);
+            return g.outH() * g.outW() >= WINOGRAD_OVER_INT8_KERNEL_PIXELS
+                    && WinogradLayout.takes(g, oihw, zeroPoint, exactSums);
         }
-        return largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT || WinogradLayout.takes(g, oihw, zeroPoint);
+        return largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT
+                || WinogradLayout.takes(g, oihw, zeroPoint, exactSums);
     }
 
     /**

@@ -6,8 +6,9 @@ import dev.lowbit.runtime.fp32.WinogradTiles;
 
 /**
  * The dot products of a 3x3 stride-1 int8 convolution as Winograd on the f32 FMA units ({@link WinogradTiles}):
- * F(2x2, 3x3), exact, 16 multiplications per input channel for each 2x2 block of outputs instead of 36; or
- * F(4x4, 3x3) with rounded sums, 36 for each 4x4 block, when the model allows it. Which layers, why the F(2x2) sums
+ * F(2x2, 3x3), exact, 16 multiplications per input channel for each 2x2 block of outputs instead of 36; or, when
+ * the model allows it, F(4x4, 3x3) with rounded sums, 36 for each 4x4 block, and F(2x2) with rounded sums in one
+ * run of input channels where exact ones would need several. Which layers, why the F(2x2) sums
  * are exact and how close the F(4x4) ones are: {@link WinogradLayout}. This class fills the engine's channels-last
  * input with the centred levels and has it write the sums NCHW for {@link FmaConvolution}'s epilogue, or, F(4x4)
  * with a quantized output, requantize each output tile straight into the levels ({@link #runLevels}).
@@ -27,29 +28,36 @@ final class FmaWinograd {
 
     /**
      * The layer on this path ({@link WinogradLayout#plan}), or null: F(4x4) with rounded sums when
-     * {@link WinogradLayout#rounded} and not {@code exactSums}, else exact F(2x2) when {@link WinogradLayout#takes}
-     * admits it (the transformed weights decide the runs of input channels and are kept).
+     * {@link WinogradLayout#rounded} and not {@code exactSums}; else F(2x2) with exact sums in its runs of input
+     * channels when {@link WinogradLayout#takes} admits it (the transformed weights decide the runs and are kept),
+     * or, without {@code exactSums}, in one run with rounded sums where exact ones would need several.
      */
     static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
         if (!exactSums && WinogradLayout.rounded(g)) {
             return new FmaWinograd(g, zeroPoint, WinogradLayout.roundedGeometry(g), WinogradLayout.roundedWeights(g, oihw),
-                    new int[] {0, g.inChannels()});
+                    new int[] {0, g.inChannels()}, false);
         }
         if (!WinogradLayout.shapeFits(g)) {
             return null;
         }
         float[] weights = WinogradLayout.transformedWeights(g, oihw);
         int[] runs = WinogradLayout.runStarts(g, weights, zeroPoint);
-        return runs == null ? null
-                : new FmaWinograd(g, zeroPoint, WinogradLayout.geometry(g, runs.length - 1), weights, runs);
+        if (runs != null && (exactSums || runs.length == 2)) {
+            return new FmaWinograd(g, zeroPoint, WinogradLayout.geometry(g, runs.length - 1), weights, runs, true);
+        }
+        // the f32 layers' F(2x2): the same integer weights, one run, the output transform in f32
+        return exactSums ? null
+                : new FmaWinograd(g, zeroPoint, WinogradLayout.geometry(g, 1), weights, new int[] {0, g.inChannels()},
+                        false);
     }
 
-    private FmaWinograd(ConvGeometry g, int zeroPoint, WinogradGeometry layout, float[] weights, int[] runStarts) {
+    /** @param integerSums whether every sum is an exact integer (the output transform then runs on int32) */
+    private FmaWinograd(ConvGeometry g, int zeroPoint, WinogradGeometry layout, float[] weights, int[] runStarts,
+            boolean integerSums) {
         this.g = g;
         this.layout = layout;
         this.zeroPoint = zeroPoint;
-        // F(2x2)'s sums are exact integers and its output transform runs on int32; F(4x4)'s run in f32
-        this.tiles = new WinogradTiles(layout, weights, layout.outputTile() == 2, runStarts);
+        this.tiles = new WinogradTiles(layout, weights, integerSums, runStarts);
     }
 
     /** The engine's buffers: tile size and runs of input channels ({@link WinogradLayout#plan}). */

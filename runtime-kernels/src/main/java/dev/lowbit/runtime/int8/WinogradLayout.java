@@ -31,7 +31,9 @@ import dev.lowbit.runtime.pack.Int8WeightLayout;
  * are not exact integers (no integer form of F(4x4) fits f32's exact range: performance.md), so the epilogue reads
  * a sum within a fraction of a unit of the exact one: on the shared models' photos every F(4x4) layer's sums were
  * within 0.53 of the exact dot products and 0 to 2 levels in 10^5 differed, by one, from the exact path's
- * (FmaConvolutionRoundedTest bounds it on synthetic layers).
+ * (FmaConvolutionRoundedTest bounds it on synthetic layers). The same model runs an F(2x2) layer whose exact sums
+ * would need several runs of input channels in one run, summed in f32 like the f32 layers' F(2x2)
+ * ({@link #roundsSums}): its sums round only where a partial sum passes 2^24.
  */
 public final class WinogradLayout {
     /** {@code B^T}: the F(2, 3) input transform. */
@@ -88,19 +90,42 @@ public final class WinogradLayout {
 
     /**
      * The layer's Winograd buffers, or null when it is not Winograd: F(4x4) with rounded sums when {@link #rounded}
-     * and {@code exactSums} is false, else F(2x2) in its {@link #runs} of input channels when it {@link #takes}.
+     * and {@code exactSums} is false; else F(2x2) in its exact {@link #runs} of input channels when it {@link #takes}
+     * them, or, with {@code exactSums} false, in one run with rounded sums where exact sums would need several
+     * ({@link #roundsSums}).
      */
     public static WinogradGeometry plan(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
         if (!exactSums && rounded(g)) {
             return roundedGeometry(g);
         }
-        int runs = runs(g, oihw, zeroPoint);
-        return runs > 0 ? geometry(g, runs) : null;
+        if (!takes(g, oihw, zeroPoint, exactSums)) {
+            return null;
+        }
+        return geometry(g, roundsSums(g, oihw, zeroPoint, exactSums) ? 1 : runs(g, oihw, zeroPoint));
     }
 
     /** {@link #shapeFits} and exact on f32 in at most {@link #MAX_RUNS} runs of input channels ({@link #runs}). */
     public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint) {
         return runs(g, oihw, zeroPoint) > 0;
+    }
+
+    /**
+     * As {@link #takes(ConvGeometry, byte[], int)} with {@code exactSums}; without, every layer that {@link
+     * #shapeFits}, in one run of input channels with rounded sums where its exact sums would need several.
+     */
+    public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        return exactSums ? takes(g, oihw, zeroPoint) : shapeFits(g);
+    }
+
+    /**
+     * Whether the layer's Winograd sums are rounded f32 sums, not exact integers: never with {@code exactSums};
+     * without, F(4x4) ({@link #rounded}), and F(2x2) where exact sums would need more than one run of input
+     * channels ({@link #runs}). One run of rounded sums costs what the f32 layers' F(2x2) costs: vehicle-attributes'
+     * 3x3 128 -> 128 layer at 9x9, exact in two runs, took 123 us, in one run 107-109 (per-layer profile, one JVM
+     * each, 2026-12-03, by hand).
+     */
+    public static boolean roundsSums(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        return !exactSums && (rounded(g) || shapeFits(g) && runs(g, oihw, zeroPoint) != 1);
     }
 
     /**

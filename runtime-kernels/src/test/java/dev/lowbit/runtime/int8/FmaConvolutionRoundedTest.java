@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The int8 layers that run as Winograd F(4x4, 3x3) with rounded sums ({@link WinogradLayout#rounded}, a model
- * without {@code exactInt8}): which layers, how far their sums and levels are from the exact dot products (a scalar
+ * The int8 layers that run as Winograd with rounded sums ({@link WinogradLayout#roundsSums}, a model without
+ * {@code exactInt8}): F(4x4, 3x3) ({@link WinogradLayout#rounded}) and F(2x2, 3x3) in one run of input channels; which layers, how far their sums and levels are from the exact dot products (a scalar
  * long-integer oracle here), and that a split run is bit-identical to one thread.
  */
 class FmaConvolutionRoundedTest {
@@ -49,12 +49,77 @@ class FmaConvolutionRoundedTest {
         assertEquals(null, WinogradLayout.plan(wide, full, 0, true));
     }
 
+    /**
+     * F(2x2) layers whose exact sums need several runs of input channels sum them in one run, rounded, as the f32
+     * layers do; those exact in one run stay exact, and {@code exactInt8} keeps the runs.
+     */
+    @Test
+    void f2x2SumsInOneRoundedRunWhereExactOnesNeedSeveral() {
+        ConvGeometry g = ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1);
+        assertFalse(WinogradLayout.rounded(g), "9x9 is F(2x2) on the f32 path");
+        byte[] full = new byte[128 * 128 * 9];
+        Arrays.fill(full, (byte) -128);
+        assertEquals(0, WinogradLayout.runs(g, full, 0), "more than four exact runs");
+        assertTrue(WinogradLayout.roundsSums(g, full, 0, false));
+        assertEquals(2, WinogradLayout.plan(g, full, 0, false).outputTile());
+        assertEquals(1, WinogradLayout.plan(g, full, 0, false).channelRuns());
+        assertFalse(WinogradLayout.roundsSums(g, full, 0, true));
+        assertEquals(null, WinogradLayout.plan(g, full, 0, true));
+
+        byte[] twoRuns = new byte[128 * 128 * 9];
+        Arrays.fill(twoRuns, (byte) 20);
+        assertEquals(2, WinogradLayout.runs(g, twoRuns, 0));
+        assertTrue(WinogradLayout.roundsSums(g, twoRuns, 0, false));
+        assertEquals(2, WinogradLayout.plan(g, twoRuns, 0, true).channelRuns(), "exactInt8 keeps the runs");
+
+        byte[] small = new byte[128 * 128 * 9];
+        Arrays.fill(small, (byte) 3);
+        assertEquals(1, WinogradLayout.runs(g, small, 0));
+        assertFalse(WinogradLayout.roundsSums(g, small, 0, false), "exact in one run: stays exact");
+        assertEquals(1, WinogradLayout.plan(g, small, 0, false).channelRuns());
+    }
+
+    /**
+     * Random weights and levels cancel: the one-run F(2x2) layers above never pass 2^24 and sum exactly. Near-full
+     * levels against near-full weights of one sign do (|4D| up to 1.5 x 10^8 here), so the f32 sums round.
+     */
+    @Test
+    void oneRunF2x2PastTheExactRangeRoundsWithinItsBound() {
+        ConvGeometry g = ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1);
+        Random rnd = new Random(9);
+        byte[] w = new byte[128 * 128 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) (100 + rnd.nextInt(28));
+        }
+        byte[] in = new byte[g.inputLength()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (byte) (200 + rnd.nextInt(56));
+        }
+        assertTrue(WinogradLayout.roundsSums(g, w, 0, false));
+        long[] exact = dotProducts(g, w, in, 0);
+        long largest = Arrays.stream(exact).map(Math::abs).max().orElseThrow();
+        float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
+        Arrays.fill(ones, 1f);
+        float[] sums = run(new FmaConvolution(g, 0, w, false), in, Requantization.toFloat(ones, zeros, false));
+        double worst = 0;
+        for (int i = 0; i < exact.length; i++) {
+            worst = Math.max(worst, Math.abs(sums[i] - exact[i]));
+        }
+        System.out.printf("F(2x2) in one run past 2^24: largest |D| %d, worst |sum - D| %.3f%n", largest, worst);
+        // measured 18 with |D| up to 3.0e7 (2026-12-03): f32 keeps 24 bits of partial sums of 4D near 2^27; 1e-5 of
+        // |D| (about 300 here) is the bound the F(4x4) layers meet, and a wrong tap or transform entry is off by
+        // whole products (10^4 here)
+        assertTrue(worst <= 1e-5 * largest, "worst |sum - D| " + worst);
+    }
+
     static Stream<Arguments> layers() {
         return Stream.of(
-                Arguments.of("16 -> 64 at 30x30, ReLU-like levels (head-pose's conv2)", ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1), 0, true),
-                Arguments.of("64 -> 64 at 18x18, dense levels around 128", ConvGeometry.square(18, 18, 64, 64, 1, 3, 1, 1), 128, false),
-                Arguments.of("48 -> 192 at 19x19, ReLU-like levels (face-detection's fire6)", ConvGeometry.square(19, 19, 48, 192, 1, 3, 1, 1), 0, true),
-                Arguments.of("128 -> 64 at 18x18, dense levels, unpadded", ConvGeometry.square(18, 18, 128, 64, 1, 3, 1, 0), 77, false));
+                Arguments.of("16 -> 64 at 30x30, ReLU-like levels (head-pose's conv2)", ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1), 0, true, 4),
+                Arguments.of("64 -> 64 at 18x18, dense levels around 128", ConvGeometry.square(18, 18, 64, 64, 1, 3, 1, 1), 128, false, 4),
+                Arguments.of("48 -> 192 at 19x19, ReLU-like levels (face-detection's fire6)", ConvGeometry.square(19, 19, 48, 192, 1, 3, 1, 1), 0, true, 4),
+                Arguments.of("128 -> 64 at 18x18, dense levels, unpadded", ConvGeometry.square(18, 18, 128, 64, 1, 3, 1, 0), 77, false, 4),
+                Arguments.of("128 -> 128 at 9x9, F(2x2) in one run (vehicle's Convolution5)", ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), 128, false, 2),
+                Arguments.of("256 -> 64 at 10x10, F(2x2) in one run, ReLU-like levels", ConvGeometry.square(10, 10, 256, 64, 1, 3, 1, 1), 0, true, 2));
     }
 
     /**
@@ -63,12 +128,14 @@ class FmaConvolutionRoundedTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
-    void sumsAndLevelsAgainstTheExactDotProducts(String name, ConvGeometry g, int zero, boolean reluLike) {
+    void sumsAndLevelsAgainstTheExactDotProducts(String name, ConvGeometry g, int zero, boolean reluLike, int tile) {
         Random rnd = new Random(name.hashCode());
         byte[] w = new byte[g.outChannels() * g.inChannels() * 9];
         for (int i = 0; i < w.length; i++) {
             w[i] = (byte) (rnd.nextInt(256) - 128);
         }
+        assertTrue(WinogradLayout.roundsSums(g, w, zero, false), name);
+        assertEquals(tile, WinogradLayout.plan(g, w, zero, false).outputTile(), name);
         byte[] in = new byte[g.inputLength()];
         for (int i = 0; i < in.length; i++) {
             in[i] = (byte) (reluLike && rnd.nextInt(2) == 0 ? 0 : rnd.nextInt(256));
