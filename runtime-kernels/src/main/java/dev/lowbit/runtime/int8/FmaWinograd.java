@@ -27,28 +27,14 @@ final class FmaWinograd {
     private final WinogradTiles tiles;
 
     /**
-     * The layer on this path ({@link WinogradLayout#plan}), or null: F(4x4) with rounded sums when
-     * {@link WinogradLayout#rounded} and not {@code exactSums}; else F(2x2) with exact sums in its runs of input
-     * channels when {@link WinogradLayout#takes} admits it (the transformed weights decide the runs and are kept),
-     * or, without {@code exactSums}, in one run with rounded sums where exact ones would need several.
+     * The layer on this path as {@link WinogradLayout#choose} decides it (the layout's {@link WinogradLayout#plan}),
+     * or null: its transformed weights and runs of input channels, the output transform on int32 when the sums are
+     * exact integers.
      */
     static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
-        if (!exactSums && WinogradLayout.rounded(g)) {
-            return new FmaWinograd(g, zeroPoint, WinogradLayout.roundedGeometry(g), WinogradLayout.roundedWeights(g, oihw),
-                    new int[] {0, g.inChannels()}, false);
-        }
-        if (!WinogradLayout.shapeFits(g)) {
-            return null;
-        }
-        float[] weights = WinogradLayout.transformedWeights(g, oihw);
-        int[] runs = WinogradLayout.runStarts(g, weights, zeroPoint);
-        if (runs != null && (exactSums || runs.length == 2)) {
-            return new FmaWinograd(g, zeroPoint, WinogradLayout.geometry(g, runs.length - 1), weights, runs, true);
-        }
-        // the f32 layers' F(2x2): the same integer weights, one run, the output transform in f32
-        return exactSums ? null
-                : new FmaWinograd(g, zeroPoint, WinogradLayout.geometry(g, 1), weights, new int[] {0, g.inChannels()},
-                        false);
+        WinogradLayout.Choice choice = WinogradLayout.choose(g, oihw, zeroPoint, exactSums);
+        return choice == null ? null : new FmaWinograd(g, zeroPoint, choice.geometry(), choice.weights(),
+                choice.runStarts(), !choice.roundedSums());
     }
 
     /** @param integerSums whether every sum is an exact integer (the output transform then runs on int32) */

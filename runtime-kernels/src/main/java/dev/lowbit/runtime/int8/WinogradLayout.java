@@ -95,13 +95,34 @@ public final class WinogradLayout {
      * ({@link #roundsSums}).
      */
     public static WinogradGeometry plan(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        Choice choice = choose(g, oihw, zeroPoint, exactSums);
+        return choice == null ? null : choice.geometry();
+    }
+
+    /**
+     * How the layer runs as Winograd: its buffers, transformed weights ({@code [p][c][o]}), where each run of input
+     * channels starts (then the input channels), and whether its sums are rounded f32 sums rather than exact
+     * integers (the output transform then runs in f32).
+     */
+    record Choice(WinogradGeometry geometry, float[] weights, int[] runStarts, boolean roundedSums) {
+    }
+
+    /** The one place that decides {@link #plan} and {@link #roundsSums}; null when the layer is not Winograd. */
+    static Choice choose(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        int[] oneRun = {0, g.inChannels()};
         if (!exactSums && rounded(g)) {
-            return roundedGeometry(g);
+            return new Choice(roundedGeometry(g), roundedWeights(g, oihw), oneRun, true);
         }
-        if (!takes(g, oihw, zeroPoint, exactSums)) {
+        if (!shapeFits(g)) {
             return null;
         }
-        return geometry(g, roundsSums(g, oihw, zeroPoint, exactSums) ? 1 : runs(g, oihw, zeroPoint));
+        float[] weights = transformedWeights(g, oihw);
+        int[] starts = runStarts(g, weights, zeroPoint);
+        if (starts != null && (exactSums || starts.length == 2)) {
+            return new Choice(geometry(g, starts.length - 1), weights, starts, false);
+        }
+        // the f32 layers' F(2x2): the same integer weights in one run, sums rounded where a partial sum passes 2^24
+        return exactSums ? null : new Choice(geometry(g, 1), weights, oneRun, true);
     }
 
     /** {@link #shapeFits} and exact on f32 in at most {@link #MAX_RUNS} runs of input channels ({@link #runs}). */
@@ -125,7 +146,8 @@ public final class WinogradLayout {
      * each, 2026-12-03, by hand).
      */
     public static boolean roundsSums(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
-        return !exactSums && (rounded(g) || shapeFits(g) && runs(g, oihw, zeroPoint) != 1);
+        Choice choice = choose(g, oihw, zeroPoint, exactSums);
+        return choice != null && choice.roundedSums();
     }
 
     /**
