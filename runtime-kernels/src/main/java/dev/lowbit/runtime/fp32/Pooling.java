@@ -45,17 +45,28 @@ public final class Pooling {
                 if (sw == 1) {
                     maxColumns1(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, ox - pw, ox);
                 } else if (kh == 3 && kw == 3 && sh == 2) {
-                    maxColumns3x3s2(x, y, planes, h, w, oh, ow, ph, 2 * ox - pw, ox);
+                    int c0 = 2 * ox - pw, first = firstPlaneInside(planes, h, w, c0);
+                    int end = endOfPlanesInside(x.length, first, planes, h, w, c0);
+                    maxColumns3x3s2(x, y, first, end, h, w, oh, ow, ph, c0, ox);
+                    int to = Math.min(ox + L, ow);
+                    maxScalar(x, y, 0, first, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, to);
+                    maxScalar(x, y, end, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, to);
                 } else {
                     maxColumns2(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, 2 * ox - pw, ox);
                 }
             }
         }
-        for (int p = 0; p < planes; p++) {
+        maxScalar(x, y, 0, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, ow);
+    }
+
+    /** The scalar loop: outputs {@code [c0, c1)} of every row of planes {@code [p0, p1)}. */
+    private static void maxScalar(float[] x, float[] y, int p0, int p1, int h, int w, int oh, int ow,
+            int kh, int kw, int sh, int sw, int ph, int pw, int c0, int c1) {
+        for (int p = p0; p < p1; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = Math.max(oy * sh - ph, 0);
                 int y1 = Math.min(oy * sh - ph + kh, h);
-                for (int c = ox; c < ow; c++) {
+                for (int c = c0; c < c1; c++) {
                     int x0 = Math.max(c * sw - pw, 0);
                     int x1 = Math.min(c * sw - pw + kw, w);
                     float m = -Float.MAX_VALUE;
@@ -71,6 +82,27 @@ public final class Pooling {
                 }
             }
         }
+    }
+
+    /**
+     * The first plane whose rows {@link #maxColumns3x3s2} can load without a mask: a chunk starting left of the row
+     * ({@code c0 < 0}) reads before the first plane's first row.
+     */
+    private static int firstPlaneInside(int planes, int h, int w, int c0) {
+        int p = 0;
+        while (p < planes && p * h * w + c0 < 0) {
+            p++;
+        }
+        return p;
+    }
+
+    /** The end of the planes from {@code first} whose rows' 2L + 2 columns from c0 lie inside the array. */
+    private static int endOfPlanesInside(int length, int first, int planes, int h, int w, int c0) {
+        int end = planes;
+        while (end > first && (end - 1) * h * w + (h - 1) * w + c0 + 2 * L + 2 > length) {
+            end--;
+        }
+        return end;
     }
 
     /**
@@ -173,15 +205,22 @@ public final class Pooling {
      * block in a loop over the rows (the carried row skipped) the pass ran 1.1-1.2x slower (64 x 30x30 13.1-13.2 vs
      * 15.1-15.8 us, 32 x 150x150 230-237 vs 271-276; alternating JVMs, by hand), and a helper returning a row's two
      * vectors would box them wherever C2 does not inline it.
+     *
+     * <p>Only planes {@code [first, end)}, whose rows this loads without a mask (the column masks still decide which
+     * lanes compete); the caller takes the others' outputs in the scalar loop. A masked load whose vector leaves the
+     * array runs the Vector API's out-of-range branch, whose profile the JDK method shares with every caller: once
+     * another model's pool had taken it, C2 compiled this method into 199 KB instead of 43, inlined its last store
+     * late and boxed the stored vector for a call, 92 KB per inference for vehicle-attributes (docs/performance.md,
+     * "Allocation after many models: where C2's code boxes").
      */
-    private static void maxColumns3x3s2(float[] x, float[] y, int planes, int h, int w, int oh, int ow, int ph,
+    private static void maxColumns3x3s2(float[] x, float[] y, int first, int end, int h, int w, int oh, int ow, int ph,
             int c0, int ox) {
         VectorMask<Float> out = F.indexInRange(0, ow - ox);
         VectorMask<Float> a0 = F.indexInRange(c0, w), b0 = F.indexInRange(c0 + L, w);
         VectorMask<Float> a1 = F.indexInRange(c0 + 1, w), b1 = F.indexInRange(c0 + 1 + L, w);
         VectorMask<Float> a2 = F.indexInRange(c0 + 2, w), b2 = F.indexInRange(c0 + 2 + L, w);
         FloatVector none = FloatVector.broadcast(F, -Float.MAX_VALUE);
-        for (int p = 0; p < planes; p++) {
+        for (int p = first; p < end; p++) {
             int plane = p * h * w + c0;
             // the horizontal maxima of the row above the current output row's window (none before the first)
             FloatVector carriedLo = none, carriedHi = none;
@@ -194,46 +233,46 @@ public final class Pooling {
                     hi0 = carriedHi;
                 } else if (top >= 0 && top < h) {
                     int r = plane + top * w;
-                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
-                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    FloatVector a = FloatVector.fromArray(F, x, r);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L);
                     lo0 = none.blend(a, a.compare(VectorOperators.GT, none, a0));
                     hi0 = none.blend(b, b.compare(VectorOperators.GT, none, b0));
-                    a = FloatVector.fromArray(F, x, r + 1, a1);
-                    b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                    a = FloatVector.fromArray(F, x, r + 1);
+                    b = FloatVector.fromArray(F, x, r + 1 + L);
                     lo0 = lo0.blend(a, a.compare(VectorOperators.GT, lo0, a1));
                     hi0 = hi0.blend(b, b.compare(VectorOperators.GT, hi0, b1));
-                    a = FloatVector.fromArray(F, x, r + 2, a2);
-                    b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                    a = FloatVector.fromArray(F, x, r + 2);
+                    b = FloatVector.fromArray(F, x, r + 2 + L);
                     lo0 = lo0.blend(a, a.compare(VectorOperators.GT, lo0, a2));
                     hi0 = hi0.blend(b, b.compare(VectorOperators.GT, hi0, b2));
                 }
                 if (top + 1 >= 0 && top + 1 < h) {
                     int r = plane + (top + 1) * w;
-                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
-                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    FloatVector a = FloatVector.fromArray(F, x, r);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L);
                     lo1 = none.blend(a, a.compare(VectorOperators.GT, none, a0));
                     hi1 = none.blend(b, b.compare(VectorOperators.GT, none, b0));
-                    a = FloatVector.fromArray(F, x, r + 1, a1);
-                    b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                    a = FloatVector.fromArray(F, x, r + 1);
+                    b = FloatVector.fromArray(F, x, r + 1 + L);
                     lo1 = lo1.blend(a, a.compare(VectorOperators.GT, lo1, a1));
                     hi1 = hi1.blend(b, b.compare(VectorOperators.GT, hi1, b1));
-                    a = FloatVector.fromArray(F, x, r + 2, a2);
-                    b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                    a = FloatVector.fromArray(F, x, r + 2);
+                    b = FloatVector.fromArray(F, x, r + 2 + L);
                     lo1 = lo1.blend(a, a.compare(VectorOperators.GT, lo1, a2));
                     hi1 = hi1.blend(b, b.compare(VectorOperators.GT, hi1, b2));
                 }
                 if (top + 2 >= 0 && top + 2 < h) {
                     int r = plane + (top + 2) * w;
-                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
-                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    FloatVector a = FloatVector.fromArray(F, x, r);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L);
                     lo2 = none.blend(a, a.compare(VectorOperators.GT, none, a0));
                     hi2 = none.blend(b, b.compare(VectorOperators.GT, none, b0));
-                    a = FloatVector.fromArray(F, x, r + 1, a1);
-                    b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                    a = FloatVector.fromArray(F, x, r + 1);
+                    b = FloatVector.fromArray(F, x, r + 1 + L);
                     lo2 = lo2.blend(a, a.compare(VectorOperators.GT, lo2, a1));
                     hi2 = hi2.blend(b, b.compare(VectorOperators.GT, hi2, b1));
-                    a = FloatVector.fromArray(F, x, r + 2, a2);
-                    b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                    a = FloatVector.fromArray(F, x, r + 2);
+                    b = FloatVector.fromArray(F, x, r + 2 + L);
                     lo2 = lo2.blend(a, a.compare(VectorOperators.GT, lo2, a2));
                     hi2 = hi2.blend(b, b.compare(VectorOperators.GT, hi2, b2));
                 }
