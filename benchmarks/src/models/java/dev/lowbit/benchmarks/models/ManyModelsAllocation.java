@@ -1,0 +1,58 @@
+package dev.lowbit.benchmarks.models;
+
+import com.sun.management.ThreadMXBean;
+import dev.lowbit.runtime.InferenceModel;
+import dev.lowbit.runtime.TensorSpec;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Bytes allocated per {@code infer()} when several generated models run one after the other in one JVM: each model
+ * {@code -Dinferences=300} times, the last {@code -Dlast=1000}, printed per hundred. A warm model should allocate only
+ * its outputs; code C2 compiled while earlier models ran can make a later one allocate more (docs/performance.md,
+ * "Allocation after many models: where C2's code boxes"). Not a JMH benchmark: the state depends on the order of the
+ * models and on when C2 compiles, so it is a tool to reproduce it, run by hand:
+ *
+ * <pre>java --add-modules jdk.incubator.vector -Dlowbit.shared=../shared -cp benchmarks/target/benchmarks.jar \
+ *     dev.lowbit.benchmarks.models.ManyModelsAllocation [ModelClass ...]</pre>
+ *
+ * Without arguments, the order that reproduced vehicle-attributes' max pool boxing in 2.6 minutes (92,488 bytes per
+ * inference before the fix, 328 after). Arguments are generated class names without the {@code Model} suffix.
+ */
+public final class ManyModelsAllocation {
+    private static final List<String> REPRODUCTION = List.of("FaceDetectionAdas0001Fp16", "FaceDetectionAdas0001Fp16Int8",
+            "FaceDetectionAdas0001Fp16Int8AsFp32", "FaceDetectionRetail0004Fp16Int8",
+            "VehicleAttributesRecognitionBarrier0039Fp16Int8AsFp32");
+
+    private ManyModelsAllocation() {
+    }
+
+    public static void main(String[] args) throws ReflectiveOperationException {
+        List<String> models = args.length > 0 ? List.of(args) : REPRODUCTION;
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int k = 0; k < models.size(); k++) {
+            String name = models.get(k);
+            InferenceModel model = (InferenceModel) Class.forName(ManyModelsAllocation.class.getPackageName() + "."
+                    + name + "Model").getConstructor().newInstance();
+            TensorSpec input = model.inputs().get(0);
+            float[] x = new float[input.size()];
+            Random random = new Random(3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = random.nextInt(256);
+            }
+            Map<String, float[]> inputs = Map.of(input.name(), x);
+            int inferences = k == models.size() - 1 ? Integer.getInteger("last", 1000) : Integer.getInteger("inferences", 300);
+            StringBuilder perHundred = new StringBuilder(name + ", bytes per inference per hundred:");
+            for (int done = 0; done < inferences; done += 100) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 100; i++) {
+                    model.infer(inputs);
+                }
+                perHundred.append(' ').append((threads.getCurrentThreadAllocatedBytes() - before) / 100);
+            }
+            System.out.println(perHundred);
+        }
+    }
+}
