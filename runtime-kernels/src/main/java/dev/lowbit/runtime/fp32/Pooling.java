@@ -37,23 +37,25 @@ public final class Pooling {
             int kh, int kw, int sh, int sw, int ph, int pw) {
         int ox = 0;
         if (sw == 1 || sw == 2) {
-            // L outputs at a time, every column of the window's row span loaded masked to the row (columns
-            // outside it, padding included, never win). A tail of at most SCALAR_TAIL outputs is cheaper in the
-            // scalar loop than as a masked chunk (vehicle's 18-column rows: 67 us with 2 scalar outputs per row,
-            // 98 us with a masked second chunk, by hand).
+            // L outputs at a time, every column of the window's row span loaded without a mask and compared under
+            // a mask of the row (columns outside it, padding included, never win); the planes whose loads would
+            // leave the array take that chunk in the scalar loop. A tail of at most SCALAR_TAIL outputs is cheaper
+            // in the scalar loop than as a masked chunk (vehicle's 18-column rows: 67 us with 2 scalar outputs per
+            // row, 98 us with a masked second chunk, by hand).
             for (; ox < ow && (ow - ox >= L || ow - ox > SCALAR_TAIL); ox += L) {
+                int c0 = sw * ox - pw;
+                int first = firstPlaneInside(planes, h, w, c0);
+                int end = endOfPlanesInside(x.length, first, planes, h, w, c0, sw * L + kw - 1);
                 if (sw == 1) {
-                    maxColumns1(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, ox - pw, ox);
+                    maxColumns1(x, y, first, end, h, w, oh, ow, kh, kw, sh, ph, c0, ox);
                 } else if (kh == 3 && kw == 3 && sh == 2) {
-                    int c0 = 2 * ox - pw, first = firstPlaneInside(planes, h, w, c0);
-                    int end = endOfPlanesInside(x.length, first, planes, h, w, c0);
                     maxColumns3x3s2(x, y, first, end, h, w, oh, ow, ph, c0, ox);
-                    int to = Math.min(ox + L, ow);
-                    maxScalar(x, y, 0, first, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, to);
-                    maxScalar(x, y, end, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, to);
                 } else {
-                    maxColumns2(x, y, planes, h, w, oh, ow, kh, kw, sh, ph, 2 * ox - pw, ox);
+                    maxColumns2(x, y, first, end, h, w, oh, ow, kh, kw, sh, ph, c0, ox);
                 }
+                int to = Math.min(ox + L, ow);
+                maxScalar(x, y, 0, first, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, to);
+                maxScalar(x, y, end, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, to);
             }
         }
         maxScalar(x, y, 0, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, ox, ow);
@@ -85,7 +87,7 @@ public final class Pooling {
     }
 
     /**
-     * The first plane whose rows {@link #maxColumns3x3s2} can load without a mask: a chunk starting left of the row
+     * The first plane whose rows the vector chunks can load without a mask: a chunk starting left of the row
      * ({@code c0 < 0}) reads before the first plane's first row.
      */
     private static int firstPlaneInside(int planes, int h, int w, int c0) {
@@ -96,49 +98,56 @@ public final class Pooling {
         return p;
     }
 
-    /** The end of the planes from {@code first} whose rows' 2L + 2 columns from c0 lie inside the array. */
-    private static int endOfPlanesInside(int length, int first, int planes, int h, int w, int c0) {
+    /** The end of the planes from {@code first} whose rows' {@code span} columns from c0 lie inside the array. */
+    private static int endOfPlanesInside(int length, int first, int planes, int h, int w, int c0, int span) {
         int end = planes;
-        while (end > first && (end - 1) * h * w + (h - 1) * w + c0 + 2 * L + 2 > length) {
+        while (end > first && (end - 1) * h * w + (h - 1) * w + c0 + span > length) {
             end--;
         }
         return end;
     }
 
     /**
-     * Outputs {@code [ox, ox + L)} (those below ow) of every row of every plane, stride 1: lane j's window spans
-     * columns c0 + j + [0, kw). Each lane takes its window in the scalar loop's order with the same comparison, so
-     * the result is the scalar loop's, bit for bit; a lane whose column lies outside the row is masked out of the
-     * comparison. A compare + blend, not FloatVector.max: Java's max must order NaN and -0.0, a longer sequence on
+     * Outputs {@code [ox, ox + L)} (those below ow) of every row of planes {@code [first, end)}, stride 1: lane j's
+     * window spans columns c0 + j + [0, kw). Each lane takes its window in the scalar loop's order with the same
+     * comparison, so the result is the scalar loop's, bit for bit; a lane whose column lies outside the row is masked
+     * out of the comparison. A compare + blend, not FloatVector.max: Java's max must order NaN and -0.0, a longer sequence on
      * the loop's dependency chain (2.6 vs 3.9 ns per step, by hand). The column masks depend only on the chunk, so
      * the first three are built once for all planes and rows: built per row they were most of the pass (head-pose's
      * 64 x 30 x 30 pool: 37 us, by hand in a per-layer profile). Vectors and masks stay local to this method (one
      * C2 does not inline would box them).
+     *
+     * <p>The loads take no mask (the caller gives the planes whose rows' loads stay inside the array to this method
+     * and the others to the scalar loop). A masked load whose vector leaves the array runs the Vector API's
+     * out-of-range branch, whose profile the JDK method shares with every caller: once another model's pool had taken
+     * it, C2 compiled {@link #maxColumns3x3s2} into 199 KB instead of 43, inlined its last store late and boxed the
+     * stored vector for a call, 92 KB per inference for vehicle-attributes (docs/performance.md, "Allocation after
+     * many models: where C2's code boxes").
      */
-    private static void maxColumns1(float[] x, float[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
-            int sh, int ph, int c0, int ox) {
+    private static void maxColumns1(float[] x, float[] y, int first, int end, int h, int w, int oh, int ow, int kh,
+            int kw, int sh, int ph, int c0, int ox) {
         VectorMask<Float> out = F.indexInRange(0, ow - ox);
         VectorMask<Float> m0 = F.indexInRange(c0, w), m1 = F.indexInRange(c0 + 1, w), m2 = F.indexInRange(c0 + 2, w);
-        for (int p = 0; p < planes; p++) {
+        for (int p = first; p < end; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = Math.max(oy * sh - ph, 0);
                 int y1 = Math.min(oy * sh - ph + kh, h);
                 FloatVector m = FloatVector.broadcast(F, -Float.MAX_VALUE);
                 for (int iy = y0; iy < y1; iy++) {
                     int r = (p * h + iy) * w + c0;
-                    FloatVector v = FloatVector.fromArray(F, x, r, m0);
+                    FloatVector v = FloatVector.fromArray(F, x, r);
                     m = m.blend(v, v.compare(VectorOperators.GT, m, m0));
                     if (kw > 1) {
-                        v = FloatVector.fromArray(F, x, r + 1, m1);
+                        v = FloatVector.fromArray(F, x, r + 1);
                         m = m.blend(v, v.compare(VectorOperators.GT, m, m1));
                     }
                     if (kw > 2) {
-                        v = FloatVector.fromArray(F, x, r + 2, m2);
+                        v = FloatVector.fromArray(F, x, r + 2);
                         m = m.blend(v, v.compare(VectorOperators.GT, m, m2));
                     }
                     for (int kx = 3; kx < kw; kx++) {
                         VectorMask<Float> in = F.indexInRange(c0 + kx, w);
-                        v = FloatVector.fromArray(F, x, r + kx, in);
+                        v = FloatVector.fromArray(F, x, r + kx);
                         m = m.blend(v, v.compare(VectorOperators.GT, m, in));
                     }
                 }
@@ -148,16 +157,17 @@ public final class Pooling {
     }
 
     /**
-     * As {@link #maxColumns1} for stride 2: lane j's window spans columns c0 + 2j + [0, kw), so the window max is
-     * taken at every column of a 2L run (two vectors per column offset), then the even columns kept.
+     * As {@link #maxColumns1} for stride 2 (planes {@code [first, end)}, loads without masks): lane j's window spans
+     * columns c0 + 2j + [0, kw), so the window max is taken at every column of a 2L run (two vectors per column
+     * offset), then the even columns kept.
      */
-    private static void maxColumns2(float[] x, float[] y, int planes, int h, int w, int oh, int ow, int kh, int kw,
-            int sh, int ph, int c0, int ox) {
+    private static void maxColumns2(float[] x, float[] y, int first, int end, int h, int w, int oh, int ow, int kh,
+            int kw, int sh, int ph, int c0, int ox) {
         VectorMask<Float> out = F.indexInRange(0, ow - ox);
         VectorMask<Float> a0 = F.indexInRange(c0, w), b0 = F.indexInRange(c0 + L, w);
         VectorMask<Float> a1 = F.indexInRange(c0 + 1, w), b1 = F.indexInRange(c0 + 1 + L, w);
         VectorMask<Float> a2 = F.indexInRange(c0 + 2, w), b2 = F.indexInRange(c0 + 2 + L, w);
-        for (int p = 0; p < planes; p++) {
+        for (int p = first; p < end; p++) {
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = Math.max(oy * sh - ph, 0);
                 int y1 = Math.min(oy * sh - ph + kh, h);
@@ -165,26 +175,26 @@ public final class Pooling {
                 FloatVector hi = lo;
                 for (int iy = y0; iy < y1; iy++) {
                     int r = (p * h + iy) * w + c0;
-                    FloatVector a = FloatVector.fromArray(F, x, r, a0);
-                    FloatVector b = FloatVector.fromArray(F, x, r + L, b0);
+                    FloatVector a = FloatVector.fromArray(F, x, r);
+                    FloatVector b = FloatVector.fromArray(F, x, r + L);
                     lo = lo.blend(a, a.compare(VectorOperators.GT, lo, a0));
                     hi = hi.blend(b, b.compare(VectorOperators.GT, hi, b0));
                     if (kw > 1) {
-                        a = FloatVector.fromArray(F, x, r + 1, a1);
-                        b = FloatVector.fromArray(F, x, r + 1 + L, b1);
+                        a = FloatVector.fromArray(F, x, r + 1);
+                        b = FloatVector.fromArray(F, x, r + 1 + L);
                         lo = lo.blend(a, a.compare(VectorOperators.GT, lo, a1));
                         hi = hi.blend(b, b.compare(VectorOperators.GT, hi, b1));
                     }
                     if (kw > 2) {
-                        a = FloatVector.fromArray(F, x, r + 2, a2);
-                        b = FloatVector.fromArray(F, x, r + 2 + L, b2);
+                        a = FloatVector.fromArray(F, x, r + 2);
+                        b = FloatVector.fromArray(F, x, r + 2 + L);
                         lo = lo.blend(a, a.compare(VectorOperators.GT, lo, a2));
                         hi = hi.blend(b, b.compare(VectorOperators.GT, hi, b2));
                     }
                     for (int kx = 3; kx < kw; kx++) {
                         VectorMask<Float> inLo = F.indexInRange(c0 + kx, w), inHi = F.indexInRange(c0 + kx + L, w);
-                        a = FloatVector.fromArray(F, x, r + kx, inLo);
-                        b = FloatVector.fromArray(F, x, r + kx + L, inHi);
+                        a = FloatVector.fromArray(F, x, r + kx);
+                        b = FloatVector.fromArray(F, x, r + kx + L);
                         lo = lo.blend(a, a.compare(VectorOperators.GT, lo, inLo));
                         hi = hi.blend(b, b.compare(VectorOperators.GT, hi, inHi));
                     }
@@ -206,12 +216,7 @@ public final class Pooling {
      * 15.1-15.8 us, 32 x 150x150 230-237 vs 271-276; alternating JVMs, by hand), and a helper returning a row's two
      * vectors would box them wherever C2 does not inline it.
      *
-     * <p>Only planes {@code [first, end)}, whose rows this loads without a mask (the column masks still decide which
-     * lanes compete); the caller takes the others' outputs in the scalar loop. A masked load whose vector leaves the
-     * array runs the Vector API's out-of-range branch, whose profile the JDK method shares with every caller: once
-     * another model's pool had taken it, C2 compiled this method into 199 KB instead of 43, inlined its last store
-     * late and boxed the stored vector for a call, 92 KB per inference for vehicle-attributes (docs/performance.md,
-     * "Allocation after many models: where C2's code boxes").
+     * <p>Planes {@code [first, end)}, loaded without masks as in {@link #maxColumns1}.
      */
     private static void maxColumns3x3s2(float[] x, float[] y, int first, int end, int h, int w, int oh, int ow, int ph,
             int c0, int ox) {

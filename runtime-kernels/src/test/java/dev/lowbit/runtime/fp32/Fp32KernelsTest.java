@@ -116,6 +116,13 @@ class Fp32KernelsTest {
             {1, 10, 10, 3, 3, 3, 3, 3, 3, 0, 0}, {2, 6, 1, 6, 1, 3, 3, 1, 1, 1, 1}, {1, 20, 40, 10, 20, 2, 2, 2, 2, 0, 0},
             // windows wider than the three column offsets whose masks are made once per chunk
             {2, 20, 40, 20, 40, 5, 5, 1, 1, 2, 2}, {1, 16, 70, 8, 35, 4, 4, 2, 2, 1, 1}, {2, 9, 21, 5, 10, 5, 5, 2, 2, 2, 2},
+            // several planes with a chunk starting left of the row (its first plane and the last plane's last rows
+            // take the scalar loop, the planes between the vector one)
+            {3, 12, 70, 12, 70, 3, 3, 1, 1, 1, 1}, {3, 16, 70, 8, 35, 4, 4, 2, 2, 1, 1}, {4, 11, 40, 6, 20, 2, 2, 2, 2, 1, 1},
+            // rows that end within the window's kw - 1 extra columns after a chunk's stride x L (16 or 8 lanes): the
+            // last plane's last row would load past the array
+            {2, 6, 17, 4, 15, 3, 3, 1, 1, 0, 0}, {2, 8, 32, 4, 16, 2, 2, 2, 2, 0, 0}, {2, 6, 9, 4, 7, 3, 3, 1, 1, 0, 0},
+            {2, 8, 16, 4, 8, 2, 2, 2, 2, 0, 0},
         };
         java.util.Random r = new java.util.Random(4);
         // second pass: only -1, NaN, 0.0 and -0.0, so most windows' maximum is a zero of either sign, and which one
