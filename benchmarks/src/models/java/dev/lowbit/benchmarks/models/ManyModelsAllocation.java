@@ -20,6 +20,8 @@ import java.util.Random;
  *
  * Without arguments, the order that reproduced vehicle-attributes' max pool boxing in 2.6 minutes (92,488 bytes per
  * inference before the fix, 328 after). Arguments are generated class names without the {@code Model} suffix.
+ * A model's first hundreds include its warm-up, which can take several hundred inferences (head-pose FP16 alone: its
+ * outputs only from the eighth hundred), so a lasting state is one that stays past about 1,000 inferences.
  */
 public final class ManyModelsAllocation {
     private static final List<String> REPRODUCTION = List.of("FaceDetectionAdas0001Fp16", "FaceDetectionAdas0001Fp16Int8",
