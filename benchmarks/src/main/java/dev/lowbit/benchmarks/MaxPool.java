@@ -1,6 +1,7 @@
 package dev.lowbit.benchmarks;
 
 import dev.lowbit.runtime.fp32.Pooling;
+import dev.lowbit.runtime.int8.LevelTensors;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,7 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The fp32 max pool ({@link Pooling#maxPool}) on the float models' pool shapes, microseconds per call: landmarks'
+ * The max pools on the models' pool shapes, microseconds per call: {@code f32} ({@link Pooling#maxPool}, the float
+ * models') and {@code u8} ({@link LevelTensors#maxPool} on u8 levels, the INT8 models'), on landmarks'
  * 2x2 stride-2 pools, head-pose's, vehicle's and face-detection's 3x3 stride-2 pools (ceil rounding), and a 3x3
  * stride-1 pool with padding (no shared model has one; it keeps the stride-1 kernel measured). A shape is
  * {@code planes x h x w / kernel s stride p pad}; arrays are sized exactly, as the generated code's are.
@@ -27,12 +29,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
-public class Fp32MaxPool {
+public class MaxPool {
     @Param({"16x48x48/2s2p0", "32x24x24/2s2p0", "64x30x30/3s2p0", "64x36x36/3s2p0", "32x150x150/3s2p0", "32x24x24/3s1p1"})
     public String shape;
 
     private float[] x;
     private float[] y;
+    private byte[] levels;
+    private byte[] pooledLevels;
     private int planes, h, w, oh, ow, k, s, p;
 
     @Setup
@@ -53,11 +57,20 @@ public class Fp32MaxPool {
             x[i] = (float) random.nextGaussian();
         }
         y = new float[planes * oh * ow];
+        levels = new byte[x.length];
+        random.nextBytes(levels);
+        pooledLevels = new byte[y.length];
     }
 
     @Benchmark
-    public float[] maxPool() {
+    public float[] f32() {
         Pooling.maxPool(x, y, planes, h, w, oh, ow, k, k, s, s, p, p);
         return y;
+    }
+
+    @Benchmark
+    public byte[] u8() {
+        LevelTensors.maxPool(levels, pooledLevels, planes, h, w, oh, ow, k, k, s, s, p, p);
+        return pooledLevels;
     }
 }
