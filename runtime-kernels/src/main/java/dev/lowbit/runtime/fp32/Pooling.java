@@ -111,11 +111,11 @@ public final class Pooling {
      * Outputs {@code [ox, ox + L)} (those below ow) of every row of planes {@code [first, end)}, stride 1: lane j's
      * window spans columns c0 + j + [0, kw). Each lane takes its window in the scalar loop's order with the same
      * comparison, so the result is the scalar loop's, bit for bit; a lane whose column lies outside the row is masked
-     * out of the comparison. A compare + blend, not FloatVector.max: Java's max must order NaN and -0.0, a longer sequence on
-     * the loop's dependency chain (2.6 vs 3.9 ns per step, by hand). The column masks depend only on the chunk, so
-     * the first three are built once for all planes and rows: built per row they were most of the pass (head-pose's
-     * 64 x 30 x 30 pool: 37 us, by hand in a per-layer profile). Vectors and masks stay local to this method (one
-     * C2 does not inline would box them).
+     * out of the comparison. A compare + blend, not FloatVector.max: Java's max must order NaN and -0.0, a longer
+     * sequence on the loop's dependency chain (2.6 vs 3.9 ns per step, by hand). The column masks depend only on the
+     * chunk, so the first three are built once for all planes and rows: built per row they were most of the pass
+     * (head-pose's 64 x 30 x 30 pool: 37 us, by hand in a per-layer profile). Vectors and masks stay local to this
+     * method (one C2 does not inline would box them).
      *
      * <p>The loads take no mask (the caller gives the planes whose rows' loads stay inside the array to this method
      * and the others to the scalar loop). A masked load whose vector leaves the array runs the Vector API's
