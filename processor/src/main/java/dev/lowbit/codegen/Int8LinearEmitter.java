@@ -116,8 +116,8 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
-                : onFma(l, exactSums) ? "FmaConvolution (" + fmaNote(geometry(l), l.weights().values(),
-                        l.segments().get(0).padLevel(), exactSums) + ")"
+                : onFma(l, exactSums) ? "FmaConvolution (" + fmaNote(geometry(l), WinogradLayout.form(geometry(l),
+                        l.weights().values(), l.segments().get(0).padLevel(), exactSums)) + ")"
                 : gathers(l, exactSums) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
@@ -321,12 +321,13 @@ final class Int8LinearEmitter implements LayerEmitter {
         int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
-        WinogradGeometry winograd = WinogradLayout.plan(g, l.weights().values(), zero, int8.exactSums());
+        WinogradLayout.Form form = WinogradLayout.form(g, l.weights().values(), zero, int8.exactSums());
+        WinogradGeometry winograd = form == null ? null : form.geometry();
         CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(winograd));
         QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L: $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
-                fmaNote(g, l.weights().values(), zero, int8.exactSums()), g);
+                fmaNote(g, form), g);
         b.add("// $L\n", epilogueNote(l));
         b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
         if (r != null) {
@@ -568,17 +569,17 @@ final class Int8LinearEmitter implements LayerEmitter {
      * The report's note on the FMA layer's path: exact int8 dot products, and Winograd F(2x2) with its runs of input
      * channels or the small-plane product in its exact integer mode (not 1x1: those are on the pointwise tiles when
      * their weights allow); or Winograd with rounded sums ({@link Int8Emitters#ROUNDED_SUMS}, which the build NOTE
-     * counts): F(4x4), or F(2x2) in one run ({@link WinogradLayout#roundsSums}).
+     * counts): F(4x4), or F(2x2) in one run ({@link WinogradLayout#roundsSums}). {@code winograd}: the layer's
+     * {@link WinogradLayout#form}, null when it is not Winograd.
      */
-    private static String fmaNote(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
-        WinogradGeometry winograd = WinogradLayout.plan(g, oihw, zeroPoint, exactSums);
-        if (winograd != null && WinogradLayout.roundsSums(g, oihw, zeroPoint, exactSums)) {
-            int tile = winograd.outputTile();
+    private static String fmaNote(ConvGeometry g, WinogradLayout.Form winograd) {
+        if (winograd != null && winograd.roundedSums()) {
+            int tile = winograd.geometry().outputTile();
             return "int8 dot products on f32 FMA, Winograd F(" + tile + "x" + tile + ", 3x3), " + Int8Emitters.ROUNDED_SUMS;
         }
         String exact = "exact int8 dot products on f32 FMA";
         if (winograd != null) {
-            int runs = winograd.channelRuns();
+            int runs = winograd.geometry().channelRuns();
             return exact + (runs == 1 ? ", Winograd F(2x2, 3x3)"
                     : ", Winograd F(2x2, 3x3) in " + runs + " runs of input channels");
         }

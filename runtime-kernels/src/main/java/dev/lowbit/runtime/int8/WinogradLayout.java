@@ -100,6 +100,19 @@ public final class WinogradLayout {
     }
 
     /**
+     * What the generator needs of the layer's Winograd form: its buffers ({@link #plan}) and whether its sums are
+     * rounded ({@link #roundsSums}), decided once; null when the layer is not Winograd.
+     */
+    public static Form form(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
+        Choice choice = choose(g, oihw, zeroPoint, exactSums);
+        return choice == null ? null : new Form(choice.geometry(), choice.roundedSums());
+    }
+
+    /** The part of a layer's Winograd {@link Choice} a generator reads (no weights). */
+    public record Form(WinogradGeometry geometry, boolean roundedSums) {
+    }
+
+    /**
      * How the layer runs as Winograd: its buffers, transformed weights ({@code [p][c][o]}), where each run of input
      * channels starts (then the input channels), and whether its sums are rounded f32 sums rather than exact
      * integers (the output transform then runs in f32).

@@ -77,6 +77,16 @@ class FmaConvolutionRoundedTest {
         assertEquals(1, WinogradLayout.runs(g, small, 0));
         assertFalse(WinogradLayout.roundsSums(g, small, 0, false), "exact in one run: stays exact");
         assertEquals(1, WinogradLayout.plan(g, small, 0, false).channelRuns());
+
+        // the generator's form is plan and roundsSums in one answer
+        for (byte[] w : new byte[][] {full, twoRuns, small}) {
+            for (boolean exact : new boolean[] {false, true}) {
+                WinogradLayout.Form form = WinogradLayout.form(g, w, 0, exact);
+                assertEquals(WinogradLayout.plan(g, w, 0, exact), form == null ? null : form.geometry());
+                assertEquals(WinogradLayout.roundsSums(g, w, 0, exact), form != null && form.roundedSums());
+            }
+        }
+        assertEquals(null, WinogradLayout.form(g, full, 0, true), "exact sums in more than four runs: not Winograd");
     }
 
     /**
