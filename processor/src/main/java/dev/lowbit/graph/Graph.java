@@ -17,7 +17,7 @@ import java.util.Map;
  * in the IR's order, and the consumers of every value. Transformations produce new graphs. Thread-safe.
  */
 public final class Graph {
-    /** A consumer of a value: input {@code inputPosition} of {@code node}. */
+    /** A consumer of a value: input {@code inputPosition} of {@code node}. Immutable, thread-safe. */
     public record Use(Node node, int inputPosition) {}
 
     private final String name;

@@ -15,13 +15,16 @@ import java.util.Optional;
  * class path. Records every place it looked, for the "not found" error. Stateless, thread-safe.
  */
 public final class ModelLocator {
-    /** Looks a path up on the class path; returns a readable local file (copied out of a jar when needed). */
+    /**
+     * Looks a path up on the class path; returns a readable local file (copied out of a jar when needed). Called
+     * from the thread that runs the locator.
+     */
     @FunctionalInterface
     public interface ClassPathLookup {
         Optional<Path> find(String relativePath) throws IOException;
     }
 
-    /** The outcome: the .xml found, and where the locator looked (in order). */
+    /** The outcome: the .xml found, and where the locator looked (in order). Immutable, thread-safe. */
     public record Result(Optional<Path> xml, List<String> tried) {}
 
     private static final List<String> BUILD_FILES = List.of("pom.xml", "build.gradle", "build.gradle.kts",

@@ -9,7 +9,8 @@ import java.util.List;
  */
 public record QuantizationResult(Graph graph, List<Layer> layers) {
     /**
-     * One Convolution or MatMul.
+     * One Convolution or MatMul. Immutable by contract (the interval array is shared, not copied), and then
+     * thread-safe.
      *
      * @param range      the calibrated range of its data input, null when skipped
      * @param interval   the FakeQuantize [low, high] put in front of it, null when skipped

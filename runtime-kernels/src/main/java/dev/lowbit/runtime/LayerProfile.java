@@ -1,7 +1,7 @@
 package dev.lowbit.runtime;
 
 /**
- * The recorded time of one layer of a compiled model. Immutable.
+ * The recorded time of one layer of a compiled model. Immutable, so thread-safe.
  *
  * @param id         the IR layer id
  * @param name       the IR layer name

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The text form of a model's static layer description that the processor bakes into a generated class as string
  * constants (a constant costs no bytecode, unlike an array of records built in a static initializer): one line per
- * layer, tab-separated id, name, type, precision, kernel and MACs. Stateless.
+ * layer, tab-separated id, name, type, precision, kernel and MACs. Stateless, so thread-safe.
  */
 public final class LayerTable {
     private LayerTable() {}

@@ -10,7 +10,7 @@ import java.util.Locale;
  * printable as a table like {@code benchmark_app -pc}. Immutable, thread-safe.
  */
 public final class ProfilingInfo {
-    /** How {@link #toTable(Order, int)} sorts the layers. */
+    /** How {@link #toTable(Order, int)} sorts the layers. Thread-safe (an enum). */
     public enum Order {
         /** The order the model runs them in. */
         EXECUTION,

@@ -13,7 +13,7 @@ import java.util.Map;
  * (see {@link QuantizedLinear}), foldable weights, 4-D tensors. Not thread-safe (shares the constant cache).
  */
 public final class ConvolutionLowering {
-    /** The lowered layer, or null with the reason why not. */
+    /** The lowered layer, or null with the reason why not. Immutable by contract, thread-safe. */
     public record Result(QuantizedLinear step, String reason) {}
 
     private final Graph graph;

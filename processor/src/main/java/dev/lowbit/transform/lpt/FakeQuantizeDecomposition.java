@@ -11,7 +11,7 @@ import dev.lowbit.transform.ConstantValues;
  * the grid keeps the IR's ranges, so non-integer zero points stay exact. Not thread-safe (shares the constant cache).
  */
 public final class FakeQuantizeDecomposition {
-    /** The grid of a decomposable FakeQuantize, or null with the reason why not. */
+    /** The grid of a decomposable FakeQuantize, or null with the reason why not. Immutable, thread-safe. */
     public record Result(QuantGrid grid, String reason) {}
 
     private final ConstantValues constants;

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * cache is already filled (it is not thread-safe itself).
  */
 public final class Int8Simulator {
-    /** A quantized tensor: level indices (row-major) with its shape and grid. Immutable by contract. */
+    /** A quantized tensor: level indices (row-major) with its shape and grid. Immutable by contract, thread-safe. */
     public record Levels(int[] shape, int[] q, QuantGrid grid) {
         /** The fp32 values, bit-identical to what the IR's FakeQuantize would give for these levels. */
         public Tensor dequantize() {

@@ -23,7 +23,7 @@ import java.util.Map;
 public record LoweredModel(Graph graph, List<LoweredStep> steps, Map<ValueRef, QuantGrid> grids,
         ConstantValues constants, List<String> notes, List<LinearLayer> linear) {
 
-    /** One weighted layer for the int8 coverage summary. */
+    /** One weighted layer for the int8 coverage summary. Immutable, thread-safe. */
     public record LinearLayer(Node node, long macs, boolean int8) {}
 
     public LoweredModel {

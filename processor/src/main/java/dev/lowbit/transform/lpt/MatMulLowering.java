@@ -12,7 +12,7 @@ import java.util.Map;
  * next FakeQuantize fused by {@link EpilogueFusion}. Not thread-safe (shares the constant cache).
  */
 public final class MatMulLowering {
-    /** The lowered layer, or null with the reason why not. */
+    /** The lowered layer, or null with the reason why not. Immutable by contract, thread-safe. */
     public record Result(QuantizedLinear step, String reason) {}
 
     private final Graph graph;

@@ -3,7 +3,10 @@ package dev.lowbit.transform.lpt;
 import dev.lowbit.graph.Tensor;
 import java.util.Arrays;
 
-/** Expands a constant to a larger shape by numpy broadcasting (right-aligned, dims equal or 1). Stateless. */
+/**
+ * Expands a constant to a larger shape by numpy broadcasting (right-aligned, dims equal or 1). Stateless, so
+ * thread-safe.
+ */
 public final class NumpyBroadcast {
     private NumpyBroadcast() {}
 

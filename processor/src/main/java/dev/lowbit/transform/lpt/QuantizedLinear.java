@@ -63,12 +63,12 @@ public record QuantizedLinear(
         float[] postShift,
         QuantGrid requant) implements LoweredStep {
 
-    /** Which op the layer stands for (MatMul: 2-D fully connected). */
+    /** Which op the layer stands for (MatMul: 2-D fully connected). Thread-safe (an enum). */
     public enum Kind { CONVOLUTION, GROUP_CONVOLUTION, MATMUL }
 
     /**
      * Input channels {@code [from, to)} sharing one step and real zero point; {@code padLevel} is the integer zero
-     * point the kernel subtracts and pads with.
+     * point the kernel subtracts and pads with. Immutable, thread-safe.
      */
     public record InputSegment(int from, int to, double step, double zeroPoint, int padLevel) {}
 

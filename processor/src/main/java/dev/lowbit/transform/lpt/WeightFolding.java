@@ -26,10 +26,10 @@ public final class WeightFolding {
     /** Below this, a fractional zero point is double rounding noise of {@code -ol/step}, not part of the IR. */
     private static final double NOISE = 1e-9;
 
-    /** How the weights are laid out by the consuming op. */
+    /** How the weights are laid out by the consuming op. Thread-safe (an enum). */
     public enum Layout { CONVOLUTION, GROUP_CONVOLUTION, MATMUL_B, MATMUL_B_TRANSPOSED }
 
-    /** Folded weights, or null with the reason why not. */
+    /** Folded weights, or null with the reason why not. Immutable by contract, thread-safe. */
     public record Result(QuantizedWeights weights, String reason) {
         static Result no(String why) {
             return new Result(null, why);

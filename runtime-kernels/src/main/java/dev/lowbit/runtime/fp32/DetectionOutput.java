@@ -13,7 +13,7 @@ import java.util.Arrays;
  * nothing; it is therefore not thread-safe (one per model instance).
  */
 public final class DetectionOutput {
-    /** Baked attributes of one DetectionOutput layer. */
+    /** Baked attributes of one DetectionOutput layer. Immutable, thread-safe. */
     public record Attributes(int numClasses, int backgroundLabelId, int topK, int keepTopK, float nmsThreshold,
             float confidenceThreshold, boolean centerSize, boolean varianceEncodedInTarget, boolean normalized,
             boolean clipBeforeNms, boolean clipAfterNms, int inputWidth, int inputHeight) {}

@@ -8,7 +8,7 @@ import java.util.List;
  * take these slots in order (bias; bias and ReLU; bias, ReLU and a batch norm after it; a batch norm and then
  * ReLU ...). A missing step is its exact identity ({@code + -0.0f}, {@code * 1}, no ReLU), so the whole shape runs
  * as one pass of seven vector operations with the outputs bit for bit those of the steps alone. No vector types:
- * the processor asks inside javac, where {@code jdk.incubator.vector} is not loaded. Stateless.
+ * the processor asks inside javac, where {@code jdk.incubator.vector} is not loaded. Stateless, so thread-safe.
  */
 public final class EpilogueSlots {
     /** The slots, in order: "add", "multiply" or "relu". */

@@ -4,7 +4,7 @@ package dev.lowbit.runtime.fp32;
  * The scratch size of a {@link TiledConvolution}, in a class of its own without vector types: the annotation
  * processor sizes the generated class's shared float scratch with it at build time, inside javac, where the
  * incubator vector module is not loaded. Must agree with the constructor's layout (its assertion and
- * TiledConvolutionTest check that).
+ * TiledConvolutionTest check that). Stateless, thread-safe.
  */
 public final class TiledLayout {
     /**

@@ -5,7 +5,7 @@ package dev.lowbit.runtime.fp32;
  * convolution of one group:
  * the zero-padded channels-last input, the tiles, and the blocks of tiles whose transformed input and products
  * stay within about half of L2, and the weight transform. Vector-free: the processor sizes scratch with it inside javac, where
- * {@code jdk.incubator.vector} is not loaded. Immutable.
+ * {@code jdk.incubator.vector} is not loaded. Immutable, so thread-safe.
  *
  * @param inChannels  input channels
  * @param outChannels output channels, whole vectors of 16

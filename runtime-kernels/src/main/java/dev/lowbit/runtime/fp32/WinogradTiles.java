@@ -693,7 +693,8 @@ public final class WinogradTiles {
     /**
      * Where {@link #run(float[], TileLevels, Object, byte[], int, Parallel)} sends each output tile of F(4x4, 3x3):
      * the int8 layers' requantization. An implementation reads the tile from scratch and never receives or returns
-     * vectors (C2 boxes vectors that cross a call it does not inline).
+     * vectors (C2 boxes vectors that cross a call it does not inline). Called on the worker threads of a split run,
+     * each with its own tiles, so an implementation must be safe for concurrent calls (the int8 one is stateless).
      *
      * @param <C> what the implementation needs besides the tile (the int8 layers: their epilogue constants)
      */

@@ -108,7 +108,7 @@ public final class WinogradLayout {
         return choice == null ? null : new Form(choice.geometry(), choice.roundedSums());
     }
 
-    /** The part of a layer's Winograd {@link Choice} a generator reads (no weights). */
+    /** The part of a layer's Winograd {@link Choice} a generator reads (no weights). Immutable, thread-safe. */
     public record Form(WinogradGeometry geometry, boolean roundedSums) {
     }
 

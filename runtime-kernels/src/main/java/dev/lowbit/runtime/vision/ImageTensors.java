@@ -15,7 +15,10 @@ import javax.imageio.ImageIO;
 public final class ImageTensors {
     private ImageTensors() {}
 
-    /** A letterboxed input and the factor that maps input pixels back to picture pixels. */
+    /**
+     * A letterboxed input and the factor that maps input pixels back to picture pixels. Immutable by contract (the
+     * data array is shared, not copied), and then thread-safe.
+     */
     public record Letterboxed(float[] data, int width, int height, double scale) {
         /** Picture x of a box coordinate given as a fraction of the input width. */
         public double pictureX(double normalizedX) {
