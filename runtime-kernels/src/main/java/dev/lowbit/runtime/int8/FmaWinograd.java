@@ -106,7 +106,13 @@ final class FmaWinograd {
             if (first < 0) {
                 continue;
             }
-            ChannelsLastBlocks.row(in, zeroPoint, inOff + (r - g.padTop()) * w, plane, g.inChannels(), w, x, first, cp);
+            int iy = r - g.padTop();
+            for (int c = 0; c < g.inChannels(); c++) {
+                int src = inOff + c * plane + iy * w, dst = first + c;
+                for (int ix = 0; ix < w; ix++) {
+                    x[dst + ix * cp] = (in[src + ix] & 0xFF) - zeroPoint;
+                }
+            }
         }
     }
 }
