@@ -35,8 +35,10 @@ public @interface CompiledModel {
      * it too, 36 products per input channel for each 4x4 block of outputs against 64 in the exact F(2x2) form, with
      * f32 sums that are not exact integers: on the shared models' photos they were within 0.53 of the exact dot
      * products and 0 to 2 output levels in 10^5 differed, by one, from the exact path; and the F(2x2) layers whose
-     * exact sums would need several runs of input channels sum them in one, in f32 (the build NOTE counts these
-     * layers). {@code true}: every int8 layer computes its exact integer dot products, bit-identical to the int8
+     * exact sums would need several runs of input channels sum them in one, in f32; and the 1x1 layers over a Concat
+     * of differently quantized branches (face-detection's squeeze layers) sum every branch in one pass with each
+     * branch's weights scaled to one grid, in f32, instead of a pass per branch and a combine (the build NOTE counts
+     * these layers). {@code true}: every int8 layer computes its exact integer dot products, bit-identical to the int8
      * kernels and the processor's integer simulation.
      */
     boolean exactInt8() default false;

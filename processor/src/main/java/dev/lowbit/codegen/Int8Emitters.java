@@ -61,12 +61,13 @@ public final class Int8Emitters extends Emitters {
     private final LevelLayouts layouts;
 
     /**
-     * The report's words for a layer run as Winograd with rounded sums ({@code WinogradLayout.roundsSums}): the build
-     * NOTE counts the layers whose kernel names them.
+     * The report's words for a layer whose sums are rounded f32, not exact integers (Winograd: {@code
+     * WinogradLayout.roundsSums}; runs of input channels in one pass: {@code Int8LinearEmitter.mergesRuns}): the
+     * build NOTE counts the layers whose kernel names them.
      */
     public static final String ROUNDED_SUMS = "rounded f32 sums";
 
-    /** The model's {@code @CompiledModel(exactInt8)}: every int8 layer sums exactly (no rounded Winograd sums). */
+    /** The model's {@code @CompiledModel(exactInt8)}: every int8 layer sums exactly (no rounded f32 sums). */
     private final boolean exactSums;
 
     /**

@@ -105,6 +105,11 @@ final class Int8LinearEmitter implements LayerEmitter {
     /** The kernel the layer calls, for the report. */
     static String kernelName(QuantizedLinear l, boolean exactSums) {
         String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
+        if (mergesRuns(l, exactSums)) {
+            return "FmaConvolution (int8 dot products on f32 FMA, " + l.segments().size() + " runs of input channels "
+                    + "in one pass, each run's weights scaled to one grid, " + Int8Emitters.ROUNDED_SUMS + ") (u8 x i8 -> "
+                    + (l.requant() == null ? "f32)" : "u8)") + border;
+        }
         if (segmented(l)) {
             boolean fma = onFma(l, exactSums);
             boolean rounded = fma && l.segments().stream().anyMatch(seg -> WinogradLayout.roundsSums(
@@ -172,7 +177,17 @@ final class Int8LinearEmitter implements LayerEmitter {
         return l.kind() == QuantizedLinear.Kind.CONVOLUTION && l.groups() == 1 && l.segments().size() > 1;
     }
 
-    private static ConvGeometry geometry(QuantizedLinear l) {
+    /**
+     * A segmented 1x1 layer run in one pass with each run's weights scaled to one grid ({@code
+     * FmaConvolution.pointwiseRuns}): rounded sums, so only without {@code exactInt8}. Why: face-detection's nine
+     * squeeze layers after a Concat of two grids took 869 us as two exact passes and a combine against 711-756 for
+     * the f32 model's one pass (docs/performance.md).
+     */
+    static boolean mergesRuns(QuantizedLinear l, boolean exactSums) {
+        return !exactSums && segmented(l) && FmaLayout.pointwiseShape(geometry(l));
+    }
+
+    static ConvGeometry geometry(QuantizedLinear l) {
         int[] x = l.inputShape(), y = l.outputShape();
         int[] k = l.kernel(), s = l.strides(), d = l.dilations(), p = l.padsBegin();
         int padBottom = Math.max(0, (y[2] - 1) * s[0] + d[0] * (k[0] - 1) + 1 - x[2] - p[0]);
@@ -193,7 +208,8 @@ final class Int8LinearEmitter implements LayerEmitter {
     @Override
     public CodeBlock emit(StepContext c) {
         if (segmented(l)) {
-            return onFma(l, int8.exactSums()) ? emitSegmentedFma(c) : emitSegmented(c);
+            return mergesRuns(l, int8.exactSums()) ? emitMergedRuns(c)
+                    : onFma(l, int8.exactSums()) ? emitSegmentedFma(c) : emitSegmented(c);
         }
         if (onFma(l, int8.exactSums())) {
             return emitFma(c);
@@ -362,6 +378,11 @@ final class Int8LinearEmitter implements LayerEmitter {
         for (int oc = 0; oc < multiplier.length; oc++) {
             multiplier[oc] = l.multiplier()[oc][0];
         }
+        return epilogue(c, multiplier);
+    }
+
+    /** As above, with {@code multiplier} per output channel in place of the layer's (one grid) multiplier. */
+    private CodeBlock epilogue(StepContext c, float[] multiplier) {
         QuantGrid r = l.requant();
         CodeBlock m = c.derived(Int8Emitters.floats(multiplier));
         CodeBlock bias = c.derived(Int8Emitters.floats(l.bias()));
@@ -520,6 +541,80 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         report(c);
         return b.build();
+    }
+
+    /**
+     * A layer whose runs of input channels have their own grids, in one pass on {@code FmaConvolution.pointwiseRuns}:
+     * run j's weights for output oc scaled by {@code multiplier[oc][j] / base[oc]}, the layer's usual epilogue with
+     * multiplier {@code base} (run 0's, or the first nonzero one), so the epilogue reads {@code sum_j multiplier_j
+     * * D_j / base} as rounded f32 sums. Levels NCHW in and out, as {@link #emitSegmentedFma}.
+     */
+    private CodeBlock emitMergedRuns(StepContext c) {
+        ConvGeometry g = geometry(l);
+        int segments = l.segments().size();
+        MergedRuns runs = MergedRuns.of(l);
+        float[] factors = runs.factors();
+        String starts = joined(runs.starts()), zeros = joined(runs.zeroPoints());
+        c.addWeightBytes(l.weights().values().length + 4L * factors.length);
+        CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("$T.pointwiseRuns($L, $T.bytes($L), new int[] {$L}, "
+                + "new int[] {$L}, $L)", FMA, geometryLiteral(g), Int8Emitters.LEVELS,
+                c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(l.weights().values()))), starts, zeros,
+                c.derived(Int8Emitters.floats(factors))));
+        CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c, runs.base()));
+        CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
+        CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
+        CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, null), FmaLayout.workerScratchFloats(null));
+        CodeBlock.Builder b = CodeBlock.builder();
+        b.add("// int8 $L in $L runs of input channels (from channels $L, zero points $L) in one pass, each run's weights "
+                + "scaled to one grid ($L): $L\n", l.kind(), segments, starts, zeros, Int8Emitters.ROUNDED_SUMS, g);
+        b.add("// $L\n", epilogueNote(l));
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", l.inputShape()[0]);
+        if (l.requant() != null) {
+            b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), epi, int8.bytes(c, l.output()), g.outputLength(), centred, sums, conv,
+                    Int8Emitters.parallel());
+        } else {
+            b.addStatement("$L.run($L, n * $L, $L, null, $L, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
+                    g.inputLength(), epi, c.out(0), g.outputLength(), centred, sums, conv, Int8Emitters.parallel());
+        }
+        b.endControlFlow();
+        if (l.requant() != null) {
+            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
+        }
+        report(c);
+        return b.build();
+    }
+
+    private static String joined(int[] values) {
+        return Arrays.stream(values).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /**
+     * The constants of a layer {@link #mergesRuns}: per output channel the multiplier the epilogue applies ({@code
+     * base}: run 0's, or the first nonzero one; 0 when all are), and per run j and output oc the factor on its
+     * weights, {@code multiplier[oc][j] / base[oc]} ({@code factors[j * outputs + oc]}); each run's first input
+     * channel and zero point. Immutable by contract (arrays not copied), thread-safe.
+     */
+    record MergedRuns(float[] base, float[] factors, int[] starts, int[] zeroPoints) {
+        static MergedRuns of(QuantizedLinear l) {
+            int segments = l.segments().size(), rows = l.outputChannels();
+            float[] base = new float[rows];
+            float[] factors = new float[segments * rows];
+            for (int oc = 0; oc < rows; oc++) {
+                float[] m = l.multiplier()[oc];
+                for (float v : m) {
+                    if (v != 0f) {
+                        base[oc] = v;
+                        break;
+                    }
+                }
+                for (int j = 0; j < segments; j++) {
+                    factors[j * rows + oc] = base[oc] == 0f ? 0f : m[j] / base[oc];
+                }
+            }
+            return new MergedRuns(base, factors, l.segments().stream().mapToInt(QuantizedLinear.InputSegment::from).toArray(),
+                    l.segments().stream().mapToInt(QuantizedLinear.InputSegment::padLevel).toArray());
+        }
     }
 
     /** The epilogue {@code fma(D, 1, 0) = D} that writes a run's exact dot products as f32, for {@code rows} outputs. */

@@ -33,10 +33,11 @@ final class Int8Note {
         long rounded = layers.stream().filter(l -> l.kernel().contains(Int8Emitters.ROUNDED_SUMS)
                 && !l.kernel().startsWith("epilogue of")).count();
         if (rounded > 0) {
-            sb.append("\n  approximation: ").append(rounded).append(" int8 layer(s) run as Winograd with rounded f32 "
-                    + "sums (F(4x4, 3x3), or F(2x2, 3x3) in one run of input channels where exact sums would need "
-                    + "several), not exact integers (a level flips by one where a value lies within a fraction "
-                    + "of a unit of a rounding boundary); @CompiledModel(exactInt8 = true) keeps every sum exact");
+            sb.append("\n  approximation: ").append(rounded).append(" int8 layer(s) sum in f32 with rounding (Winograd "
+                    + "F(4x4, 3x3); F(2x2, 3x3) in one run of input channels where exact sums would need several; 1x1 "
+                    + "layers over a Concat of differently quantized branches in one pass with each branch's weights "
+                    + "scaled to one grid), not in exact integers (a level flips by one where a value lies within a "
+                    + "fraction of a unit of a rounding boundary); @CompiledModel(exactInt8 = true) keeps every sum exact");
         }
         for (String n : int8.lowered().notes()) {
             sb.append("\n  lpt: ").append(n);

@@ -52,7 +52,7 @@ class RoundedWinogradModelTest {
         // 16 inputs: exact F(2x2) takes 32 or more (WinogradLayout.MIN_IN_CHANNELS), so the direct FMA tiles
         assertEquals("FmaConvolution (exact int8 dot products on f32 FMA) (u8 x i8 -> u8), called at layer 15",
                 kernel(classes, "demo.Exact", "conv"));
-        String note = "approximation: 1 int8 layer(s) run as Winograd with rounded f32 sums (F(4x4, 3x3), or F(2x2, 3x3)";
+        String note = "approximation: 1 int8 layer(s) sum in f32 with rounding (Winograd F(4x4, 3x3); F(2x2, 3x3)";
         assertEquals(1, log.toString().split(java.util.regex.Pattern.quote(note), -1).length - 1, log.toString());
         assertTrue(Files.readString(classes.resolve("demo/RoundedModel.java")).contains("), false);"));
         assertTrue(Files.readString(classes.resolve("demo/ExactModel.java")).contains("), true);"));

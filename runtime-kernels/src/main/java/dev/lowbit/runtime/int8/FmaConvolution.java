@@ -40,7 +40,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The one exception, when the model allows it ({@code exactSums} false, the default of {@code @CompiledModel}):
  * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) run it too, on the same centred levels
  * ({@link WinogradLayout#rounded}), and F(2x2) layers whose exact sums need several runs of input channels sum in
- * one ({@link WinogradLayout#roundsSums}); the epilogue reads sums within a fraction of a unit of D; it applies the same
+ * one ({@link WinogradLayout#roundsSums}), and 1x1 layers over runs of input channels with their own grids sum every
+ * run in one pass ({@link #pointwiseRuns}); the epilogue reads sums within a fraction of a unit of D; it applies the same
  * f32 arithmetic to them on every path (vector, scalar, split), so split runs stay bit-identical to one thread.
  * Immutable; {@link #run} is thread-safe with distinct buffers.
  */
@@ -113,6 +114,36 @@ public final class FmaConvolution {
         this.intoTaps = conv != null && conv.gathersTaps();
         int wp = fromWideRows || fromPhasedWideRows ? conv.paddedWidth() : 0;
         this.chunkRows = wp > 0 ? Math.max((2 * LANES + wp - 1) / wp, (1 << 16) / (g.outChannels() * wp)) : 0;
+    }
+
+    /**
+     * A 1x1 layer whose input channels come in runs with their own grids (a Concat of differently quantized branches)
+     * in one pass with rounded sums, where the exact form needs a pass per run and a combine: run j starts at input
+     * channel {@code runStarts[j]} with zero point {@code zeroPoints[j]}, and its weights for output o are scaled by
+     * {@code factors[j * outChannels + o]} (the ratio of its multiplier to the one the epilogue applies), so
+     * {@link #run} passes {@code sum_j factor_j * D_j} to the epilogue instead of the integer D. Within a fraction of
+     * a unit of the exact combination (FmaPointwiseRunsTest); for models without {@code exactInt8}.
+     */
+    public static FmaConvolution pointwiseRuns(ConvGeometry g, byte[] oihw, int[] runStarts, int[] zeroPoints,
+            float[] factors) {
+        if (!FmaLayout.pointwiseShape(g)) {
+            throw new IllegalArgumentException(g + ": runs in one pass take 1x1 stride-1 unpadded layers of whole "
+                    + "8-channel tiles");
+        }
+        return new FmaConvolution(g, FmaPointwise.scaledRuns(g, oihw, runStarts, zeroPoints, factors));
+    }
+
+    /** The layer on the pointwise path alone. */
+    private FmaConvolution(ConvGeometry g, FmaPointwise pointwise) {
+        this.g = g;
+        this.zeroPoint = 0;
+        this.pointwise = pointwise;
+        this.winograd = null;
+        this.conv = null;
+        this.fromWideRows = false;
+        this.fromPhasedWideRows = false;
+        this.intoTaps = false;
+        this.chunkRows = 0;
     }
 
     /** Floats {@link #run} needs in {@code centred}: the input planes. */

@@ -56,6 +56,17 @@ public final class FmaLayout {
     }
 
     /**
+     * The shape {@code FmaPointwise} runs: one group, 1x1, stride 1, no padding, outputs in whole tiles of 8 channels
+     * and at least one tile of 2 x 16 pixels. Here, free of the Vector API, because the processor asks it at build
+     * time (javac runs the processor without {@code jdk.incubator.vector}).
+     */
+    public static boolean pointwiseShape(ConvGeometry g) {
+        boolean pointwise = g.groups() == 1 && g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1
+                && g.strideW() == 1 && g.padTop() == 0 && g.padLeft() == 0 && g.outH() == g.inH() && g.outW() == g.inW();
+        return pointwise && g.outChannels() % 8 == 0 && g.outH() * g.outW() >= 32;
+    }
+
+    /**
      * As {@link #takes(ConvGeometry, byte[], int)}; with {@code exactSums} false also every layer that runs as
      * Winograd F(4x4, 3x3) with rounded sums ({@link WinogradLayout#rounded}), whatever its weights, and Winograd
      * F(2x2) in one run of input channels with rounded sums where the rules above pick Winograd and exact sums

@@ -46,6 +46,8 @@ class FmaConvolutionTest {
                         ConvGeometry.square(9, 9, 128, 48, 1, 3, 1, 1), 131),
                 Arguments.of("1x1 48 -> 40 (vector tails, pointwise)", ConvGeometry.square(5, 7, 48, 40, 1, 1, 1, 0), 3),
                 Arguments.of("1x1 128 -> 16 (face-detection's squeeze, pointwise)", ConvGeometry.square(13, 13, 128, 16, 1, 1, 1, 0), 128),
+                // 900 pixels: a chunk of 480 in ten 3-vector tiles, then 420 in 3-vector tiles with the last shifted back
+                Arguments.of("1x1 16 -> 64 at 30x30 (3-vector tiles in two chunks, pointwise)", ConvGeometry.square(30, 30, 16, 64, 1, 1, 1, 0), 5),
                 Arguments.of("1x1 24 -> 32 at 8x4 (one whole tile, pointwise)", ConvGeometry.square(8, 4, 24, 32, 1, 1, 1, 0), 255),
                 Arguments.of("1x1 16 -> 12 (4 channels past the last 8-channel tile)", ConvGeometry.square(6, 6, 16, 12, 1, 1, 1, 0), 9),
                 Arguments.of("1x1 16 -> 8 at 5x6 (fewer than 32 pixels)", ConvGeometry.square(5, 6, 16, 8, 1, 1, 1, 0), 9),
