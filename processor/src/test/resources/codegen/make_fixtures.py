@@ -219,3 +219,45 @@ for a, ap, b, bp in [(0,0,5,0),(1,0,5,1),(2,0,5,2),(3,0,5,3),(4,0,5,4),(5,0,7,0)
                      (9,0,10,0),(10,0,15,0),(11,0,15,1),(12,0,15,2),(13,0,15,3),(14,0,15,4),(15,0,16,0)]:
     q.edge(a, ap, b, bp)
 q.write()
+
+# A 1x1 convolution over a Concat of two differently quantized branches (face-detection's squeeze layers): by
+# default it runs in one pass with each branch's weights scaled to one grid (rounded f32 sums), with exactInt8 as
+# one exact pass per branch and a combine. conv_a ends in ReLU + FakeQuantize (levels out), conv_b in its bias (f32 out).
+c = Net("tiny_int8_concat")
+c.layer(0, "data", "Parameter", 'element_type="f32" shape="1,16,8,8"', outputs=[([1, 16, 8, 8], "FP32")])
+c.const(1, "fq_a/il", [], [0.0]); c.const(2, "fq_a/ih", [], [2.0]); c.const(3, "fq_a/ol", [], [0.0]); c.const(4, "fq_a/oh", [], [2.0])
+c.layer(5, "fq_a", "FakeQuantize", 'levels="256" auto_broadcast="numpy"', inputs=[[1, 16, 8, 8], [], [], [], []],
+        outputs=[([1, 16, 8, 8], "FP32")])
+c.const(6, "fq_b/il", [], [-1.0]); c.const(7, "fq_b/ih", [], [3.0]); c.const(8, "fq_b/ol", [], [-1.0]); c.const(9, "fq_b/oh", [], [3.0])
+c.layer(10, "fq_b", "FakeQuantize", 'levels="256" auto_broadcast="numpy"', inputs=[[1, 16, 8, 8], [], [], [], []],
+        outputs=[([1, 16, 8, 8], "FP32")])
+c.layer(11, "concat", "Concat", 'axis="1"', inputs=[[1, 16, 8, 8], [1, 16, 8, 8]], outputs=[([1, 32, 8, 8], "FP32")])
+c.const(12, "wa", [16, 32, 1, 1], rnd(16 * 32, 0.4))
+c.const(13, "wa_fq/il", [], [-0.4]); c.const(14, "wa_fq/ih", [], [0.4]); c.const(15, "wa_fq/ol", [], [-0.4]); c.const(16, "wa_fq/oh", [], [0.4])
+c.layer(17, "wa_fq", "FakeQuantize", 'levels="255" auto_broadcast="numpy"', inputs=[[16, 32, 1, 1], [], [], [], []],
+        outputs=[([16, 32, 1, 1], "FP32")])
+c.layer(18, "conv_a", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit"',
+        inputs=[[1, 32, 8, 8], [16, 32, 1, 1]], outputs=[([1, 16, 8, 8], "FP32")])
+c.const(19, "conv_a/bias", [1, 16, 1, 1], rnd(16, 0.5))
+c.layer(20, "conv_a/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 16, 8, 8], [1, 16, 1, 1]], outputs=[([1, 16, 8, 8], "FP32")])
+c.layer(21, "relu_a", "ReLU", inputs=[[1, 16, 8, 8]], outputs=[([1, 16, 8, 8], "FP32")])
+c.const(22, "out_a/il", [], [0.0]); c.const(23, "out_a/ih", [], [6.0]); c.const(24, "out_a/ol", [], [0.0]); c.const(25, "out_a/oh", [], [6.0])
+c.layer(26, "out_a", "FakeQuantize", 'levels="256" auto_broadcast="numpy"', inputs=[[1, 16, 8, 8], [], [], [], []],
+        outputs=[([1, 16, 8, 8], "FP32")])
+c.layer(27, "out_a/sink_port_0", "Result", inputs=[[1, 16, 8, 8]])
+c.const(28, "wb", [8, 32, 1, 1], rnd(8 * 32, 0.4))
+c.const(29, "wb_fq/il", [], [-0.4]); c.const(30, "wb_fq/ih", [], [0.4]); c.const(31, "wb_fq/ol", [], [-0.4]); c.const(32, "wb_fq/oh", [], [0.4])
+c.layer(33, "wb_fq", "FakeQuantize", 'levels="255" auto_broadcast="numpy"', inputs=[[8, 32, 1, 1], [], [], [], []],
+        outputs=[([8, 32, 1, 1], "FP32")])
+c.layer(34, "conv_b", "Convolution", 'strides="1,1" dilations="1,1" pads_begin="0,0" pads_end="0,0" auto_pad="explicit"',
+        inputs=[[1, 32, 8, 8], [8, 32, 1, 1]], outputs=[([1, 8, 8, 8], "FP32")])
+c.const(35, "conv_b/bias", [1, 8, 1, 1], rnd(8, 0.5))
+c.layer(36, "conv_b/add", "Add", 'auto_broadcast="numpy"', inputs=[[1, 8, 8, 8], [1, 8, 1, 1]], outputs=[([1, 8, 8, 8], "FP32")])
+c.layer(37, "conv_b/add/sink_port_0", "Result", inputs=[[1, 8, 8, 8]])
+for a, ap, b, bp in [(0,0,5,0),(1,0,5,1),(2,0,5,2),(3,0,5,3),(4,0,5,4),(0,0,10,0),(6,0,10,1),(7,0,10,2),(8,0,10,3),
+                     (9,0,10,4),(5,0,11,0),(10,0,11,1),(12,0,17,0),(13,0,17,1),(14,0,17,2),(15,0,17,3),(16,0,17,4),
+                     (11,0,18,0),(17,0,18,1),(18,0,20,0),(19,0,20,1),(20,0,21,0),(21,0,26,0),(22,0,26,1),(23,0,26,2),
+                     (24,0,26,3),(25,0,26,4),(26,0,27,0),(28,0,33,0),(29,0,33,1),(30,0,33,2),(31,0,33,3),(32,0,33,4),
+                     (11,0,34,0),(33,0,34,1),(34,0,36,0),(35,0,36,1),(36,0,37,0)]:
+    c.edge(a, ap, b, bp)
+c.write()

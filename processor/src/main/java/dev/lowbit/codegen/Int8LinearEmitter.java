@@ -334,19 +334,26 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
                 geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), int8.exactSums()));
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
-        int batch = l.inputShape()[0];
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
         WinogradLayout.Form form = WinogradLayout.form(g, l.weights().values(), zero, int8.exactSums());
         WinogradGeometry winograd = form == null ? null : form.geometry();
         CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(winograd));
-        QuantGrid r = l.requant();
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L: $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
                 fmaNote(g, form), g);
         b.add("// $L\n", epilogueNote(l));
-        b.beginControlFlow("for (int n = 0; n < $L; n++)", batch);
-        if (r != null) {
+        return fmaRuns(c, b, g, layer, epi, centred, sums, conv);
+    }
+
+    /**
+     * The per-image calls of an {@code FmaConvolution} layer object (NCHW levels in; levels or the fp32 output out),
+     * appended to {@code b}, then the dequantized copy where fp32 layers read the levels; reports the layer.
+     */
+    private CodeBlock fmaRuns(StepContext c, CodeBlock.Builder b, ConvGeometry g, CodeBlock layer, CodeBlock epi,
+            CodeBlock centred, CodeBlock sums, CodeBlock conv) {
+        b.beginControlFlow("for (int n = 0; n < $L; n++)", l.inputShape()[0]);
+        if (l.requant() != null) {
             b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
                     g.inputLength(), epi, int8.bytes(c, l.output()), g.outputLength(), centred, sums, conv,
                     Int8Emitters.parallel());
@@ -355,7 +362,7 @@ final class Int8LinearEmitter implements LayerEmitter {
                     g.inputLength(), epi, c.out(0), g.outputLength(), centred, sums, conv, Int8Emitters.parallel());
         }
         b.endControlFlow();
-        if (r != null) {
+        if (l.requant() != null) {
             b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
         }
         report(c);
@@ -568,21 +575,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         b.add("// int8 $L in $L runs of input channels (from channels $L, zero points $L) in one pass, each run's weights "
                 + "scaled to one grid ($L): $L\n", l.kind(), segments, starts, zeros, Int8Emitters.ROUNDED_SUMS, g);
         b.add("// $L\n", epilogueNote(l));
-        b.beginControlFlow("for (int n = 0; n < $L; n++)", l.inputShape()[0]);
-        if (l.requant() != null) {
-            b.addStatement("$L.run($L, n * $L, $L, $L, null, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
-                    g.inputLength(), epi, int8.bytes(c, l.output()), g.outputLength(), centred, sums, conv,
-                    Int8Emitters.parallel());
-        } else {
-            b.addStatement("$L.run($L, n * $L, $L, null, $L, n * $L, $L, $L, $L, $L)", layer, int8.bytes(c, l.input()),
-                    g.inputLength(), epi, c.out(0), g.outputLength(), centred, sums, conv, Int8Emitters.parallel());
-        }
-        b.endControlFlow();
-        if (l.requant() != null) {
-            b.add(int8.dequantizeIfRead(c, l.output(), c.out(0)));
-        }
-        report(c);
-        return b.build();
+        return fmaRuns(c, b, g, layer, epi, centred, sums, conv);
     }
 
     private static String joined(int[] values) {

@@ -84,7 +84,8 @@ class RoundedWinogradModelTest {
         assertTrue(differ < 1e-3 * total, differ + " of " + total + " levels differ");
     }
 
-    private static String kernel(Path classes, String iface, String layer) throws Exception {
+    /** The kernel the JSON build report of {@code iface} names for {@code layer}. */
+    static String kernel(Path classes, String iface, String layer) throws Exception {
         JsonNode report = new ObjectMapper().readTree(Files.readString(classes.resolve("META-INF/lowbit/" + iface + ".json")));
         for (JsonNode l : report.get("layers")) {
             if (l.get("name").asText().equals(layer)) {
