@@ -123,13 +123,12 @@ public final class FmaConvolution {
      * {@code factors[j * outChannels + o]} (the ratio of its multiplier to the one the epilogue applies), so
      * {@link #run} passes {@code sum_j factor_j * D_j} to the epilogue instead of the integer D. Within a fraction of
      * a unit of the exact combination (FmaPointwiseRunsTest); for models without {@code exactInt8}.
+     *
+     * @throws IllegalArgumentException for a shape other than {@link FmaLayout#pointwiseShape}, or runs, zero points
+     *     and factors that do not match the layer
      */
     public static FmaConvolution pointwiseRuns(ConvGeometry g, byte[] oihw, int[] runStarts, int[] zeroPoints,
             float[] factors) {
-        if (!FmaLayout.pointwiseShape(g)) {
-            throw new IllegalArgumentException(g + ": runs in one pass take 1x1 stride-1 unpadded layers of whole "
-                    + "8-channel tiles");
-        }
         return new FmaConvolution(g, FmaPointwise.scaledRuns(g, oihw, runStarts, zeroPoints, factors));
     }
 

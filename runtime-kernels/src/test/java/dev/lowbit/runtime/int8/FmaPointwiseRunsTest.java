@@ -133,6 +133,10 @@ class FmaPointwiseRunsTest {
         assertFalse(FmaLayout.pointwiseShape(ConvGeometry.square(75, 75, 128, 16, 1, 1, 2, 0)), "stride 2");
         assertFalse(FmaLayout.pointwiseShape(ConvGeometry.square(75, 75, 128, 20, 1, 1, 1, 0)), "20 outputs");
         assertFalse(FmaLayout.pointwiseShape(ConvGeometry.square(5, 5, 128, 16, 1, 1, 1, 0)), "25 pixels");
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> FmaConvolution.pointwiseRuns(
+                ConvGeometry.square(10, 10, 8, 8, 1, 3, 1, 1), new byte[576], new int[] {0, 4}, new int[] {0, 0},
+                new float[16]));
+        assertTrue(shape.getMessage().contains("not a 1x1"), shape.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FmaConvolution.pointwiseRuns(
                 ConvGeometry.square(10, 10, 8, 8, 1, 1, 1, 0), new byte[64], new int[] {0, 4}, new int[] {0}, new float[16]));
         assertTrue(e.getMessage().contains("2 runs"), e.getMessage());
