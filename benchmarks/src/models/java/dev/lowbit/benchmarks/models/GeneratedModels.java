@@ -2,12 +2,17 @@ package dev.lowbit.benchmarks.models;
 
 import dev.lowbit.runtime.ExecutionConfig;
 import dev.lowbit.runtime.InferenceModel;
+import dev.lowbit.runtime.TensorSpec;
+import java.util.Map;
+import java.util.Random;
 import java.util.function.Function;
 
 /**
  * The generated classes of the four models the ONNX Runtime comparison covers, by model folder, for the benchmarks
  * that build instances with an {@link ExecutionConfig} ({@link PairedThreads}, {@link ThreadedModels}).
- * {@link PairedModels} calls each class's typed method instead, so it names the classes itself.
+ * {@link PairedModels} calls each class's typed method instead, so it names the classes itself. Any generated class
+ * of this package by name, with random-level inputs, for the tools run by hand ({@link LayerProfiles},
+ * {@link ManyModelsAllocation}). Stateless, thread-safe.
  */
 final class GeneratedModels {
     private GeneratedModels() {
@@ -33,5 +38,22 @@ final class GeneratedModels {
             case "landmarks-regression-retail-0009" -> LandmarksRegressionRetail0009Fp32Model::new;
             default -> throw new IllegalArgumentException("no generated float class for model '" + model + "'");
         };
+    }
+
+    /** A new instance of this package's generated class {@code name + "Model"} (name as the annotated interface). */
+    static InferenceModel byName(String name) throws ReflectiveOperationException {
+        return (InferenceModel) Class.forName(GeneratedModels.class.getPackageName() + "." + name + "Model")
+                .getConstructor().newInstance();
+    }
+
+    /** The model's first input filled with random levels 0..255 (seed 3), by input name. */
+    static Map<String, float[]> randomLevels(InferenceModel model) {
+        TensorSpec input = model.inputs().get(0);
+        float[] x = new float[input.size()];
+        Random random = new Random(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextInt(256);
+        }
+        return Map.of(input.name(), x);
     }
 }

@@ -63,8 +63,7 @@ public class Int8VsFp32Models {
 
     @Setup(Level.Trial)
     public void setUp() throws ReflectiveOperationException {
-        compiled = (InferenceModel) Class.forName(Int8VsFp32Models.class.getPackageName() + "." + model + suffix() + "Model")
-                .getConstructor().newInstance();
+        compiled = GeneratedModels.byName(model + suffix());
         TensorSpec in = compiled.inputs().get(0);
         inputs = Map.of(in.name(), input(in));
         outputs = new java.util.HashMap<>();

@@ -3,11 +3,9 @@ package dev.lowbit.benchmarks.models;
 import dev.lowbit.runtime.InferenceModel;
 import dev.lowbit.runtime.Profiled;
 import dev.lowbit.runtime.ProfilingInfo;
-import dev.lowbit.runtime.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Per-layer times of several generated models in one JVM, to compare two compilations of one network layer by layer
@@ -22,7 +20,7 @@ import java.util.Random;
  *     VehicleAttributesRecognitionBarrier0039Fp32</pre>
  *
  * Arguments are generated class names without the {@code Model} suffix (all of them are {@link Profiled}); inputs
- * are random levels 0..255, as in {@code ManyModelsAllocation}.
+ * are random levels 0..255 ({@link GeneratedModels#randomLevels}), as in {@code ManyModelsAllocation}.
  */
 public final class LayerProfiles {
     private LayerProfiles() {
@@ -35,16 +33,9 @@ public final class LayerProfiles {
         List<InferenceModel> models = new ArrayList<>();
         List<Map<String, float[]>> inputs = new ArrayList<>();
         for (String name : args) {
-            InferenceModel model = (InferenceModel) Class.forName(LayerProfiles.class.getPackageName() + "." + name
-                    + "Model").getConstructor().newInstance();
-            TensorSpec input = model.inputs().get(0);
-            float[] x = new float[input.size()];
-            Random random = new Random(3);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = random.nextInt(256);
-            }
+            InferenceModel model = GeneratedModels.byName(name);
             models.add(model);
-            inputs.add(Map.of(input.name(), x));
+            inputs.add(GeneratedModels.randomLevels(model));
         }
         int inferences = Integer.getInteger("inferences", 6000);
         for (boolean profiled : new boolean[] {false, true}) {

@@ -2,11 +2,9 @@ package dev.lowbit.benchmarks.models;
 
 import com.sun.management.ThreadMXBean;
 import dev.lowbit.runtime.InferenceModel;
-import dev.lowbit.runtime.TensorSpec;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Bytes allocated per {@code infer()} when several generated models run one after the other in one JVM: each model
@@ -36,15 +34,8 @@ public final class ManyModelsAllocation {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int k = 0; k < models.size(); k++) {
             String name = models.get(k);
-            InferenceModel model = (InferenceModel) Class.forName(ManyModelsAllocation.class.getPackageName() + "."
-                    + name + "Model").getConstructor().newInstance();
-            TensorSpec input = model.inputs().get(0);
-            float[] x = new float[input.size()];
-            Random random = new Random(3);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = random.nextInt(256);
-            }
-            Map<String, float[]> inputs = Map.of(input.name(), x);
+            InferenceModel model = GeneratedModels.byName(name);
+            Map<String, float[]> inputs = GeneratedModels.randomLevels(model);
             int inferences = k == models.size() - 1 ? Integer.getInteger("last", 1000) : Integer.getInteger("inferences", 300);
             StringBuilder perHundred = new StringBuilder(name + ", bytes per inference per hundred:");
             for (int done = 0; done < inferences; done += 100) {

@@ -57,12 +57,7 @@ final class FmaPointwise {
      * and exact from raw levels ({@code 255 * max_o sum |w[o]| <= 2^24}).
      */
     static boolean takes(ConvGeometry g, byte[] oihw) {
-        return fits(g) && FmaLayout.largestPartialSum(g, oihw, 0) <= FmaLayout.EXACT_LIMIT;
-    }
-
-    /** The shape this path runs ({@link FmaLayout#pointwiseShape}: its tiles are 8 channels x 2 x 16 pixels). */
-    static boolean fits(ConvGeometry g) {
-        return FmaLayout.pointwiseShape(g);
+        return FmaLayout.pointwiseShape(g) && FmaLayout.largestPartialSum(g, oihw, 0) <= FmaLayout.EXACT_LIMIT;
     }
 
     /** The layer on this path, or null when it does not {@link #takes} it (one scan of the weights decides). */
@@ -79,10 +74,10 @@ final class FmaPointwise {
      * A layer whose input channels come in runs with their own grids (a Concat of differently quantized branches):
      * run j starts at input channel {@code runStarts[j]}, has zero point {@code zeroPoints[j]}, and its weights for
      * output o are scaled by {@code factors[j * outChannels + o]}, so the sums are {@code sum_j factor_j * D_j}
-     * of the runs' exact dot products D_j, rounded (the scaled weights are not integers). Requires {@link #fits}.
+     * of the runs' exact dot products D_j, rounded (the scaled weights are not integers). Requires {@link FmaLayout#pointwiseShape}.
      */
     static FmaPointwise scaledRuns(ConvGeometry g, byte[] oihw, int[] runStarts, int[] zeroPoints, float[] factors) {
-        if (!fits(g)) {
+        if (!FmaLayout.pointwiseShape(g)) {
             throw new IllegalArgumentException(g + " is not a 1x1 stride-1 unpadded layer of whole 8-channel tiles");
         }
         return new FmaPointwise(g, oihw, runStarts, zeroPoints, factors);
@@ -98,7 +93,7 @@ final class FmaPointwise {
         this.outChannels = g.outChannels();
         this.plane = g.outH() * g.outW();
         int runs = runStarts.length;
-        if (zeroPoints.length != runs || factors.length != runs * outChannels || runStarts[0] != 0
+        if (runs == 0 || zeroPoints.length != runs || factors.length != runs * outChannels || runStarts[0] != 0
                 || oihw.length != outChannels * inChannels) {
             throw new IllegalArgumentException(runs + " runs from " + Arrays.toString(runStarts) + " with "
                     + zeroPoints.length + " zero points and " + factors.length + " factors for " + outChannels

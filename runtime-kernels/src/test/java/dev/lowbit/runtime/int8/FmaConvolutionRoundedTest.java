@@ -239,7 +239,8 @@ class FmaConvolutionRoundedTest {
         return out;
     }
 
-    private static byte[] runLevels(FmaConvolution fma, byte[] in, Requantization r, Parallel parallel) {
+    /** The layer's levels for one image, on {@code parallel} (null: one thread), with fresh scratch. */
+    static byte[] runLevels(FmaConvolution fma, byte[] in, Requantization r, Parallel parallel) {
         byte[] out = new byte[fma.sumFloats()];
         int workers = parallel == null ? 1 : parallel.threads();
         fma.run(in, 0, r, out, null, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],

@@ -113,7 +113,7 @@ class FmaPointwiseRunsTest {
             bias[o] = 127.5f + (float) rnd.nextDouble();
         }
         Requantization q = Requantization.toQuantized(mult, bias, false, new float[] {0f}, new float[] {255f}, 256, false);
-        byte[] got = levels(merged, in, q, null);
+        byte[] got = FmaConvolutionRoundedTest.runLevels(merged, in, q, null);
         int differ = 0;
         for (int i = 0; i < exact.length; i++) {
             int diff = Math.abs((got[i] & 0xFF) - q.quantizeScalar((float) exact[i], i / plane));
@@ -123,7 +123,7 @@ class FmaPointwiseRunsTest {
         System.out.printf("%s: %d of %d levels differ by one%n", name, differ, exact.length);
         // issue 4's fidelity bound: below 0.1% of the levels, by one
         assertTrue(differ < 1e-3 * exact.length, name + ": " + differ + " levels differ");
-        assertArrayEquals(got, levels(merged, in, q, POOL), name + ": split over two threads");
+        assertArrayEquals(got, FmaConvolutionRoundedTest.runLevels(merged, in, q, POOL), name + ": split over two threads");
     }
 
     @Test
@@ -140,13 +140,8 @@ class FmaPointwiseRunsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FmaConvolution.pointwiseRuns(
                 ConvGeometry.square(10, 10, 8, 8, 1, 1, 1, 0), new byte[64], new int[] {0, 4}, new int[] {0}, new float[16]));
         assertTrue(e.getMessage().contains("2 runs"), e.getMessage());
-    }
-
-    private static byte[] levels(FmaConvolution fma, byte[] in, Requantization r, Parallel parallel) {
-        byte[] out = new byte[fma.sumFloats()];
-        int workers = parallel == null ? 1 : parallel.threads();
-        fma.run(in, 0, r, out, null, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
-                new float[fma.convScratchFloats(workers)], parallel);
-        return out;
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> FmaConvolution.pointwiseRuns(
+                ConvGeometry.square(10, 10, 8, 8, 1, 1, 1, 0), new byte[64], new int[0], new int[0], new float[0]));
+        assertTrue(none.getMessage().contains("0 runs"), none.getMessage());
     }
 }
