@@ -15,7 +15,7 @@ final class Spatial {
             int extent = (kernel[i] - 1) * dilations[i] + 1;
             int total = Math.max((out[i + 2] - 1) * strides[i] + extent - in[i + 2], 0);
             pads[i] = switch (autoPad) {
-                case "explicit", "notset", "" -> n.attributes().ints("pads_begin")[i];
+                case "explicit", "notset", "" -> ints2(n, "pads_begin", 0)[i];
                 case "valid" -> 0;
                 case "same_upper" -> total / 2;
                 case "same_lower" -> total - total / 2;
@@ -41,8 +41,12 @@ final class Spatial {
         return end;
     }
 
+    /** A two-element attribute; absent or empty (as the reference evaluator reads empty pads) gives the default. */
     static int[] ints2(Node n, String key, int defaultValue) {
-        int[] v = n.attributes().ints(key, new int[] {defaultValue, defaultValue});
+        int[] v = n.attributes().ints(key, new int[0]);
+        if (v.length == 0) {
+            return new int[] {defaultValue, defaultValue};
+        }
         if (v.length != 2) {
             throw new IrException(n, "attribute '" + key + "' has " + v.length + " values; 2-D ops need 2");
         }

@@ -174,11 +174,32 @@ public final class IrReader {
                 }
             }
             Map<Integer, ValueRef[]> inputs = linkEdges(net.edges, layers);
-            List<Node> nodes = new ArrayList<>();
+            Map<Integer, Node> nodes = new LinkedHashMap<>();
             for (LayerInfo info : layers.values()) {
-                nodes.add(toNode(info, inputs.get(info.id)));
+                nodes.put(info.id, toNode(info, inputs.get(info.id)));
             }
-            return Graph.of(net.name == null ? xml.getFileName().toString() : net.name, xml, nodes);
+            for (LayerInfo info : layers.values()) {
+                checkEdgeShapes(info, nodes.get(info.id), nodes);
+            }
+            return Graph.of(net.name == null ? xml.getFileName().toString() : net.name, xml, nodes.values());
+        }
+
+        /**
+         * Each input port declares the shape of the output port its edge leaves from: OpenVINO writes both from the
+         * same value, and the build reads whichever is at hand, so a file where they differ is refused here.
+         */
+        private void checkEdgeShapes(LayerInfo info, Node node, Map<Integer, Node> nodes) {
+            for (int i = 0; i < node.inputs().size(); i++) {
+                ValueRef from = node.inputs().get(i);
+                Node producer = nodes.get(from.node());
+                int[] declared = node.inputPorts().get(i).shape();
+                int[] produced = producer.output(from.port()).shape();
+                if (!Arrays.equals(declared, produced)) {
+                    throw layerError(info, "input port " + info.xml.input.ports.get(i).id + " declares shape "
+                            + Arrays.toString(declared) + ", but its edge comes from " + producer.describe()
+                            + ", whose output port " + from.port() + " has shape " + Arrays.toString(produced));
+                }
+            }
         }
 
         private int parseLayerId(IrXml.Layer l) {

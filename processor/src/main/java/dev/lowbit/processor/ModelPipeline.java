@@ -12,6 +12,7 @@ import dev.lowbit.graph.Signature;
 import dev.lowbit.ir.IrReader;
 import dev.lowbit.plan.ModelPlan;
 import dev.lowbit.plan.Planner;
+import dev.lowbit.reference.DeclaredShapes;
 import dev.lowbit.runtime.TensorSpec;
 import dev.lowbit.transform.ConstantFolding;
 import dev.lowbit.transform.lpt.LowPrecisionPipeline;
@@ -28,8 +29,11 @@ public final class ModelPipeline {
 
     private final Emitters emitters = new Emitters();
 
+    /** The IR, with every checked layer's declared output shape confirmed by its op's rule ({@link DeclaredShapes}). */
     public Graph read(Path xml) {
-        return new IrReader().read(xml);
+        Graph graph = new IrReader().read(xml);
+        DeclaredShapes.check(graph);
+        return graph;
     }
 
     public Graph transform(Graph graph) {

@@ -14,22 +14,8 @@ final class ConcatOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 1, Integer.MAX_VALUE);
-        int rank = in[0].rank();
-        int axis = Axes.normalize(node, node.attributes().longValue("axis"), rank, "axis");
-        int[] outShape = in[0].shape();
-        outShape[axis] = 0;
-        for (Tensor t : in) {
-            int[] s = t.shape();
-            boolean compatible = s.length == rank;
-            for (int d = 0; compatible && d < rank; d++) {
-                compatible = d == axis || s[d] == outShape[d];
-            }
-            if (!compatible) {
-                throw new IrException(node, "input shape " + Arrays.toString(s) + " does not match "
-                        + Arrays.toString(in[0].shape()) + " outside axis " + axis);
-            }
-            outShape[axis] += s[axis];
-        }
+        int[] outShape = outputShape(node, Arrays.stream(in).map(Tensor::shape).toArray(int[][]::new));
+        int axis = Axes.normalize(node, node.attributes().longValue("axis"), outShape.length, "axis");
         int outer = 1;
         for (int d = 0; d < axis; d++) {
             outer *= outShape[d];
@@ -45,5 +31,25 @@ final class ConcatOp implements OpEvaluator {
             }
         }
         return new Tensor[] {Tensor.of(node.output(0).type(), outShape, out)};
+    }
+
+    /** The joined shape of inputs of shapes {@code in}; an IrException if they differ outside the axis. */
+    static int[] outputShape(Node node, int[]... in) {
+        int rank = in[0].length;
+        int axis = Axes.normalize(node, node.attributes().longValue("axis"), rank, "axis");
+        int[] outShape = in[0].clone();
+        outShape[axis] = 0;
+        for (int[] s : in) {
+            boolean compatible = s.length == rank;
+            for (int d = 0; compatible && d < rank; d++) {
+                compatible = d == axis || s[d] == outShape[d];
+            }
+            if (!compatible) {
+                throw new IrException(node, "input shape " + Arrays.toString(s) + " does not match "
+                        + Arrays.toString(in[0]) + " outside axis " + axis);
+            }
+            outShape[axis] += s[axis];
+        }
+        return outShape;
     }
 }

@@ -18,26 +18,39 @@ final class ConvolutionBackpropDataOp implements OpEvaluator {
         InputArity.between(node, inputs, 2, 3);
         Tensor x = inputs[0];
         Tensor w = inputs[1];
-        int rank = x.rank();
-        if (rank < 3 || rank > 5) {
-            throw new IrException(node, "input must have rank 3 to 5, got " + Arrays.toString(x.shape()));
-        }
-        if (w.rank() != rank) {
-            throw new IrException(node, "weights " + Arrays.toString(w.shape()) + " must have the input's rank "
-                    + rank + " ([Cin, Cout, kernel...])");
-        }
-        if (w.dim(0) != x.dim(1)) {
-            throw new IrException(node, "weights " + Arrays.toString(w.shape()) + " expect " + w.dim(0)
-                    + " input channels, the input " + Arrays.toString(x.shape()) + " has " + x.dim(1));
-        }
-        int spatialRank = rank - 2;
-        int[] outputShape = inputs.length == 3 ? outputShape(node, inputs[2], spatialRank) : null;
-        WindowAttributes attrs = WindowAttributes.convolution(node, spatialRank);
-        int[] outputPadding = WindowAttributes.nonNegative(node, "output_padding", spatialRank);
-        ConvGeometry g = ConvGeometry.backprop(node, attrs, outputPadding, SpatialShape.tail(x.shape(), 2),
-                SpatialShape.tail(w.shape(), 2), outputShape);
+        ConvGeometry g = geometry(node, x.shape(), w.shape(), inputs.length == 3 ? inputs[2] : null);
         double[] out = transposedConvolution(x.toDoubleArray(), w.toDoubleArray(), x.dim(0), x.dim(1), w.dim(1), g);
         return new Tensor[] {Tensor.of(x.type(), SpatialShape.join(x.dim(0), w.dim(1), g.outputSpatial()), out)};
+    }
+
+    /**
+     * The output shape for input and weight shapes {@code x}, {@code w} and the optional output_shape input's value
+     * (null when absent); an IrException if they do not fit.
+     */
+    static int[] outputShape(Node node, int[] x, int[] w, Tensor outputShape) {
+        int[] spatial = geometry(node, x, w, outputShape).outputSpatial(); // validates the ranks first
+        return SpatialShape.join(x[0], w[1], spatial);
+    }
+
+    private static ConvGeometry geometry(Node node, int[] x, int[] w, Tensor outputShapeInput) {
+        int rank = x.length;
+        if (rank < 3 || rank > 5) {
+            throw new IrException(node, "input must have rank 3 to 5, got " + Arrays.toString(x));
+        }
+        if (w.length != rank) {
+            throw new IrException(node, "weights " + Arrays.toString(w) + " must have the input's rank "
+                    + rank + " ([Cin, Cout, kernel...])");
+        }
+        if (w[0] != x[1]) {
+            throw new IrException(node, "weights " + Arrays.toString(w) + " expect " + w[0]
+                    + " input channels, the input " + Arrays.toString(x) + " has " + x[1]);
+        }
+        int spatialRank = rank - 2;
+        int[] outputShape = outputShapeInput != null ? outputShape(node, outputShapeInput, spatialRank) : null;
+        WindowAttributes attrs = WindowAttributes.convolution(node, spatialRank);
+        int[] outputPadding = WindowAttributes.nonNegative(node, "output_padding", spatialRank);
+        return ConvGeometry.backprop(node, attrs, outputPadding, SpatialShape.tail(x, 2), SpatialShape.tail(w, 2),
+                outputShape);
     }
 
     private static int[] outputShape(Node node, Tensor t, int spatialRank) {

@@ -15,23 +15,32 @@ final class ConvolutionOp implements OpEvaluator {
         InputArity.exactly(node, inputs, 2);
         Tensor x = inputs[0];
         Tensor w = inputs[1];
-        int rank = x.rank();
-        if (rank < 3 || rank > 5) {
-            throw new IrException(node, "input must have rank 3 to 5, got " + Arrays.toString(x.shape()));
-        }
-        if (w.rank() != rank) {
-            throw new IrException(node, "weights " + Arrays.toString(w.shape()) + " must have the input's rank "
-                    + rank + " (input " + Arrays.toString(x.shape()) + ")");
-        }
-        if (w.dim(1) != x.dim(1)) {
-            throw new IrException(node, "weights " + Arrays.toString(w.shape()) + " expect " + w.dim(1)
-                    + " input channels, the input " + Arrays.toString(x.shape()) + " has " + x.dim(1));
-        }
-        WindowAttributes attrs = WindowAttributes.convolution(node, rank - 2);
-        ConvGeometry g = ConvGeometry.forward(node, attrs, SpatialShape.tail(x.shape(), 2),
-                SpatialShape.tail(w.shape(), 2));
+        ConvGeometry g = geometry(node, x.shape(), w.shape());
         double[] out = ConvolutionKernel.convolve(x.toDoubleArray(), w.toDoubleArray(), x.dim(0), 1, x.dim(1),
                 w.dim(0), g);
         return new Tensor[] {Tensor.of(x.type(), SpatialShape.join(x.dim(0), w.dim(0), g.outputSpatial()), out)};
+    }
+
+    /** The output shape for input and weight shapes {@code x}, {@code w}; an IrException if they do not fit. */
+    static int[] outputShape(Node node, int[] x, int[] w) {
+        int[] spatial = geometry(node, x, w).outputSpatial(); // validates the ranks before x[0] and w[0] are read
+        return SpatialShape.join(x[0], w[0], spatial);
+    }
+
+    private static ConvGeometry geometry(Node node, int[] x, int[] w) {
+        int rank = x.length;
+        if (rank < 3 || rank > 5) {
+            throw new IrException(node, "input must have rank 3 to 5, got " + Arrays.toString(x));
+        }
+        if (w.length != rank) {
+            throw new IrException(node, "weights " + Arrays.toString(w) + " must have the input's rank "
+                    + rank + " (input " + Arrays.toString(x) + ")");
+        }
+        if (w[1] != x[1]) {
+            throw new IrException(node, "weights " + Arrays.toString(w) + " expect " + w[1]
+                    + " input channels, the input " + Arrays.toString(x) + " has " + x[1]);
+        }
+        WindowAttributes attrs = WindowAttributes.convolution(node, rank - 2);
+        return ConvGeometry.forward(node, attrs, SpatialShape.tail(x, 2), SpatialShape.tail(w, 2));
     }
 }

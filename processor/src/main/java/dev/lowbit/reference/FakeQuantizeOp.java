@@ -30,12 +30,7 @@ final class FakeQuantizeOp implements OpEvaluator {
         }
         ElementType type = OpInputs.floatingOutput(node);
         Tensor x = in[0];
-        int[] shape = x.shape();
-        int[] broadcast = Broadcast.outputShape(node, shape, in[1].shape(), in[2].shape(), in[3].shape(), in[4].shape());
-        if (!Arrays.equals(broadcast, shape)) {
-            throw new IrException(node, "the ranges would broadcast X " + Arrays.toString(shape) + " to "
-                    + Arrays.toString(broadcast) + "; they must broadcast to X's shape");
-        }
+        int[] shape = outputShape(node, x.shape(), in[1].shape(), in[2].shape(), in[3].shape(), in[4].shape());
         StridedWalk ranges = StridedWalk.of(shape, Broadcast.strides(in[1].shape(), shape),
                 Broadcast.strides(in[2].shape(), shape), Broadcast.strides(in[3].shape(), shape),
                 Broadcast.strides(in[4].shape(), shape));
@@ -47,6 +42,19 @@ final class FakeQuantizeOp implements OpEvaluator {
             ranges.advance();
         }
         return new Tensor[] {Tensor.of(type, shape, out)};
+    }
+
+    /** X's shape, after checking that the four ranges broadcast to it. */
+    static int[] outputShape(Node node, int[] x, int[]... ranges) {
+        int[][] all = new int[ranges.length + 1][];
+        all[0] = x;
+        System.arraycopy(ranges, 0, all, 1, ranges.length);
+        int[] broadcast = Broadcast.outputShape(node, all);
+        if (!Arrays.equals(broadcast, x)) {
+            throw new IrException(node, "the ranges would broadcast X " + Arrays.toString(x) + " to "
+                    + Arrays.toString(broadcast) + "; they must broadcast to X's shape");
+        }
+        return x.clone();
     }
 
     /** One element, in f32 and the spec's order of operations. */

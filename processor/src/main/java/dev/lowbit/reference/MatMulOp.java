@@ -18,19 +18,9 @@ final class MatMulOp implements OpEvaluator {
         InputArity.exactly(node, inputs, 2);
         Tensor a = inputs[0];
         Tensor b = inputs[1];
-        if (a.rank() == 0 || b.rank() == 0) {
-            throw new IrException(node, "scalars are not supported as MatMul inputs (shapes "
-                    + Arrays.toString(a.shape()) + ", " + Arrays.toString(b.shape()) + ")");
-        }
-        Operand left = Operand.of(a, node.attributes().bool("transpose_a", false), true);
-        Operand right = Operand.of(b, node.attributes().bool("transpose_b", false), false);
-        if (left.cols != right.rows) {
-            throw new IrException(node, "incompatible matrix dimensions: " + Arrays.toString(a.shape())
-                    + (left.transposed ? " (transposed)" : "") + " times " + Arrays.toString(b.shape())
-                    + (right.transposed ? " (transposed)" : "") + " multiplies " + left.rows + "x" + left.cols
-                    + " by " + right.rows + "x" + right.cols);
-        }
-        int[] batch = broadcastBatch(node, left.batch, right.batch);
+        Operand left = left(node, a.shape());
+        Operand right = right(node, b.shape());
+        int[] batch = batch(node, a.shape(), b.shape(), left, right);
         double[] av = a.toDoubleArray();
         double[] bv = b.toDoubleArray();
         int m = left.rows;
@@ -57,10 +47,45 @@ final class MatMulOp implements OpEvaluator {
                 out)};
     }
 
+    /** The output shape for operand shapes {@code a}, {@code b}; an IrException if they do not multiply. */
+    static int[] outputShape(Node node, int[] a, int[] b) {
+        Operand left = left(node, a);
+        Operand right = right(node, b);
+        int[] batch = batch(node, a, b, left, right);
+        return outputShape(batch, a.length == 1 ? -1 : left.rows, b.length == 1 ? -1 : right.cols);
+    }
+
+    private static Operand left(Node node, int[] a) {
+        requireNotScalar(node, a);
+        return Operand.of(a, node.attributes().bool("transpose_a", false), true);
+    }
+
+    private static Operand right(Node node, int[] b) {
+        requireNotScalar(node, b);
+        return Operand.of(b, node.attributes().bool("transpose_b", false), false);
+    }
+
+    private static void requireNotScalar(Node node, int[] shape) {
+        if (shape.length == 0) {
+            throw new IrException(node, "scalars are not supported as MatMul inputs (shape " + Arrays.toString(shape)
+                    + ")");
+        }
+    }
+
+    /** The broadcast batch axes, after checking that the inner dimensions agree. */
+    private static int[] batch(Node node, int[] a, int[] b, Operand left, Operand right) {
+        if (left.cols != right.rows) {
+            throw new IrException(node, "incompatible matrix dimensions: " + Arrays.toString(a)
+                    + (left.transposed ? " (transposed)" : "") + " times " + Arrays.toString(b)
+                    + (right.transposed ? " (transposed)" : "") + " multiplies " + left.rows + "x" + left.cols
+                    + " by " + right.rows + "x" + right.cols);
+        }
+        return broadcastBatch(node, left.batch, right.batch);
+    }
+
     /** One operand seen as a stack of (possibly transposed) matrices. */
     private record Operand(int[] batch, int storedRows, int storedCols, int rows, int cols, boolean transposed) {
-        static Operand of(Tensor t, boolean transpose, boolean isLeft) {
-            int[] s = t.shape();
+        static Operand of(int[] s, boolean transpose, boolean isLeft) {
             if (s.length == 1) {
                 // 1-D: a row vector on the left, a column vector on the right; transpose is ignored.
                 return isLeft ? new Operand(new int[0], 1, s[0], 1, s[0], false)

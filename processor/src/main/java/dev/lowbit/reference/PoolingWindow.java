@@ -15,14 +15,25 @@ final class PoolingWindow {
     private PoolingWindow() {}
 
     static ConvGeometry of(Node node, Tensor x, boolean hasDilations) {
-        int rank = x.rank();
+        return of(node, x.shape(), hasDilations);
+    }
+
+    /** The window over an input of shape {@code x}; an IrException if the attributes do not fit it. */
+    static ConvGeometry of(Node node, int[] x, boolean hasDilations) {
+        int rank = x.length;
         if (rank < 3 || rank > 5) {
-            throw new IrException(node, "input must have rank 3 to 5, got " + Arrays.toString(x.shape()));
+            throw new IrException(node, "input must have rank 3 to 5, got " + Arrays.toString(x));
         }
         int spatialRank = rank - 2;
         WindowAttributes attrs = WindowAttributes.pooling(node, spatialRank, hasDilations);
         int[] kernel = WindowAttributes.kernel(node, spatialRank);
-        return ConvGeometry.pooling(node, attrs, SpatialShape.tail(x.shape(), 2), kernel, ceil(node));
+        return ConvGeometry.pooling(node, attrs, SpatialShape.tail(x, 2), kernel, ceil(node));
+    }
+
+    /** The pooled output shape of an input of shape {@code x}. */
+    static int[] outputShape(Node node, int[] x, boolean hasDilations) {
+        int[] spatial = of(node, x, hasDilations).outputSpatial(); // validates the rank before x is indexed
+        return SpatialShape.join(x[0], x[1], spatial);
     }
 
     private static boolean ceil(Node node) {

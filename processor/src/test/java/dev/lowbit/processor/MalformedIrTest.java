@@ -1,0 +1,324 @@
+package dev.lowbit.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.palantir.javapoet.ClassName;
+import dev.lowbit.codegen.Emitters;
+import dev.lowbit.graph.Graph;
+import dev.lowbit.ir.IrException;
+import dev.lowbit.testing.SharedData;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * Bad input must end in a clear error: every mechanical corruption of an IR (each attribute of each layer's data
+ * removed, emptied or set to text, a negative, zero, a huge number or a list of the wrong length; each port
+ * dimension removed, zeroed, negated, grown or made text, a dimension added, a precision changed, a port removed;
+ * each layer's type and version changed; each edge removed or re-pointed) is run through the whole build short
+ * of javac (read, fold, low-precision lowering, plan, emit). Each mutant must either build or fail with an
+ * {@link IrException} naming the file; any other exception (an index out of bounds deep in a kernel's planning, a
+ * NullPointerException) fails the test with the mutation that caused it. Before {@code DeclaredShapes} and the
+ * edge-shape check in IrReader, 115 of the fixtures' 4,537 mutants ended that way (wrong-length pads in the
+ * convolution lowering, declared shapes that contradicted the attributes reaching the broadcast and MatMul
+ * emitters).
+ */
+class MalformedIrTest {
+    private static final Path FIXTURES = TinyModelEndToEndTest.FIXTURES;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyMutantOfTheFixturesBuildsOrFailsWithAnIrExceptionNamingTheFile() throws Exception {
+        Outcomes all = new Outcomes();
+        for (String fixture : List.of("tiny_cnn", "tiny_ops", "tiny_int8_concat", "tiny_int8_winograd", "two_inputs")) {
+            all.add(runMutants(FIXTURES.resolve(fixture + ".xml"), 1));
+        }
+        all.print("fixtures");
+        assertTrue(all.unclear.isEmpty(), all.unclear.size() + " mutants failed without a clear error, e.g.\n"
+                + String.join("\n", all.unclear.subList(0, Math.min(20, all.unclear.size()))));
+        // the mutations must reach the checks: most of them break the model (not a test that cannot fail)
+        assertTrue(all.refused > all.mutants / 2, all.refused + " of " + all.mutants + " mutants refused");
+    }
+
+    /** The same on real OMZ INT8 IRs (every seventh mutant: the three encodings' LPT paths on real layer shapes). */
+    @Test
+    void everySeventhMutantOfRealInt8ModelsBuildsOrFailsClearly() throws Exception {
+        Outcomes all = new Outcomes();
+        for (String model : List.of("head-pose-estimation-adas-0001", "landmarks-regression-retail-0009_omz2021.2")) {
+            try (var files = Files.list(SharedData.models().resolve(model).resolve("FP16-INT8"))) {
+                Path xml = files.filter(p -> p.toString().endsWith(".xml")).findFirst().orElseThrow();
+                all.add(runMutants(xml, 7));
+            }
+        }
+        all.print("real INT8 IRs");
+        assertTrue(all.unclear.isEmpty(), all.unclear.size() + " mutants failed without a clear error, e.g.\n"
+                + String.join("\n", all.unclear.subList(0, Math.min(20, all.unclear.size()))));
+        assertTrue(all.refused > all.mutants / 2, all.refused + " of " + all.mutants + " mutants refused");
+    }
+
+    @Test
+    void aConvolutionWhoseDeclaredOutputContradictsItsAttributesIsNamed() throws Exception {
+        // stride 2 halves the 8x8 plane the layer and its consumer still declare (a changed output dimension alone
+        // would be caught first by the consumer's edge check, tested below)
+        Path xml = mutant(FIXTURES.resolve("tiny_int8_concat.xml"), "bad_out",
+                d -> data(firstLayer(d, "Convolution")).setAttribute("strides", "2,2"));
+        IrException e = assertThrows(IrException.class, () -> new ModelPipeline().read(xml));
+        assertTrue(e.getMessage().contains("bad_out.xml") && e.getMessage().contains("type=Convolution")
+                && e.getMessage().contains("declares output shape"), e.getMessage());
+    }
+
+    @Test
+    void anInputPortWhoseShapeDiffersFromItsEdgesSourceIsNamed() throws Exception {
+        Path xml = mutant(FIXTURES.resolve("tiny_cnn.xml"), "bad_edge", d -> {
+            Element conv = firstLayer(d, "Convolution");
+            Element dim = (Element) port(conv, "input", 0).getElementsByTagName("dim").item(3);
+            dim.getParentNode().removeChild(dim);
+        });
+        IrException e = assertThrows(IrException.class, () -> new ModelPipeline().read(xml));
+        assertTrue(e.getMessage().contains("bad_edge.xml") && e.getMessage().contains("type=Convolution")
+                && e.getMessage().contains("but its edge comes from"), e.getMessage());
+    }
+
+    @Test
+    void padsOfTheWrongLengthAreNamed() throws Exception {
+        Path xml = mutant(FIXTURES.resolve("tiny_int8_concat.xml"), "bad_pads",
+                d -> data(firstLayer(d, "Convolution")).setAttribute("pads_begin", "1"));
+        IrException e = assertThrows(IrException.class, () -> new ModelPipeline().read(xml));
+        assertTrue(e.getMessage().contains("bad_pads.xml") && e.getMessage().contains("'pads_begin'=[1] has 1 elements"),
+                e.getMessage());
+    }
+
+    @Test
+    void emptyPadsMeanZerosOnEveryPathAsInTheReferenceEvaluator() throws Exception {
+        Path xml = mutant(FIXTURES.resolve("tiny_int8_concat.xml"), "empty_pads", d -> {
+            NodeList layers = d.getElementsByTagName("layer");
+            for (int i = 0; i < layers.getLength(); i++) {
+                Element l = (Element) layers.item(i);
+                if (l.getAttribute("type").equals("Convolution")) {
+                    data(l).setAttribute("pads_begin", "");
+                    data(l).setAttribute("pads_end", "");
+                }
+            }
+        });
+        Graph g = new ModelPipeline().read(xml);
+        assertEquals(null, build(xml), "the fixture's 1x1 convolutions have no padding, so empty pads must build");
+        assertTrue(g.nodes().stream().anyMatch(n -> n.is("Convolution")));
+    }
+
+    /** Outcome counts over mutants, and the mutants that failed without a clear error. */
+    private static final class Outcomes {
+        int mutants;
+        int refused;
+        final List<String> unclear = new ArrayList<>();
+
+        void add(Outcomes o) {
+            mutants += o.mutants;
+            refused += o.refused;
+            unclear.addAll(o.unclear);
+        }
+
+        void print(String what) {
+            System.out.printf("MalformedIrTest, %s: %d mutants, %d built, %d refused with an IrException naming the"
+                    + " file, %d without a clear error%n", what, mutants, mutants - refused - unclear.size(), refused,
+                    unclear.size());
+        }
+    }
+
+    private Outcomes runMutants(Path xml, int every) throws Exception {
+        Document original = parse(xml);
+        List<Mutation> mutations = mutations(original);
+        Outcomes out = new Outcomes();
+        for (int i = 0; i < mutations.size(); i += every) {
+            Mutation m = mutations.get(i);
+            Path mx = mutant(xml, "m" + i, m.apply);
+            out.mutants++;
+            String failure = build(mx);
+            if (failure == null) {
+                continue;
+            }
+            if (failure.startsWith(IrException.class.getName() + ": ") && failure.contains(mx.getFileName().toString())) {
+                out.refused++;
+            } else {
+                out.unclear.add(xml.getFileName() + ", " + m.description + ": " + failure);
+            }
+        }
+        return out;
+    }
+
+    /** Null if the build (short of javac) succeeds, else the exception and, when it is not an IrException, where. */
+    private static String build(Path xml) {
+        ModelPipeline p = new ModelPipeline();
+        try {
+            Graph g = p.read(xml);
+            Graph folded = p.transform(g);
+            Emitters emitters = p.emittersFor(g, false, false);
+            p.emit(p.plan(folded, emitters), emitters, ClassName.get("demo", "MModel"), ClassName.get("demo", "M"),
+                    List.of(), xml.getFileName().toString(), "0", false);
+            return null;
+        } catch (IrException e) {
+            return e.toString();
+        } catch (RuntimeException | StackOverflowError e) {
+            StackTraceElement[] trace = e.getStackTrace();
+            return e + (trace.length > 0 ? " at " + trace[0] : "");
+        }
+    }
+
+    private record Mutation(String description, Consumer<Document> apply) {}
+
+    private static List<Mutation> mutations(Document d) {
+        List<Mutation> m = new ArrayList<>();
+        NodeList layers = d.getElementsByTagName("layer");
+        for (int i = 0; i < layers.getLength(); i++) {
+            Element layer = (Element) layers.item(i);
+            String id = layer.getAttribute("id");
+            Function<Document, Element> at = doc -> layerById(doc, id);
+            Element data = data(layer);
+            if (data != null) {
+                NamedNodeMap attributes = data.getAttributes();
+                for (int a = 0; a < attributes.getLength(); a++) {
+                    String name = attributes.item(a).getNodeName();
+                    m.add(new Mutation("layer " + id + " without '" + name + "'", doc -> data(at.apply(doc)).removeAttribute(name)));
+                    for (String v : new String[] {"", "abc", "-1", "0", "1000000", "1,2,3,4,5"}) {
+                        m.add(new Mutation("layer " + id + " " + name + "='" + v + "'",
+                                doc -> data(at.apply(doc)).setAttribute(name, v)));
+                    }
+                }
+            }
+            for (String side : List.of("input", "output")) {
+                NodeList ports = ports(layer, side);
+                for (int p = 0; p < ports.getLength(); p++) {
+                    int portIndex = p;
+                    Function<Document, Element> port = doc -> (Element) ports(at.apply(doc), side).item(portIndex);
+                    String where = "layer " + id + " " + side + " port " + ((Element) ports.item(p)).getAttribute("id");
+                    int dims = ((Element) ports.item(p)).getElementsByTagName("dim").getLength();
+                    for (int k = 0; k < dims; k++) {
+                        int dimIndex = k;
+                        Function<Document, Element> dim = doc -> (Element) port.apply(doc).getElementsByTagName("dim").item(dimIndex);
+                        m.add(new Mutation(where + " without dim " + k, doc -> remove(dim.apply(doc))));
+                        for (String v : new String[] {"0", "-3", "x"}) {
+                            m.add(new Mutation(where + " dim " + k + "=" + v, doc -> dim.apply(doc).setTextContent(v)));
+                        }
+                        m.add(new Mutation(where + " dim " + k + " + 1", doc -> {
+                            Element e = dim.apply(doc);
+                            e.setTextContent(String.valueOf(Long.parseLong(e.getTextContent().trim()) + 1));
+                        }));
+                    }
+                    m.add(new Mutation(where + " with a dim of 1 more", doc -> {
+                        Element e = doc.createElement("dim");
+                        e.setTextContent("1");
+                        port.apply(doc).appendChild(e);
+                    }));
+                    for (String precision : new String[] {"I64", "U1", "zzz"}) {
+                        m.add(new Mutation(where + " precision " + precision,
+                                doc -> port.apply(doc).setAttribute("precision", precision)));
+                    }
+                    m.add(new Mutation(where + " removed", doc -> remove(port.apply(doc))));
+                }
+            }
+            for (String type : new String[] {"Add", "Convolution", "Concat", "MaxPool", "FakeQuantize", "MatMul"}) {
+                m.add(new Mutation("layer " + id + " as " + type, doc -> at.apply(doc).setAttribute("type", type)));
+            }
+            m.add(new Mutation("layer " + id + " version opset99", doc -> at.apply(doc).setAttribute("version", "opset99")));
+        }
+        int edges = d.getElementsByTagName("edge").getLength();
+        for (int e = 0; e < edges; e++) {
+            int edgeIndex = e;
+            Function<Document, Element> edge = doc -> (Element) doc.getElementsByTagName("edge").item(edgeIndex);
+            m.add(new Mutation("edge " + e + " removed", doc -> remove(edge.apply(doc))));
+            m.add(new Mutation("edge " + e + " into port 7", doc -> edge.apply(doc).setAttribute("to-port", "7")));
+            m.add(new Mutation("edge " + e + " from the first layer", doc -> {
+                edge.apply(doc).setAttribute("from-layer", ((Element) doc.getElementsByTagName("layer").item(0)).getAttribute("id"));
+                edge.apply(doc).setAttribute("from-port", "0");
+            }));
+        }
+        return m;
+    }
+
+    private Path mutant(Path xml, String name, Consumer<Document> mutation) throws Exception {
+        Document d = parse(xml);
+        mutation.accept(d);
+        StringWriter text = new StringWriter();
+        TransformerFactory.newInstance().newTransformer().transform(new DOMSource(d), new StreamResult(text));
+        Path out = dir.resolve(name + ".xml");
+        Files.writeString(out, text.toString());
+        Path bin = dir.resolve(name + ".bin");
+        Files.deleteIfExists(bin);
+        Files.createSymbolicLink(bin, Path.of(xml.toString().replaceFirst("\\.xml$", ".bin")));
+        return out;
+    }
+
+    private static Document parse(Path xml) {
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            return f.newDocumentBuilder().parse(xml.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(xml + ": " + e, e);
+        }
+    }
+
+    private static Element layerById(Document d, String id) {
+        NodeList layers = d.getElementsByTagName("layer");
+        for (int i = 0; i < layers.getLength(); i++) {
+            if (((Element) layers.item(i)).getAttribute("id").equals(id)) {
+                return (Element) layers.item(i);
+            }
+        }
+        throw new IllegalStateException("no layer " + id);
+    }
+
+    private static Element firstLayer(Document d, String type) {
+        NodeList layers = d.getElementsByTagName("layer");
+        for (int i = 0; i < layers.getLength(); i++) {
+            if (((Element) layers.item(i)).getAttribute("type").equals(type)) {
+                return (Element) layers.item(i);
+            }
+        }
+        throw new IllegalStateException("no " + type + " layer");
+    }
+
+    private static Element data(Element layer) {
+        NodeList data = layer.getElementsByTagName("data");
+        return data.getLength() == 0 ? null : (Element) data.item(0);
+    }
+
+    /** The ports under the layer's {@code <input>} or {@code <output>}. */
+    private static NodeList ports(Element layer, String side) {
+        NodeList group = layer.getElementsByTagName(side);
+        return group.getLength() == 0 ? layer.getOwnerDocument().createElement("none").getChildNodes() // empty
+                : ((Element) group.item(0)).getElementsByTagName("port");
+    }
+
+    private static Element port(Element layer, String side, int index) {
+        return (Element) ports(layer, side).item(index);
+    }
+
+    private static void remove(Node node) {
+        node.getParentNode().removeChild(node);
+    }
+}
