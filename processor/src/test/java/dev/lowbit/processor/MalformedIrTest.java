@@ -61,11 +61,7 @@ class MalformedIrTest {
         for (String fixture : List.of("tiny_cnn", "tiny_ops", "tiny_int8_concat", "tiny_int8_winograd", "two_inputs")) {
             all.add(runMutants(FIXTURES.resolve(fixture + ".xml"), 1, true));
         }
-        all.print("fixtures");
-        assertTrue(all.unclear.isEmpty(), all.unclear.size() + " mutants failed without a clear error, e.g.\n"
-                + String.join("\n", all.unclear.subList(0, Math.min(20, all.unclear.size()))));
-        // the mutations must reach the checks: most of them break the model (not a test that cannot fail)
-        assertTrue(all.refused > all.mutants / 2, all.refused + " of " + all.mutants + " mutants refused");
+        all.assertClear("fixtures");
     }
 
     /** The same on real OMZ INT8 IRs (every seventh mutant: the three encodings' LPT paths on real layer shapes). */
@@ -78,10 +74,7 @@ class MalformedIrTest {
                 all.add(runMutants(xml, 7, false));
             }
         }
-        all.print("real INT8 IRs");
-        assertTrue(all.unclear.isEmpty(), all.unclear.size() + " mutants failed without a clear error, e.g.\n"
-                + String.join("\n", all.unclear.subList(0, Math.min(20, all.unclear.size()))));
-        assertTrue(all.refused > all.mutants / 2, all.refused + " of " + all.mutants + " mutants refused");
+        all.assertClear("real INT8 IRs");
     }
 
     @Test
@@ -145,10 +138,15 @@ class MalformedIrTest {
             unclear.addAll(o.unclear);
         }
 
-        void print(String what) {
+        /** Prints the counts; fails on any unclear failure, and unless most mutants were refused. */
+        void assertClear(String what) {
             System.out.printf("MalformedIrTest, %s: %d mutants, %d built, %d refused with an IrException naming the"
                     + " file, %d without a clear error%n", what, mutants, mutants - refused - unclear.size(), refused,
                     unclear.size());
+            assertTrue(unclear.isEmpty(), unclear.size() + " mutants failed without a clear error, e.g.\n"
+                    + String.join("\n", unclear.subList(0, Math.min(20, unclear.size()))));
+            // the mutations must reach the checks: most of them break the model (not a test that cannot fail)
+            assertTrue(refused > mutants / 2, refused + " of " + mutants + " mutants refused");
         }
     }
 
