@@ -54,9 +54,7 @@ public final class Int8Convolution {
      */
     public static void runQuantized(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff,
                                     int[] scratch, Parallel parallel) {
-        if (!r.quantized) {
-            throw new IllegalArgumentException("requantization writes fp32; use runFloat");
-        }
+        r.requireQuantized();
         run(layer, r, in, inOff, out, null, outOff, scratch, parallel);
     }
 
@@ -68,9 +66,7 @@ public final class Int8Convolution {
     /** As {@link #runFloat(Int8ConvLayer, Requantization, byte[], int, float[], int, int[])}, split over {@code parallel}. */
     public static void runFloat(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff,
                                 int[] scratch, Parallel parallel) {
-        if (r.quantized) {
-            throw new IllegalArgumentException("requantization writes int8; use runQuantized");
-        }
+        r.requireFloat();
         run(layer, r, in, inOff, null, out, outOff, scratch, parallel);
     }
 
@@ -84,16 +80,10 @@ public final class Int8Convolution {
     private static void run(Int8ConvLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff,
                             int[] scratch, Parallel parallel) {
         ConvGeometry g = layer.geometry();
-        if (r.channels() != g.outChannels()) {
-            throw new IllegalArgumentException("requantization has " + r.channels() + " channels, layer " + g.outChannels());
-        }
         boolean split = parallel != null && parallel.worthSplitting(g.macs());
         int workers = split ? parallel.threads() : 1;
-        if (scratch.length < layer.scratchInts(workers)) {
-            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts(workers)
-                    + " for " + workers + " thread(s)");
-        }
-        Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        Bounds.convolution(g, r, scratch, layer.scratchInts(workers), workers, in, inOff,
+                outB != null ? outB.length : outF.length, outOff);
         if (PointwiseConvolution.applies(g)) {
             PointwiseConvolution.run(layer, r, in, inOff, outB, outF, outOff, scratch, parallel, split);
             return;

@@ -40,9 +40,7 @@ public final class Int8DepthwiseConvolution {
     /** Split over {@code parallel} when large enough (null: the caller); scratch {@link Int8DepthwiseLayer#scratchInts(int)}. */
     public static void runQuantized(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] out, int outOff,
                                     int[] scratch, Parallel parallel) {
-        if (!r.quantized) {
-            throw new IllegalArgumentException("requantization writes fp32; use runFloat");
-        }
+        r.requireQuantized();
         run(layer, r, in, inOff, out, null, outOff, scratch, parallel);
     }
 
@@ -53,9 +51,7 @@ public final class Int8DepthwiseConvolution {
     /** Split over {@code parallel} when large enough (null: the caller); scratch {@link Int8DepthwiseLayer#scratchInts(int)}. */
     public static void runFloat(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, float[] out, int outOff,
                                 int[] scratch, Parallel parallel) {
-        if (r.quantized) {
-            throw new IllegalArgumentException("requantization writes int8; use runQuantized");
-        }
+        r.requireFloat();
         run(layer, r, in, inOff, null, out, outOff, scratch, parallel);
     }
 
@@ -67,16 +63,10 @@ public final class Int8DepthwiseConvolution {
     private static void run(Int8DepthwiseLayer layer, Requantization r, byte[] in, int inOff, byte[] outB, float[] outF, int outOff,
                             int[] scratch, Parallel parallel) {
         ConvGeometry g = layer.geometry();
-        if (r.channels() != g.outChannels()) {
-            throw new IllegalArgumentException("requantization has " + r.channels() + " channels, layer " + g.outChannels());
-        }
         boolean split = parallel != null && parallel.worthSplitting(g.macs());
         int workers = split ? parallel.threads() : 1;
-        if (scratch.length < layer.scratchInts(workers)) {
-            throw new IllegalArgumentException("scratch has " + scratch.length + " ints, layer needs " + layer.scratchInts(workers)
-                    + " for " + workers + " thread(s)");
-        }
-        Bounds.check(in, inOff, g.inputLength(), outB != null ? outB.length : outF.length, outOff, g.outputLength());
+        Bounds.convolution(g, r, scratch, layer.scratchInts(workers), workers, in, inOff,
+                outB != null ? outB.length : outF.length, outOff);
         int blocks = (g.outChannels() + LANES - 1) / LANES;
         int units = g.outH() * blocks;
         if (!split) {

@@ -183,6 +183,20 @@ public final class Requantization {
                 broadcast(low, multiplier.length), broadcast(high, multiplier.length), levels, signedOutput);
     }
 
+    /** For the kernels' runQuantized: this requantization must write the next layer's int8 levels. */
+    void requireQuantized() {
+        if (!quantized) {
+            throw new IllegalArgumentException("requantization writes fp32; use runFloat");
+        }
+    }
+
+    /** For the kernels' runFloat: this requantization must write fp32. */
+    void requireFloat() {
+        if (quantized) {
+            throw new IllegalArgumentException("requantization writes int8; use runQuantized");
+        }
+    }
+
     /** Number of output channels this epilogue covers. */
     public int channels() {
         return channels;

@@ -121,6 +121,20 @@ class Int8ConvolutionTest {
     }
 
     @Test
+    void rejectsARequantizationOfTheWrongKindOrWidth() {
+        ConvGeometry g = ConvGeometry.square(4, 4, 4, 4, 1, 3, 1, 1);
+        Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(0), new byte[4 * 4 * 9]);
+        Requantization toFloat = Requantization.toFloat(new float[4], new float[4], false);
+        IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> Int8Convolution.runQuantized(
+                layer, toFloat, new byte[64], 0, new byte[64], 0, new int[layer.scratchInts()]));
+        assertEquals("requantization writes fp32; use runFloat", kind.getMessage());
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class, () -> Int8Convolution.runFloat(
+                layer, Requantization.toFloat(new float[3], new float[3], false), new byte[64], 0, new float[64], 0,
+                new int[layer.scratchInts()]));
+        assertEquals("requantization has 3 channels, layer 4", width.getMessage());
+    }
+
+    @Test
     void rejectsOutputArrayTooShortForTheOffset() {
         ConvGeometry g = ConvGeometry.square(4, 4, 4, 4, 1, 3, 1, 1);
         Int8ConvLayer layer = Int8ConvLayer.pack(g, QuantizedInput.u8(0), new byte[4 * 4 * 9]);
