@@ -176,15 +176,24 @@ class MalformedIrTest {
         return out;
     }
 
-    /** Null if the build (short of javac) succeeds, else the exception and, when it is not an IrException, where. */
+    /**
+     * Null if the build (short of javac) succeeds, else the exception and, when it is not an IrException, where. An
+     * IR with FakeQuantize is built three ways: the int8 path with rounded and with exact sums
+     * ({@code @CompiledModel(exactInt8)}), and the fp32 path that runs every FakeQuantize literally
+     * ({@code precision = "fp32"}).
+     */
     private static String build(Path xml) {
         ModelPipeline p = new ModelPipeline();
         try {
             Graph g = p.read(xml);
             Graph folded = p.transform(g);
-            Emitters emitters = p.emittersFor(g, false, false);
-            p.emit(p.plan(folded, emitters), emitters, ClassName.get("demo", "MModel"), ClassName.get("demo", "M"),
-                    List.of(), xml.getFileName().toString(), "0", false);
+            boolean quantized = g.nodes().stream().anyMatch(n -> n.is("FakeQuantize"));
+            for (boolean[] fp32AndExact : quantized ? new boolean[][] {{false, false}, {false, true}, {true, false}}
+                    : new boolean[][] {{false, false}}) {
+                Emitters emitters = p.emittersFor(g, fp32AndExact[0], fp32AndExact[1]);
+                p.emit(p.plan(folded, emitters), emitters, ClassName.get("demo", "MModel"), ClassName.get("demo", "M"),
+                        List.of(), xml.getFileName().toString(), "0", false);
+            }
             return null;
         } catch (IrException e) {
             return e.toString();
