@@ -51,10 +51,15 @@ public final class DeclaredShapes {
             case "matmul" -> MatMulOp.outputShape(node, input(node, in, 0), input(node, in, 1));
             case "fakequantize" -> FakeQuantizeOp.outputShape(node, input(node, in, 0), input(node, in, 1),
                     input(node, in, 2), input(node, in, 3), input(node, in, 4));
-            case "concat" -> ConcatOp.outputShape(node, in.length > 0 ? in : new int[][] {input(node, in, 0)});
+            case "concat" -> ConcatOp.outputShape(node, atLeastOne(node, in));
             default -> ARITHMETIC.contains(type) ? Broadcast.outputShape(node, input(node, in, 0), input(node, in, 1))
                     : SAME_SHAPE.contains(type) ? input(node, in, 0).clone() : null;
         };
+    }
+
+    private static int[][] atLeastOne(Node node, int[][] in) {
+        input(node, in, 0);
+        return in;
     }
 
     private static int[] input(Node node, int[][] in, int position) {
