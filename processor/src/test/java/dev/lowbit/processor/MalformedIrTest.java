@@ -40,7 +40,8 @@ import org.w3c.dom.NodeList;
  * removed, emptied or set to text, a negative, zero, a huge number or a list of the wrong length; each port
  * dimension removed, zeroed, negated, grown or made text, a dimension added, a precision changed, a port removed;
  * each layer's type and version changed; each edge removed or re-pointed) is run through the whole build short
- * of javac (read, fold, low-precision lowering, plan, emit). Each mutant must either build or fail with an
+ * of javac (read, fold, low-precision lowering, plan, emit; an IR with FakeQuantize on each of its three paths, see
+ * {@link #build}). Each mutant must either build or fail with an
  * {@link IrException} naming the file; any other exception (an index out of bounds deep in a kernel's planning, a
  * NullPointerException) fails the test with the mutation that caused it. A fixture mutant that builds is then
  * compiled by javac with the processor, as a user's build would, and its generated class run once on zeros: both
