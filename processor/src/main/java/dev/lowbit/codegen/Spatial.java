@@ -41,15 +41,8 @@ final class Spatial {
         return end;
     }
 
-    /** A two-element attribute; absent or empty (as the reference evaluator reads empty pads) gives the default. */
+    /** A two-element attribute ({@link dev.lowbit.graph.Attributes#ints(String, int, int)}). */
     static int[] ints2(Node n, String key, int defaultValue) {
-        int[] v = n.attributes().ints(key, new int[0]);
-        if (v.length == 0) {
-            return new int[] {defaultValue, defaultValue};
-        }
-        if (v.length != 2) {
-            throw new IrException(n, "attribute '" + key + "' has " + v.length + " values; 2-D ops need 2");
-        }
-        return v;
+        return n.attributes().ints(key, 2, defaultValue);
     }
 }

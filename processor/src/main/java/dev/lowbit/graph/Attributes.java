@@ -127,6 +127,23 @@ public final class Attributes {
         return has(key) ? ints(key) : defaultValue.clone();
     }
 
+    /**
+     * A list of exactly {@code length} integers, one per spatial axis; absent or empty (as the reference evaluator
+     * reads empty pads) gives {@code defaultValue} on every axis.
+     */
+    public int[] ints(String key, int length, int defaultValue) {
+        int[] v = ints(key, new int[0]);
+        if (v.length == 0) {
+            int[] filled = new int[length];
+            java.util.Arrays.fill(filled, defaultValue);
+            return filled;
+        }
+        if (v.length != length) {
+            throw error("attribute '" + key + "' has " + v.length + " values; " + length + "-D ops need " + length);
+        }
+        return v;
+    }
+
     /** A comma-separated list of numbers; empty string is an empty list. */
     public double[] doubles(String key) {
         String v = string(key);

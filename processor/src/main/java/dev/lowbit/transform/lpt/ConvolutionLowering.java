@@ -59,19 +59,6 @@ public final class ConvolutionLowering {
                 w.weights(), in, f.bias(), f.relu(), f.preluSlope(), f.postScale(), f.postShift(), f.requant())), null);
     }
 
-    /** The pads_begin attribute; absent or empty means zeros, as the reference evaluator reads it. */
-    private static int[] explicitPadsBegin(Node conv) {
-        int[] pads = conv.attributes().ints("pads_begin", new int[0]);
-        if (pads.length == 0) {
-            return new int[2];
-        }
-        if (pads.length != 2) {
-            throw conv.attributes().error("pads_begin " + Arrays.toString(pads) + " has " + pads.length
-                    + " values; 2-D convolutions need 2");
-        }
-        return pads;
-    }
-
     /** Begin pads, recomputed from auto_pad when it is not explicit (the stored pads are then meaningless). */
     static int[] padsBegin(Node conv, int[] in, int[] out, int[] kernel, int[] strides, int[] dilations) {
         String autoPad = conv.attributes().string("auto_pad", "explicit").toLowerCase(java.util.Locale.ROOT);
@@ -83,7 +70,7 @@ public final class ConvolutionLowering {
                 case "same_upper" -> total / 2;
                 case "same_lower" -> total - total / 2;
                 case "valid" -> 0;
-                default -> explicitPadsBegin(conv)[ax];
+                default -> conv.attributes().ints("pads_begin", 2, 0)[ax];
             };
         }
         if (Arrays.stream(pb).anyMatch(p -> p < 0)) {
