@@ -294,32 +294,33 @@ public final class Pooling {
     }
 
     /**
-     * Average over each window, summed in double. With {@code excludePad} the divisor counts only input
-     * pixels; otherwise it counts the window clipped to the padded input (h + ph + padEndH), as OpenVINO's
-     * reference does.
+     * Average over each window, summed in double. The divisor, as OpenVINO's reference avg_pool.hpp: with
+     * {@code excludePad}, or without any padding, the input pixels in the window; otherwise the whole kernel,
+     * even where a ceil-rounded window reaches past the end padding (that reference keeps the kernel size "for
+     * conformance between the ref and plugins"; clipping the window to the padded input instead gave a larger
+     * average on such edge windows).
      */
     public static void avgPool(float[] x, float[] y, int planes, int h, int w, int oh, int ow,
             int kh, int kw, int sh, int sw, int ph, int pw, int padEndH, int padEndW, boolean excludePad) {
+        boolean wholeKernel = !excludePad && (ph != 0 || pw != 0 || padEndH != 0 || padEndW != 0);
         for (int p = 0; p < planes; p++) {
             int xp = p * h * w;
             int yp = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
                 int ys = oy * sh - ph;
-                int ye = Math.min(ys + kh, h + padEndH);
                 int y0 = Math.max(ys, 0);
-                int y1 = Math.min(ye, h);
+                int y1 = Math.min(ys + kh, h);
                 for (int ox = 0; ox < ow; ox++) {
                     int xs = ox * sw - pw;
-                    int xe = Math.min(xs + kw, w + padEndW);
                     int x0 = Math.max(xs, 0);
-                    int x1 = Math.min(xe, w);
+                    int x1 = Math.min(xs + kw, w);
                     double s = 0;
                     for (int iy = y0; iy < y1; iy++) {
                         for (int ix = x0; ix < x1; ix++) {
                             s += x[xp + iy * w + ix];
                         }
                     }
-                    int count = excludePad ? (y1 - y0) * (x1 - x0) : (ye - ys) * (xe - xs);
+                    int count = wholeKernel ? kh * kw : Math.max(0, y1 - y0) * Math.max(0, x1 - x0);
                     y[yp + oy * ow + ox] = count == 0 ? 0f : (float) (s / count);
                 }
             }

@@ -63,6 +63,26 @@ class Fp32KernelsTest {
     }
 
     @Test
+    void avgPoolCountingPadsDividesByTheWholeKernelEvenPastTheEndPadding() {
+        // 5x5, kernel 3, stride 2, pads 0 before and 1 after, ceil rounding: 3x3 outputs, the last window of each
+        // row and column reaches past the end padding. OpenVINO's reference divides every window by 9 when the
+        // pads count and some pad is non-zero; without any pad, by the pixels inside.
+        float[] x = new float[25];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+        }
+        float[] y = new float[9];
+        Pooling.avgPool(x, y, 1, 5, 5, 3, 3, 3, 3, 2, 2, 0, 0, 1, 1, false);
+        assertEquals((1 + 2 + 3 + 6 + 7 + 8 + 11 + 12 + 13) / 9f, y[0], 1e-6f);
+        assertEquals((5 + 10 + 15) / 9f, y[2], 1e-6f);
+        assertEquals(25 / 9f, y[8], 1e-6f);
+        Pooling.avgPool(x, y, 1, 5, 5, 3, 3, 3, 3, 2, 2, 0, 0, 0, 0, false);
+        assertEquals(25f, y[8]);
+        Pooling.avgPool(x, y, 1, 5, 5, 3, 3, 3, 3, 2, 2, 0, 0, 1, 1, true);
+        assertEquals((5 + 10 + 15) / 3f, y[2], 1e-6f);
+    }
+
+    @Test
     void elementwiseBroadcastsPerChannelAndGenerally() {
         float[] a = new float[20];
         for (int i = 0; i < a.length; i++) {
