@@ -6,7 +6,8 @@ import dev.lowbit.transform.ConstantValues;
 
 /**
  * Decomposes an activation FakeQuantize into a quantize step (f32 -> level index, u8 storage) and the grid that
- * dequantizes it. Can be transformed: levels <= 256, constant ranges that are per tensor or per channel (axis 1),
+ * dequantizes it. Can be transformed: levels <= 256, constant ranges that are per tensor or per channel (axis 1)
+ * with input_low < input_high and output_low < output_high,
  * a data input that is not constant (weight FakeQuantizes belong to {@link WeightFolding}). Nothing is rounded:
  * the grid keeps the IR's ranges, so non-integer zero points stay exact. Not thread-safe (shares the constant cache).
  */
@@ -67,6 +68,12 @@ public final class FakeQuantizeDecomposition {
         for (int c = 0; c < channels; c++) {
             if (!(ranges[1][c] > ranges[0][c])) {
                 return new Result(null, "input range [" + ranges[0][c] + ", " + ranges[1][c] + "] of channel " + c
+                        + " is empty or inverted");
+            }
+            // the int8 kernels take the level order for the value order (max pool, ReLU, requantization), and an
+            // empty range has no step to dequantize by
+            if (!(ranges[3][c] > ranges[2][c])) {
+                return new Result(null, "output range [" + ranges[2][c] + ", " + ranges[3][c] + "] of channel " + c
                         + " is empty or inverted");
             }
         }

@@ -80,4 +80,26 @@ class FakeQuantizeDecompositionTest {
         assertNull(r.grid());
         assertTrue(r.reason().contains("levels=65536"), r.reason());
     }
+
+    @Test
+    void leavesAnEmptyOrInvertedOutputRangeAlone() {
+        // output_low == output_high maps every input to one value: no step to dequantize by (the zero point would
+        // be 0/0); output_low > output_high would reverse the order the int8 max pool and ReLU rely on
+        TinyGraph t = new TinyGraph();
+        ValueRef x = t.parameter("x", 1, 2, 2, 2);
+        ValueRef empty = t.fakeQuantize(x, 256, t.scalar(0), t.scalar(2), t.scalar(0), t.scalar(0), new int[] {1, 2, 2, 2});
+        ValueRef ol = t.constant(ElementType.F32, new int[] {1, 2, 1, 1}, 0, 1);
+        ValueRef oh = t.constant(ElementType.F32, new int[] {1, 2, 1, 1}, 1, -1);
+        ValueRef inverted = t.fakeQuantize(x, 256, t.scalar(0), t.scalar(2), ol, oh, new int[] {1, 2, 2, 2});
+        t.result(empty);
+        t.result(inverted);
+        Graph g = t.build();
+        FakeQuantizeDecomposition d = new FakeQuantizeDecomposition(new ConstantValues(g));
+        FakeQuantizeDecomposition.Result r = d.decompose(g.node(empty.node()));
+        assertNull(r.grid());
+        assertTrue(r.reason().contains("output range [0.0, 0.0] of channel 0 is empty or inverted"), r.reason());
+        r = d.decompose(g.node(inverted.node()));
+        assertNull(r.grid());
+        assertTrue(r.reason().contains("output range [1.0, -1.0] of channel 1"), r.reason());
+    }
 }
