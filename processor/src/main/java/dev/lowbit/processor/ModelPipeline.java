@@ -13,6 +13,7 @@ import dev.lowbit.ir.IrReader;
 import dev.lowbit.plan.ModelPlan;
 import dev.lowbit.plan.Planner;
 import dev.lowbit.reference.DeclaredShapes;
+import dev.lowbit.reference.DeclaredTypes;
 import dev.lowbit.runtime.TensorSpec;
 import dev.lowbit.transform.ConstantFolding;
 import dev.lowbit.transform.lpt.LowPrecisionPipeline;
@@ -29,10 +30,14 @@ public final class ModelPipeline {
 
     private final Emitters emitters = new Emitters();
 
-    /** The IR, with every checked layer's declared output shape confirmed by its op's rule ({@link DeclaredShapes}). */
+    /**
+     * The IR, with every checked layer's declared output shape and element type confirmed by its op's rules
+     * ({@link DeclaredShapes}, {@link DeclaredTypes}).
+     */
     public Graph read(Path xml) {
         Graph graph = new IrReader().read(xml);
         DeclaredShapes.check(graph);
+        DeclaredTypes.check(graph);
         return graph;
     }
 

@@ -15,10 +15,7 @@ final class AvgPoolOp implements OpEvaluator {
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
         InputArity.exactly(node, inputs, 1);
         Tensor x = inputs[0];
-        if (!node.attributes().has("exclude-pad")) {
-            throw new IrException(node, "missing attribute 'exclude-pad'");
-        }
-        boolean excludePad = node.attributes().bool("exclude-pad", false);
+        boolean excludePad = excludePad(node);
         ConvGeometry g = PoolingWindow.of(node, x, false);
         boolean padsCount = !excludePad && g.hasPadding();
         int planes = x.dim(0) * x.dim(1);
@@ -54,5 +51,13 @@ final class AvgPoolOp implements OpEvaluator {
             }
         }
         return new Tensor[] {Tensor.of(x.type(), SpatialShape.join(x.dim(0), x.dim(1), g.outputSpatial()), out)};
+    }
+
+    /** The required exclude-pad attribute. */
+    static boolean excludePad(Node node) {
+        if (!node.attributes().has("exclude-pad")) {
+            throw new IrException(node, "missing attribute 'exclude-pad'");
+        }
+        return node.attributes().bool("exclude-pad", false);
     }
 }

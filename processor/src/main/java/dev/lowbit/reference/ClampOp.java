@@ -14,11 +14,8 @@ final class ClampOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 1, 1);
-        double min = node.attributes().doubleValue("min");
-        double max = node.attributes().doubleValue("max");
-        if (!(min <= max)) {
-            throw new IrException(node, "min " + min + " must not be greater than max " + max);
-        }
+        double[] bounds = bounds(node);
+        double min = bounds[0], max = bounds[1];
         ElementType type = node.output(0).type();
         double lo = type.isFloatingPoint() ? type.normalize(min) : Math.ceil(min);
         double hi = type.isFloatingPoint() ? type.normalize(max) : Math.floor(max);
@@ -27,5 +24,15 @@ final class ClampOp implements OpEvaluator {
             out[i] = out[i] < lo ? lo : out[i] > hi ? hi : out[i];
         }
         return new Tensor[] {Tensor.of(type, in[0].shape(), out)};
+    }
+
+    /** {min, max}, after checking that min is not greater than max. */
+    static double[] bounds(Node node) {
+        double min = node.attributes().doubleValue("min");
+        double max = node.attributes().doubleValue("max");
+        if (!(min <= max)) {
+            throw new IrException(node, "min " + min + " must not be greater than max " + max);
+        }
+        return new double[] {min, max};
     }
 }

@@ -6,26 +6,54 @@ import dev.lowbit.graph.Tensor;
 import dev.lowbit.ir.IrException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Checks that each layer's declared output shape is the one its op's shape rule gives for its declared input
  * shapes and attributes, for the ops whose kernels the build generates from those shapes: convolutions (all three
- * kinds), pooling, MatMul, the element-wise arithmetic with broadcasting, FakeQuantize, Concat and the ops that keep
- * their input's shape. The build trusts the declared shapes (the IR's own shape inference wrote them), so a file
+ * kinds), pooling, MatMul, the element-wise arithmetic with broadcasting, FakeQuantize, Concat, the ops that keep
+ * their input's shape, DetectionOutput, and the ops that move data by a Const operand (Reshape, Transpose, Squeeze,
+ * Unsqueeze, Gather, StridedSlice, ReduceMean; when the operand is computed, they are left to the folding that
+ * evaluates it). The build trusts the declared shapes (the IR's own shape inference wrote them), so a file
  * whose shapes disagree with its attributes, or a pads_begin of the wrong length, must stop here with the layer
  * named, not deep in a kernel's planning with an index out of bounds. The rules are the reference evaluator's own
- * (the same methods its ops call), so the check and the oracle cannot drift apart. Stateless, thread-safe.
+ * (the same methods its ops call), so the check and the oracle cannot drift apart. Before the shapes, each checked
+ * layer's input count and the attribute rules its reference op applies only when it evaluates (FakeQuantize's
+ * levels, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad): a file the oracle refuses must not build.
+ * Stateless, thread-safe.
  */
 public final class DeclaredShapes {
     private static final Set<String> SAME_SHAPE = Set.of("relu", "sigmoid", "clamp", "convert", "softmax", "prelu");
     private static final Set<String> ARITHMETIC = Set.of("add", "subtract", "multiply", "divide");
 
+    /** Fewest and most inputs of each checked op (the counts its reference op requires). */
+    private static final Map<String, int[]> ARITY = Map.ofEntries(Map.entry("convolution", new int[] {2, 2}),
+            Map.entry("groupconvolution", new int[] {2, 2}), Map.entry("convolutionbackpropdata", new int[] {2, 3}),
+            Map.entry("maxpool", new int[] {1, 1}), Map.entry("avgpool", new int[] {1, 1}),
+            Map.entry("matmul", new int[] {2, 2}), Map.entry("add", new int[] {2, 2}),
+            Map.entry("subtract", new int[] {2, 2}), Map.entry("multiply", new int[] {2, 2}),
+            Map.entry("divide", new int[] {2, 2}), Map.entry("fakequantize", new int[] {5, 5}),
+            Map.entry("concat", new int[] {1, Integer.MAX_VALUE}), Map.entry("relu", new int[] {1, 1}),
+            Map.entry("sigmoid", new int[] {1, 1}), Map.entry("clamp", new int[] {1, 1}),
+            Map.entry("convert", new int[] {1, 1}), Map.entry("softmax", new int[] {1, 1}),
+            Map.entry("prelu", new int[] {2, 2}), Map.entry("reshape", new int[] {2, 2}),
+            Map.entry("transpose", new int[] {2, 2}), Map.entry("squeeze", new int[] {1, 2}),
+            Map.entry("unsqueeze", new int[] {2, 2}), Map.entry("reducemean", new int[] {2, 2}),
+            Map.entry("gather", new int[] {3, 3}), Map.entry("stridedslice", new int[] {3, 4}),
+            Map.entry("detectionoutput", new int[] {3, 3}), Map.entry("shapeof", new int[] {1, 1}));
+
     private DeclaredShapes() {}
 
-    /** Throws an {@link IrException} naming the first layer whose declared output shape its rule contradicts. */
+    /**
+     * Throws an {@link IrException} naming the first layer whose declared output shape its rule contradicts, or
+     * whose attributes break its op's rules where the generated code would not notice (the levels of a
+     * FakeQuantize, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad).
+     */
     public static void check(Graph graph) {
         for (Node node : graph.nodes()) {
+            checkAttributes(node);
             int[] expected = expected(graph, node);
             if (expected != null && !Arrays.equals(expected, node.output(0).shape())) {
                 throw new IrException(node, "declares output shape " + Arrays.toString(node.output(0).shape())
@@ -35,38 +63,78 @@ public final class DeclaredShapes {
         }
     }
 
+    /** The attribute rules and input counts the reference ops apply when they evaluate, applied at build time. */
+    private static void checkAttributes(Node node) {
+        int[] arity = ARITY.get(node.type().toLowerCase(Locale.ROOT));
+        int inputs = node.inputPorts().size();
+        if (arity != null && (inputs < arity[0] || inputs > arity[1])) {
+            throw new IrException(node, "expects " + (arity[0] == arity[1] ? arity[0] + "" : arity[0] + " to "
+                    + (arity[1] == Integer.MAX_VALUE ? "any number of" : arity[1])) + " inputs, got " + inputs);
+        }
+        switch (node.type().toLowerCase(Locale.ROOT)) {
+            case "fakequantize" -> FakeQuantizeOp.levels(node);
+            case "clamp" -> ClampOp.bounds(node);
+            case "avgpool" -> AvgPoolOp.excludePad(node);
+            case "softmax" -> {
+                if (!node.inputPorts().isEmpty()) {
+                    SoftMaxOp.axis(node, node.inputPorts().get(0).shape().length);
+                }
+            }
+            default -> { }
+        }
+    }
+
     /** The output shape the node's rule gives, or null for ops this class does not check. */
     private static int[] expected(Graph graph, Node node) {
         String type = node.type().toLowerCase(Locale.ROOT);
         if (node.outputs().isEmpty()) {
+            if (ARITY.containsKey(type)) {
+                throw new IrException(node, "has no output port");
+            }
             return null;
         }
         int[][] in = node.inputPorts().stream().map(p -> p.shape()).toArray(int[][]::new);
         return switch (type) {
-            case "convolution" -> ConvolutionOp.outputShape(node, input(node, in, 0), input(node, in, 1));
-            case "groupconvolution" -> GroupConvolutionOp.outputShape(node, input(node, in, 0), input(node, in, 1));
+            case "convolution" -> ConvolutionOp.outputShape(node, in[0], in[1]);
+            case "groupconvolution" -> GroupConvolutionOp.outputShape(node, in[0], in[1]);
             case "convolutionbackpropdata" -> backprop(graph, node, in);
-            case "maxpool" -> PoolingWindow.outputShape(node, input(node, in, 0), node.opset() >= 8);
-            case "avgpool" -> PoolingWindow.outputShape(node, input(node, in, 0), false);
-            case "matmul" -> MatMulOp.outputShape(node, input(node, in, 0), input(node, in, 1));
-            case "fakequantize" -> FakeQuantizeOp.outputShape(node, input(node, in, 0), input(node, in, 1),
-                    input(node, in, 2), input(node, in, 3), input(node, in, 4));
-            case "concat" -> ConcatOp.outputShape(node, atLeastOne(node, in));
-            default -> ARITHMETIC.contains(type) ? Broadcast.outputShape(node, input(node, in, 0), input(node, in, 1))
-                    : SAME_SHAPE.contains(type) ? input(node, in, 0).clone() : null;
+            case "maxpool" -> PoolingWindow.outputShape(node, in[0], node.opset() >= 8);
+            case "avgpool" -> PoolingWindow.outputShape(node, in[0], false);
+            case "matmul" -> MatMulOp.outputShape(node, in[0], in[1]);
+            case "fakequantize" -> FakeQuantizeOp.outputShape(node, in[0], in[1], in[2], in[3], in[4]);
+            case "concat" -> ConcatOp.outputShape(node, in);
+            case "detectionoutput" -> DetectionOutputOp.outputShape(node, in[0], in[1], in[2]);
+            case "shapeof" -> new int[] {in[0].length};
+            case "reshape" -> byConstant(graph, node, 1, c -> ReshapeOp.outputShape(node, in[0], c));
+            case "transpose" -> byConstant(graph, node, 1, c -> TransposeOp.outputShape(node, in[0], c));
+            case "unsqueeze" -> byConstant(graph, node, 1, c -> UnsqueezeOp.outputShape(node, in[0], c));
+            case "reducemean" -> byConstant(graph, node, 1, c -> ReduceMeanOp.outputShape(node, in[0], c));
+            case "squeeze" -> in.length == 1 ? SqueezeOp.outputShape(node, in[0], null)
+                    : byConstant(graph, node, 1, c -> SqueezeOp.outputShape(node, in[0], c));
+            case "gather" -> byConstant(graph, node, 2, c -> GatherOp.outputShape(node, in[0], in[1], c));
+            case "stridedslice" -> stridedSlice(graph, node, in);
+            default -> ARITHMETIC.contains(type) ? Broadcast.outputShape(node, in[0], in[1])
+                    : SAME_SHAPE.contains(type) ? in[0].clone() : null;
         };
     }
 
-    private static int[][] atLeastOne(Node node, int[][] in) {
-        input(node, in, 0);
-        return in;
+    /** The rule applied to the Const that feeds input {@code position}, or null when that input is computed. */
+    private static int[] byConstant(Graph graph, Node node, int position, Function<Tensor, int[]> rule) {
+        Node producer = graph.producer(node, position);
+        return producer.is("Const") ? rule.apply(producer.constant()) : null;
     }
 
-    private static int[] input(Node node, int[][] in, int position) {
-        if (position >= in.length) {
-            throw new IrException(node, "expected at least " + (position + 1) + " inputs, found " + in.length);
+    /** StridedSlice's rule when begin, end and the optional stride are all Consts, else null. */
+    private static int[] stridedSlice(Graph graph, Node node, int[][] in) {
+        Tensor[] operands = new Tensor[in.length];
+        for (int i = 1; i < in.length; i++) {
+            Node producer = graph.producer(node, i);
+            if (!producer.is("Const")) {
+                return null;
+            }
+            operands[i] = producer.constant();
         }
-        return in[position];
+        return StridedSliceOp.outputShape(node, in[0], operands[1], operands[2], in.length > 3 ? operands[3] : null);
     }
 
     /** The transposed convolution's rule, or null when its output_shape input is computed rather than a Const. */
@@ -79,7 +147,7 @@ public final class DeclaredShapes {
             }
             outputShape = producer.constant();
         }
-        return ConvolutionBackpropDataOp.outputShape(node, input(node, in, 0), input(node, in, 1), outputShape);
+        return ConvolutionBackpropDataOp.outputShape(node, in[0], in[1], outputShape);
     }
 
     private static String inputShapes(Node node) {

@@ -23,7 +23,7 @@ final class DetectionOutputOp implements OpEvaluator {
         }
         InputArity.exactly(node, inputs, 3);
         DetectionOutputAttributes attrs = DetectionOutputAttributes.of(node);
-        Layout layout = Layout.of(node, attrs, inputs[0], inputs[1], inputs[2]);
+        Layout layout = Layout.of(node, attrs, inputs[0].shape(), inputs[1].shape(), inputs[2].shape());
         PriorDecoder decoder = new PriorDecoder(attrs);
         DetectionNms nms = new DetectionNms(attrs);
         double[] loc = inputs[0].toDoubleArray();
@@ -63,6 +63,15 @@ final class DetectionOutputOp implements OpEvaluator {
             out[count * 7] = -1;
         }
         return new Tensor[] {Tensor.of(inputs[0].type(), new int[] {1, 1, rows, 7}, out)};
+    }
+
+    /**
+     * The output shape {@code [1, 1, rows, 7]} for inputs of these shapes: rows from keep_top_k, else top_k, else
+     * every (prior, class) pair.
+     */
+    static int[] outputShape(Node node, int[] loc, int[] conf, int[] proposals) {
+        DetectionOutputAttributes attrs = DetectionOutputAttributes.of(node);
+        return new int[] {1, 1, Layout.of(node, attrs, loc, conf, proposals).outputRows(node, attrs), 7};
     }
 
     /** scores[class][prior] of one image. */
@@ -117,49 +126,49 @@ final class DetectionOutputOp implements OpEvaluator {
     private record Layout(int images, int priors, int classes, int locClasses, int priorSize, int priorBatches,
             int proposalRows) {
 
-        static Layout of(Node node, DetectionOutputAttributes attrs, Tensor loc, Tensor conf, Tensor proposals) {
-            if (loc.rank() != 2 || conf.rank() != 2 || proposals.rank() != 3) {
+        static Layout of(Node node, DetectionOutputAttributes attrs, int[] loc, int[] conf, int[] proposals) {
+            if (loc.length != 2 || conf.length != 2 || proposals.length != 3) {
                 throw new IrException(node, "expects box_logits and class_preds of rank 2 and proposals of rank 3, got "
-                        + Arrays.toString(loc.shape()) + ", " + Arrays.toString(conf.shape()) + ", "
-                        + Arrays.toString(proposals.shape()));
+                        + Arrays.toString(loc) + ", " + Arrays.toString(conf) + ", "
+                        + Arrays.toString(proposals));
             }
-            int images = loc.dim(0);
+            int images = loc[0];
             int priorSize = attrs.normalized() ? 4 : 5;
-            if (proposals.dim(2) % priorSize != 0 || proposals.dim(2) == 0) {
-                throw new IrException(node, "proposals " + Arrays.toString(proposals.shape())
+            if (proposals[2] % priorSize != 0 || proposals[2] == 0) {
+                throw new IrException(node, "proposals " + Arrays.toString(proposals)
                         + ": the last dimension must be a positive multiple of the prior size " + priorSize);
             }
-            int priors = proposals.dim(2) / priorSize;
+            int priors = proposals[2] / priorSize;
             int proposalRows = attrs.varianceEncodedInTarget() ? 1 : 2;
-            if (proposals.dim(1) != proposalRows) {
-                throw new IrException(node, "proposals " + Arrays.toString(proposals.shape()) + " must have "
+            if (proposals[1] != proposalRows) {
+                throw new IrException(node, "proposals " + Arrays.toString(proposals) + " must have "
                         + proposalRows + " rows (variance_encoded_in_target=" + attrs.varianceEncodedInTarget() + ")");
             }
-            if (proposals.dim(0) != 1 && proposals.dim(0) != images) {
-                throw new IrException(node, "proposals " + Arrays.toString(proposals.shape())
+            if (proposals[0] != 1 && proposals[0] != images) {
+                throw new IrException(node, "proposals " + Arrays.toString(proposals)
                         + ": the first dimension must be 1 or the batch size " + images);
             }
             int classes = attrs.numClasses();
             if (classes < 0) {
-                if (conf.dim(1) % priors != 0) {
-                    throw new IrException(node, "class_preds " + Arrays.toString(conf.shape())
+                if (conf[1] % priors != 0) {
+                    throw new IrException(node, "class_preds " + Arrays.toString(conf)
                             + ": the second dimension must be a multiple of the " + priors + " priors");
                 }
-                classes = conf.dim(1) / priors;
+                classes = conf[1] / priors;
             }
-            if (conf.dim(0) != images || (long) conf.dim(1) != (long) priors * classes) {
-                throw new IrException(node, "class_preds " + Arrays.toString(conf.shape()) + " must be [" + images
+            if (conf[0] != images || (long) conf[1] != (long) priors * classes) {
+                throw new IrException(node, "class_preds " + Arrays.toString(conf) + " must be [" + images
                         + ", " + priors + " priors * " + classes + " classes]");
             }
             int locClasses = attrs.shareLocation() ? 1 : classes;
-            if ((long) loc.dim(1) != 4L * priors * locClasses) {
-                throw new IrException(node, "box_logits " + Arrays.toString(loc.shape()) + " must be [" + images
+            if ((long) loc[1] != 4L * priors * locClasses) {
+                throw new IrException(node, "box_logits " + Arrays.toString(loc) + " must be [" + images
                         + ", " + priors + " priors * " + locClasses + " location classes * 4]");
             }
             if (classes == 0) {
-                throw new IrException(node, "no classes: class_preds " + Arrays.toString(conf.shape()));
+                throw new IrException(node, "no classes: class_preds " + Arrays.toString(conf));
             }
-            return new Layout(images, priors, classes, locClasses, priorSize, proposals.dim(0), proposalRows);
+            return new Layout(images, priors, classes, locClasses, priorSize, proposals[0], proposalRows);
         }
 
         /** Rows of the output, from keep_top_k, else top_k, else every (prior, class) pair. */

@@ -24,10 +24,7 @@ final class FakeQuantizeOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 5, 5);
-        int levels = node.attributes().intValue("levels");
-        if (levels < 2) {
-            throw node.attributes().error("attribute 'levels'=" + levels + " must be at least 2");
-        }
+        int levels = levels(node);
         ElementType type = OpInputs.floatingOutput(node);
         Tensor x = in[0];
         int[] shape = outputShape(node, x.shape(), in[1].shape(), in[2].shape(), in[3].shape(), in[4].shape());
@@ -42,6 +39,15 @@ final class FakeQuantizeOp implements OpEvaluator {
             ranges.advance();
         }
         return new Tensor[] {Tensor.of(type, shape, out)};
+    }
+
+    /** The levels attribute, at least 2. */
+    static int levels(Node node) {
+        int levels = node.attributes().intValue("levels");
+        if (levels < 2) {
+            throw node.attributes().error("attribute 'levels'=" + levels + " must be at least 2");
+        }
+        return levels;
     }
 
     /** X's shape, after checking that the four ranges broadcast to it. */

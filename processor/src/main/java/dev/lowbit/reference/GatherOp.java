@@ -32,9 +32,7 @@ final class GatherOp implements OpEvaluator {
         int perBatch = Shapes.size(Arrays.copyOfRange(indicesShape, batchDims, indicesShape.length));
         int axisDim = dataShape[axis];
 
-        int[] outShape = concat(Arrays.copyOfRange(dataShape, 0, axis),
-                Arrays.copyOfRange(indicesShape, batchDims, indicesShape.length),
-                Arrays.copyOfRange(dataShape, axis + 1, dataShape.length));
+        int[] outShape = outputShape(dataShape, indicesShape, axis, batchDims);
         double[] out = new double[Shapes.size(outShape)]; // zeros where an index is out of range (Gather-8)
         for (int b = 0; b < batch; b++) {
             for (int o = 0; o < outer; o++) {
@@ -52,6 +50,17 @@ final class GatherOp implements OpEvaluator {
             }
         }
         return new Tensor[] {Tensor.of(node.output(0).type(), outShape, out)};
+    }
+
+    /** The output shape for data and indices of these shapes and the axis tensor. */
+    static int[] outputShape(Node node, int[] dataShape, int[] indicesShape, Tensor axisTensor) {
+        int axis = Axes.normalize(node, OpInputs.scalarInteger(node, axisTensor, "axis"), dataShape.length, "axis");
+        return outputShape(dataShape, indicesShape, axis, batchDims(node, dataShape, indicesShape, axis));
+    }
+
+    private static int[] outputShape(int[] dataShape, int[] indicesShape, int axis, int batchDims) {
+        return concat(Arrays.copyOfRange(dataShape, 0, axis), Arrays.copyOfRange(indicesShape, batchDims, indicesShape.length),
+                Arrays.copyOfRange(dataShape, axis + 1, dataShape.length));
     }
 
     private static int batchDims(Node node, int[] dataShape, int[] indicesShape, int axis) {

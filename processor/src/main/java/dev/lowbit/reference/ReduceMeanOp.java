@@ -61,6 +61,23 @@ final class ReduceMeanOp implements OpEvaluator {
         return new Tensor[] {Tensor.of(type, keepDims ? kept : dropReduced(shape, reduced, outRank), sums)};
     }
 
+    /** The output shape for an input of this shape and the axes tensor. */
+    static int[] outputShape(Node node, int[] shape, Tensor axes) {
+        boolean[] reduced = Axes.mask(node, OpInputs.integers(node, axes, "axes"), shape.length, "axis");
+        if (node.attributes().bool("keep_dims", false)) {
+            int[] kept = shape.clone();
+            for (int d = 0; d < shape.length; d++) {
+                kept[d] = reduced[d] ? 1 : shape[d];
+            }
+            return kept;
+        }
+        int outRank = 0;
+        for (boolean r : reduced) {
+            outRank += r ? 0 : 1;
+        }
+        return dropReduced(shape, reduced, outRank);
+    }
+
     private static int[] dropReduced(int[] shape, boolean[] reduced, int outRank) {
         int[] out = new int[outRank];
         int k = 0;

@@ -15,13 +15,17 @@ final class ReshapeOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 2, 2);
+        Tensor x = in[0];
+        return new Tensor[] {Tensor.of(node.output(0).type(), outputShape(node, x.shape(), in[1]), x.toDoubleArray())};
+    }
+
+    /** The output shape for an input of this shape and the target shape tensor. */
+    static int[] outputShape(Node node, int[] input, Tensor target) {
         if (!node.attributes().has("special_zero")) {
             throw node.attributes().error("missing attribute 'special_zero'");
         }
         boolean specialZero = node.attributes().bool("special_zero", false);
-        Tensor x = in[0];
-        int[] shape = targetShape(node, x.shape(), OpInputs.integers(node, in[1], "target shape"), specialZero);
-        return new Tensor[] {Tensor.of(node.output(0).type(), shape, x.toDoubleArray())};
+        return targetShape(node, input, OpInputs.integers(node, target, "target shape"), specialZero);
     }
 
     static int[] targetShape(Node node, int[] input, long[] target, boolean specialZero) {

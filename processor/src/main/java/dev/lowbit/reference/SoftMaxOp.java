@@ -13,10 +13,7 @@ final class SoftMaxOp implements OpEvaluator {
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 1, 1);
         Tensor x = in[0];
-        long axisAttr = node.attributes().has("axis") ? node.attributes().longValue("axis") : 1;
-        int axis = node.opset() >= 8
-                ? Axes.normalize(node, axisAttr, x.rank(), "axis")
-                : Axes.nonNegative(node, axisAttr, x.rank(), "axis");
+        int axis = axis(node, x.rank());
         int[] shape = x.shape();
         int n = shape[axis];
         int inner = 1;
@@ -44,5 +41,11 @@ final class SoftMaxOp implements OpEvaluator {
             }
         }
         return new Tensor[] {Tensor.of(OpInputs.floatingOutput(node), shape, out)};
+    }
+
+    /** The axis for an input of this rank: non-negative for SoftMax-1, negative ones counted from the end from opset 8. */
+    static int axis(Node node, int rank) {
+        long axis = node.attributes().has("axis") ? node.attributes().longValue("axis") : 1;
+        return node.opset() >= 8 ? Axes.normalize(node, axis, rank, "axis") : Axes.nonNegative(node, axis, rank, "axis");
     }
 }

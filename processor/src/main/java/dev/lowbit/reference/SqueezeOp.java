@@ -13,10 +13,15 @@ final class SqueezeOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 1, 2);
-        int[] shape = in[0].shape();
+        int[] out = outputShape(node, in[0].shape(), in.length == 2 ? in[1] : null);
+        return new Tensor[] {Tensor.of(node.output(0).type(), out, in[0].toDoubleArray())};
+    }
+
+    /** The output shape for an input of this shape and the axes tensor (null: no axes input). */
+    static int[] outputShape(Node node, int[] shape, Tensor axes) {
         boolean[] remove;
-        if (in.length == 2) {
-            remove = Axes.mask(node, OpInputs.integers(node, in[1], "axes"), shape.length, "axis");
+        if (axes != null) {
+            remove = Axes.mask(node, OpInputs.integers(node, axes, "axes"), shape.length, "axis");
             for (int d = 0; d < shape.length; d++) {
                 if (remove[d] && shape[d] != 1) {
                     throw new IrException(node, "cannot squeeze axis " + d + " of shape " + Arrays.toString(shape)
@@ -29,8 +34,7 @@ final class SqueezeOp implements OpEvaluator {
                 remove[d] = shape[d] == 1;
             }
         }
-        int[] out = Arrays.stream(range(shape.length)).filter(d -> !remove[d]).map(d -> shape[d]).toArray();
-        return new Tensor[] {Tensor.of(node.output(0).type(), out, in[0].toDoubleArray())};
+        return Arrays.stream(range(shape.length)).filter(d -> !remove[d]).map(d -> shape[d]).toArray();
     }
 
     private static int[] range(int n) {

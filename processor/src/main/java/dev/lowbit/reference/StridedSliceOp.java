@@ -25,10 +25,19 @@ final class StridedSliceOp implements OpEvaluator {
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 3, 4);
         Tensor data = in[0];
-        int[] shape = data.shape();
-        long[] begin = OpInputs.integers(node, in[1], "begin");
-        long[] end = OpInputs.integers(node, in[2], "end");
-        long[] stride = in.length == 4 ? OpInputs.integers(node, in[3], "stride") : ones(begin.length);
+        Plan plan = plan(node, data.shape(), in[1], in[2], in.length == 4 ? in[3] : null);
+        return new Tensor[] {Tensor.of(node.output(0).type(), plan.outShape, plan.gather(data))};
+    }
+
+    /** The output shape for an input of this shape and the begin, end and stride tensors (stride null: ones). */
+    static int[] outputShape(Node node, int[] shape, Tensor begin, Tensor end, Tensor stride) {
+        return plan(node, shape, begin, end, stride).outShape;
+    }
+
+    private static Plan plan(Node node, int[] shape, Tensor beginTensor, Tensor endTensor, Tensor strideTensor) {
+        long[] begin = OpInputs.integers(node, beginTensor, "begin");
+        long[] end = OpInputs.integers(node, endTensor, "end");
+        long[] stride = strideTensor != null ? OpInputs.integers(node, strideTensor, "stride") : ones(begin.length);
         if (end.length != begin.length || stride.length != begin.length) {
             throw new IrException(node, "begin, end and stride must have the same length, got " + begin.length + ", "
                     + end.length + ", " + stride.length);
@@ -75,7 +84,7 @@ final class StridedSliceOp implements OpEvaluator {
         if (ellipsisCount == 0) {
             plan.takeWhole(ellipsisSize); // the implicit ellipsis after the last index
         }
-        return new Tensor[] {Tensor.of(node.output(0).type(), plan.outShape, plan.gather(data))};
+        return plan;
     }
 
     /**

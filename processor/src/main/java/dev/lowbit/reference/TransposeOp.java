@@ -15,25 +15,8 @@ final class TransposeOp implements OpEvaluator {
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 2, 2);
         Tensor x = in[0];
-        int rank = x.rank();
-        long[] order = OpInputs.integers(node, in[1], "order");
-        int[] perm = new int[rank];
-        if (order.length == 0) {
-            Arrays.setAll(perm, i -> rank - 1 - i);
-        } else {
-            if (order.length != rank) {
-                throw new IrException(node, "order " + Arrays.toString(order) + " does not match input rank " + rank);
-            }
-            boolean[] seen = new boolean[rank];
-            for (int i = 0; i < rank; i++) {
-                if (order[i] < 0 || order[i] >= rank || seen[(int) order[i]]) {
-                    throw new IrException(node, "order " + Arrays.toString(order) + " is not a permutation of 0.."
-                            + (rank - 1));
-                }
-                seen[(int) order[i]] = true;
-                perm[i] = (int) order[i];
-            }
-        }
+        int[] perm = permutation(node, x.rank(), in[1]);
+        int rank = perm.length;
         int[] inShape = x.shape();
         int[] inStrides = Shapes.strides(inShape);
         int[] outShape = new int[rank];
@@ -49,5 +32,38 @@ final class TransposeOp implements OpEvaluator {
             walk.advance();
         }
         return new Tensor[] {Tensor.of(node.output(0).type(), outShape, out)};
+    }
+
+    /** The output shape for an input of this shape and the order tensor. */
+    static int[] outputShape(Node node, int[] input, Tensor order) {
+        int[] perm = permutation(node, input.length, order);
+        int[] out = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            out[i] = input[perm[i]];
+        }
+        return out;
+    }
+
+    /** Output dimension i is input dimension perm[i]: the order, or the dimensions reversed for an empty order. */
+    private static int[] permutation(Node node, int rank, Tensor orderTensor) {
+        long[] order = OpInputs.integers(node, orderTensor, "order");
+        int[] perm = new int[rank];
+        if (order.length == 0) {
+            Arrays.setAll(perm, i -> rank - 1 - i);
+            return perm;
+        }
+        if (order.length != rank) {
+            throw new IrException(node, "order " + Arrays.toString(order) + " does not match input rank " + rank);
+        }
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            if (order[i] < 0 || order[i] >= rank || seen[(int) order[i]]) {
+                throw new IrException(node, "order " + Arrays.toString(order) + " is not a permutation of 0.."
+                        + (rank - 1));
+            }
+            seen[(int) order[i]] = true;
+            perm[i] = (int) order[i];
+        }
+        return perm;
     }
 }

@@ -13,8 +13,13 @@ final class UnsqueezeOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 2, 2);
-        int[] shape = in[0].shape();
-        long[] axes = OpInputs.integers(node, in[1], "axes");
+        return new Tensor[] {Tensor.of(node.output(0).type(), outputShape(node, in[0].shape(), in[1]),
+                in[0].toDoubleArray())};
+    }
+
+    /** The output shape for an input of this shape and the axes tensor. */
+    static int[] outputShape(Node node, int[] shape, Tensor axesTensor) {
+        long[] axes = OpInputs.integers(node, axesTensor, "axes");
         int rank = shape.length + axes.length;
         boolean[] inserted = new boolean[rank];
         for (long a : axes) {
@@ -29,6 +34,6 @@ final class UnsqueezeOp implements OpEvaluator {
         for (int d = 0; d < rank; d++) {
             out[d] = inserted[d] ? 1 : shape[k++];
         }
-        return new Tensor[] {Tensor.of(node.output(0).type(), out, in[0].toDoubleArray())};
+        return out;
     }
 }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.palantir.javapoet.ClassName;
 import dev.lowbit.codegen.Emitters;
 import dev.lowbit.graph.Graph;
+import dev.lowbit.graph.Tensor;
 import dev.lowbit.ir.IrException;
+import dev.lowbit.reference.ReferenceEvaluator;
 import dev.lowbit.runtime.InferenceModel;
 import dev.lowbit.runtime.TensorSpec;
 import dev.lowbit.testing.SharedData;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.xml.XMLConstants;
@@ -38,17 +41,23 @@ import org.w3c.dom.NodeList;
 /**
  * Bad input must end in a clear error: every mechanical corruption of an IR (each attribute of each layer's data
  * removed, emptied or set to text, a negative, zero, a huge number or a list of the wrong length; each port
- * dimension removed, zeroed, negated, grown or made text, a dimension added, a precision changed, a port removed;
+ * dimension removed, zeroed, negated, grown or made text, a dimension added, a precision changed, a port removed,
+ * an output dimension grown or shrunk together with the input ports its edges feed;
  * each layer's type and version changed; each edge removed or re-pointed) is run through the whole build short
  * of javac (read, fold, low-precision lowering, plan, emit; an IR with FakeQuantize on each of its three paths, see
  * {@link #build}). Each mutant must either build or fail with an
  * {@link IrException} naming the file; any other exception (an index out of bounds deep in a kernel's planning, a
  * NullPointerException) fails the test with the mutation that caused it. A fixture mutant that builds is then
- * compiled by javac with the processor, as a user's build would, and its generated class run once on zeros: both
- * must succeed (680 such mutants, about 40 s). Before {@code DeclaredShapes} and the
+ * compiled by javac with the processor, as a user's build would, and its generated class run once on random inputs:
+ * it must agree with the reference evaluator on the same mutant (about 580 such mutants, 40 s), so a corrupted file
+ * either stops the build or means the same to both. That comparison found a FakeQuantize with an empty output
+ * range lowered to int8 with a zero point of 0/0, AvgPool dividing ceil-rounded edge windows by fewer pixels than
+ * OpenVINO's reference, and files the oracle refuses (levels below 2, min above max, an integer output declared on
+ * a float op) building anyway. Before {@code DeclaredShapes} and the
  * edge-shape check in IrReader, 115 of the fixtures' 4,537 mutants ended that way (wrong-length pads in the
  * convolution lowering, declared shapes that contradicted the attributes reaching the broadcast and MatMul
- * emitters).
+ * emitters); before {@code DeclaredShapes} checked the ops that move data by a Const operand, four mutants of
+ * tiny_ops (its Transpose's output grown along its edges) built and then read past an array's end at run time.
  */
 class MalformedIrTest {
     private static final Path FIXTURES = TinyModelEndToEndTest.FIXTURES;
@@ -99,6 +108,17 @@ class MalformedIrTest {
         IrException e = assertThrows(IrException.class, () -> new ModelPipeline().read(xml));
         assertTrue(e.getMessage().contains("bad_edge.xml") && e.getMessage().contains("type=Convolution")
                 && e.getMessage().contains("but its edge comes from"), e.getMessage());
+    }
+
+    @Test
+    void aTransposeWhoseDeclaredOutputContradictsItsOrderIsNamed() throws Exception {
+        // the Transpose and the ReduceMean it feeds both declare 5 channels where the order gives 4
+        Path xml = mutant(FIXTURES.resolve("tiny_ops.xml"), "bad_transpose",
+                d -> dimAlongEdges(d, firstLayer(d, "Transpose").getAttribute("id"), "2", 3, 1));
+        IrException e = assertThrows(IrException.class, () -> new ModelPipeline().read(xml));
+        assertTrue(e.getMessage().contains("bad_transpose.xml") && e.getMessage().contains("type=Transpose")
+                && e.getMessage().contains("declares output shape [1, 3, 3, 5]")
+                && e.getMessage().contains("give [1, 3, 3, 4]"), e.getMessage());
     }
 
     @Test
@@ -205,8 +225,12 @@ class MalformedIrTest {
     }
 
     /**
-     * Null if javac with the processor compiles an interface annotated with the model and the generated class runs
-     * once on zero inputs, else what failed.
+     * Null if javac with the processor compiles an interface annotated with the model and the generated class, run
+     * once on random inputs, agrees with the reference evaluator on the same mutant; else what failed. Agreement:
+     * every output element within {@link #FLOAT_TOLERANCE} of the output's largest magnitude for a float model; for
+     * a model with FakeQuantize within {@link #LEVELS_TOLERANCE}, a few steps of the fixtures' 256-level grids,
+     * since an input on a rounding boundary may land one level apart (f32 sums against the oracle's doubles) and
+     * move what follows by a step.
      */
     private String compileAndRun(Path xml) {
         String model = xml.getFileName().toString();
@@ -217,14 +241,58 @@ class MalformedIrTest {
             InferenceModel m = (InferenceModel) InProcessCompiler.load(classes).loadClass("demo." + api + "Model")
                     .getConstructor().newInstance();
             Map<String, float[]> inputs = new HashMap<>();
+            Map<String, Tensor> oracleInputs = new HashMap<>();
+            Random random = new Random(7);
             for (TensorSpec spec : m.inputs()) {
-                inputs.put(spec.name(), new float[spec.size()]);
+                float[] x = new float[spec.size()];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextFloat() * 2 - 1;
+                }
+                inputs.put(spec.name(), x);
+                oracleInputs.put(spec.name(), Tensor.f32(spec.shape(), x));
             }
-            m.infer(inputs);
+            Map<String, float[]> got = m.infer(inputs);
+            Graph g = new ModelPipeline().read(xml);
+            Map<String, Tensor> want = new ReferenceEvaluator(g).run(oracleInputs);
+            double tolerance = g.nodes().stream().anyMatch(n -> n.is("FakeQuantize")) ? LEVELS_TOLERANCE : FLOAT_TOLERANCE;
+            for (Map.Entry<String, Tensor> output : want.entrySet()) {
+                String difference = difference(got.get(output.getKey()), output.getValue().toDoubleArray(), tolerance);
+                if (difference != null) {
+                    return "built, but output '" + output.getKey() + "' disagrees with the reference evaluator: " + difference;
+                }
+            }
             return null;
+        } catch (IrException e) {
+            return "built, but the reference evaluator refuses the mutant: " + e;
         } catch (ReflectiveOperationException | RuntimeException | AssertionError e) {
             return "built, but compiling or running the generated class failed: " + e;
         }
+    }
+
+    /** Float models: f32 sums against the oracle's doubles (observed up to 3e-6 of the largest output). */
+    private static final double FLOAT_TOLERANCE = 1e-5;
+    /** Quantized models: 5 steps of a 256-level grid, relative to the output's largest magnitude (one step seen). */
+    private static final double LEVELS_TOLERANCE = 5 / 255.0;
+
+    /**
+     * Null when every element of {@code got} equals {@code want}'s (infinities and NaN included: a divisor of zero
+     * gives them on both sides) or is within {@code tolerance} of its largest finite magnitude.
+     */
+    private static String difference(float[] got, double[] want, double tolerance) {
+        if (got == null || got.length != want.length) {
+            return (got == null ? "missing" : got.length + " elements") + ", the oracle has " + want.length;
+        }
+        double scale = 0;
+        for (double w : want) {
+            scale = Double.isFinite(w) ? Math.max(scale, Math.abs(w)) : scale;
+        }
+        for (int i = 0; i < want.length; i++) {
+            boolean same = got[i] == (float) want[i] || Float.isNaN(got[i]) && Double.isNaN(want[i]); // inf, NaN too
+            if (!same && !(Math.abs(got[i] - want[i]) <= tolerance * Math.max(scale, 1e-30))) {
+                return "element " + i + " is " + got[i] + ", the oracle's " + want[i] + " (largest " + scale + ")";
+            }
+        }
+        return null;
     }
 
     private record Mutation(String description, Consumer<Document> apply) {}
@@ -266,6 +334,13 @@ class MalformedIrTest {
                             Element e = dim.apply(doc);
                             e.setTextContent(String.valueOf(Long.parseLong(e.getTextContent().trim()) + 1));
                         }));
+                        if (side.equals("output")) {
+                            String portId = ((Element) ports.item(p)).getAttribute("id");
+                            for (int delta : new int[] {1, -1}) {
+                                m.add(new Mutation(where + " dim " + k + (delta > 0 ? " + 1" : " - 1") + " along its edges",
+                                        doc -> dimAlongEdges(doc, id, portId, dimIndex, delta)));
+                            }
+                        }
                     }
                     m.add(new Mutation(where + " with a dim of 1 more", doc -> {
                         Element e = doc.createElement("dim");
@@ -296,6 +371,38 @@ class MalformedIrTest {
             }));
         }
         return m;
+    }
+
+    /**
+     * Changes one dimension of an output port and the same dimension of every input port its edges feed: a file
+     * whose shape inference went wrong in one layer but agrees with itself along the edges, which the edge check
+     * cannot see.
+     */
+    private static void dimAlongEdges(Document doc, String layerId, String portId, int k, int delta) {
+        Element out = null;
+        NodeList ports = ports(layerById(doc, layerId), "output");
+        for (int p = 0; p < ports.getLength(); p++) {
+            if (((Element) ports.item(p)).getAttribute("id").equals(portId)) {
+                out = (Element) ports.item(p);
+            }
+        }
+        List<Element> targets = new ArrayList<>(List.of(out));
+        NodeList edges = doc.getElementsByTagName("edge");
+        for (int e = 0; e < edges.getLength(); e++) {
+            Element edge = (Element) edges.item(e);
+            if (edge.getAttribute("from-layer").equals(layerId) && edge.getAttribute("from-port").equals(portId)) {
+                NodeList in = ports(layerById(doc, edge.getAttribute("to-layer")), "input");
+                for (int p = 0; p < in.getLength(); p++) {
+                    if (((Element) in.item(p)).getAttribute("id").equals(edge.getAttribute("to-port"))) {
+                        targets.add((Element) in.item(p));
+                    }
+                }
+            }
+        }
+        for (Element port : targets) {
+            Element dim = (Element) port.getElementsByTagName("dim").item(k);
+            dim.setTextContent(String.valueOf(Math.max(0, Long.parseLong(dim.getTextContent().trim()) + delta)));
+        }
     }
 
     private Path mutant(Path xml, String name, Consumer<Document> mutation) throws Exception {
