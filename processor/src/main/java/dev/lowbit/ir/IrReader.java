@@ -378,7 +378,15 @@ public final class IrReader {
                 throw layerError(info, "data at offset " + offset + " size " + size + " runs past the end of the .bin ("
                         + bin.capacity() + " bytes)");
             }
-            return Tensor.of(type, shape, type.decode(bin, offset, (int) count));
+            double[] values = type.decode(bin, offset, (int) count);
+            for (int i = 0; i < values.length; i++) {
+                // NaN has no level and no order: quantized weights, kernels and the oracle would each make their own
+                // thing of it, and no trained network holds one (a misplaced offset reading garbage does)
+                if (Double.isNaN(values[i])) {
+                    throw layerError(info, "holds NaN at element " + i + " (offset " + offset + ")");
+                }
+            }
+            return Tensor.of(type, shape, values);
         }
     }
 

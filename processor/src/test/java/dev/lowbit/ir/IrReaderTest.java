@@ -61,6 +61,12 @@ class IrReaderTest {
     }
 
     @Test
+    void rejectsAConstantHoldingNaN() {
+        // element 1 is the quiet NaN 0x7fc00000
+        assertNamesLayer(errorOf("nan_constant"), "layer id=1 name='bias' type=Const: holds NaN at element 1 (offset 0)");
+    }
+
+    @Test
     void rejectsTruncatedBin() {
         assertNamesLayer(errorOf("truncated_bin"), "layer id=1 name='bias' type=Const: data at offset 0 size 8 runs past the end of the .bin (5 bytes)");
     }

@@ -40,7 +40,8 @@ import org.w3c.dom.NodeList;
 
 /**
  * Bad input must end in a clear error: every mechanical corruption of an IR (each attribute of each layer's data
- * removed, emptied or set to text, a negative, zero, a huge number or a list of the wrong length; each port
+ * removed, emptied or set to text, a negative, zero, a huge number or a list of the wrong length, or set to another
+ * value a valid file could hold: true, false, each auto_pad and rounding type, 2, "1,1", "2,2", "0,0", "1,2"; each port
  * dimension removed, zeroed, negated, grown or made text, a dimension added, a precision changed, a port removed,
  * an output dimension grown or shrunk together with the input ports its edges feed;
  * each layer's type and version changed; each edge removed or re-pointed) is run through the whole build short
@@ -49,11 +50,11 @@ import org.w3c.dom.NodeList;
  * {@link IrException} naming the file; any other exception (an index out of bounds deep in a kernel's planning, a
  * NullPointerException) fails the test with the mutation that caused it. A fixture mutant that builds is then
  * compiled by javac with the processor, as a user's build would, and its generated class run once on random inputs:
- * it must agree with the reference evaluator on the same mutant (about 580 such mutants, 40 s), so a corrupted file
+ * it must agree with the reference evaluator on the same mutant (about 790 such mutants, 50 s), so a corrupted file
  * either stops the build or means the same to both. That comparison found a FakeQuantize with an empty output
  * range lowered to int8 with a zero point of 0/0, AvgPool dividing ceil-rounded edge windows by fewer pixels than
- * OpenVINO's reference, and files the oracle refuses (levels below 2, min above max, an integer output declared on
- * a float op) building anyway. Before {@code DeclaredShapes} and the
+ * OpenVINO's reference, files the oracle refuses (levels below 2, min above max, an integer output declared on
+ * a float op) building anyway, and a Const read at a shifted offset whose NaN the int8 weights turned into level 0. Before {@code DeclaredShapes} and the
  * edge-shape check in IrReader, 115 of the fixtures' 4,537 mutants ended that way (wrong-length pads in the
  * convolution lowering, declared shapes that contradicted the attributes reaching the broadcast and MatMul
  * emitters); before {@code DeclaredShapes} checked the ops that move data by a Const operand, four mutants of
@@ -310,7 +311,8 @@ class MalformedIrTest {
                 for (int a = 0; a < attributes.getLength(); a++) {
                     String name = attributes.item(a).getNodeName();
                     m.add(new Mutation("layer " + id + " without '" + name + "'", doc -> data(at.apply(doc)).removeAttribute(name)));
-                    for (String v : new String[] {"", "abc", "-1", "0", "1000000", "1,2,3,4,5"}) {
+                    for (String v : new String[] {"", "abc", "-1", "0", "1000000", "1,2,3,4,5", "true", "false",
+                        "same_upper", "same_lower", "valid", "ceil", "floor", "2", "1,1", "2,2", "0,0", "1,2", "none"}) {
                         m.add(new Mutation("layer " + id + " " + name + "='" + v + "'",
                                 doc -> data(at.apply(doc)).setAttribute(name, v)));
                     }
