@@ -17,18 +17,14 @@ final class ReduceMeanOp implements OpEvaluator {
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 2, 2);
         Tensor x = in[0];
-        boolean keepDims = node.attributes().bool("keep_dims", false);
         boolean[] reduced = Axes.mask(node, OpInputs.integers(node, in[1], "axes"), x.rank(), "axis");
         int[] shape = x.shape();
         int[] kept = shape.clone();
         long count = 1;
-        int outRank = 0;
         for (int d = 0; d < shape.length; d++) {
             if (reduced[d]) {
                 kept[d] = 1;
                 count *= shape[d];
-            } else {
-                outRank++;
             }
         }
         // Walk the input and find each element's output slot through the keep_dims shape, where a reduced
@@ -58,7 +54,7 @@ final class ReduceMeanOp implements OpEvaluator {
                 sums[i] = intSums[i] / count;
             }
         }
-        return new Tensor[] {Tensor.of(type, keepDims ? kept : dropReduced(shape, reduced, outRank), sums)};
+        return new Tensor[] {Tensor.of(type, outputShape(node, shape, in[1]), sums)};
     }
 
     /** The output shape for an input of this shape and the axes tensor. */
