@@ -60,7 +60,7 @@ public final class ModelPipeline {
         if (forceFp32 || !quantized) {
             return emitters;
         }
-        return new Int8Emitters(new LowPrecisionPipeline().lower(raw), exactInt8);
+        return new Int8Emitters(LowPrecisionPipeline.forGeneratedKernels().lower(raw), exactInt8);
     }
 
     public ModelPlan plan(Graph folded, Emitters modelEmitters) {

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * named, not deep in a kernel's planning with an index out of bounds. The rules are the reference evaluator's own
  * (the same methods its ops call), so the check and the oracle cannot drift apart. Before the shapes, each checked
  * layer's input count and the attribute rules its reference op applies only when it evaluates (FakeQuantize's
- * levels, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad): a file the oracle refuses must not build.
+ * levels, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad, ShapeOf's output type): a file the oracle
+ * refuses must not build.
  * Stateless, thread-safe.
  */
 public final class DeclaredShapes {
@@ -49,7 +50,7 @@ public final class DeclaredShapes {
     /**
      * Throws an {@link IrException} naming the first layer whose declared output shape its rule contradicts, or
      * whose attributes break its op's rules where the generated code would not notice (the levels of a
-     * FakeQuantize, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad).
+     * FakeQuantize, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad, ShapeOf's output type).
      */
     public static void check(Graph graph) {
         for (Node node : graph.nodes()) {
@@ -75,6 +76,11 @@ public final class DeclaredShapes {
             case "fakequantize" -> FakeQuantizeOp.levels(node);
             case "clamp" -> ClampOp.bounds(node);
             case "avgpool" -> AvgPoolOp.excludePad(node);
+            case "shapeof" -> {
+                if (!node.outputs().isEmpty()) {
+                    ShapeOfOp.outputType(node);
+                }
+            }
             case "softmax" -> {
                 if (!node.inputPorts().isEmpty()) {
                     SoftMaxOp.axis(node, node.inputPorts().get(0).shape().length);

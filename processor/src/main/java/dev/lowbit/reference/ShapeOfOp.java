@@ -13,6 +13,17 @@ final class ShapeOfOp implements OpEvaluator {
     @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
         OpInputs.requireCount(node, in, 1, 1);
+        ElementType type = outputType(node);
+        int[] shape = in[0].shape();
+        double[] dims = new double[shape.length];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = shape[i];
+        }
+        return new Tensor[] {Tensor.of(type, new int[] {shape.length}, dims)};
+    }
+
+    /** The element type: i64 for ShapeOf-1, {@code output_type} (i64 or i32) from opset 3; the port must declare it. */
+    static ElementType outputType(Node node) {
         ElementType type = ElementType.I64;
         if (node.opset() >= 3) {
             String name = node.attributes().string("output_type", "i64");
@@ -25,11 +36,6 @@ final class ShapeOfOp implements OpEvaluator {
             throw new IrException(node, "computes " + type.irName() + " but the output port is declared "
                     + node.output(0).type().irName());
         }
-        int[] shape = in[0].shape();
-        double[] dims = new double[shape.length];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = shape[i];
-        }
-        return new Tensor[] {Tensor.of(type, new int[] {shape.length}, dims)};
+        return type;
     }
 }

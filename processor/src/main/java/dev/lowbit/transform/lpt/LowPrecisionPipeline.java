@@ -20,10 +20,20 @@ import java.util.Set;
  */
 public final class LowPrecisionPipeline {
     private final boolean commonGridForConcat;
+    private final double maxBorderResidual;
 
-    /** The exact pipeline. */
+    /** The exact pipeline (its layers carry their border terms, which the {@link Int8Simulator} applies). */
     public LowPrecisionPipeline() {
         this(false);
+    }
+
+    /**
+     * The pipeline for the generated int8 kernels, which pad with the integer zero point and omit the border term:
+     * a convolution whose zero point lies more than {@link ConvolutionLowering#KERNELS_MAX_BORDER_RESIDUAL} of a
+     * level from that integer stays fp32.
+     */
+    public static LowPrecisionPipeline forGeneratedKernels() {
+        return new LowPrecisionPipeline(false, ConvolutionLowering.KERNELS_MAX_BORDER_RESIDUAL);
     }
 
     /**
@@ -32,12 +42,17 @@ public final class LowPrecisionPipeline {
      * per run of channels. Inexact; every such Concat gets a note.
      */
     public LowPrecisionPipeline(boolean commonGridForConcat) {
+        this(commonGridForConcat, Double.POSITIVE_INFINITY);
+    }
+
+    private LowPrecisionPipeline(boolean commonGridForConcat, double maxBorderResidual) {
         this.commonGridForConcat = commonGridForConcat;
+        this.maxBorderResidual = maxBorderResidual;
     }
 
     public LoweredModel lower(Graph graph) {
         ConstantValues constants = new ConstantValues(graph);
-        ConvolutionLowering conv = new ConvolutionLowering(constants);
+        ConvolutionLowering conv = new ConvolutionLowering(constants, maxBorderResidual);
         MatMulLowering matmul = new MatMulLowering(constants);
         FakeQuantizeDecomposition fqd = new FakeQuantizeDecomposition(constants);
         PrecisionPreservingLowering preserving = new PrecisionPreservingLowering(constants, commonGridForConcat);

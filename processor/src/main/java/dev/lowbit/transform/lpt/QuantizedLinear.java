@@ -140,10 +140,18 @@ public record QuantizedLinear(
 
     /** Whether border outputs need the {@code (padLevel - z) * sum of padded w} term (padding and a fractional z). */
     public boolean needsBorderTerm() {
+        return borderResidual() > 0;
+    }
+
+    /**
+     * How far, in input levels, the integer level the kernels pad with lies from the real zero point, at most over
+     * the segments; 0 when no output touches the padding (or for MatMul).
+     */
+    public double borderResidual() {
         if (kind == Kind.MATMUL || !(padsBegin[0] > 0 || padsBegin[1] > 0 || padsNeededAtEnd())) {
-            return false;
+            return 0;
         }
-        return segments.stream().anyMatch(s -> s.padLevel != s.zeroPoint);
+        return segments.stream().mapToDouble(s -> Math.abs(s.padLevel - s.zeroPoint)).max().orElse(0);
     }
 
     private boolean padsNeededAtEnd() {

@@ -167,6 +167,11 @@ class ConvolutionLoweringTest {
             }
         }
         assertTrue(worst >= 2, "worst " + worst);
+        // so the pipeline of the generated kernels, which omit the term, leaves this layer in fp32 with the reason
+        LoweredModel forKernels = LowPrecisionPipeline.forGeneratedKernels().lower(b.graph());
+        assertInstanceOf(Fp32Step.class, forKernels.steps().get(1));
+        assertTrue(forKernels.notes().stream().anyMatch(n -> n.contains("stays fp32") && n.contains("of a level from the integer level")
+                && n.contains("border term")), forKernels.notes().toString());
     }
 
     /**
