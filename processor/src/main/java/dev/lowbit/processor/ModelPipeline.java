@@ -41,8 +41,14 @@ public final class ModelPipeline {
         return graph;
     }
 
+    /**
+     * Constant subgraphs folded; the declared shapes checked again, now that operands computed by a subgraph (the
+     * axes of a global ReduceMean built by Range) are Consts.
+     */
     public Graph transform(Graph graph) {
-        return new ConstantFolding().fold(graph);
+        Graph folded = new ConstantFolding().fold(graph);
+        DeclaredShapes.check(folded);
+        return folded;
     }
 
     public ModelPlan plan(Graph folded) {

@@ -50,7 +50,9 @@ public final class DeclaredShapes {
     /**
      * Throws an {@link IrException} naming the first layer whose declared output shape its rule contradicts, or
      * whose attributes break its op's rules where the generated code would not notice (the levels of a
-     * FakeQuantize, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad, ShapeOf's output type).
+     * FakeQuantize, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad, ShapeOf's output type, ReduceMean's
+     * keep_dims). Run on the IR as read, and again after constant folding, when the operands that a subgraph
+     * computes (Range, ShapeOf, Gather of a shape) have become Consts.
      */
     public static void check(Graph graph) {
         for (Node node : graph.nodes()) {
@@ -76,6 +78,7 @@ public final class DeclaredShapes {
             case "fakequantize" -> FakeQuantizeOp.levels(node);
             case "clamp" -> ClampOp.bounds(node);
             case "avgpool" -> AvgPoolOp.excludePad(node);
+            case "reducemean" -> node.attributes().bool("keep_dims", false);
             case "shapeof" -> {
                 if (!node.outputs().isEmpty()) {
                     ShapeOfOp.outputType(node);

@@ -124,6 +124,30 @@ class MalformedIrTest {
     }
 
     @Test
+    void aReduceMeanWhoseComputedAxesContradictItsDeclaredOutputIsNamedAfterFolding() throws Exception {
+        // vehicle-attributes' global pools take their axes from a Range, which only folding turns into a Const
+        Path ir;
+        try (var files = Files.list(SharedData.models().resolve("vehicle-attributes-recognition-barrier-0039/FP16-INT8"))) {
+            ir = files.filter(p -> p.toString().endsWith(".xml")).findFirst().orElseThrow();
+        }
+        Path xml = mutant(ir, "no_keep_dims", d -> {
+            NodeList layers = d.getElementsByTagName("layer");
+            for (int i = 0; i < layers.getLength(); i++) {
+                Element l = (Element) layers.item(i);
+                if (l.getAttribute("name").equals("pool_color/reduce")) {
+                    data(l).removeAttribute("keep_dims");
+                }
+            }
+        });
+        ModelPipeline p = new ModelPipeline();
+        Graph g = p.read(xml);
+        IrException e = assertThrows(IrException.class, () -> p.transform(g));
+        assertTrue(e.getMessage().contains("no_keep_dims.xml") && e.getMessage().contains("type=ReduceMean")
+                && e.getMessage().contains("declares output shape [1, 7, 1, 1]") && e.getMessage().contains("give [1, 7]"),
+                e.getMessage());
+    }
+
+    @Test
     void padsOfTheWrongLengthAreNamed() throws Exception {
         Path xml = mutant(FIXTURES.resolve("tiny_int8_concat.xml"), "bad_pads",
                 d -> data(firstLayer(d, "Convolution")).setAttribute("pads_begin", "1"));
