@@ -56,8 +56,9 @@ public final class DeclaredShapes {
      */
     public static void check(Graph graph) {
         for (Node node : graph.nodes()) {
-            checkAttributes(node);
-            int[] expected = expected(graph, node);
+            String type = node.type().toLowerCase(Locale.ROOT);
+            checkAttributes(node, type);
+            int[] expected = expected(graph, node, type);
             if (expected != null && !Arrays.equals(expected, node.output(0).shape())) {
                 throw new IrException(node, "declares output shape " + Arrays.toString(node.output(0).shape())
                         + ", but its input shapes " + inputShapes(node) + " and attributes give "
@@ -66,40 +67,37 @@ public final class DeclaredShapes {
         }
     }
 
-    /** The attribute rules and input counts the reference ops apply when they evaluate, applied at build time. */
-    private static void checkAttributes(Node node) {
-        int[] arity = ARITY.get(node.type().toLowerCase(Locale.ROOT));
+    /**
+     * The input counts, an output port, and the attribute rules the reference ops apply when they evaluate, applied
+     * at build time to the checked ops (lower-case {@code type}); the rules below may rely on the counts and port.
+     */
+    private static void checkAttributes(Node node, String type) {
+        int[] arity = ARITY.get(type);
+        if (arity == null) {
+            return;
+        }
         int inputs = node.inputPorts().size();
-        if (arity != null && (inputs < arity[0] || inputs > arity[1])) {
+        if (inputs < arity[0] || inputs > arity[1]) {
             throw new IrException(node, "expects " + (arity[0] == arity[1] ? arity[0] + "" : arity[0] + " to "
                     + (arity[1] == Integer.MAX_VALUE ? "any number of" : arity[1])) + " inputs, got " + inputs);
         }
-        switch (node.type().toLowerCase(Locale.ROOT)) {
+        if (node.outputs().isEmpty()) {
+            throw new IrException(node, "has no output port");
+        }
+        switch (type) {
             case "fakequantize" -> FakeQuantizeOp.levels(node);
             case "clamp" -> ClampOp.bounds(node);
             case "avgpool" -> AvgPoolOp.excludePad(node);
             case "reducemean" -> node.attributes().bool("keep_dims", false);
-            case "shapeof" -> {
-                if (!node.outputs().isEmpty()) {
-                    ShapeOfOp.outputType(node);
-                }
-            }
-            case "softmax" -> {
-                if (!node.inputPorts().isEmpty()) {
-                    SoftMaxOp.axis(node, node.inputPorts().get(0).shape().length);
-                }
-            }
+            case "shapeof" -> ShapeOfOp.outputType(node);
+            case "softmax" -> SoftMaxOp.axis(node, node.inputPorts().get(0).shape().length);
             default -> { }
         }
     }
 
     /** The output shape the node's rule gives, or null for ops this class does not check. */
-    private static int[] expected(Graph graph, Node node) {
-        String type = node.type().toLowerCase(Locale.ROOT);
+    private static int[] expected(Graph graph, Node node, String type) {
         if (node.outputs().isEmpty()) {
-            if (ARITY.containsKey(type)) {
-                throw new IrException(node, "has no output port");
-            }
             return null;
         }
         int[][] in = node.inputPorts().stream().map(p -> p.shape()).toArray(int[][]::new);
