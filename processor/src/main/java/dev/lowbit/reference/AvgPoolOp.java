@@ -12,8 +12,12 @@ import dev.lowbit.ir.IrException;
  */
 final class AvgPoolOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
-        InputArity.exactly(node, inputs, 1);
         Tensor x = inputs[0];
         boolean excludePad = excludePad(node);
         ConvGeometry g = PoolingWindow.of(node, x, false);

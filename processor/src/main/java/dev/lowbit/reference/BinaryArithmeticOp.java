@@ -23,8 +23,12 @@ final class BinaryArithmeticOp implements OpEvaluator {
     }
 
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 2, 2);
         Tensor a = in[0];
         Tensor b = in[1];
         int[] shape = Broadcast.outputShape(node, a.shape(), b.shape());

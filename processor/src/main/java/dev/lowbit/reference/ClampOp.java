@@ -12,8 +12,12 @@ import dev.lowbit.ir.IrException;
  */
 final class ClampOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, 1);
         double[] bounds = bounds(node);
         double min = bounds[0], max = bounds[1];
         ElementType type = node.output(0).type();

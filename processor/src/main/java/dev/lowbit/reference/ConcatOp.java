@@ -12,8 +12,12 @@ import java.util.Arrays;
  */
 final class ConcatOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.atLeast(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, Integer.MAX_VALUE);
         int[] outShape = outputShape(node, Arrays.stream(in).map(Tensor::shape).toArray(int[][]::new));
         int axis = Axes.normalize(node, node.attributes().longValue("axis"), outShape.length, "axis");
         int outer = 1;

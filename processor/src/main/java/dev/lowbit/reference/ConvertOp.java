@@ -14,8 +14,12 @@ import dev.lowbit.ir.IrException;
  */
 final class ConvertOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, 1);
         String name = node.attributes().string("destination_type");
         ElementType to = ElementType.fromIrName(name);
         if (to == null) {

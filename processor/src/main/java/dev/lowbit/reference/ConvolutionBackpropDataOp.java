@@ -14,8 +14,12 @@ import java.util.Arrays;
  */
 final class ConvolutionBackpropDataOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.between(2, 3);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
-        InputArity.between(node, inputs, 2, 3);
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         ConvGeometry g = geometry(node, x.shape(), w.shape(), inputs.length == 3 ? inputs[2] : null);

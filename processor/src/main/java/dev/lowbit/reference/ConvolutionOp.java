@@ -11,8 +11,12 @@ import java.util.Arrays;
  */
 final class ConvolutionOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
-        InputArity.exactly(node, inputs, 2);
         Tensor x = inputs[0];
         Tensor w = inputs[1];
         ConvGeometry g = geometry(node, x.shape(), w.shape());

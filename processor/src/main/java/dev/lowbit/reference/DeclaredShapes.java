@@ -6,7 +6,6 @@ import dev.lowbit.graph.Tensor;
 import dev.lowbit.ir.IrException;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -19,31 +18,16 @@ import java.util.function.Function;
  * evaluates it). The build trusts the declared shapes (the IR's own shape inference wrote them), so a file
  * whose shapes disagree with its attributes, or a pads_begin of the wrong length, must stop here with the layer
  * named, not deep in a kernel's planning with an index out of bounds. The rules are the reference evaluator's own
- * (the same methods its ops call), so the check and the oracle cannot drift apart. Before the shapes, each checked
- * layer's input count and the attribute rules its reference op applies only when it evaluates (FakeQuantize's
- * levels, Clamp's bounds, SoftMax's axis, AvgPool's exclude-pad, ShapeOf's output type): a file the oracle
- * refuses must not build.
+ * (the same methods its ops call), so the check and the oracle cannot drift apart. Before the shapes, every layer
+ * the oracle knows has its input count checked against the count its reference op declares, and the attribute
+ * rules a reference op applies only when it evaluates are applied (FakeQuantize's levels, Clamp's bounds, SoftMax's
+ * axis, AvgPool's exclude-pad, ShapeOf's output type, MaxPool-8's unused indices output): a file the oracle refuses
+ * must not build.
  * Stateless, thread-safe.
  */
 public final class DeclaredShapes {
     private static final Set<String> SAME_SHAPE = Set.of("relu", "sigmoid", "clamp", "convert", "softmax", "prelu");
     private static final Set<String> ARITHMETIC = Set.of("add", "subtract", "multiply", "divide");
-
-    /** Fewest and most inputs of each checked op (the counts its reference op requires). */
-    private static final Map<String, int[]> ARITY = Map.ofEntries(Map.entry("convolution", new int[] {2, 2}),
-            Map.entry("groupconvolution", new int[] {2, 2}), Map.entry("convolutionbackpropdata", new int[] {2, 3}),
-            Map.entry("maxpool", new int[] {1, 1}), Map.entry("avgpool", new int[] {1, 1}),
-            Map.entry("matmul", new int[] {2, 2}), Map.entry("add", new int[] {2, 2}),
-            Map.entry("subtract", new int[] {2, 2}), Map.entry("multiply", new int[] {2, 2}),
-            Map.entry("divide", new int[] {2, 2}), Map.entry("fakequantize", new int[] {5, 5}),
-            Map.entry("concat", new int[] {1, Integer.MAX_VALUE}), Map.entry("relu", new int[] {1, 1}),
-            Map.entry("sigmoid", new int[] {1, 1}), Map.entry("clamp", new int[] {1, 1}),
-            Map.entry("convert", new int[] {1, 1}), Map.entry("softmax", new int[] {1, 1}),
-            Map.entry("prelu", new int[] {2, 2}), Map.entry("reshape", new int[] {2, 2}),
-            Map.entry("transpose", new int[] {2, 2}), Map.entry("squeeze", new int[] {1, 2}),
-            Map.entry("unsqueeze", new int[] {2, 2}), Map.entry("reducemean", new int[] {2, 2}),
-            Map.entry("gather", new int[] {3, 3}), Map.entry("stridedslice", new int[] {3, 4}),
-            Map.entry("detectionoutput", new int[] {3, 3}), Map.entry("shapeof", new int[] {1, 1}));
 
     private DeclaredShapes() {}
 
@@ -68,19 +52,15 @@ public final class DeclaredShapes {
     }
 
     /**
-     * The input counts, an output port, and the attribute rules the reference ops apply when they evaluate, applied
-     * at build time to the checked ops (lower-case {@code type}); the rules below may rely on the counts and port.
+     * The input count each reference op declares, an output port, and the attribute rules the reference ops apply
+     * when they evaluate, applied at build time (lower-case {@code type}); the rules below may rely on the count and
+     * the port. Types the reference evaluator does not know are left to the emitters, which name them.
      */
     private static void checkAttributes(Node node, String type) {
-        int[] arity = ARITY.get(type);
-        if (arity == null) {
+        if (!OpRegistry.supports(type)) {
             return;
         }
-        int inputs = node.inputPorts().size();
-        if (inputs < arity[0] || inputs > arity[1]) {
-            throw new IrException(node, "expects " + (arity[0] == arity[1] ? arity[0] + "" : arity[0] + " to "
-                    + (arity[1] == Integer.MAX_VALUE ? "any number of" : arity[1])) + " inputs, got " + inputs);
-        }
+        OpRegistry.forNode(node).arity().check(node, node.inputPorts().size());
         if (node.outputs().isEmpty()) {
             throw new IrException(node, "has no output port");
         }
@@ -90,6 +70,8 @@ public final class DeclaredShapes {
             case "avgpool" -> AvgPoolOp.excludePad(node);
             case "reducemean" -> node.attributes().bool("keep_dims", false);
             case "shapeof" -> ShapeOfOp.outputType(node);
+            case "maxpool" -> MaxPoolOp.checkDeclaredIndices(node);
+            case "detectionoutput" -> DetectionOutputOp.requireThreeInputs(node, node.inputPorts().size());
             case "softmax" -> SoftMaxOp.axis(node, node.inputPorts().get(0).shape().length);
             default -> { }
         }

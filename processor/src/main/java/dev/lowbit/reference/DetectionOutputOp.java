@@ -16,12 +16,15 @@ import java.util.Map;
  * five-input (additional predictions) form is rejected as unsupported. Stateless, thread-safe.
  */
 final class DetectionOutputOp implements OpEvaluator {
+    /** Three or five inputs, as the spec allows; the five-input form is refused by name in {@link #evaluate}. */
+    @Override
+    public InputArity arity() {
+        return InputArity.between(3, 5);
+    }
+
     @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
-        if (inputs.length == 5) {
-            throw new IrException(node, "the 5-input form (aux_class_preds, aux_box_preds) is not supported");
-        }
-        InputArity.exactly(node, inputs, 3);
+        requireThreeInputs(node, inputs.length);
         DetectionOutputAttributes attrs = DetectionOutputAttributes.of(node);
         Layout layout = Layout.of(node, attrs, inputs[0].shape(), inputs[1].shape(), inputs[2].shape());
         PriorDecoder decoder = new PriorDecoder(attrs);
@@ -63,6 +66,14 @@ final class DetectionOutputOp implements OpEvaluator {
             out[count * 7] = -1;
         }
         return new Tensor[] {Tensor.of(inputs[0].type(), new int[] {1, 1, rows, 7}, out)};
+    }
+
+    /** The form with additional predictions (five inputs) is not supported; four inputs is no form at all. */
+    static void requireThreeInputs(Node node, int inputs) {
+        if (inputs == 5) {
+            throw new IrException(node, "the 5-input form (aux_class_preds, aux_box_preds) is not supported");
+        }
+        InputArity.exactly(3).check(node, inputs);
     }
 
     /**

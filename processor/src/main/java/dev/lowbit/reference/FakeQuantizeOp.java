@@ -22,8 +22,12 @@ import java.util.Arrays;
  */
 final class FakeQuantizeOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(5);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 5, 5);
         int levels = levels(node);
         ElementType type = OpInputs.floatingOutput(node);
         Tensor x = in[0];

@@ -17,8 +17,12 @@ import java.util.Arrays;
  */
 final class GatherOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(3);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 3, 3);
         Tensor data = in[0];
         int[] dataShape = data.shape();
         int[] indicesShape = in[1].shape();

@@ -14,8 +14,12 @@ import java.util.Arrays;
  */
 final class MatMulOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
-        InputArity.exactly(node, inputs, 2);
         Tensor a = inputs[0];
         Tensor b = inputs[1];
         Operand left = left(node, a.shape());

@@ -4,6 +4,7 @@ import dev.lowbit.graph.Node;
 import dev.lowbit.graph.Tensor;
 import dev.lowbit.ir.ElementType;
 import dev.lowbit.ir.IrException;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -15,8 +16,12 @@ import java.util.Locale;
  */
 final class MaxPoolOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
-        InputArity.exactly(node, inputs, 1);
         Tensor x = inputs[0];
         boolean v8 = node.opset() >= 8;
         ConvGeometry g = PoolingWindow.of(node, x, v8);
@@ -71,14 +76,47 @@ final class MaxPoolOp implements OpEvaluator {
         return i >= 0 && i < g.input[axis];
     }
 
-    /** With axis != 0 the indices count from the start of the sub-tensor at that axis. */
-    private static void wrapIndices(Node node, double[] indices, int[] inputShape) {
+    /**
+     * Checks at build time what {@link #evaluate} relies on for the indices: MaxPool-1 declares one output; MaxPool-8
+     * at most two, a valid axis and index_element_type, and an indices output of the values' shape (its declared
+     * element type is not checked: the OMZ head-pose IR declares FP32 there with index_element_type i64). The
+     * generated code computes only the values, so a file whose indices the oracle would refuse must not build.
+     */
+    static void checkDeclaredIndices(Node node) {
+        int outputs = node.outputs().size();
+        int computed = node.opset() >= 8 ? 2 : 1;
+        if (outputs > computed) {
+            throw new IrException(node, "declares " + outputs + " outputs, MaxPool-" + node.opset() + " has "
+                    + computed);
+        }
+        if (computed == 1) {
+            return;
+        }
+        axis(node, node.inputPorts().get(0).shape().length);
+        indexType(node);
+        if (outputs == 2) {
+            int[] values = node.output(0).shape();
+            int[] indices = node.output(1).shape();
+            if (!Arrays.equals(values, indices)) {
+                throw new IrException(node, "declares indices output shape " + Arrays.toString(indices)
+                        + ", but its values have shape " + Arrays.toString(values));
+            }
+        }
+    }
+
+    /** The normalized axis attribute (0 when absent). */
+    private static int axis(Node node, int rank) {
         long axis = node.attributes().has("axis") ? node.attributes().longValue("axis") : 0;
-        int rank = inputShape.length;
         if (axis < -rank || axis >= rank) {
             throw new IrException(node, "attribute 'axis'=" + axis + " is outside the input rank " + rank);
         }
-        int a = (int) (axis < 0 ? axis + rank : axis);
+        return (int) (axis < 0 ? axis + rank : axis);
+    }
+
+    /** With axis != 0 the indices count from the start of the sub-tensor at that axis. */
+    private static void wrapIndices(Node node, double[] indices, int[] inputShape) {
+        int rank = inputShape.length;
+        int a = axis(node, rank);
         if (a == 0) {
             return;
         }

@@ -7,25 +7,12 @@ import dev.lowbit.ir.IrException;
 import java.util.Arrays;
 
 /**
- * Checks the inputs an evaluator receives (how many, which element types) and reads integer-valued inputs
+ * Checks the inputs an evaluator receives (which element types) and reads integer-valued inputs
  * such as axes, shapes and indices. Every failure is an {@link IrException} naming the layer. Stateless,
  * thread-safe.
  */
 final class OpInputs {
     private OpInputs() {}
-
-    /** Requires between {@code min} and {@code max} inputs, none of them missing. */
-    static void requireCount(Node node, Tensor[] inputs, int min, int max) {
-        if (inputs.length < min || inputs.length > max) {
-            String expected = min == max ? String.valueOf(min) : min + " to " + max;
-            throw new IrException(node, "expects " + expected + " inputs, got " + inputs.length);
-        }
-        for (int i = 0; i < inputs.length; i++) {
-            if (inputs[i] == null) {
-                throw new IrException(node, "input " + i + " has no value");
-            }
-        }
-    }
 
     /** The values of an integer-typed input (axes, shape, indices ...), flattened. */
     static long[] integers(Node node, Tensor t, String what) {

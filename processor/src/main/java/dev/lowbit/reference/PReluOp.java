@@ -13,8 +13,12 @@ import java.util.Arrays;
  */
 final class PReluOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 2, 2);
         Tensor x = in[0];
         Tensor slope = in[1];
         int[] slopeShape = slope.shape();

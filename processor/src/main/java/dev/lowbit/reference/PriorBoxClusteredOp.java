@@ -15,6 +15,11 @@ import java.util.Arrays;
  */
 final class PriorBoxClusteredOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
         PriorGrid grid = PriorGrid.of(node, inputs);
         float[] widths = FloatAttributes.list(node, "width");

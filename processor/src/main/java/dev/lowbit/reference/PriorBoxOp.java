@@ -13,6 +13,11 @@ import dev.lowbit.ir.IrException;
  */
 final class PriorBoxOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] inputs) {
         PriorGrid grid = PriorGrid.of(node, inputs);
         PriorBoxAttributes a = PriorBoxAttributes.of(node);

@@ -12,7 +12,6 @@ import java.util.Arrays;
 record PriorGrid(int height, int width, int imageHeight, int imageWidth) {
 
     static PriorGrid of(Node node, Tensor[] inputs) {
-        InputArity.exactly(node, inputs, 2);
         int[] layer = pair(node, inputs[0], "output_size (feature map [height, width])");
         int[] image = pair(node, inputs[1], "image_size ([height, width])");
         return new PriorGrid(layer[0], layer[1], image[0], image[1]);

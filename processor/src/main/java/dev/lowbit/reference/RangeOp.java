@@ -15,8 +15,12 @@ import dev.lowbit.ir.IrException;
  */
 final class RangeOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(3);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 3, 3);
         ElementType type = outputType(node, in);
         double start = OpInputs.scalar(node, in[0], "start");
         double stop = OpInputs.scalar(node, in[1], "stop");

@@ -14,8 +14,12 @@ import dev.lowbit.ir.IrException;
  */
 final class ReduceMeanOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 2, 2);
         Tensor x = in[0];
         boolean[] reduced = Axes.mask(node, OpInputs.integers(node, in[1], "axes"), x.rank(), "axis");
         int[] shape = x.shape();

@@ -74,7 +74,14 @@ public final class ReferenceEvaluator {
 
     /** Evaluates one node on given inputs and checks its outputs against the declared ports. */
     public static Tensor[] evaluate(Node n, Tensor[] in) {
-        Tensor[] out = n.is("Const") ? new Tensor[] {n.constant()} : OpRegistry.forNode(n).evaluate(n, in);
+        Tensor[] out;
+        if (n.is("Const")) {
+            out = new Tensor[] {n.constant()};
+        } else {
+            OpEvaluator op = OpRegistry.forNode(n);
+            op.arity().check(n, in);
+            out = op.evaluate(n, in);
+        }
         if (out.length < n.outputs().size()) {
             throw new IrException(n, "computes " + out.length + " outputs, the IR declares " + n.outputs().size());
         }

@@ -13,8 +13,12 @@ import java.util.Arrays;
  */
 final class ReshapeOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 2, 2);
         Tensor x = in[0];
         return new Tensor[] {Tensor.of(node.output(0).type(), outputShape(node, x.shape(), in[1]), x.toDoubleArray())};
     }

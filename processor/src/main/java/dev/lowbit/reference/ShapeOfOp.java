@@ -11,8 +11,12 @@ import dev.lowbit.ir.IrException;
  */
 final class ShapeOfOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, 1);
         ElementType type = outputType(node);
         int[] shape = in[0].shape();
         double[] dims = new double[shape.length];

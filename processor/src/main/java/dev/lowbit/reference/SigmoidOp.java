@@ -9,8 +9,12 @@ import dev.lowbit.graph.Tensor;
  */
 final class SigmoidOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, 1);
         double[] out = in[0].toDoubleArray();
         for (int i = 0; i < out.length; i++) {
             out[i] = 1.0 / (1.0 + Math.exp(-out[i]));

@@ -10,8 +10,12 @@ import dev.lowbit.graph.Tensor;
  */
 final class SoftMaxOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(1);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, 1);
         Tensor x = in[0];
         int axis = axis(node, x.rank());
         int[] shape = x.shape();

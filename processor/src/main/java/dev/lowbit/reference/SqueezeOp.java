@@ -11,8 +11,12 @@ import java.util.Arrays;
  */
 final class SqueezeOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.between(1, 2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 1, 2);
         int[] out = outputShape(node, in[0].shape(), in.length == 2 ? in[1] : null);
         return new Tensor[] {Tensor.of(node.output(0).type(), out, in[0].toDoubleArray())};
     }

@@ -22,8 +22,12 @@ import java.util.Arrays;
  */
 final class StridedSliceOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.between(3, 4);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 3, 4);
         Tensor data = in[0];
         Plan plan = plan(node, data.shape(), in[1], in[2], in.length == 4 ? in[3] : null);
         return new Tensor[] {Tensor.of(node.output(0).type(), plan.outShape, plan.gather(data))};

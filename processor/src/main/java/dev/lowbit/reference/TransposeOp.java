@@ -12,8 +12,12 @@ import java.util.Arrays;
  */
 final class TransposeOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 2, 2);
         Tensor x = in[0];
         int[] perm = permutation(node, x.rank(), in[1]);
         int rank = perm.length;

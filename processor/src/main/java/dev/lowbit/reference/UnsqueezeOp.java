@@ -11,8 +11,12 @@ import java.util.Arrays;
  */
 final class UnsqueezeOp implements OpEvaluator {
     @Override
+    public InputArity arity() {
+        return InputArity.exactly(2);
+    }
+
+    @Override
     public Tensor[] evaluate(Node node, Tensor[] in) {
-        OpInputs.requireCount(node, in, 2, 2);
         return new Tensor[] {Tensor.of(node.output(0).type(), outputShape(node, in[0].shape(), in[1]),
                 in[0].toDoubleArray())};
     }
