@@ -66,6 +66,18 @@ public final class Int8Emitters extends Emitters {
      * build NOTE counts the layers whose kernel names them.
      */
     public static final String ROUNDED_SUMS = "rounded f32 sums";
+    /** The report's words for a layer whose kernel omits the border term of its fractional zero point. */
+    public static final String BORDER_TERM_OMITTED = "border term of the fractional zero point omitted";
+    /** The report's words for a layer whose kernel pads with {@code z - p} and so has the border term. */
+    public static final String BORDER_TERM_CARRIED = "border term of the fractional zero point in the padding";
+
+    /**
+     * Whether the generated kernel of a layer has the border term of its fractional zero point (for the simulator
+     * that stands in for the generated code: {@code new Int8Simulator(model, l -> carriesBorderTerm(l, exactSums))}).
+     */
+    public static boolean carriesBorderTerm(dev.lowbit.transform.lpt.QuantizedLinear l, boolean exactSums) {
+        return Int8LinearEmitter.carriesBorderTerm(l, exactSums);
+    }
 
     /** The model's {@code @CompiledModel(exactInt8)}: every int8 layer sums exactly (no rounded f32 sums). */
     private final boolean exactSums;

@@ -104,7 +104,9 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     /** The kernel the layer calls, for the report. */
     static String kernelName(QuantizedLinear l, boolean exactSums) {
-        String border = l.needsBorderTerm() ? ", border term of the fractional zero point omitted" : "";
+        String border = !l.needsBorderTerm() ? ""
+                : carriesBorderTerm(l, exactSums) ? ", " + Int8Emitters.BORDER_TERM_CARRIED
+                : ", " + Int8Emitters.BORDER_TERM_OMITTED;
         if (mergesRuns(l, exactSums)) {
             return "FmaConvolution (int8 dot products on f32 FMA, " + l.segments().size() + " runs of input channels "
                     + "in one pass, each run's weights scaled to one grid, " + Int8Emitters.ROUNDED_SUMS + ") (u8 x i8 -> "
@@ -151,6 +153,34 @@ final class Int8LinearEmitter implements LayerEmitter {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the generated kernels give the layer the border term of its fractional zero point: it needs one
+     * ({@link QuantizedLinear#needsBorderTerm}) and runs on {@code FmaConvolution} in the Winograd forms with rounded
+     * sums, every run of input channels ({@link WinogradLayout#carriesBorderTerm}); those kernels pad their centred
+     * input with {@code z - p} ({@link #borderLevel}). Not merged 1x1 runs, which have no padding.
+     */
+    static boolean carriesBorderTerm(QuantizedLinear l, boolean exactSums) {
+        if (!l.needsBorderTerm() || !onFma(l, exactSums) || mergesRuns(l, exactSums)) {
+            return false;
+        }
+        if (!segmented(l)) {
+            return WinogradLayout.carriesBorderTerm(geometry(l), l.weights().values(), l.segments().get(0).padLevel(),
+                    exactSums);
+        }
+        return l.segments().stream().allMatch(seg -> WinogradLayout.carriesBorderTerm(segmentGeometry(l, seg),
+                segmentWeights(l, seg), seg.padLevel(), exactSums));
+    }
+
+    /** What the kernel of a run of input channels pads its centred input with: {@code z - p} when it carries the term. */
+    private static float borderLevel(QuantizedLinear l, QuantizedLinear.InputSegment seg, boolean exactSums) {
+        return carriesBorderTerm(l, exactSums) ? (float) (seg.zeroPoint() - seg.padLevel()) : 0f;
+    }
+
+    /** A float as a Java literal. */
+    private static String floatLiteral(float v) {
+        return Float.toString(v) + "f";
     }
 
     /** The convolution over one run of input channels. */
@@ -331,8 +361,9 @@ final class Int8LinearEmitter implements LayerEmitter {
         int zero = l.segments().get(0).padLevel();
         float[] w = Int8WeightLayout.asFloats(l.weights().values());
         c.addWeightBytes(l.weights().values().length);
-        CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
-                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), int8.exactSums()));
+        CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L), $L, $L)", FMA,
+                geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), int8.exactSums(),
+                floatLiteral(borderLevel(l, l.segments().get(0), int8.exactSums()))));
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
@@ -511,8 +542,9 @@ final class Int8LinearEmitter implements LayerEmitter {
             byte[] w = segmentWeights(l, seg);
             c.addWeightBytes(w.length);
             CodeBlock weights = c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(w)));
-            layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L), $L)", FMA,
-                    geometryLiteral(g), seg.padLevel(), Int8Emitters.LEVELS, weights, int8.exactSums())));
+            layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L), $L, $L)", FMA,
+                    geometryLiteral(g), seg.padLevel(), Int8Emitters.LEVELS, weights, int8.exactSums(),
+                    floatLiteral(borderLevel(l, seg, int8.exactSums())))));
             centredFloats = Math.max(centredFloats, g.inputLength());
             WinogradGeometry winograd = WinogradLayout.plan(g, w, seg.padLevel(), int8.exactSums());
             convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, winograd));

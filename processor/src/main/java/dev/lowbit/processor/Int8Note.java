@@ -24,11 +24,12 @@ final class Int8Note {
         for (Map.Entry<Node, String> e : int8.fp32Layers().entrySet()) {
             sb.append("\n  fp32: ").append(e.getKey().describe()).append(": ").append(e.getValue());
         }
-        long border = layers.stream().filter(l -> l.kernel().contains("border term")).count();
+        long border = layers.stream().filter(l -> l.kernel().contains(Int8Emitters.BORDER_TERM_OMITTED)
+                && !l.kernel().startsWith("epilogue of")).count();
         if (border > 0) {
             sb.append("\n  approximation: ").append(border).append(" int8 layer(s) pad with the integer zero point and "
                     + "omit the border term of the IR's fractional zero point (f16-rounded ranges); the kernel names "
-                    + "them in the JSON report");
+                    + "them in the JSON report (the Winograd layers with rounded sums carry it)");
         }
         long rounded = layers.stream().filter(l -> l.kernel().contains(Int8Emitters.ROUNDED_SUMS)
                 && !l.kernel().startsWith("epilogue of")).count();

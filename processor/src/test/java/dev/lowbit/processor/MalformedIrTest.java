@@ -93,9 +93,9 @@ class MalformedIrTest {
      * Real INT8 IR mutants that build are also compiled and run against the oracle on the same file (every sixth
      * mutant of landmarks-0009, the 2021.4 encoding, about 200 builds). Not the others, each for a reason seen by
      * hand on 2026-12-04 with the layer-by-layer comparison of {@code Int8Simulator} and the oracle: the 2021.2/2021.3
-     * landmarks IRs have fractional zero points whose border term the kernels omit (docs/low-precision.md), which
-     * on random inputs flips up to 3% of one tensor's levels by one, and a mutant with a 2-level FakeQuantize turns
-     * such flips into whole-range jumps (exact with the border term: 0 levels differ); head-pose's FakeQuantize
+     * landmarks IRs have fractional zero points whose border term the kernel of their first 3x3 layer omits (exact
+     * direct tiles; docs/low-precision.md), which on random inputs flips levels by one, and a mutant with a 2-level
+     * FakeQuantize turns such flips into whole-range jumps (with every border term: 0 levels differ); head-pose's FakeQuantize
      * ranges read from elsewhere in the file become -1.7e38, whose convolutions overflow f32 differently in the
      * generated code's order and in the oracle's double sums; the detectors' DetectionOutput rows on random inputs
      * swap on a one-level flip; text-image-super-resolution's largest output on random inputs is small against one

@@ -54,8 +54,9 @@ class RoundedWinogradModelTest {
                 kernel(classes, "demo.Exact", "conv"));
         String note = "approximation: 1 int8 layer(s) sum in f32 with rounding (Winograd F(4x4, 3x3); F(2x2, 3x3)";
         assertEquals(1, log.toString().split(java.util.regex.Pattern.quote(note), -1).length - 1, log.toString());
-        assertTrue(Files.readString(classes.resolve("demo/RoundedModel.java")).contains("), false);"));
-        assertTrue(Files.readString(classes.resolve("demo/ExactModel.java")).contains("), true);"));
+        // exactSums, then the border level (0: the fixture's zero point is an integer)
+        assertTrue(Files.readString(classes.resolve("demo/RoundedModel.java")).contains("), false, 0.0f);"));
+        assertTrue(Files.readString(classes.resolve("demo/ExactModel.java")).contains("), true, 0.0f);"));
 
         ClassLoader loader = InProcessCompiler.load(classes);
         InferenceModel rounded = (InferenceModel) loader.loadClass("demo.RoundedModel").getConstructor().newInstance();

@@ -36,7 +36,10 @@ public final class Int8Simulator {
     }
 
     private final LoweredModel model;
-    private final boolean borderTerm;
+    private final Predicate<QuantizedLinear> borderTerm;
+    /** The predicate's answer per layer, asked once (it may plan the layer's kernel). */
+    private final Map<QuantizedLinear, Boolean> withBorderTerm = java.util.Collections.synchronizedMap(
+            new java.util.IdentityHashMap<>());
 
     /** The exact simulator (with the border term of fractional zero points). */
     public Int8Simulator(LoweredModel model) {
@@ -44,10 +47,18 @@ public final class Int8Simulator {
     }
 
     /**
-     * {@code borderTerm = false} simulates a kernel that pads with the integer zero point and has no border term,
+     * {@code borderTerm = false} simulates kernels that pad with the integer zero point and have no border term,
      * to measure what that costs on layers where {@link QuantizedLinear#needsBorderTerm()}.
      */
     public Int8Simulator(LoweredModel model, boolean borderTerm) {
+        this(model, l -> borderTerm);
+    }
+
+    /**
+     * The layers for which {@code borderTerm} holds get the border term, the others pad with the integer zero point
+     * and have none: the generated code, whose kernels carry the term only in some forms.
+     */
+    public Int8Simulator(LoweredModel model, Predicate<QuantizedLinear> borderTerm) {
         this.model = model;
         this.borderTerm = borderTerm;
     }
@@ -335,7 +346,7 @@ public final class Int8Simulator {
             float[] f) {
         float y = l.bias()[oc];
         int[] mine = l.groupSegments()[oc / (l.outputChannels() / l.groups())];
-        if (borderTerm && padded != null) {
+        if (padded != null && withBorderTerm.computeIfAbsent(l, borderTerm::test)) {
             for (int j = 0; j < nseg; j++) {
                 if (padded[j] != 0) {
                     // border output: the padded taps stand for the real zero point z, not the integer p

@@ -207,8 +207,9 @@ class LowPrecisionOnOmzModelsTest {
                     d += k.q()[i] != want.q()[i] ? 1 : 0;
                     w = Math.max(w, Math.abs(k.q()[i] - want.q()[i]));
                 }
-                System.out.printf("  %s needs the border term (zero point %.5f): without it %d of %d levels differ, max %d%n",
-                        l.node().describe(), l.segments().get(0).zeroPoint(), d, k.q().length, w);
+                System.out.printf("  %s needs the border term (zero point %.5f): without it %d of %d levels differ, max %d;"
+                        + " the generated kernel %s it%n", l.node().describe(), l.segments().get(0).zeroPoint(), d,
+                        k.q().length, w, dev.lowbit.codegen.Int8Emitters.carriesBorderTerm(l, false) ? "carries" : "omits");
             }
             if (out[0] instanceof Int8Simulator.Levels q) {
                 Int8Simulator.Levels want = levelsOf(ref, m.grid(v));

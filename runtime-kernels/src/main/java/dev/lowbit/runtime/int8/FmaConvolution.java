@@ -96,6 +96,20 @@ public final class FmaConvolution {
      * where exact ones would need several ({@link WinogradLayout#roundsSums}), the others as with exact sums.
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
+        this(g, zeroPoint, oihw, exactSums, 0f);
+    }
+
+    /**
+     * As above, with the border term of a fractional zero point z: {@code borderLevel = z - p} (0 for none) is
+     * the centred level the padding stands for, so every sum that reads the padding gets {@code (z - p) * w} per
+     * padded tap, which the bias folded over every tap ({@code (p - z) * sum w}) lacks at the borders. Only where
+     * the layer runs as Winograd with rounded sums ({@link WinogradLayout#carriesBorderTerm}).
+     */
+    public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
+        if (borderLevel != 0 && !WinogradLayout.carriesBorderTerm(g, oihw, zeroPoint, exactSums)) {
+            throw new IllegalArgumentException(g + ": a border level of " + borderLevel + " is carried only by the"
+                    + " Winograd forms with rounded sums");
+        }
         if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums)) {
             throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
                     + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only), or not one group,"
@@ -104,7 +118,7 @@ public final class FmaConvolution {
         this.g = g;
         this.zeroPoint = zeroPoint;
         this.pointwise = FmaPointwise.forLayer(g, zeroPoint, oihw);
-        this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw, exactSums);
+        this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw, exactSums, borderLevel);
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
         this.conv = pointwise != null || winograd != null ? null : TiledConvolution.exactIntegers(oihw, g.inChannels(),
                 g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(),

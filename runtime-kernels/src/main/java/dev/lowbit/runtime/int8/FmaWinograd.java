@@ -24,25 +24,39 @@ final class FmaWinograd {
     private final ConvGeometry g;
     private final WinogradGeometry layout;
     private final int zeroPoint;
+    /** The centred level of the input's margins: {@code z - p} (the border term), or 0. */
+    private final float borderLevel;
     private final WinogradTiles tiles;
 
     /**
      * The layer on this path as {@link WinogradLayout#choose} decides it (the layout's {@link WinogradLayout#plan}),
      * or null: its transformed weights and runs of input channels, the output transform on int32 when the sums are
      * exact integers.
+     *
+     * @param borderLevel what the input's margins hold instead of the centred padding level 0: {@code z - p} for a
+     *                    fractional zero point z, which adds the border term to every sum that reads the padding;
+     *                    only with rounded sums ({@link WinogradLayout#carriesBorderTerm})
      */
-    static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {
+    static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
         WinogradLayout.Choice choice = WinogradLayout.choose(g, oihw, zeroPoint, exactSums);
-        return choice == null ? null : new FmaWinograd(g, zeroPoint, choice.geometry(), choice.weights(),
-                choice.runStarts(), !choice.roundedSums());
+        if (choice == null) {
+            return null;
+        }
+        if (borderLevel != 0 && !choice.roundedSums()) {
+            throw new IllegalArgumentException(g + ": a border level of " + borderLevel + " needs rounded sums (the exact"
+                    + " output transform converts integer sums to int32)");
+        }
+        return new FmaWinograd(g, zeroPoint, borderLevel, choice.geometry(), choice.weights(), choice.runStarts(),
+                !choice.roundedSums());
     }
 
     /** @param integerSums whether every sum is an exact integer (the output transform then runs on int32) */
-    private FmaWinograd(ConvGeometry g, int zeroPoint, WinogradGeometry layout, float[] weights, int[] runStarts,
-            boolean integerSums) {
+    private FmaWinograd(ConvGeometry g, int zeroPoint, float borderLevel, WinogradGeometry layout, float[] weights,
+            int[] runStarts, boolean integerSums) {
         this.g = g;
         this.layout = layout;
         this.zeroPoint = zeroPoint;
+        this.borderLevel = borderLevel;
         this.tiles = new WinogradTiles(layout, weights, integerSums, runStarts);
     }
 
@@ -97,12 +111,16 @@ final class FmaWinograd {
 
     /**
      * Rows {@code [from, to)} of the padded channels-last input {@code x[(row * columns + column) * cp + c]}: the
-     * centred level {@code q - z} inside the input, 0 (the centred padding level) in the margins and padded channels.
+     * centred level {@code q - p} inside the input, 0 (the centred padding level) in the padded channels, and in the
+     * margins 0 or the {@link #borderLevel}.
      */
     private void channelsLast(byte[] in, int inOff, float[] x, int from, int to) {
         int h = g.inH(), w = g.inW(), plane = h * w, cp = layout.paddedIn();
         for (int r = from; r < to; r++) {
             int first = tiles.zeroPadding(x, r);
+            if (borderLevel != 0) {
+                fillMargins(x, r, first);
+            }
             if (first < 0) {
                 continue;
             }
@@ -112,6 +130,21 @@ final class FmaWinograd {
                 for (int ix = 0; ix < w; ix++) {
                     x[dst + ix * cp] = (in[src + ix] & 0xFF) - zeroPoint;
                 }
+            }
+        }
+    }
+
+    /**
+     * The input channels of row r's margin pixels (the whole row when {@code first} is -1, a padding row) set to the
+     * border level: a padded tap then adds {@code (z - p) * w}, which the bias (folded with {@code (p - z) * sum w}
+     * over every tap) lacks at the borders.
+     */
+    private void fillMargins(float[] x, int r, int first) {
+        int cp = layout.paddedIn(), columns = layout.inputColumns(), row = r * columns * cp;
+        int left = layout.padLeft(), right = left + g.inW();
+        for (int col = 0; col < columns; col++) {
+            if (first < 0 || col < left || col >= right) {
+                java.util.Arrays.fill(x, row + col * cp, row + col * cp + g.inChannels(), borderLevel);
             }
         }
     }

@@ -232,6 +232,80 @@ class FmaConvolutionRoundedTest {
         assertArrayEquals(levels, runLevels(conv, in, q, POOL), name + ": split over two threads");
     }
 
+    /**
+     * A border level {@code z - p} in the Winograd margins adds {@code (z - p) * w} for each padded tap, exactly the
+     * border term. Both forms with rounded sums (F(4x4); F(2x2) in
+     * one run), split or not; the exact forms refuse a border level.
+     */
+    @Test
+    void aBorderLevelAddsTheBorderTermToTheSumsThatReadThePadding() {
+        Random rnd = new Random(21);
+        float level = 0.0184f; // landmarks 2021.3: z = 127.98159 padded with p = 128
+        for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(24, 24, 32, 64, 1, 3, 1, 1),
+                ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1)}) {
+            byte[] w = new byte[g.outChannels() * g.inChannels() * 9];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (byte) (g.inH() == 9 ? -128 : rnd.nextInt(256) - 128); // full weights: F(2x2) in one rounded run
+            }
+            byte[] in = new byte[g.inputLength()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (byte) rnd.nextInt(256);
+            }
+            assertTrue(WinogradLayout.carriesBorderTerm(g, w, 128, false), g.toString());
+            long[] exact = dotProducts(g, w, in, 128);
+            double[] border = paddedWeightSums(g, w);
+            float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
+            Arrays.fill(ones, 1f);
+            Requantization r = Requantization.toFloat(ones, zeros, false);
+            float[] plain = run(new FmaConvolution(g, 128, w, false), in, r);
+            float[] carried = run(new FmaConvolution(g, 128, w, false, level), in, r);
+            double largest = 0, worst = 0, worstPlain = 0;
+            for (int i = 0; i < exact.length; i++) {
+                double want = exact[i] + (double) level * border[i];
+                largest = Math.max(largest, Math.abs(want));
+                worst = Math.max(worst, Math.abs(carried[i] - want));
+                worstPlain = Math.max(worstPlain, Math.abs(plain[i] - want));
+            }
+            System.out.printf("%s with border level %.4f: largest |sum| %.0f, worst |sum - definition| %.3f (without"
+                    + " the level %.1f)%n", g, level, largest, worst, worstPlain);
+            // the rounded sums' own bound, 1e-5 of the largest |D| (test above); without the border level the border
+            // sums miss the term, up to 0.0184 * 3 * 128 * 128 = 900 here
+            assertTrue(worst <= 1e-5 * largest, g + ": worst " + worst + " of " + largest);
+            assertTrue(worstPlain > 10 * worst, g + ": the border level changes nothing? " + worstPlain);
+        }
+        ConvGeometry exactForm = ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1);
+        byte[] small = new byte[128 * 128 * 9];
+        Arrays.fill(small, (byte) 3);
+        assertFalse(WinogradLayout.carriesBorderTerm(exactForm, small, 0, false), "exact in one run");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new FmaConvolution(exactForm, 0, small, false, level));
+    }
+
+    /** Per output: the sum of the weights of the taps that read the padding (0 inside the image). */
+    private static double[] paddedWeightSums(ConvGeometry g, byte[] w) {
+        int ic = g.inChannels(), h = g.inH(), wd = g.inW(), oh = g.outH(), ow = g.outW();
+        double[] s = new double[g.outputLength()];
+        for (int o = 0; o < g.outChannels(); o++) {
+            for (int y = 0; y < oh; y++) {
+                for (int x = 0; x < ow; x++) {
+                    long sum = 0;
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            int iy = y - g.padTop() + ky, ix = x - g.padLeft() + kx;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
+                                for (int c = 0; c < ic; c++) {
+                                    sum += w[((o * ic + c) * 3 + ky) * 3 + kx];
+                                }
+                            }
+                        }
+                    }
+                    s[(o * oh + y) * ow + x] = sum;
+                }
+            }
+        }
+        return s;
+    }
+
     private static float[] run(FmaConvolution fma, byte[] in, Requantization r) {
         float[] out = new float[fma.sumFloats()];
         fma.run(in, 0, r, null, out, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
