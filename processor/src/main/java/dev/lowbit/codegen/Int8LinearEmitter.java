@@ -157,12 +157,19 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     /**
      * Whether the generated kernels give the layer the border term of its fractional zero point: it needs one
-     * ({@link QuantizedLinear#needsBorderTerm}) and runs on {@code FmaConvolution} in the Winograd forms with rounded
-     * sums, every run of input channels ({@link WinogradLayout#carriesBorderTerm}); those kernels pad their centred
-     * input with {@code z - p} ({@link #borderLevel}). Not merged 1x1 runs, which have no padding.
+     * ({@link QuantizedLinear#needsBorderTerm}) and runs on {@code Int8DepthwiseConvolution}, which adds it to the
+     * dot products of its border pixels, or on {@code FmaConvolution} in the Winograd forms with rounded sums, every
+     * run of input channels ({@link WinogradLayout#carriesBorderTerm}), which pad their centred input with
+     * {@code z - p} ({@link #borderLevel}). Not merged 1x1 runs, which have no padding.
      */
     static boolean carriesBorderTerm(QuantizedLinear l, boolean exactSums) {
-        if (!l.needsBorderTerm() || !onFma(l, exactSums) || mergesRuns(l, exactSums)) {
+        if (!l.needsBorderTerm()) {
+            return false;
+        }
+        if (depthwise(l)) {
+            return true;
+        }
+        if (!onFma(l, exactSums) || mergesRuns(l, exactSums)) {
             return false;
         }
         if (!segmented(l)) {
@@ -173,7 +180,12 @@ final class Int8LinearEmitter implements LayerEmitter {
                 segmentWeights(l, seg), seg.padLevel(), exactSums));
     }
 
-    /** What the kernel of a run of input channels pads its centred input with: {@code z - p} when it carries the term. */
+    /** A depthwise layer, run by {@code Int8DepthwiseConvolution}. */
+    private static boolean depthwise(QuantizedLinear l) {
+        return l.kind() != QuantizedLinear.Kind.MATMUL && !segmented(l) && geometry(l).isDepthwise();
+    }
+
+    /** The border term's level of a run of input channels' kernel: {@code z - p} when it carries the term, else 0. */
     private static float borderLevel(QuantizedLinear l, QuantizedLinear.InputSegment seg, boolean exactSums) {
         return carriesBorderTerm(l, exactSums) ? (float) (seg.zeroPoint() - seg.padLevel()) : 0f;
     }
@@ -284,9 +296,10 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         CodeBlock geometry = geometryLiteral(kernelGeometry);
         CodeBlock layer = c.staticField(depthwise ? DW_LAYER : CONV_LAYER, "int8", CodeBlock.of(
-                "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
+                "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L)$L)", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
-                c.derived(Int8Emitters.floats(sumsAsFloats))));
+                c.derived(Int8Emitters.floats(sumsAsFloats)),
+                depthwise ? ", " + floatLiteral(borderLevel(l, l.segments().get(0), int8.exactSums())) : ""));
         QuantGrid r = l.requant();
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
 

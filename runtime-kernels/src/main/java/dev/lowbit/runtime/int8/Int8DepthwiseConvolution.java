@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 0..255 times {@code w} in -128..127 is exact). Interior tiles of 4 output pixels share each weight vector four
  * times (a u8 input XORs with 0, which measured within the noise of a u8-only loop); pixels whose window touches
  * the border read only the taps inside the input (a padded tap holds the zero point and adds nothing to the centred
- * sum). No vector is chosen by a condition or crosses a call: C2 may decline to inline a helper in a large compilation, and a vector
+ * sum; a layer with a fractional zero point adds its border term there, {@link Int8DepthwiseLayer#borderLevel}). No vector is chosen by a condition or crosses a call: C2 may decline to inline a helper in a large compilation, and a vector
  * that crosses a call it did not inline is boxed (docs/int8-kernels.md, "No vector crosses a call").
  * Overflow bound as in {@link ConvGeometry#MAX_REDUCTION} (the reduction here is only {@code kernelH * kernelW}).
  */
@@ -194,6 +194,29 @@ public final class Int8DepthwiseConvolution {
             }
         }
         acc.sub(weights.mul(layer.unsignedZeroPoint)).intoArray(scratch, t);
+        if (layer.borderLevel != 0 && (ky0 > 0 || ky1 < g.kernelH() || kx0 > 0 || kx1 < g.kernelW())) {
+            weights.intoArray(scratch, t + LANES);
+            storeWithBorderTerm(layer, r, scratch, t, c, outB, outF, o, count);
+            return;
+        }
         Epilogue.store(scratch, t, r, c, outB, outF, o, count);
+    }
+
+    /**
+     * The epilogue of a pixel whose window reads the padding, with the border term: its dot products at
+     * {@code scratch[t ..]} and the weights of the taps it read at {@code scratch[t + LANES ..]}; the padded taps'
+     * weights are the rest of each channel's sum. Scalar: only border pixels of layers with a fractional zero point.
+     */
+    private static void storeWithBorderTerm(Int8DepthwiseLayer layer, Requantization r, int[] scratch, int t, int c,
+            byte[] outB, float[] outF, int o, int count) {
+        for (int i = 0; i < count; i++) {
+            int ch = c + i;
+            float sum = scratch[t + i] + layer.borderLevel * (layer.weightSums[ch] - scratch[t + LANES + i]);
+            if (outB == null) {
+                outF[o + i] = r.floatScalar(sum, ch);
+            } else {
+                outB[o + i] = (byte) r.quantizeScalar(sum, ch);
+            }
+        }
     }
 }

@@ -20,9 +20,23 @@ public final class Int8DepthwiseLayer {
     final byte flip;
     /** The zero point in the unsigned domain the kernel multiplies in. */
     final int unsignedZeroPoint;
+    /** {@code z - p}, the border term's level of a fractional zero point z (0: none); see the constructor. */
+    final float borderLevel;
+    /** Each channel's sum of weights over all its taps (the border term's padded taps are those less the read ones). */
+    final int[] weightSums;
 
     /** Wraps already packed weights and their per-channel sums. */
     public Int8DepthwiseLayer(ConvGeometry geometry, QuantizedInput input, byte[] packedWeights, int[] weightSums) {
+        this(geometry, input, packedWeights, weightSums, 0f);
+    }
+
+    /**
+     * As above, with the border term of a fractional zero point z: {@code borderLevel = z - p}. An output whose
+     * window reads the padding gets {@code (z - p) * (sum of its padded taps' weights)} added to its dot product
+     * before the epilogue (the bias folds {@code (p - z) * sum w} over every tap, which is exact only inside).
+     */
+    public Int8DepthwiseLayer(ConvGeometry geometry, QuantizedInput input, byte[] packedWeights, int[] weightSums,
+            float borderLevel) {
         this.geometry = Objects.requireNonNull(geometry, "geometry");
         this.input = Objects.requireNonNull(input, "input");
         if (!geometry.isDepthwise()) {
@@ -36,6 +50,8 @@ public final class Int8DepthwiseLayer {
         if (weightSums.length != geometry.outChannels()) {
             throw new IllegalArgumentException(weightSums.length + " weight sums for " + geometry.outChannels() + " channels");
         }
+        this.borderLevel = borderLevel;
+        this.weightSums = weightSums.clone();
         this.packedWeights = packedWeights.clone();
         this.widenedWeights = new int[packedWeights.length];
         for (int i = 0; i < packedWeights.length; i++) {

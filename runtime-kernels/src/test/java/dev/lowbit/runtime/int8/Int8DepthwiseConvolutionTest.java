@@ -2,6 +2,7 @@ package dev.lowbit.runtime.int8;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -59,6 +60,56 @@ class Int8DepthwiseConvolutionTest {
         Int8DepthwiseConvolution.runQuantized(layer, r, in, 7, out, 2, new int[layer.scratchInts()]);
         for (int i = 0; i < d.length; i++) {
             assertEquals((byte) r.quantizeScalar(d[i], i % oc), out[2 + i], "element " + i);
+        }
+    }
+
+    /**
+     * With a border level {@code z - p} every output whose window reads the padding gets {@code (z - p) * (sum of
+     * its padded taps' weights)} added to its dot product before the epilogue, the others none: the float output
+     * (multiplier 1, bias 0) is that sum within f32 rounding, on every geometry above.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void aBorderLevelAddsTheBorderTermToThePixelsThatReadThePadding(String name, ConvGeometry g, QuantizedInput q) {
+        Random rnd = new Random(name.hashCode() + 1);
+        byte[] in = Int8ConvolutionTest.randomBytes(rnd, g.inputLength());
+        byte[] w = Int8ConvolutionTest.randomBytes(rnd, g.outChannels() * g.kernelH() * g.kernelW());
+        int[] d = ScalarReference.convolution(g, q, in, w);
+        float level = -0.02643f; // person-detection's bottleneck1_3: z = 128.02469 padded with p = 128, negated
+        DepthwiseTaps taps = new DepthwiseTaps(g, w);
+        Int8DepthwiseLayer packed = Int8DepthwiseLayer.pack(g, q, w);
+        Int8DepthwiseLayer layer = new Int8DepthwiseLayer(g, q, packed.packedWeights,
+                new dev.lowbit.runtime.pack.DepthwiseWeightLayout(g.outChannels(), g.kernelH(), g.kernelW()).weightSums(w),
+                level);
+        float[] out = new float[g.outputLength()];
+        Int8DepthwiseConvolution.runFloat(layer, Requantization.toFloat(Int8ConvolutionTest.filled(g.outChannels(), 1f),
+                new float[g.outChannels()], false), in, 0, out, 0, new int[layer.scratchInts()]);
+        int bordered = 0;
+        for (int i = 0; i < d.length; i++) {
+            int oc = i % g.outChannels(), pixel = i / g.outChannels();
+            long padded = taps.paddedWeightSum(pixel / g.outW(), pixel % g.outW(), oc);
+            bordered += padded != 0 ? 1 : 0;
+            double want = d[i] + (double) level * padded;
+            // f32: the dot product (|D| < 2^24, exact) plus the term rounded once
+            assertEquals(want, out[i], Math.ulp((float) want) * 2, name + " element " + i);
+        }
+        assertTrue(bordered > 0, name + ": no output read the padding with non-zero weights");
+    }
+
+    /** The padded taps of each output pixel, from the definition. */
+    private record DepthwiseTaps(ConvGeometry g, byte[] w) {
+        long paddedWeightSum(int oy, int ox, int oc) {
+            long sum = 0;
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++) {
+                    int y = oy * g.strideH() + ky * g.dilationH() - g.padTop();
+                    int x = ox * g.strideW() + kx * g.dilationW() - g.padLeft();
+                    if (y < 0 || y >= g.inH() || x < 0 || x >= g.inW()) {
+                        sum += w[(oc * g.kernelH() + ky) * g.kernelW() + kx];
+                    }
+                }
+            }
+            return sum;
         }
     }
 
