@@ -75,7 +75,7 @@ public final class Int8Emitters extends Emitters {
      * Whether the generated kernel of a layer has the border term of its fractional zero point (for the simulator
      * that stands in for the generated code: {@code new Int8Simulator(model, l -> carriesBorderTerm(l, exactSums))}).
      */
-    public static boolean carriesBorderTerm(dev.lowbit.transform.lpt.QuantizedLinear l, boolean exactSums) {
+    public static boolean carriesBorderTerm(QuantizedLinear l, boolean exactSums) {
         return Int8LinearEmitter.carriesBorderTerm(l, exactSums);
     }
 

@@ -185,9 +185,12 @@ final class Int8LinearEmitter implements LayerEmitter {
         return l.kind() != QuantizedLinear.Kind.MATMUL && !segmented(l) && geometry(l).isDepthwise();
     }
 
-    /** The border term's level of a run of input channels' kernel: {@code z - p} when it carries the term, else 0. */
-    private static float borderLevel(QuantizedLinear l, QuantizedLinear.InputSegment seg, boolean exactSums) {
-        return carriesBorderTerm(l, exactSums) ? (float) (seg.zeroPoint() - seg.padLevel()) : 0f;
+    /**
+     * The border term's level of a run of input channels' kernel, as a literal: {@code z - p} when the layer
+     * {@link #carriesBorderTerm} (decided once per layer by the caller), else 0.
+     */
+    private static String borderLevel(QuantizedLinear.InputSegment seg, boolean carries) {
+        return floatLiteral(carries ? (float) (seg.zeroPoint() - seg.padLevel()) : 0f);
     }
 
     /** A float as a Java literal. */
@@ -299,7 +302,7 @@ final class Int8LinearEmitter implements LayerEmitter {
                 "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L)$L)", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
                 c.derived(Int8Emitters.floats(sumsAsFloats)),
-                depthwise ? ", " + floatLiteral(borderLevel(l, l.segments().get(0), int8.exactSums())) : ""));
+                depthwise ? ", " + borderLevel(l.segments().get(0), carriesBorderTerm(l, int8.exactSums())) : ""));
         QuantGrid r = l.requant();
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
 
@@ -376,7 +379,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         c.addWeightBytes(l.weights().values().length);
         CodeBlock layer = c.staticField(FMA, "fma", CodeBlock.of("new $T($L, $L, $T.bytes($L), $L, $L)", FMA,
                 geometryLiteral(g), zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(w)), int8.exactSums(),
-                floatLiteral(borderLevel(l, l.segments().get(0), int8.exactSums()))));
+                borderLevel(l.segments().get(0), carriesBorderTerm(l, int8.exactSums()))));
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
         CodeBlock centred = int8.scratch(c, "floatsCentred", g.inputLength());
         CodeBlock sums = int8.scratch(c, "floatsSums", g.outputLength());
@@ -547,6 +550,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock d = int8.scratch(c, "floats", segments * pixelsOut * rows);
         CodeBlock sums = int8.scratch(c, "floatsSums", pixelsOut * rows);
         float[] multiplier = segmentMultipliers();
+        boolean carries = carriesBorderTerm(l, int8.exactSums());
         List<CodeBlock> layers = new ArrayList<>();
         int centredFloats = 0, convFloats = 0, workerFloats = 0;
         for (int j = 0; j < segments; j++) {
@@ -557,7 +561,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             CodeBlock weights = c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(w)));
             layers.add(c.staticField(FMA, "fma_" + j, CodeBlock.of("new $T($L, $L, $T.bytes($L), $L, $L)", FMA,
                     geometryLiteral(g), seg.padLevel(), Int8Emitters.LEVELS, weights, int8.exactSums(),
-                    floatLiteral(borderLevel(l, seg, int8.exactSums())))));
+                    borderLevel(seg, carries))));
             centredFloats = Math.max(centredFloats, g.inputLength());
             WinogradGeometry winograd = WinogradLayout.plan(g, w, seg.padLevel(), int8.exactSums());
             convFloats = Math.max(convFloats, FmaLayout.sharedScratchFloats(g, winograd));

@@ -106,10 +106,6 @@ public final class FmaConvolution {
      * the layer runs as Winograd with rounded sums ({@link WinogradLayout#carriesBorderTerm}).
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
-        if (borderLevel != 0 && !WinogradLayout.carriesBorderTerm(g, oihw, zeroPoint, exactSums)) {
-            throw new IllegalArgumentException(g + ": a border level of " + borderLevel + " is carried only by the"
-                    + " Winograd forms with rounded sums");
-        }
         if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums)) {
             throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
                     + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only), or not one group,"

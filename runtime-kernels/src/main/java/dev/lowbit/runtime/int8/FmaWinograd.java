@@ -39,14 +39,12 @@ final class FmaWinograd {
      */
     static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
         WinogradLayout.Choice choice = WinogradLayout.choose(g, oihw, zeroPoint, exactSums);
-        if (choice == null) {
-            return null;
+        if (borderLevel != 0 && (choice == null || !choice.roundedSums())) {
+            // the one check of FmaConvolution's borderLevel: WinogradLayout.carriesBorderTerm, from the same choice
+            throw new IllegalArgumentException(g + ": a border level of " + borderLevel + " is carried only by the"
+                    + " Winograd forms with rounded sums (the exact output transform converts integer sums to int32)");
         }
-        if (borderLevel != 0 && !choice.roundedSums()) {
-            throw new IllegalArgumentException(g + ": a border level of " + borderLevel + " needs rounded sums (the exact"
-                    + " output transform converts integer sums to int32)");
-        }
-        return new FmaWinograd(g, zeroPoint, borderLevel, choice.geometry(), choice.weights(), choice.runStarts(),
+        return choice == null ? null : new FmaWinograd(g, zeroPoint, borderLevel, choice.geometry(), choice.weights(), choice.runStarts(),
                 !choice.roundedSums());
     }
 
