@@ -68,8 +68,8 @@ public final class Int8Emitters extends Emitters {
     public static final String ROUNDED_SUMS = "rounded f32 sums";
     /** The report's words for a layer whose kernel omits the border term of its fractional zero point. */
     public static final String BORDER_TERM_OMITTED = "border term of the fractional zero point omitted";
-    /** The report's words for a layer whose kernel pads with {@code z - p} and so has the border term. */
-    public static final String BORDER_TERM_CARRIED = "border term of the fractional zero point in the padding";
+    /** The report's words for a layer whose kernel adds the border term (its padding at {@code z - p}, or after the sums). */
+    public static final String BORDER_TERM_CARRIED = "border term of the fractional zero point carried";
 
     /**
      * Whether the generated kernel of a layer has the border term of its fractional zero point (for the simulator

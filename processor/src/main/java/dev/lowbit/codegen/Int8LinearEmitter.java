@@ -145,10 +145,12 @@ final class Int8LinearEmitter implements LayerEmitter {
             return false;
         }
         if (!segmented(l)) {
-            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel(), exactSums);
+            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel(), exactSums,
+                    l.needsBorderTerm());
         }
         for (QuantizedLinear.InputSegment seg : l.segments()) {
-            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums)) {
+            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums,
+                    l.needsBorderTerm())) {
                 return false;
             }
         }
@@ -158,26 +160,13 @@ final class Int8LinearEmitter implements LayerEmitter {
     /**
      * Whether the generated kernels give the layer the border term of its fractional zero point: it needs one
      * ({@link QuantizedLinear#needsBorderTerm}) and runs on {@code Int8DepthwiseConvolution}, which adds it to the
-     * dot products of its border pixels, or on {@code FmaConvolution} in the Winograd forms with rounded sums, every
-     * run of input channels ({@link WinogradLayout#carriesBorderTerm}), which pad their centred input with
-     * {@code z - p} ({@link #borderLevel}). Not merged 1x1 runs, which have no padding.
+     * dot products of its border pixels, or on {@code FmaConvolution}, whose Winograd forms with rounded sums pad
+     * their centred input with {@code z - p} ({@link #borderLevel}) and whose other paths add the term to the exact
+     * sums before the epilogue. Not the int8 kernel ({@code Int8Convolution}), which pads with the integer level p;
+     * not merged 1x1 runs, which have no padding.
      */
     static boolean carriesBorderTerm(QuantizedLinear l, boolean exactSums) {
-        if (!l.needsBorderTerm()) {
-            return false;
-        }
-        if (depthwise(l)) {
-            return true;
-        }
-        if (!onFma(l, exactSums) || mergesRuns(l, exactSums)) {
-            return false;
-        }
-        if (!segmented(l)) {
-            return WinogradLayout.carriesBorderTerm(geometry(l), l.weights().values(), l.segments().get(0).padLevel(),
-                    exactSums);
-        }
-        return l.segments().stream().allMatch(seg -> WinogradLayout.carriesBorderTerm(segmentGeometry(l, seg),
-                segmentWeights(l, seg), seg.padLevel(), exactSums));
+        return l.needsBorderTerm() && (depthwise(l) || onFma(l, exactSums) && !mergesRuns(l, exactSums));
     }
 
     /** A depthwise layer, run by {@code Int8DepthwiseConvolution}. */

@@ -29,7 +29,7 @@ final class Int8Note {
         if (border > 0) {
             sb.append("\n  approximation: ").append(border).append(" int8 layer(s) pad with the integer zero point and "
                     + "omit the border term of the IR's fractional zero point (f16-rounded ranges); the kernel names "
-                    + "them in the JSON report (the depthwise layers and the Winograd layers with rounded sums carry it)");
+                    + "them in the JSON report (only the int8 kernel Int8Convolution omits it; the FMA and depthwise kernels carry it)");
         }
         long rounded = layers.stream().filter(l -> l.kernel().contains(Int8Emitters.ROUNDED_SUMS)
                 && !l.kernel().startsWith("epilogue of")).count();

@@ -66,7 +66,8 @@ public final class ModelPipeline {
         if (forceFp32 || !quantized) {
             return emitters;
         }
-        return new Int8Emitters(LowPrecisionPipeline.forGeneratedKernels().lower(raw), exactInt8);
+        return new Int8Emitters(LowPrecisionPipeline.forGeneratedKernels(l -> Int8Emitters.carriesBorderTerm(l, exactInt8))
+                .lower(raw), exactInt8);
     }
 
     public ModelPlan plan(Graph folded, Emitters modelEmitters) {

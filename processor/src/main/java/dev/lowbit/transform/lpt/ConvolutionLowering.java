@@ -5,6 +5,7 @@ import dev.lowbit.graph.Node;
 import dev.lowbit.transform.ConstantValues;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.Map;
 
 /**
@@ -19,7 +20,8 @@ public final class ConvolutionLowering {
 
     /**
      * Largest distance, in input levels, between a fractional zero point and the integer level the generated int8
-     * kernels pad with, for which they may omit the border term. Among the shared IRs the f16-rounded ranges give up
+     * kernels pad with, for which a kernel may omit the border term (only the int8 kernel {@code Int8Convolution}
+     * does; {@code FmaConvolution} and the depthwise kernel carry it). Among the shared IRs the f16-rounded ranges give up
      * to 0.0314 (landmarks 2021.2 and 2021.3, layer 80; 0.00707 in face-detection-retail's first layer, where 62 of
      * 720,000 levels differ, by one), and those models meet their oracle checks; a coarse grid such as levels=2 over
      * a symmetric range gives 0.5, whose omitted term moved landmarks' outputs by 2.7% of their largest against the
@@ -31,15 +33,21 @@ public final class ConvolutionLowering {
     private final WeightFolding folding;
     private final EpilogueFusion epilogue;
     private final double maxBorderResidual;
+    private final Predicate<QuantizedLinear> carriesBorderTerm;
 
     /** Lowers every convolution it can, whatever its zero point (the layer carries its border term). */
     public ConvolutionLowering(ConstantValues constants) {
-        this(constants, Double.POSITIVE_INFINITY);
+        this(constants, Double.POSITIVE_INFINITY, l -> true);
     }
 
-    /** As above, but leaves in fp32 a layer whose border term would exceed {@code maxBorderResidual} of a level. */
-    public ConvolutionLowering(ConstantValues constants, double maxBorderResidual) {
+    /**
+     * As above, but leaves in fp32 a layer whose zero point lies more than {@code maxBorderResidual} of a level from
+     * the integer padding level and whose kernel does not {@code carriesBorderTerm}.
+     */
+    public ConvolutionLowering(ConstantValues constants, double maxBorderResidual,
+            Predicate<QuantizedLinear> carriesBorderTerm) {
         this.maxBorderResidual = maxBorderResidual;
+        this.carriesBorderTerm = carriesBorderTerm;
         this.graph = constants.graph();
         this.folding = new WeightFolding(constants);
         this.epilogue = new EpilogueFusion(constants);
@@ -76,10 +84,10 @@ public final class ConvolutionLowering {
         QuantizedLinear step = epilogue.lower(conv, 1, w.weights().rows(), f -> QuantizedLinear.build(kind, conv,
                 f.fused(), conv.input(0), f.output(), inShape, outShape, groups, kernel, strides, dilations, pads, false,
                 w.weights(), in, f.bias(), f.relu(), f.preluSlope(), f.postScale(), f.postShift(), f.requant()));
-        if (step.borderResidual() > maxBorderResidual) {
+        if (step.borderResidual() > maxBorderResidual && !carriesBorderTerm.test(step)) {
             return new Result(null, String.format(Locale.ROOT, "its input's zero point lies %.3g of a level from the"
-                    + " integer level the int8 kernels pad with; they omit the border term that would correct the"
-                    + " outputs touching the padding, a rounding-size approximation only up to %.3g of a level",
+                    + " integer level the int8 kernels pad with; its kernel (Int8Convolution) omits the border term that"
+                    + " would correct the outputs touching the padding, a rounding-size approximation only up to %.3g of a level",
                     step.borderResidual(), maxBorderResidual));
         }
         return new Result(step, null);

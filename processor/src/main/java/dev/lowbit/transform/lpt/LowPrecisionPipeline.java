@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The low-precision pipeline: walks the graph in topological order and lowers each node with the first rule that
@@ -21,6 +22,7 @@ import java.util.Set;
 public final class LowPrecisionPipeline {
     private final boolean commonGridForConcat;
     private final double maxBorderResidual;
+    private final Predicate<QuantizedLinear> carriesBorderTerm;
 
     /** The exact pipeline (its layers carry their border terms, which the {@link Int8Simulator} applies). */
     public LowPrecisionPipeline() {
@@ -28,12 +30,12 @@ public final class LowPrecisionPipeline {
     }
 
     /**
-     * The pipeline for the generated int8 kernels, which pad with the integer zero point and omit the border term:
-     * a convolution whose zero point lies more than {@link ConvolutionLowering#KERNELS_MAX_BORDER_RESIDUAL} of a
-     * level from that integer stays fp32.
+     * The pipeline for the generated int8 kernels, which pad with the integer zero point: a convolution whose zero
+     * point lies more than {@link ConvolutionLowering#KERNELS_MAX_BORDER_RESIDUAL} of a level from that integer stays
+     * fp32 unless its kernel {@code carriesBorderTerm} (the generator's answer for the layer as lowered).
      */
-    public static LowPrecisionPipeline forGeneratedKernels() {
-        return new LowPrecisionPipeline(false, ConvolutionLowering.KERNELS_MAX_BORDER_RESIDUAL);
+    public static LowPrecisionPipeline forGeneratedKernels(Predicate<QuantizedLinear> carriesBorderTerm) {
+        return new LowPrecisionPipeline(false, ConvolutionLowering.KERNELS_MAX_BORDER_RESIDUAL, carriesBorderTerm);
     }
 
     /**
@@ -42,17 +44,19 @@ public final class LowPrecisionPipeline {
      * per run of channels. Inexact; every such Concat gets a note.
      */
     public LowPrecisionPipeline(boolean commonGridForConcat) {
-        this(commonGridForConcat, Double.POSITIVE_INFINITY);
+        this(commonGridForConcat, Double.POSITIVE_INFINITY, l -> true);
     }
 
-    private LowPrecisionPipeline(boolean commonGridForConcat, double maxBorderResidual) {
+    private LowPrecisionPipeline(boolean commonGridForConcat, double maxBorderResidual,
+            Predicate<QuantizedLinear> carriesBorderTerm) {
         this.commonGridForConcat = commonGridForConcat;
         this.maxBorderResidual = maxBorderResidual;
+        this.carriesBorderTerm = carriesBorderTerm;
     }
 
     public LoweredModel lower(Graph graph) {
         ConstantValues constants = new ConstantValues(graph);
-        ConvolutionLowering conv = new ConvolutionLowering(constants, maxBorderResidual);
+        ConvolutionLowering conv = new ConvolutionLowering(constants, maxBorderResidual, carriesBorderTerm);
         MatMulLowering matmul = new MatMulLowering(constants);
         FakeQuantizeDecomposition fqd = new FakeQuantizeDecomposition(constants);
         PrecisionPreservingLowering preserving = new PrecisionPreservingLowering(constants, commonGridForConcat);

@@ -167,11 +167,14 @@ class ConvolutionLoweringTest {
             }
         }
         assertTrue(worst >= 2, "worst " + worst);
-        // so the pipeline of the generated kernels, which omit the term, leaves this layer in fp32 with the reason
-        LoweredModel forKernels = LowPrecisionPipeline.forGeneratedKernels().lower(b.graph());
+        // so the pipeline of the generated kernels leaves this layer in fp32, with the reason, where its kernel would
+        // omit the term (the int8 kernel), and lowers it where its kernel carries it (FMA and depthwise kernels)
+        LoweredModel forKernels = LowPrecisionPipeline.forGeneratedKernels(layer -> false).lower(b.graph());
         assertInstanceOf(Fp32Step.class, forKernels.steps().get(1));
         assertTrue(forKernels.notes().stream().anyMatch(n -> n.contains("stays fp32") && n.contains("of a level from the integer level")
                 && n.contains("border term")), forKernels.notes().toString());
+        assertInstanceOf(QuantizedLinear.class, LowPrecisionPipeline.forGeneratedKernels(layer -> true).lower(b.graph())
+                .steps().get(1));
     }
 
     /**

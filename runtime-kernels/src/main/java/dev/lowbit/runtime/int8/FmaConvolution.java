@@ -35,7 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  * for any int8 weights). Padding taps are 0 after centring, as the int8 kernels' padding with the
  * zero point. So every sum is the integer {@code D} the int8 kernels compute, and the epilogue is
  * {@link Requantization}'s arithmetic on it, lane-wise as in the int8 kernels' vector epilogue: the outputs are
- * bit-identical (FmaConvolutionTest).
+ * bit-identical (FmaConvolutionTest). A fractional zero point z (padded with the integer p) adds its border term
+ * {@code (z - p) * w} per padded tap to the sums that read the padding: after the exact sum ({@link BorderTerm}),
+ * or in the input of the Winograd forms with rounded sums; the int8 kernels have no such term.
  *
  * <p>The one exception, when the model allows it ({@code exactSums} false, the default of {@code @CompiledModel}):
  * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) run it too, on the same centred levels
@@ -60,6 +62,11 @@ public final class FmaConvolution {
     private final FmaPointwise pointwise;
     /** The layer's path when it is 3x3 stride 1 and runs as Winograd ({@link WinogradLayout#plan}), else null. */
     private final FmaWinograd winograd;
+    /**
+     * The border term of a fractional zero point, added to the sums before the epilogue; null when there is none or
+     * the Winograd margins carry it.
+     */
+    private final BorderTerm border;
     /**
      * Whether the layer centres into the padded planes and stores from the wide rows ({@link #wideRows}): a padded
      * stride-1 layer ({@link TiledConvolution#exposesWideRows}) whose output rows hold at least one vector of 16.
@@ -102,11 +109,12 @@ public final class FmaConvolution {
     /**
      * As above, with the border term of a fractional zero point z: {@code borderLevel = z - p} (0 for none) is
      * the centred level the padding stands for, so every sum that reads the padding gets {@code (z - p) * w} per
-     * padded tap, which the bias folded over every tap ({@code (p - z) * sum w}) lacks at the borders. Only where
-     * the layer runs as Winograd with rounded sums ({@link WinogradLayout#carriesBorderTerm}).
+     * padded tap, which the bias folded over every tap ({@code (p - z) * sum w}) lacks at the borders. The Winograd
+     * forms with rounded sums put the level in their input's margins; every other path adds the term to its exact
+     * integer sums before the epilogue ({@link BorderTerm}), which rounds once more in f32.
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
-        if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums)) {
+        if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums, borderLevel != 0)) {
             throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
                     + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only), or not one group,"
                     + " or a shape FmaLayout leaves to the int8 kernels");
@@ -115,6 +123,7 @@ public final class FmaConvolution {
         this.zeroPoint = zeroPoint;
         this.pointwise = FmaPointwise.forLayer(g, zeroPoint, oihw);
         this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw, exactSums, borderLevel);
+        this.border = winograd != null && winograd.carriesBorderTerm() ? null : BorderTerm.of(g, oihw, borderLevel);
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
         this.conv = pointwise != null || winograd != null ? null : TiledConvolution.exactIntegers(oihw, g.inChannels(),
                 g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(),
@@ -148,6 +157,7 @@ public final class FmaConvolution {
         this.zeroPoint = 0;
         this.pointwise = pointwise;
         this.winograd = null;
+        this.border = null;
         this.conv = null;
         this.fromWideRows = false;
         this.fromPhasedWideRows = false;
@@ -216,7 +226,7 @@ public final class FmaConvolution {
         }
         if (winograd != null) {
             boolean split = parallel != null && parallel.worthSplitting(g.macs(), (long) g.inputLength() + g.outputLength());
-            if (outB != null && winograd.storesLevels(r)) {
+            if (outB != null && border == null && winograd.storesLevels(r)) {
                 winograd.runLevels(in, inOff, r, outB, outOff, convScratch, parallel, split);
                 return;
             }
@@ -364,6 +374,9 @@ public final class FmaConvolution {
             conv.computeWideRows(scratch, y0, y1);
             for (int o = 0; o < g.outChannels(); o++) {
                 for (int oy = y0; oy < y1; oy++) {
+                    if (border != null) {
+                        border.addToRow(scratch, conv.wideRow(o, oy), o, oy);
+                    }
                     Epilogue.storeChannelRun(scratch, conv.wideRow(o, oy), ow, r, o, outB, outF, outOff + (o * oh + oy) * ow);
                 }
             }
@@ -385,6 +398,11 @@ public final class FmaConvolution {
         int pixels = g.outH() * g.outW(), ow = g.outW();
         for (int o = 0; o < g.outChannels(); o++) {
             int at = o * pixels + from * ow;
+            if (border != null) {
+                for (int oy = from; oy < to; oy++) {
+                    border.addToRow(sums, o * pixels + oy * ow, o, oy);
+                }
+            }
             Epilogue.storeChannelRun(sums, at, (to - from) * ow, r, o, outB, outF, outOff + at);
         }
     }

@@ -91,6 +91,25 @@ public final class FmaLayout {
     }
 
     /**
+     * As {@link #takes(ConvGeometry, byte[], int, boolean)}; a layer that {@code needsBorderTerm} (a fractional zero
+     * point and padding) also where the speed rule ({@link #int8KernelFaster}) would leave it to the int8 kernel,
+     * which pads with the integer level and has no border term, wherever this path runs it in one group: small
+     * planes in the exact integer mode of the small-plane product, exact direct tiles, or Winograd. The IR's
+     * arithmetic comes before the few microseconds the rule saves (head-pose's conv5, 128 -> 256 at 4x4: Winograd
+     * 44-50 us against 58-61 on the int8 kernel in a warm loop, the same within the spread in PairedModels; see
+     * {@link #WINOGRAD_OVER_INT8_KERNEL_PIXELS}).
+     */
+    public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums, boolean needsBorderTerm) {
+        if (takes(g, oihw, zeroPoint, exactSums)) {
+            return true;
+        }
+        return needsBorderTerm && g.groups() == 1 && int8KernelFaster(g)
+                && (TiledLayout.smallPlane(g.groups(), g.outH(), g.outW(), g.outChannels(), g.kernelH(), g.kernelW())
+                        || largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT
+                        || WinogradLayout.takes(g, oihw, zeroPoint, exactSums));
+    }
+
+    /**
      * A one-group layer, not 1x1, on a small plane ({@link TiledLayout#smallPlane}) of at most
      * {@link #EXACT_SMALL_PLANE_PIXELS} outputs: it runs on the small-plane product in its exact integer mode, never
      * as Winograd (one to four 2x2 tiles).

@@ -33,19 +33,20 @@ final class FmaWinograd {
      * or null: its transformed weights and runs of input channels, the output transform on int32 when the sums are
      * exact integers.
      *
-     * @param borderLevel what the input's margins hold instead of the centred padding level 0: {@code z - p} for a
-     *                    fractional zero point z, which adds the border term to every sum that reads the padding;
-     *                    only with rounded sums ({@link WinogradLayout#carriesBorderTerm})
+     * @param borderLevel {@code z - p} for a fractional zero point z (else 0): with rounded sums the input's margins
+     *                    hold it instead of the centred padding level 0, which adds the border term to every sum
+     *                    that reads the padding ({@link #carriesBorderTerm}); the exact forms keep 0 there, their
+     *                    output transform converts integer sums to int32, and their caller adds the term after
      */
     static FmaWinograd forLayer(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
         WinogradLayout.Choice choice = WinogradLayout.choose(g, oihw, zeroPoint, exactSums);
-        if (borderLevel != 0 && (choice == null || !choice.roundedSums())) {
-            // the one check of FmaConvolution's borderLevel: WinogradLayout.carriesBorderTerm, from the same choice
-            throw new IllegalArgumentException(g + ": a border level of " + borderLevel + " is carried only by the"
-                    + " Winograd forms with rounded sums (the exact output transform converts integer sums to int32)");
-        }
-        return choice == null ? null : new FmaWinograd(g, zeroPoint, borderLevel, choice.geometry(), choice.weights(), choice.runStarts(),
-                !choice.roundedSums());
+        return choice == null ? null : new FmaWinograd(g, zeroPoint, choice.roundedSums() ? borderLevel : 0f,
+                choice.geometry(), choice.weights(), choice.runStarts(), !choice.roundedSums());
+    }
+
+    /** Whether the margins carry the border term (rounded sums and a border level), so the sums include it. */
+    boolean carriesBorderTerm() {
+        return borderLevel != 0;
     }
 
     /** @param integerSums whether every sum is an exact integer (the output transform then runs on int32) */

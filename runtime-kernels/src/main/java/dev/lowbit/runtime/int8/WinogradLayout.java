@@ -138,15 +138,6 @@ public final class WinogradLayout {
         return exactSums ? null : new Choice(geometry(g, 1), weights, oneRun, true);
     }
 
-    /**
-     * Whether the layer can carry the border term of a fractional zero point z in its Winograd input (margins at
-     * {@code z - p} instead of 0; {@code FmaConvolution}'s borderLevel): where its sums are rounded
-     * ({@link #roundsSums}). The exact forms keep integer sums, which their output transform converts to int32.
-     */
-    public static boolean carriesBorderTerm(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
-        return roundsSums(g, oihw, zeroPoint, exactSums);
-    }
-
     /** {@link #shapeFits} and exact on f32 in at most {@link #MAX_RUNS} runs of input channels ({@link #runs}). */
     public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint) {
         return runs(g, oihw, zeroPoint) > 0;

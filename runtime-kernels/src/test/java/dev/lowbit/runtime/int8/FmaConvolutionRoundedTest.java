@@ -234,8 +234,8 @@ class FmaConvolutionRoundedTest {
 
     /**
      * A border level {@code z - p} in the Winograd margins adds {@code (z - p) * w} for each padded tap, exactly the
-     * border term. Both forms with rounded sums (F(4x4); F(2x2) in
-     * one run), split or not; the exact forms refuse a border level.
+     * border term. Both forms with rounded sums (F(4x4); F(2x2) in one run); the exact forms add it after their
+     * integer sums (FmaConvolutionTest).
      */
     @Test
     void aBorderLevelAddsTheBorderTermToTheSumsThatReadThePadding() {
@@ -251,20 +251,18 @@ class FmaConvolutionRoundedTest {
             for (int i = 0; i < in.length; i++) {
                 in[i] = (byte) rnd.nextInt(256);
             }
-            assertTrue(WinogradLayout.carriesBorderTerm(g, w, 128, false), g.toString());
-            long[] exact = dotProducts(g, w, in, 128);
-            double[] border = paddedWeightSums(g, w);
+            assertTrue(WinogradLayout.roundsSums(g, w, 128, false), g.toString());
+            double[] want = ScalarReference.convolutionWithBorderTerm(g, 128, in, w, level);
             float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
             Arrays.fill(ones, 1f);
             Requantization r = Requantization.toFloat(ones, zeros, false);
             float[] plain = run(new FmaConvolution(g, 128, w, false), in, r);
             float[] carried = run(new FmaConvolution(g, 128, w, false, level), in, r);
             double largest = 0, worst = 0, worstPlain = 0;
-            for (int i = 0; i < exact.length; i++) {
-                double want = exact[i] + (double) level * border[i];
-                largest = Math.max(largest, Math.abs(want));
-                worst = Math.max(worst, Math.abs(carried[i] - want));
-                worstPlain = Math.max(worstPlain, Math.abs(plain[i] - want));
+            for (int i = 0; i < want.length; i++) {
+                largest = Math.max(largest, Math.abs(want[i]));
+                worst = Math.max(worst, Math.abs(carried[i] - want[i]));
+                worstPlain = Math.max(worstPlain, Math.abs(plain[i] - want[i]));
             }
             System.out.printf("%s with border level %.4f: largest |sum| %.0f, worst |sum - definition| %.3f (without"
                     + " the level %.1f)%n", g, level, largest, worst, worstPlain);
@@ -273,37 +271,6 @@ class FmaConvolutionRoundedTest {
             assertTrue(worst <= 1e-5 * largest, g + ": worst " + worst + " of " + largest);
             assertTrue(worstPlain > 10 * worst, g + ": the border level changes nothing? " + worstPlain);
         }
-        ConvGeometry exactForm = ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1);
-        byte[] small = new byte[128 * 128 * 9];
-        Arrays.fill(small, (byte) 3);
-        assertFalse(WinogradLayout.carriesBorderTerm(exactForm, small, 0, false), "exact in one run");
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new FmaConvolution(exactForm, 0, small, false, level));
-    }
-
-    /** Per output: the sum of the weights of the taps that read the padding (0 inside the image). */
-    private static double[] paddedWeightSums(ConvGeometry g, byte[] w) {
-        int ic = g.inChannels(), h = g.inH(), wd = g.inW(), oh = g.outH(), ow = g.outW();
-        double[] s = new double[g.outputLength()];
-        for (int o = 0; o < g.outChannels(); o++) {
-            for (int y = 0; y < oh; y++) {
-                for (int x = 0; x < ow; x++) {
-                    long sum = 0;
-                    for (int ky = 0; ky < 3; ky++) {
-                        for (int kx = 0; kx < 3; kx++) {
-                            int iy = y - g.padTop() + ky, ix = x - g.padLeft() + kx;
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
-                                for (int c = 0; c < ic; c++) {
-                                    sum += w[((o * ic + c) * 3 + ky) * 3 + kx];
-                                }
-                            }
-                        }
-                    }
-                    s[(o * oh + y) * ow + x] = sum;
-                }
-            }
-        }
-        return s;
     }
 
     private static float[] run(FmaConvolution fma, byte[] in, Requantization r) {

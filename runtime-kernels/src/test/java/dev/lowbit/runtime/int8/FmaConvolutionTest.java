@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lowbit.runtime.Parallel;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -77,18 +78,9 @@ class FmaConvolutionTest {
     @MethodSource("layers")
     void equalsTheInt8Kernel(String name, ConvGeometry g, int zero) {
         Random rnd = new Random(name.hashCode());
-        int k = g.inChannels() * g.kernelH() * g.kernelW();
-        byte[] w = new byte[g.outChannels() * k];
-        byte[] in = new byte[g.inputLength()];
+        byte[] w = weights(name, g, rnd);
         boolean extreme = name.startsWith("partial sums");
-        byte extremeWeight = name.contains("weights -57") ? (byte) -57 : (byte) -128;
-        // random weights of at most 2^24 / (255 * k) in magnitude keep wide layers exact (the real layers' weights
-        // are well inside the bound; FmaLayout checks each layer)
-        int span = name.contains("full-range") ? 256 : (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
         boolean biased = name.contains("biased");
-        for (int i = 0; i < w.length; i++) {
-            w[i] = extreme ? extremeWeight : biased ? (byte) (64 + rnd.nextInt(64)) : (byte) (rnd.nextInt(span) - span / 2);
-        }
         assertTrue(FmaLayout.takes(g, w, zero), name);
         if (extreme && g.kernelH() == 2) {
             assertEquals(255L * 512 * 128, FmaLayout.largestPartialSum(g, w, zero), "within 0.4% of 2^24");
@@ -113,9 +105,7 @@ class FmaConvolutionTest {
             // 9 x 128 against 4 x 255 per channel: 14 channels per run, so 14 + 14 + 14 + 6
             assertArrayEquals(new int[] {0, 14, 28, 42, 48}, WinogradLayout.runStarts(g, w, zero));
         }
-        for (int i = 0; i < in.length; i++) {
-            in[i] = extreme ? (byte) 255 : biased ? (byte) (128 + rnd.nextInt(128)) : (byte) rnd.nextInt(256);
-        }
+        byte[] in = levels(name, g, rnd);
         if (biased) {
             assertTrue(sumOfProducts(g, w, in, zero) > 2 * FmaLayout.EXACT_LIMIT, "output 0's sum is past 2^25");
         }
@@ -222,6 +212,115 @@ class FmaConvolutionTest {
                 "2x2 outputs (head-pose's 256 -> 512): the small plane's exact mode, whatever the weights");
         assertFalse(FmaLayout.takes(ConvGeometry.square(6, 6, 256, 512, 1, 3, 1, 0), fullFm, 0),
                 "4x4 outputs: the int8 kernel is faster");
+    }
+
+    /**
+     * A fractional zero point's border term on every path of {@link #layers} (direct tiles from wide rows, phase
+     * planes, gathered taps, small planes, exact Winograd in runs; the unpadded and pointwise layers have none): the
+     * exact sum plus {@code (z - p) * (weights of the padded taps)}, within the two f32 roundings of adding the term
+     * (the term itself, then the sum); split over two threads, bit-identical.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void carriesTheBorderTermOnEveryPath(String name, ConvGeometry g, int zero) {
+        Random rnd = new Random(name.hashCode());
+        byte[] w = weights(name, g, rnd);
+        byte[] in = nchw(levels(name, g, rnd), g.inChannels(), g.inH() * g.inW());
+        float level = -0.3718f; // larger than the IRs' (|z - p| <= 0.02) so that a missing term shows in every sum
+        double[] want = ScalarReference.convolutionWithBorderTerm(g, zero, in, w, level);
+        double[] plain = ScalarReference.convolutionWithBorderTerm(g, zero, in, w, 0);
+        float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
+        Arrays.fill(ones, 1f);
+        Requantization identity = Requantization.toFloat(ones, zeros, false); // fma(sum, 1, 0) = sum
+        FmaConvolution fma = new FmaConvolution(g, zero, w, true, level);
+        float[] got = new float[g.outputLength()];
+        fma.run(in, 0, identity, null, got, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
+                new float[fma.convScratchFloats(1)]);
+        int border = 0;
+        for (int i = 0; i < got.length; i++) {
+            double term = want[i] - plain[i];
+            border += term != 0 ? 1 : 0;
+            double bound = Math.ulp((float) term) + Math.ulp((float) want[i]);
+            assertTrue(Math.abs(got[i] - want[i]) <= bound, name + ": output " + i + " is " + got[i] + ", the exact sum "
+                    + plain[i] + " plus the border term " + term + " is " + want[i]);
+        }
+        boolean padded = g.padTop() + g.padLeft() > 0;
+        assertEquals(padded, border > 0, name + ": " + border + " outputs read the padding");
+        try (Parallel pool = Parallel.create(2, 0)) {
+            float[] split = new float[g.outputLength()];
+            fma.run(in, 0, identity, null, split, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
+                    new float[fma.convScratchFloats(2)], pool);
+            assertArrayEquals(got, split, name + ": split over two threads");
+        }
+    }
+
+    /**
+     * A layer the speed rule leaves to the int8 kernel ({@link FmaLayout#int8KernelFaster}: head-pose's conv5, 128 ->
+     * 256 at 4x4) runs here when it needs the border term, which the int8 kernel lacks: its sums are D plus the term
+     * within the rounded Winograd sums' bound (1e-5 of the largest, FmaConvolutionRoundedTest).
+     */
+    @Test
+    void aLayerThatNeedsTheBorderTermLeavesTheInt8Kernel() {
+        ConvGeometry g = ConvGeometry.square(4, 4, 128, 256, 1, 3, 1, 1);
+        Random rnd = new Random(5);
+        byte[] w = new byte[256 * 128 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) (rnd.nextInt(256) - 128);
+        }
+        byte[] in = new byte[g.inputLength()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (byte) rnd.nextInt(256);
+        }
+        assertTrue(FmaLayout.int8KernelFaster(g));
+        assertFalse(FmaLayout.takes(g, w, 128, false), "the speed rule keeps it on the int8 kernel");
+        assertTrue(FmaLayout.takes(g, w, 128, false, true), "unless it needs the border term");
+        assertThrows(IllegalArgumentException.class, () -> new FmaConvolution(g, 128, w, false));
+        float level = 0.0214f; // head-pose's conv5 input: z = 128.0214 padded with 128
+        FmaConvolution fma = new FmaConvolution(g, 128, w, false, level);
+        float[] ones = new float[256], zeros = new float[256];
+        Arrays.fill(ones, 1f);
+        float[] got = new float[g.outputLength()];
+        fma.run(in, 0, Requantization.toFloat(ones, zeros, false), null, got, 0, new float[fma.centredFloats()],
+                new float[fma.sumFloats()], new float[fma.convScratchFloats(1)]);
+        double[] want = ScalarReference.convolutionWithBorderTerm(g, 128, in, w, level);
+        double[] plain = ScalarReference.convolutionWithBorderTerm(g, 128, in, w, 0);
+        double largest = 0, worst = 0, worstPlain = 0;
+        for (int i = 0; i < want.length; i++) {
+            largest = Math.max(largest, Math.abs(want[i]));
+            worst = Math.max(worst, Math.abs(got[i] - want[i]));
+            worstPlain = Math.max(worstPlain, Math.abs(plain[i] - want[i]));
+        }
+        assertTrue(worst <= 1e-5 * largest, "worst " + worst + " of " + largest);
+        assertTrue(worstPlain > 10 * worst, "the term is " + worstPlain + " at most, the error " + worst);
+    }
+
+    /**
+     * The layer's int8 weights as its name asks: every weight -57 or -128 ("partial sums"), full-range random,
+     * biased (64-127), or random of at most 2^24 / (255 * k) in magnitude, which keeps wide layers exact (the real
+     * layers' weights are well inside the bound; FmaLayout checks each layer).
+     */
+    private static byte[] weights(String name, ConvGeometry g, Random rnd) {
+        int k = g.inChannels() * g.kernelH() * g.kernelW();
+        byte[] w = new byte[g.outChannels() * k];
+        boolean extreme = name.startsWith("partial sums");
+        byte extremeWeight = name.contains("weights -57") ? (byte) -57 : (byte) -128;
+        int span = name.contains("full-range") ? 256 : (int) Math.min(255, FmaLayout.EXACT_LIMIT / (255L * k) * 2);
+        boolean biased = name.contains("biased");
+        for (int i = 0; i < w.length; i++) {
+            w[i] = extreme ? extremeWeight : biased ? (byte) (64 + rnd.nextInt(64)) : (byte) (rnd.nextInt(span) - span / 2);
+        }
+        return w;
+    }
+
+    /** The layer's NHWC input levels as its name asks: all 255 ("partial sums"), biased (128-255) or random. */
+    private static byte[] levels(String name, ConvGeometry g, Random rnd) {
+        boolean extreme = name.startsWith("partial sums");
+        boolean biased = name.contains("biased");
+        byte[] in = new byte[g.inputLength()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = extreme ? (byte) 255 : biased ? (byte) (128 + rnd.nextInt(128)) : (byte) rnd.nextInt(256);
+        }
+        return in;
     }
 
     /** Output channel 0's sum at output pixel (0, 0) of an unpadded layer (NHWC levels), as the definition. */

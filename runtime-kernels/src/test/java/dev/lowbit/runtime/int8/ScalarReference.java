@@ -42,4 +42,37 @@ final class ScalarReference {
         }
         return d;
     }
+
+    /**
+     * One group, NCHW levels in and out: {@code D + level * P} per output, D the exact dot product of the centred
+     * levels with padding at the zero point, P the sum of the weights of the taps that read the padding (the border
+     * term of a fractional zero point z padded with the integer level, {@code level = z - p}), in double.
+     */
+    static double[] convolutionWithBorderTerm(ConvGeometry g, int zero, byte[] nchw, byte[] oihw, double level) {
+        int ic = g.inChannels(), h = g.inH(), w = g.inW(), oh = g.outH(), ow = g.outW(), kh = g.kernelH(), kw = g.kernelW();
+        double[] out = new double[g.outputLength()];
+        for (int o = 0; o < g.outChannels(); o++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    long d = 0, padded = 0;
+                    for (int c = 0; c < ic; c++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int y = oy * g.strideH() + ky * g.dilationH() - g.padTop();
+                                int x = ox * g.strideW() + kx * g.dilationW() - g.padLeft();
+                                byte wt = oihw[((o * ic + c) * kh + ky) * kw + kx];
+                                if (y < 0 || y >= h || x < 0 || x >= w) {
+                                    padded += wt;
+                                } else {
+                                    d += (long) ((nchw[(c * h + y) * w + x] & 0xFF) - zero) * wt;
+                                }
+                            }
+                        }
+                    }
+                    out[(o * oh + oy) * ow + ox] = d + level * padded;
+                }
+            }
+        }
+        return out;
+    }
 }
