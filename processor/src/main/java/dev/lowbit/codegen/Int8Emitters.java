@@ -62,7 +62,8 @@ public final class Int8Emitters extends Emitters {
 
     /**
      * The report's words for a layer whose sums are rounded f32, not exact integers (Winograd: {@code
-     * WinogradLayout.roundsSums}; runs of input channels in one pass: {@code Int8LinearEmitter.mergesRuns}): the
+     * WinogradLayout.roundsSums}; runs of input channels in one pass: {@code Int8LinearEmitter.mergesRuns}; the
+     * border level in the direct tiles' padding: {@code FmaLayout.padsWithBorderLevel}): the
      * build NOTE counts the layers whose kernel names them.
      */
     public static final String ROUNDED_SUMS = "rounded f32 sums";

@@ -114,8 +114,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         }
         if (segmented(l)) {
             boolean fma = onFma(l, exactSums);
-            boolean rounded = fma && l.segments().stream().anyMatch(seg -> WinogradLayout.roundsSums(
-                    segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums));
+            boolean rounded = fma && l.segments().stream().anyMatch(seg -> roundsSums(l, seg, exactSums));
             return (fma ? "FmaConvolution x" : "Int8Convolution x") + l.segments().size()
                     + " runs of input channels (u8 x i8, " + (rounded ? "Winograd, " + Int8Emitters.ROUNDED_SUMS
                             : "exact sums") + ") + LevelTensors."
@@ -124,10 +123,23 @@ final class Int8LinearEmitter implements LayerEmitter {
         String kernel = l.kind() == QuantizedLinear.Kind.MATMUL ? "Int8FullyConnected"
                 : geometry(l).isDepthwise() ? "Int8DepthwiseConvolution"
                 : onFma(l, exactSums) ? "FmaConvolution (" + fmaNote(geometry(l), WinogradLayout.form(geometry(l),
-                        l.weights().values(), l.segments().get(0).padLevel(), exactSums)) + ")"
+                        l.weights().values(), l.segments().get(0).padLevel(), exactSums), l.needsBorderTerm(), exactSums)
+                        + ")"
                 : gathers(l, exactSums) ? "PatchGather + Int8Convolution 1x1 over " + PatchLayout.patchChannels(geometry(l)) + "-value patches"
                 : "Int8Convolution";
         return kernel + " (u8 x i8 -> " + (l.requant() == null ? "f32)" : "u8)") + border;
+    }
+
+    /**
+     * Whether a run of input channels of a layer on FMA sums with rounding: Winograd with rounded sums, or the direct
+     * tiles padded with the border level ({@link FmaLayout#padsWithBorderLevel}).
+     */
+    private static boolean roundsSums(QuantizedLinear l, QuantizedLinear.InputSegment seg, boolean exactSums) {
+        ConvGeometry g = segmentGeometry(l, seg);
+        byte[] w = segmentWeights(l, seg);
+        WinogradLayout.Form form = WinogradLayout.form(g, w, seg.padLevel(), exactSums);
+        return form != null ? form.roundedSums()
+                : l.needsBorderTerm() && !FmaLayout.pointwiseShape(g) && FmaLayout.padsWithBorderLevel(g, exactSums);
     }
 
     /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
@@ -377,7 +389,7 @@ final class Int8LinearEmitter implements LayerEmitter {
         CodeBlock conv = c.floatScratch(FmaLayout.sharedScratchFloats(g, winograd), FmaLayout.workerScratchFloats(winograd));
         CodeBlock.Builder b = CodeBlock.builder();
         b.add("// int8 $L $L: $L: $L\n", l.kind(), Arrays.toString(l.inputShape()) + " -> " + Arrays.toString(l.outputShape()),
-                fmaNote(g, form), g);
+                fmaNote(g, form, l.needsBorderTerm(), int8.exactSums()), g);
         b.add("// $L\n", epilogueNote(l));
         return fmaRuns(c, b, g, layer, epi, centred, sums, conv);
     }
@@ -698,10 +710,13 @@ final class Int8LinearEmitter implements LayerEmitter {
      * counts): F(4x4), or F(2x2) in one run ({@link WinogradLayout#roundsSums}). {@code winograd}: the layer's
      * {@link WinogradLayout#form}, null when it is not Winograd.
      */
-    private static String fmaNote(ConvGeometry g, WinogradLayout.Form winograd) {
+    private static String fmaNote(ConvGeometry g, WinogradLayout.Form winograd, boolean borderTerm, boolean exactSums) {
         if (winograd != null && winograd.roundedSums()) {
             int tile = winograd.geometry().outputTile();
             return "int8 dot products on f32 FMA, Winograd F(" + tile + "x" + tile + ", 3x3), " + Int8Emitters.ROUNDED_SUMS;
+        }
+        if (winograd == null && borderTerm && FmaLayout.padsWithBorderLevel(g, exactSums)) {
+            return "int8 dot products on f32 FMA, the border level z - p in the padding, " + Int8Emitters.ROUNDED_SUMS;
         }
         String exact = "exact int8 dot products on f32 FMA";
         if (winograd != null) {

@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The input of a strided convolution split by stride phase, as {@link TiledConvolution} reads it: plane
  * (ic, a, b) holds padded-input pixel (sh * u + a, sw * v + b) at (u, v), u < hp, v < wp, zero in the padding.
+ * (Or {@link #padValue} there: an int8 layer's border term, see {@code TiledConvolution.exactIntegers}.)
  * Every tap is then a constant shift within one phase plane, so the tiles read these planes as they read the padded
  * input of a stride-1 layer: a copy of about the input's size instead of the gathered layout's kh * kw strided planes
  * (13 MB for face-detection's 7x7 stride-2 first layer, which ran at 27 GMAC/s from memory).
@@ -39,12 +40,14 @@ final class PhasePlanes {
     private final int pw;
     private final int hp;
     private final int wp;
+    /** What the planes hold outside the input: 0, or an int8 layer's centred border level. */
+    private final float padValue;
 
     /**
      * @param channels input channels of one group, {@code h x wd} each; strides {@code sh, sw}, top and left pads
-     *                 {@code ph, pw}; phase planes of {@code hp x wp}
+     *                 {@code ph, pw}; phase planes of {@code hp x wp}; {@code padValue} outside the input
      */
-    PhasePlanes(int channels, int h, int wd, int sh, int sw, int ph, int pw, int hp, int wp) {
+    PhasePlanes(int channels, int h, int wd, int sh, int sw, int ph, int pw, int hp, int wp, float padValue) {
         this.channels = channels;
         this.h = h;
         this.wd = wd;
@@ -54,6 +57,7 @@ final class PhasePlanes {
         this.pw = pw;
         this.hp = hp;
         this.wp = wp;
+        this.padValue = padValue;
     }
 
     /** Floats the planes take: channels x phases x hp x wp. */
@@ -81,7 +85,7 @@ final class PhasePlanes {
                         int iy = u * sh + a - ph;
                         boolean inside = iy >= 0 && iy < h;
                         TiledConvolution.stridedRow(x, xPlane + iy * wd + b - pw, inside ? first : wp,
-                                inside ? last : wp, sw, scratch, plane + u * wp, wp);
+                                inside ? last : wp, sw, scratch, plane + u * wp, wp, padValue);
                     }
                 }
             }
@@ -116,7 +120,7 @@ final class PhasePlanes {
         int planeFloats = hp * wp;
         int step = Math.min(L, wp);
         VectorMask<Float> store = F.indexInRange(0, step);
-        FloatVector zero = FloatVector.zero(F);
+        FloatVector pad = FloatVector.broadcast(F, padValue);
         for (int ic = 0; ic < channels; ic++) {
             int plane0 = (ic * sh + a) * 2 * planeFloats, plane1 = plane0 + planeFloats;
             zeroRows(scratch, plane0, from, inFrom, inTo, to);
@@ -150,19 +154,19 @@ final class PhasePlanes {
                     int row = u * wp + at;
                     FloatVector lo = FloatVector.fromArray(F, x, src);
                     FloatVector hi = FloatVector.fromArray(F, x, src + L);
-                    zero.blend(lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH), inside0)
+                    pad.blend(lo.rearrange(Pooling.EVENS).blend(hi.rearrange(Pooling.EVENS), Pooling.HIGH), inside0)
                             .intoArray(scratch, plane0 + row, store);
-                    zero.blend(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH), inside1)
+                    pad.blend(lo.rearrange(ODDS).blend(hi.rearrange(ODDS), Pooling.HIGH), inside1)
                             .intoArray(scratch, plane1 + row, store);
                 }
             }
         }
     }
 
-    /** Rows [from, inFrom) and [inTo, to) of the plane, those outside the input, to zero. */
+    /** Rows [from, inFrom) and [inTo, to) of the plane, those outside the input, to the pad value. */
     private void zeroRows(float[] scratch, int plane, int from, int inFrom, int inTo, int to) {
-        java.util.Arrays.fill(scratch, plane + from * wp, plane + inFrom * wp, 0f);
-        java.util.Arrays.fill(scratch, plane + inTo * wp, plane + to * wp, 0f);
+        java.util.Arrays.fill(scratch, plane + from * wp, plane + inFrom * wp, padValue);
+        java.util.Arrays.fill(scratch, plane + inTo * wp, plane + to * wp, padValue);
     }
 
     /** The chunk at column {@code at} of rows [from, to) of both column phases, value by value. */
@@ -170,16 +174,17 @@ final class PhasePlanes {
             int first0, int last0, int first1, int last1, int from, int to) {
         for (int u = from; u < to; u++) {
             int src = xRows + u * sh * wd;
-            copyChunk(x, src, scratch, plane0 + u * wp + at, at, step, first0, last0);
-            copyChunk(x, src + 1, scratch, plane1 + u * wp + at, at, step, first1, last1);
+            copyChunk(x, src, scratch, plane0 + u * wp + at, at, step, first0, last0, padValue);
+            copyChunk(x, src + 1, scratch, plane1 + u * wp + at, at, step, first1, last1, padValue);
         }
     }
 
     /** One chunk value by value, where its loads would leave the array (the first and last rows of the input). */
-    private static void copyChunk(float[] x, int src, float[] scratch, int row, int at, int step, int first, int last) {
+    private static void copyChunk(float[] x, int src, float[] scratch, int row, int at, int step, int first, int last,
+            float pad) {
         for (int i = 0; i < step; i++) {
             int v = at + i;
-            scratch[row + i] = v >= first && v < last ? x[src + 2 * i] : 0f;
+            scratch[row + i] = v >= first && v < last ? x[src + 2 * i] : pad;
         }
     }
 

@@ -103,6 +103,8 @@ public final class TiledConvolution {
     private final int scratchFloats;
     /** What every output value goes through before {@link #run} returns (see the constructor), or null. */
     private final ChannelEpilogue epilogue;
+    /** What the planes this class prepares hold outside the input: 0, or an int8 layer's border level. */
+    private final float padValue;
 
     /**
      * @param w weights [oc][c/groups][kh][kw] (GroupConvolution's [g][oc/g][c/g][kh][kw] is the same layout);
@@ -119,7 +121,7 @@ public final class TiledConvolution {
      */
     public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed) {
-        this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, winogradAllowed, null);
+        this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, winogradAllowed, null, 0f);
     }
 
     /**
@@ -131,7 +133,7 @@ public final class TiledConvolution {
     public TiledConvolution(float[] w, int n, int c, int h, int wd, int oc, int oh, int ow, int kh, int kw,
             int sh, int sw, int ph, int pw, int dh, int dw, int groups, ChannelEpilogue epilogue) {
         this(w, null, n, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, true,
-                java.util.Objects.requireNonNull(epilogue, "epilogue"));
+                java.util.Objects.requireNonNull(epilogue, "epilogue"), 0f);
     }
 
     /**
@@ -143,13 +145,32 @@ public final class TiledConvolution {
      */
     public static TiledConvolution exactIntegers(byte[] w, int c, int h, int wd, int oc, int oh, int ow, int kh,
             int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        return new TiledConvolution(null, w, 1, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 1, false, null);
+        return exactIntegers(w, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 0f);
     }
 
-    /** Float weights {@code w}, or int8 weights {@code levels} (then {@code w} is null) for {@link #exactIntegers}. */
+    /**
+     * As above, with the planes this class prepares holding {@code padValue} instead of 0 outside the input: an int8
+     * layer's centred border level {@code z - p}, whose products with the padded taps' weights are its border term.
+     * The sums are then rounded f32 sums (no longer integers); not for a small-plane layer, whose exact integer mode
+     * moves its sums to int32.
+     */
+    public static TiledConvolution exactIntegers(byte[] w, int c, int h, int wd, int oc, int oh, int ow, int kh,
+            int kw, int sh, int sw, int ph, int pw, int dh, int dw, float padValue) {
+        if (padValue != 0 && TiledLayout.smallPlane(1, oh, ow, oc, kh, kw)) {
+            throw new IllegalArgumentException("a small-plane layer (" + oc + " outputs at " + oh + "x" + ow
+                    + ") sums in exact integers: no pad value " + padValue);
+        }
+        return new TiledConvolution(null, w, 1, c, h, wd, oc, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, 1, false, null,
+                padValue);
+    }
+
+    /**
+     * Float weights {@code w}, or int8 weights {@code levels} (then {@code w} is null) for {@link #exactIntegers};
+     * {@code padValue} in the prepared planes outside the input.
+     */
     private TiledConvolution(float[] w, byte[] levels, int n, int c, int h, int wd, int oc, int oh, int ow, int kh,
             int kw, int sh, int sw, int ph, int pw, int dh, int dw, int groups, boolean winogradAllowed,
-            ChannelEpilogue epilogue) {
+            ChannelEpilogue epilogue, float padValue) {
         if (groups <= 0 || c % groups != 0 || oc % groups != 0) {
             throw new IllegalArgumentException("channels " + c + " -> " + oc + " do not split into " + groups + " groups");
         }
@@ -157,6 +178,7 @@ public final class TiledConvolution {
             throw new IllegalArgumentException("epilogue for " + epilogue + " on a layer of " + oc + " output channels");
         }
         this.epilogue = epilogue;
+        this.padValue = padValue;
         this.n = n;
         this.c = c;
         this.h = h;
@@ -210,7 +232,7 @@ public final class TiledConvolution {
                 }
             }
         }
-        this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp) : null;
+        this.phasePlanes = phased ? new PhasePlanes(icg, h, wd, sh, sw, ph, pw, hp, wp, padValue) : null;
         this.srcFloats = phased ? phasePlanes.floats() : direct ? (padCopy ? icg * hp * wp : 0) : k * q;
         this.winograd = winogradAllowed && TiledLayout.winograd(c, oc, oh, ow, kh, kw, sh, sw, dh, dw, groups)
                 ? winogradTiles(TiledLayout.winogradGeometry(c, h, wd, oc, oh, ow, ph, pw), w, epilogue) : null;
@@ -822,20 +844,21 @@ public final class TiledConvolution {
             int zeroFrom = plane + from * wp;
             for (int u = Math.max(from, ph); u < Math.min(to, ph + h); u++) {
                 int row = plane + u * wp;
-                java.util.Arrays.fill(scratch, zeroFrom, row + pw, 0f);
+                java.util.Arrays.fill(scratch, zeroFrom, row + pw, padValue);
                 System.arraycopy(x, xGroup + (ic * h + u - ph) * wd, scratch, row + pw, wd);
                 zeroFrom = row + pw + wd;
             }
-            java.util.Arrays.fill(scratch, zeroFrom, plane + to * wp, 0f);
+            java.util.Arrays.fill(scratch, zeroFrom, plane + to * wp, padValue);
         }
     }
 
     /**
-     * row[0, n) of scratch: x[xRow + v * stride] for v in [first, last), zero elsewhere; stride 2 takes 16
+     * row[0, n) of scratch: x[xRow + v * stride] for v in [first, last), {@code pad} elsewhere; stride 2 takes 16
      * values per step (the even lanes of two loads, as {@link Pooling} does).
      */
-    static void stridedRow(float[] x, int xRow, int first, int last, int stride, float[] scratch, int row, int n) {
-        java.util.Arrays.fill(scratch, row, row + first, 0f);
+    static void stridedRow(float[] x, int xRow, int first, int last, int stride, float[] scratch, int row, int n,
+            float pad) {
+        java.util.Arrays.fill(scratch, row, row + first, pad);
         int v = first;
         if (stride == 2) {
             for (; v + L <= last && xRow + 2 * v + 2 * L <= x.length; v += L) {
@@ -858,7 +881,7 @@ public final class TiledConvolution {
         for (; v < last; v++) {
             scratch[row + v] = x[xRow + v * stride];
         }
-        java.util.Arrays.fill(scratch, row + last, row + n, 0f);
+        java.util.Arrays.fill(scratch, row + last, row + n, pad);
     }
 
     /**
@@ -878,10 +901,10 @@ public final class TiledConvolution {
                         int row = plane + oy * ow;
                         int iy = oy * sh - ph + ky * dh;
                         if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(scratch, row, row + ow, 0f);
+                            java.util.Arrays.fill(scratch, row, row + ow, padValue);
                             continue;
                         }
-                        stridedRow(x, xGroup + (ic * h + iy) * wd + shift, first, last, sw, scratch, row, ow);
+                        stridedRow(x, xGroup + (ic * h + iy) * wd + shift, first, last, sw, scratch, row, ow, padValue);
                     }
                 }
             }

@@ -20,20 +20,45 @@ final class BorderTerm {
     private final int[] rowClass;
     /** Per output column: its class (0: every kernel column reads the input). */
     private final int[] columnClass;
-    /** The output columns of a class other than 0, ascending. */
-    private final int[] borderColumns;
+    /**
+     * Output columns [0, leftColumns) and [rightStart, outW) read the padding, and so do output rows [0, topRows) and
+     * [bottomStart, outH): a prefix and a suffix on each axis (a window passes the start of the input only for the
+     * first outputs, its end only for the last).
+     */
+    private final int leftColumns;
+    private final int rightStart;
+    private final int topRows;
+    private final int bottomStart;
     /** {@code [o][row class][column class]}: level times the weights of channel o over the padded taps. */
     private final float[] terms;
+    /**
+     * {@code [o][row class][ox]}: the terms of a whole output row (0 at the columns inside for row class 0), added
+     * as plain runs: a loop over the border columns with a class lookup each took 6.3 us for landmarks' first
+     * layer (16 channels, 48x48), a third of the layer.
+     */
+    private final float[] rowTerms;
 
-    private BorderTerm(int outW, int rowClasses, int columnClasses, int[] rowClass, int[] columnClass, int[] borderColumns,
+    private BorderTerm(int outW, int rowClasses, int columnClasses, int[] rowClass, int[] columnClass,
             float[] terms) {
         this.outW = outW;
         this.rowClasses = rowClasses;
         this.columnClasses = columnClasses;
         this.rowClass = rowClass;
         this.columnClass = columnClass;
-        this.borderColumns = borderColumns;
+        this.leftColumns = insideFrom(columnClass);
+        this.rightStart = insideTo(columnClass);
+        this.topRows = insideFrom(rowClass);
+        this.bottomStart = insideTo(rowClass);
         this.terms = terms;
+        int channels = terms.length / (rowClasses * columnClasses);
+        this.rowTerms = new float[channels * rowClasses * outW];
+        for (int o = 0; o < channels; o++) {
+            for (int rc = 0; rc < rowClasses; rc++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    rowTerms[(o * rowClasses + rc) * outW + ox] = terms[(o * rowClasses + rc) * columnClasses + columnClass[ox]];
+                }
+            }
+        }
     }
 
     /**
@@ -87,24 +112,38 @@ final class BorderTerm {
                 }
             }
         }
-        int[] borderColumns = java.util.stream.IntStream.range(0, g.outW()).filter(x -> columnClass[x] != 0).toArray();
-        return new BorderTerm(g.outW(), rows, columns, rowClass, columnClass, borderColumns, terms);
+        return new BorderTerm(g.outW(), rows, columns, rowClass, columnClass, terms);
     }
 
     /**
-     * Adds the term to output row {@code oy} of channel {@code o}, whose {@code outW} sums start at
-     * {@code sums[at]}: every column of a border row, the border columns of the others.
+     * Adds the term to output rows {@code [from, to)} of channel {@code o}, whose {@code outW} sums start at
+     * {@code sums[at + (oy - from) * rowStride]}: every column of a border row, the border columns of the others
+     * (column by column: the term is the same all along a border column of the rows inside).
      */
-    void addToRow(float[] sums, int at, int o, int oy) {
-        int base = (o * rowClasses + rowClass[oy]) * columnClasses;
-        if (rowClass[oy] != 0) {
-            for (int ox = 0; ox < outW; ox++) {
-                sums[at + ox] += terms[base + columnClass[ox]];
+    void addToRows(float[] sums, int at, int rowStride, int o, int from, int to) {
+        int inFrom = Math.max(from, topRows), inTo = Math.max(inFrom, Math.min(to, bottomStart));
+        int inside = (o * rowClasses) * outW; // row class 0: the terms of the border columns, 0 between
+        int first = at + (inFrom - from) * rowStride;
+        for (int ox = 0; ox < leftColumns; ox++) {
+            addColumn(sums, first + ox, rowStride, inTo - inFrom, rowTerms[inside + ox]);
+        }
+        for (int ox = rightStart; ox < outW; ox++) {
+            addColumn(sums, first + ox, rowStride, inTo - inFrom, rowTerms[inside + ox]);
+        }
+        for (int oy = from; oy < to; oy++) {
+            if (oy < inFrom || oy >= inTo) {
+                int row = (o * rowClasses + rowClass[oy]) * outW, start = at + (oy - from) * rowStride;
+                for (int ox = 0; ox < outW; ox++) {
+                    sums[start + ox] += rowTerms[row + ox];
+                }
             }
-        } else {
-            for (int ox : borderColumns) {
-                sums[at + ox] += terms[base + columnClass[ox]];
-            }
+        }
+    }
+
+    /** {@code sums[at + i * stride] += term} for i < n. */
+    private static void addColumn(float[] sums, int at, int stride, int n, float term) {
+        for (int i = 0; i < n; i++) {
+            sums[at + i * stride] += term;
         }
     }
 
@@ -147,6 +186,24 @@ final class BorderTerm {
             r[cls[i]] = new int[] {first[i], end[i]};
         }
         return r;
+    }
+
+    /** The first position of class 0 (the length of the border prefix), or the length when there is none. */
+    private static int insideFrom(int[] cls) {
+        int i = 0;
+        while (i < cls.length && cls[i] != 0) {
+            i++;
+        }
+        return i;
+    }
+
+    /** One past the last position of class 0 (where the border suffix starts), at least {@link #insideFrom}. */
+    private static int insideTo(int[] cls) {
+        int i = cls.length, from = insideFrom(cls);
+        while (i > from && cls[i - 1] != 0) {
+            i--;
+        }
+        return i;
     }
 
     private static int max(int[] a) {

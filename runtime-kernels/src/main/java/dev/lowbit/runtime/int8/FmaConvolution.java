@@ -43,7 +43,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) run it too, on the same centred levels
  * ({@link WinogradLayout#rounded}), and F(2x2) layers whose exact sums need several runs of input channels sum in
  * one ({@link WinogradLayout#roundsSums}), and 1x1 layers over runs of input channels with their own grids sum every
- * run in one pass ({@link #pointwiseRuns}); the epilogue reads sums within a fraction of a unit of D; it applies the same
+ * run in one pass ({@link #pointwiseRuns}), and the direct tiles of a layer with a border level pad with it
+ * ({@link FmaLayout#padsWithBorderLevel}); the epilogue reads sums within a fraction of a unit of D; it applies the same
  * f32 arithmetic to them on every path (vector, scalar, split), so split runs stay bit-identical to one thread.
  * Immutable; {@link #run} is thread-safe with distinct buffers.
  */
@@ -63,10 +64,16 @@ public final class FmaConvolution {
     /** The layer's path when it is 3x3 stride 1 and runs as Winograd ({@link WinogradLayout#plan}), else null. */
     private final FmaWinograd winograd;
     /**
-     * The border term of a fractional zero point, added to the sums before the epilogue; null when there is none or
-     * the Winograd margins carry it.
+     * The border term of a fractional zero point, added to the exact sums before the epilogue; null when there is
+     * none or the padding carries it (Winograd margins, {@link #padLevel}).
      */
     private final BorderTerm border;
+    /**
+     * What the direct tiles' padding holds: 0 (the centred padding level, exact integer sums), or the border level
+     * {@code z - p} when the model allows rounded sums, which puts the border term into the sums at no cost (the
+     * pass of {@link #border} took 3.5 us of landmarks' first layer's 19 and 14 of vehicle's 162, by hand).
+     */
+    private final float padLevel;
     /**
      * Whether the layer centres into the padded planes and stores from the wide rows ({@link #wideRows}): a padded
      * stride-1 layer ({@link TiledConvolution#exposesWideRows}) whose output rows hold at least one vector of 16.
@@ -110,8 +117,9 @@ public final class FmaConvolution {
      * As above, with the border term of a fractional zero point z: {@code borderLevel = z - p} (0 for none) is
      * the centred level the padding stands for, so every sum that reads the padding gets {@code (z - p) * w} per
      * padded tap, which the bias folded over every tap ({@code (p - z) * sum w}) lacks at the borders. The Winograd
-     * forms with rounded sums put the level in their input's margins; every other path adds the term to its exact
-     * integer sums before the epilogue ({@link BorderTerm}), which rounds once more in f32.
+     * forms with rounded sums put the level in their input's margins, and so do the direct tiles when
+     * {@code exactSums} is false ({@link FmaLayout#padsWithBorderLevel}); every other path adds the term to its
+     * exact integer sums before the epilogue ({@link BorderTerm}), which rounds once more in f32.
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
         if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums, borderLevel != 0)) {
@@ -123,11 +131,16 @@ public final class FmaConvolution {
         this.zeroPoint = zeroPoint;
         this.pointwise = FmaPointwise.forLayer(g, zeroPoint, oihw);
         this.winograd = FmaWinograd.forLayer(g, zeroPoint, oihw, exactSums, borderLevel);
-        this.border = winograd != null && winograd.carriesBorderTerm() ? null : BorderTerm.of(g, oihw, borderLevel);
+        boolean tiled = pointwise == null && winograd == null;
+        // rounded sums allowed: the direct tiles' padding holds the border level; else the term is added to the
+        // exact sums
+        this.padLevel = tiled && FmaLayout.padsWithBorderLevel(g, exactSums) ? borderLevel : 0f;
+        this.border = winograd != null && winograd.carriesBorderTerm() || padLevel != 0 ? null
+                : BorderTerm.of(g, oihw, borderLevel);
         // the other paths never use the tiled convolution (its f32 weights would be a second copy)
-        this.conv = pointwise != null || winograd != null ? null : TiledConvolution.exactIntegers(oihw, g.inChannels(),
+        this.conv = !tiled ? null : TiledConvolution.exactIntegers(oihw, g.inChannels(),
                 g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(), g.strideH(),
-                g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW());
+                g.strideW(), g.padTop(), g.padLeft(), g.dilationH(), g.dilationW(), padLevel);
         this.fromWideRows = conv != null && conv.exposesWideRows() && g.outW() >= LANES;
         this.fromPhasedWideRows = conv != null && conv.phasedWideRows() && g.outW() >= LANES;
         this.intoTaps = conv != null && conv.gathersTaps();
@@ -158,6 +171,7 @@ public final class FmaConvolution {
         this.pointwise = pointwise;
         this.winograd = null;
         this.border = null;
+        this.padLevel = 0f;
         this.conv = null;
         this.fromWideRows = false;
         this.fromPhasedWideRows = false;
@@ -289,8 +303,8 @@ public final class FmaConvolution {
     }
 
     /**
-     * Rows {@code [from, to)} of the tiled convolution's zero-padded input planes, written from the levels directly:
-     * each input row centred ({@link #centre}) at column pw, zero elsewhere (the centred padding level). The
+     * Rows {@code [from, to)} of the tiled convolution's padded input planes, written from the levels directly:
+     * each input row centred ({@link #centre}) at column pw, {@link #padLevel} elsewhere. The
      * separate centring pass wrote the whole input as f32 once more before the planes were copied from it.
      */
     private void centreIntoPlanes(byte[] in, int inOff, float[] scratch, int from, int to) {
@@ -300,11 +314,11 @@ public final class FmaConvolution {
             int zeroFrom = conv.paddedPlaneRow(ic, from);
             for (int u = Math.max(from, ph); u < Math.min(to, ph + h); u++) {
                 int row = conv.paddedPlaneRow(ic, u);
-                java.util.Arrays.fill(scratch, zeroFrom, row + pw, 0f);
+                java.util.Arrays.fill(scratch, zeroFrom, row + pw, padLevel);
                 centre(in, inOff + (ic * h + u - ph) * w, w, zeroPoint, scratch, row + pw);
                 zeroFrom = row + pw + w;
             }
-            java.util.Arrays.fill(scratch, zeroFrom, conv.paddedPlaneRow(ic, to), 0f);
+            java.util.Arrays.fill(scratch, zeroFrom, conv.paddedPlaneRow(ic, to), padLevel);
         }
     }
 
@@ -318,7 +332,7 @@ public final class FmaConvolution {
 
     /**
      * Output rows {@code [from, to)} of every gathered tap plane ({@link TiledConvolution#tapPlane}), centred straight
-     * from the levels: {@code q - z} where the tap reads the input, 0 (the centred padding level) elsewhere. Column
+     * from the levels: {@code q - z} where the tap reads the input, {@link #padLevel} elsewhere. Column
      * stride 2 takes 16 values per step: 32 levels read as 16 shorts, whose low bytes are the even columns.
      */
     private void centreIntoTaps(byte[] in, int inOff, float[] scratch, int from, int to) {
@@ -337,11 +351,11 @@ public final class FmaConvolution {
                         int row = plane + oy * ow;
                         int iy = oy * sh - g.padTop() + ky * g.dilationH();
                         if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(scratch, row, row + ow, 0f);
+                            java.util.Arrays.fill(scratch, row, row + ow, padLevel);
                             continue;
                         }
                         int src = inOff + (ic * h + iy) * w + shift;
-                        java.util.Arrays.fill(scratch, row, row + first, 0f);
+                        java.util.Arrays.fill(scratch, row, row + first, padLevel);
                         int ox = first;
                         if (sw == 2) {
                             for (; ox + LANES <= last && src + 2 * ox + 2 * LANES <= in.length; ox += LANES) {
@@ -354,7 +368,7 @@ public final class FmaConvolution {
                         for (; ox < last; ox++) {
                             scratch[row + ox] = (in[src + ox * sw] & 0xFF) - zeroPoint;
                         }
-                        java.util.Arrays.fill(scratch, row + last, row + ow, 0f);
+                        java.util.Arrays.fill(scratch, row + last, row + ow, padLevel);
                     }
                 }
             }
@@ -373,10 +387,10 @@ public final class FmaConvolution {
             int y1 = to - y0 < 2 * chunkRows ? to : y0 + chunkRows;
             conv.computeWideRows(scratch, y0, y1);
             for (int o = 0; o < g.outChannels(); o++) {
+                if (border != null) {
+                    border.addToRows(scratch, conv.wideRow(o, y0), conv.paddedWidth(), o, y0, y1);
+                }
                 for (int oy = y0; oy < y1; oy++) {
-                    if (border != null) {
-                        border.addToRow(scratch, conv.wideRow(o, oy), o, oy);
-                    }
                     Epilogue.storeChannelRun(scratch, conv.wideRow(o, oy), ow, r, o, outB, outF, outOff + (o * oh + oy) * ow);
                 }
             }
@@ -399,9 +413,7 @@ public final class FmaConvolution {
         for (int o = 0; o < g.outChannels(); o++) {
             int at = o * pixels + from * ow;
             if (border != null) {
-                for (int oy = from; oy < to; oy++) {
-                    border.addToRow(sums, o * pixels + oy * ow, o, oy);
-                }
+                border.addToRows(sums, at, ow, o, from, to);
             }
             Epilogue.storeChannelRun(sums, at, (to - from) * ow, r, o, outB, outF, outOff + at);
         }

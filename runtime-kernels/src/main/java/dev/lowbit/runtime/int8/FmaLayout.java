@@ -110,6 +110,17 @@ public final class FmaLayout {
     }
 
     /**
+     * Whether a layer with a fractional zero point that runs on the tiled convolution (not Winograd, not 1x1
+     * pointwise) pads with its border level {@code z - p}, which makes its sums rounded f32 sums, rather than adding
+     * the term to its exact integer sums after them: where the model allows rounded sums, and not on a small plane,
+     * whose exact integer mode moves its sums to int32. The build's report says which.
+     */
+    public static boolean padsWithBorderLevel(ConvGeometry g, boolean exactSums) {
+        return !exactSums && !TiledLayout.smallPlane(g.groups(), g.outH(), g.outW(), g.outChannels(), g.kernelH(),
+                g.kernelW());
+    }
+
+    /**
      * A one-group layer, not 1x1, on a small plane ({@link TiledLayout#smallPlane}) of at most
      * {@link #EXACT_SMALL_PLANE_PIXELS} outputs: it runs on the small-plane product in its exact integer mode, never
      * as Winograd (one to four 2x2 tiles).

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The stride-phase planes against their definition, value by value (a copy, so exact): plane (ic, a, b) holds
- * padded-input pixel (sh * u + a, sw * v + b) at (u, v), +0 in the padding. Scratch starts as NaN (nothing may be
+ * padded-input pixel (sh * u + a, sw * v + b) at (u, v), the pad value in the padding (+0, or an int8 layer's border
+ * level). Scratch starts as NaN (nothing may be
  * left unwritten), and the input array holds NaN before and after the group's channels, so a masked-off lane that
  * let through a value read outside them would show it. Rows are filled in random disjoint ranges, as threads fill
  * them.
@@ -29,20 +30,22 @@ class PhasePlanesTest {
     };
 
     @Test
-    void everyPhaseValueIsTheInputPixelOrZero() {
+    void everyPhaseValueIsTheInputPixelOrThePadValue() {
         Random r = new Random(7);
         for (int[] t : CASES) {
             for (int groupOffset : new int[] {0, 17}) {
-                check(r, t, groupOffset);
+                for (float pad : new float[] {0f, -0.0214f}) {
+                    check(r, t, groupOffset, pad);
+                }
             }
         }
     }
 
-    private static void check(Random r, int[] t, int groupOffset) {
+    private static void check(Random r, int[] t, int groupOffset, float pad) {
         int c = t[0], h = t[1], wd = t[2], kh = t[3], kw = t[4], sh = t[5], sw = t[6], ph = t[7], pw = t[8];
         int oh = (h + ph + t[9] - kh) / sh + 1, ow = (wd + pw + t[10] - kw) / sw + 1;
         int hp = oh + (kh - 1) / sh, wp = ow + (kw - 1) / sw;
-        PhasePlanes planes = new PhasePlanes(c, h, wd, sh, sw, ph, pw, hp, wp);
+        PhasePlanes planes = new PhasePlanes(c, h, wd, sh, sw, ph, pw, hp, wp, pad);
         // the group's channels at groupOffset, NaN before and after them
         float[] x = new float[groupOffset + c * h * wd + (groupOffset > 0 ? 3 : 0)];
         Arrays.fill(x, Float.NaN);
@@ -56,7 +59,7 @@ class PhasePlanesTest {
             planes.rows(x, groupOffset, scratch, from, to);
             from = to;
         }
-        String label = Arrays.toString(t) + " at " + groupOffset;
+        String label = Arrays.toString(t) + " at " + groupOffset + ", pad " + pad;
         assertEquals(c * sh * sw * hp * wp, planes.floats(), label);
         for (int ic = 0; ic < c; ic++) {
             for (int a = 0; a < sh; a++) {
@@ -65,7 +68,7 @@ class PhasePlanesTest {
                         for (int v = 0; v < wp; v++) {
                             int iy = sh * u + a - ph, ix = sw * v + b - pw;
                             float want = iy >= 0 && iy < h && ix >= 0 && ix < wd
-                                    ? x[groupOffset + (ic * h + iy) * wd + ix] : 0f;
+                                    ? x[groupOffset + (ic * h + iy) * wd + ix] : pad;
                             float got = scratch[(((ic * sh + a) * sw + b) * hp + u) * wp + v];
                             assertEquals(want, got, label + " plane (" + ic + ", " + a + ", " + b + ") at " + u + ", " + v);
                         }
