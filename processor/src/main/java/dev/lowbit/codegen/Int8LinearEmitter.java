@@ -132,14 +132,23 @@ final class Int8LinearEmitter implements LayerEmitter {
 
     /**
      * Whether a run of input channels of a layer on FMA sums with rounding: Winograd with rounded sums, or the direct
-     * tiles padded with the border level ({@link FmaLayout#padsWithBorderLevel}).
+     * tiles padded with the border level ({@link #padsWithBorderLevel}).
      */
     private static boolean roundsSums(QuantizedLinear l, QuantizedLinear.InputSegment seg, boolean exactSums) {
         ConvGeometry g = segmentGeometry(l, seg);
-        byte[] w = segmentWeights(l, seg);
-        WinogradLayout.Form form = WinogradLayout.form(g, w, seg.padLevel(), exactSums);
-        return form != null ? form.roundedSums()
-                : l.needsBorderTerm() && !FmaLayout.pointwiseShape(g) && FmaLayout.padsWithBorderLevel(g, exactSums);
+        WinogradLayout.Form form = WinogradLayout.form(g, segmentWeights(l, seg), seg.padLevel(), exactSums);
+        return form != null ? form.roundedSums() : padsWithBorderLevel(g, form, l.needsBorderTerm(), exactSums);
+    }
+
+    /**
+     * Whether an FMA layer (or run of input channels) of shape {@code g} and Winograd form {@code winograd} (null:
+     * not Winograd) runs on the direct tiles with its border level in their padding, so with rounded sums
+     * ({@link FmaLayout#padsWithBorderLevel}; a pointwise layer has no padding).
+     */
+    private static boolean padsWithBorderLevel(ConvGeometry g, WinogradLayout.Form winograd, boolean needsBorderTerm,
+            boolean exactSums) {
+        return winograd == null && needsBorderTerm && !FmaLayout.pointwiseShape(g)
+                && FmaLayout.padsWithBorderLevel(g, exactSums);
     }
 
     /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
@@ -715,7 +724,7 @@ final class Int8LinearEmitter implements LayerEmitter {
             int tile = winograd.geometry().outputTile();
             return "int8 dot products on f32 FMA, Winograd F(" + tile + "x" + tile + ", 3x3), " + Int8Emitters.ROUNDED_SUMS;
         }
-        if (winograd == null && borderTerm && FmaLayout.padsWithBorderLevel(g, exactSums)) {
+        if (padsWithBorderLevel(g, winograd, borderTerm, exactSums)) {
             return "int8 dot products on f32 FMA, the border level z - p in the padding, " + Int8Emitters.ROUNDED_SUMS;
         }
         String exact = "exact int8 dot products on f32 FMA";

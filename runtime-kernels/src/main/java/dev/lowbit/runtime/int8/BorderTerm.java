@@ -7,19 +7,16 @@ package dev.lowbit.runtime.int8;
  * {@code level * (the sum of its channel's weights over the padded taps)}, {@code level = z - p}.
  *
  * <p>Which taps are padded depends only on which kernel rows an output row reads inside the input and which kernel
- * columns an output column does, so the terms form a small table per output channel: [row class][column class],
- * class 0 for rows (columns) that read only the input, whose term with class-0 columns is 0. Adding the term to the
+ * columns an output column does, so each output channel needs one row of terms per row class (class 0 for rows
+ * that read only the input, whose terms are 0 except at the border columns). Adding the term to the
  * exact integer sum rounds once in f32, as the depthwise kernel's border pixels do; the integer sums themselves
  * stay exact. Vector-free. Immutable; thread-safe.
  */
 final class BorderTerm {
     private final int outW;
     private final int rowClasses;
-    private final int columnClasses;
     /** Per output row: its class (0: every kernel row reads the input). */
     private final int[] rowClass;
-    /** Per output column: its class (0: every kernel column reads the input). */
-    private final int[] columnClass;
     /**
      * Output columns [0, leftColumns) and [rightStart, outW) read the padding, and so do output rows [0, topRows) and
      * [bottomStart, outH): a prefix and a suffix on each axis (a window passes the start of the input only for the
@@ -29,8 +26,6 @@ final class BorderTerm {
     private final int rightStart;
     private final int topRows;
     private final int bottomStart;
-    /** {@code [o][row class][column class]}: level times the weights of channel o over the padded taps. */
-    private final float[] terms;
     /**
      * {@code [o][row class][ox]}: the terms of a whole output row (0 at the columns inside for row class 0), added
      * as plain runs: a loop over the border columns with a class lookup each took 6.3 us for landmarks' first
@@ -38,27 +33,15 @@ final class BorderTerm {
      */
     private final float[] rowTerms;
 
-    private BorderTerm(int outW, int rowClasses, int columnClasses, int[] rowClass, int[] columnClass,
-            float[] terms) {
+    private BorderTerm(int outW, int rowClasses, int[] rowClass, int[] columnClass, float[] rowTerms) {
         this.outW = outW;
         this.rowClasses = rowClasses;
-        this.columnClasses = columnClasses;
         this.rowClass = rowClass;
-        this.columnClass = columnClass;
         this.leftColumns = insideFrom(columnClass);
         this.rightStart = insideTo(columnClass);
         this.topRows = insideFrom(rowClass);
         this.bottomStart = insideTo(rowClass);
-        this.terms = terms;
-        int channels = terms.length / (rowClasses * columnClasses);
-        this.rowTerms = new float[channels * rowClasses * outW];
-        for (int o = 0; o < channels; o++) {
-            for (int rc = 0; rc < rowClasses; rc++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    rowTerms[(o * rowClasses + rc) * outW + ox] = terms[(o * rowClasses + rc) * columnClasses + columnClass[ox]];
-                }
-            }
-        }
+        this.rowTerms = rowTerms;
     }
 
     /**
@@ -86,7 +69,9 @@ final class BorderTerm {
         int[][] rowRange = ranges(rowClass, rowFirst, rowEnd, rows, kh);
         int[][] colRange = ranges(columnClass, colFirst, colEnd, columns, kw);
         int ic = g.inChannels();
-        float[] terms = new float[g.outChannels() * rows * columns];
+        int ow = g.outW();
+        float[] rowTerms = new float[g.outChannels() * rows * ow];
+        float[] terms = new float[columns]; // one channel's terms of one row class, per column class
         long[] tapSums = new long[kh * kw];
         for (int o = 0; o < g.outChannels(); o++) {
             java.util.Arrays.fill(tapSums, 0);
@@ -108,11 +93,14 @@ final class BorderTerm {
                         }
                     }
                     // below 2^24 in magnitude wherever FmaLayout admits the layer: an exact float
-                    terms[(o * rows + rc) * columns + cc] = level * (float) (total - inside);
+                    terms[cc] = level * (float) (total - inside);
+                }
+                for (int ox = 0; ox < ow; ox++) {
+                    rowTerms[(o * rows + rc) * ow + ox] = terms[columnClass[ox]];
                 }
             }
         }
-        return new BorderTerm(g.outW(), rows, columns, rowClass, columnClass, terms);
+        return new BorderTerm(ow, rows, rowClass, columnClass, rowTerms);
     }
 
     /**

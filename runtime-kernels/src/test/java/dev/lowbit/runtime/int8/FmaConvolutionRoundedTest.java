@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The int8 layers that run as Winograd with rounded sums ({@link WinogradLayout#roundsSums}, a model without
  * {@code exactInt8}): F(4x4, 3x3) ({@link WinogradLayout#rounded}) and F(2x2, 3x3) in one run of input channels; which layers, how far their sums and levels are from the exact dot products (a scalar
- * long-integer oracle here), and that a split run is bit-identical to one thread.
+ * long-integer oracle, ScalarReference), and that a split run is bit-identical to one thread.
  */
 class FmaConvolutionRoundedTest {
     private static final Parallel POOL = Parallel.create(2, 0);
@@ -106,8 +106,8 @@ class FmaConvolutionRoundedTest {
             in[i] = (byte) (200 + rnd.nextInt(56));
         }
         assertTrue(WinogradLayout.roundsSums(g, w, 0, false));
-        long[] exact = dotProducts(g, w, in, 0);
-        long largest = Arrays.stream(exact).map(Math::abs).max().orElseThrow();
+        double[] exact = ScalarReference.convolutionWithBorderTerm(g, 0, in, w, 0);
+        long largest = (long) Arrays.stream(exact).map(Math::abs).max().orElseThrow();
         float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
         Arrays.fill(ones, 1f);
         float[] sums = run(new FmaConvolution(g, 0, w, false), in, Requantization.toFloat(ones, zeros, false));
@@ -150,8 +150,8 @@ class FmaConvolutionRoundedTest {
         for (int i = 0; i < in.length; i++) {
             in[i] = (byte) (reluLike && rnd.nextInt(2) == 0 ? 0 : rnd.nextInt(256));
         }
-        long[] exact = dotProducts(g, w, in, zero);
-        long largest = Arrays.stream(exact).map(Math::abs).max().orElseThrow();
+        double[] exact = ScalarReference.convolutionWithBorderTerm(g, zero, in, w, 0);
+        long largest = (long) Arrays.stream(exact).map(Math::abs).max().orElseThrow();
         FmaConvolution rounded = new FmaConvolution(g, zero, w, false);
         float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
         Arrays.fill(ones, 1f);
@@ -287,31 +287,5 @@ class FmaConvolutionRoundedTest {
         fma.run(in, 0, r, out, null, 0, new float[fma.centredFloats()], new float[fma.sumFloats()],
                 new float[fma.convScratchFloats(workers)], parallel);
         return out;
-    }
-
-    /** The definition: NCHW levels, OIHW weights, padding taps at the zero point (centred 0), long sums. */
-    private static long[] dotProducts(ConvGeometry g, byte[] w, byte[] in, int zero) {
-        int ic = g.inChannels(), h = g.inH(), wd = g.inW(), oh = g.outH(), ow = g.outW();
-        long[] d = new long[g.outputLength()];
-        for (int o = 0; o < g.outChannels(); o++) {
-            for (int y = 0; y < oh; y++) {
-                for (int x = 0; x < ow; x++) {
-                    long sum = 0;
-                    for (int c = 0; c < ic; c++) {
-                        for (int ky = 0; ky < 3; ky++) {
-                            for (int kx = 0; kx < 3; kx++) {
-                                int iy = y - g.padTop() + ky, ix = x - g.padLeft() + kx;
-                                if (iy >= 0 && iy < h && ix >= 0 && ix < wd) {
-                                    sum += (long) ((in[(c * h + iy) * wd + ix] & 0xFF) - zero)
-                                            * w[((o * ic + c) * 3 + ky) * 3 + kx];
-                                }
-                            }
-                        }
-                    }
-                    d[(o * oh + y) * ow + x] = sum;
-                }
-            }
-        }
-        return d;
     }
 }
