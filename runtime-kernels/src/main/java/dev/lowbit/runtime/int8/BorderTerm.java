@@ -112,7 +112,7 @@ final class BorderTerm {
                             inside += tapSums[ky * kw + kx];
                         }
                     }
-                    // below 2^24 in magnitude wherever FmaLayout admits the layer: an exact float
+                    // at most 128 * ConvGeometry.MAX_REDUCTION (8.4e6) in magnitude, below 2^24: an exact float
                     classTerms[cc] = level * (float) (total - inside);
                 }
                 for (int ox = 0; ox < ow; ox++) {
