@@ -151,13 +151,10 @@ final class Int8LinearEmitter implements LayerEmitter {
                 && FmaLayout.padsWithBorderLevel(g, exactSums);
     }
 
-    /**
-     * A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}); not one
-     * that needs the border term, which the int8 kernel adds by output pixel and the 1x1 run over patches cannot.
-     */
+    /** A plain convolution run as a 1x1 convolution over gathered patches ({@link PatchLayout#worthGathering}). */
     static boolean gathers(QuantizedLinear l, boolean exactSums) {
         return l.kind() == QuantizedLinear.Kind.CONVOLUTION && !segmented(l) && !onFma(l, exactSums)
-                && !l.needsBorderTerm() && PatchLayout.worthGathering(geometry(l));
+                && PatchLayout.worthGathering(geometry(l));
     }
 
     /**
@@ -169,10 +166,12 @@ final class Int8LinearEmitter implements LayerEmitter {
             return false;
         }
         if (!segmented(l)) {
-            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel(), exactSums);
+            return FmaLayout.takes(geometry(l), l.weights().values(), l.segments().get(0).padLevel(), exactSums,
+                    l.needsBorderTerm());
         }
         for (QuantizedLinear.InputSegment seg : l.segments()) {
-            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums)) {
+            if (!FmaLayout.takes(segmentGeometry(l, seg), segmentWeights(l, seg), seg.padLevel(), exactSums,
+                    l.needsBorderTerm())) {
                 return false;
             }
         }
@@ -180,17 +179,20 @@ final class Int8LinearEmitter implements LayerEmitter {
     }
 
     /**
-     * Whether the generated kernels give the layer the border term of its fractional zero point: wherever it needs
-     * one ({@link QuantizedLinear#needsBorderTerm}), because every kernel that runs a padded layer carries it.
-     * {@code Int8DepthwiseConvolution} adds it to the dot products of its border pixels; {@code FmaConvolution}'s
-     * Winograd forms with rounded sums pad their centred input with {@code z - p} ({@link #borderLevel}) and its other
-     * paths add the term to the sums before the epilogue; {@code Int8Convolution} adds it to the f32 sums of its
-     * border pixels (directly and per run of input channels). A layer that needs it is not gathered into patches
-     * ({@link #gathers}); merged 1x1 runs and MatMul have no padding. The pipeline still asks (it leaves a layer
-     * in fp32 whose kernel would omit the term), so a kernel added without it cannot drop it unnoticed.
+     * Whether the generated kernels give the layer the border term of its fractional zero point: it needs one
+     * ({@link QuantizedLinear#needsBorderTerm}) and runs on {@code Int8DepthwiseConvolution}, which adds it to the
+     * dot products of its border pixels, or on {@code FmaConvolution}, whose Winograd forms with rounded sums pad
+     * their centred input with {@code z - p} ({@link #borderLevel}) and whose other paths add the term to the exact
+     * sums before the epilogue. Not the int8 kernel ({@code Int8Convolution}), which pads with the integer level p;
+     * not merged 1x1 runs, which have no padding.
      */
     static boolean carriesBorderTerm(QuantizedLinear l, boolean exactSums) {
-        return l.needsBorderTerm() && !gathers(l, exactSums);
+        return l.needsBorderTerm() && (depthwise(l) || onFma(l, exactSums) && !mergesRuns(l, exactSums));
+    }
+
+    /** A depthwise layer, run by {@code Int8DepthwiseConvolution}. */
+    private static boolean depthwise(QuantizedLinear l) {
+        return l.kind() != QuantizedLinear.Kind.MATMUL && !segmented(l) && geometry(l).isDepthwise();
     }
 
     /**
@@ -310,8 +312,7 @@ final class Int8LinearEmitter implements LayerEmitter {
                 "new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L)$L)", depthwise ? DW_LAYER : CONV_LAYER, geometry, INPUT,
                 zero, Int8Emitters.LEVELS, c.derived(Int8Emitters.floats(packedAsFloats)), Int8Emitters.LEVELS,
                 c.derived(Int8Emitters.floats(sumsAsFloats)),
-                l.kind() == QuantizedLinear.Kind.MATMUL || patches ? ""
-                        : ", " + borderLevel(l.segments().get(0), carriesBorderTerm(l, int8.exactSums()))));
+                depthwise ? ", " + borderLevel(l.segments().get(0), carriesBorderTerm(l, int8.exactSums())) : ""));
         QuantGrid r = l.requant();
         CodeBlock epi = c.staticField(REQUANT, "epilogue", epilogue(c));
 
@@ -493,7 +494,6 @@ final class Int8LinearEmitter implements LayerEmitter {
         int maxScratch = 0;
         CodeBlock identity = identityEpilogue(c, rows);
         float[] multiplier = segmentMultipliers();
-        boolean carries = carriesBorderTerm(l, int8.exactSums());
         for (int j = 0; j < segments; j++) {
             QuantizedLinear.InputSegment seg = l.segments().get(j);
             ConvGeometry g = segmentGeometry(l, seg);
@@ -503,10 +503,10 @@ final class Int8LinearEmitter implements LayerEmitter {
             byte[] packed = layer.layout().pack(w);
             int[] sums = layer.layout().weightSums(w);
             c.addWeightBytes(packed.length + 4L * sums.length);
-            layers.add(c.staticField(CONV_LAYER, "int8_" + j, CodeBlock.of("new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L), $L)",
+            layers.add(c.staticField(CONV_LAYER, "int8_" + j, CodeBlock.of("new $T($L, $T.u8($L), $T.bytes($L), $T.ints($L))",
                     CONV_LAYER, geometryLiteral(g), INPUT, seg.padLevel(), Int8Emitters.LEVELS,
                     c.derived(Int8Emitters.floats(Int8WeightLayout.asFloats(packed))), Int8Emitters.LEVELS,
-                    c.derived(Int8Emitters.floats(asFloats(sums))), borderLevel(seg, carries))));
+                    c.derived(Int8Emitters.floats(asFloats(sums))))));
         }
         CodeBlock scratch = int8.scratch(c, "ints", maxScratch);
         QuantGrid r = l.requant();

@@ -1,7 +1,7 @@
 package dev.lowbit.runtime.int8;
 
 /**
- * The border term of a fractional zero point z, added to a layer's dot products after they are summed.
+ * The border term of a fractional zero point z, added to a one-group layer's dot products after they are summed.
  * The kernels pad with the integer level p, centred to 0, and the bias holds {@code (p - z) * sum w} over every
  * tap; so an output whose window reads the padding lacks {@code (z - p) * w} for each padded tap:
  * {@code level * (the sum of its channel's weights over the padded taps)}, {@code level = z - p}.
@@ -10,16 +10,11 @@ package dev.lowbit.runtime.int8;
  * columns an output column does, so each output channel needs one row of terms per row class (class 0 for rows
  * that read only the input, whose terms are 0 except at the border columns). Adding the term to the
  * exact integer sum rounds once in f32, as the depthwise kernel's border pixels do; the integer sums themselves
- * stay exact. Two layouts of the same terms: by channel rows for sums in NCHW ({@link FmaConvolution},
- * {@link #addToRows}), by pixel for sums in NHWC ({@link Int8Convolution}, {@link #pixelTermsAt}). Vector-free.
- * Immutable; thread-safe.
+ * stay exact. Vector-free. Immutable; thread-safe.
  */
 final class BorderTerm {
     private final int outW;
-    private final int outChannels;
     private final int rowClasses;
-    /** Whether {@link #terms} is laid out by pixel ({@link #pixelTermsAt}) rather than by channel row. */
-    private final boolean channelsLast;
     /** Per output row: its class (0: every kernel row reads the input). */
     private final int[] rowClass;
     /**
@@ -32,49 +27,34 @@ final class BorderTerm {
     private final int topRows;
     private final int bottomStart;
     /**
-     * By channel row {@code [o][row class][ox]}: the terms of a whole output row (0 at the columns inside for row
-     * class 0), added as plain runs: a loop over the border columns with a class lookup each took 6.3 us for
-     * landmarks' first layer (16 channels, 48x48), a third of the layer. By pixel {@code [row class][ox][o]}, with
-     * {@link #PIXEL_SLACK} more so that a vector of 16 channels may start at any channel.
+     * {@code [o][row class][ox]}: the terms of a whole output row (0 at the columns inside for row class 0), added
+     * as plain runs: a loop over the border columns with a class lookup each took 6.3 us for landmarks' first
+     * layer (16 channels, 48x48), a third of the layer.
      */
-    private final float[] terms;
-    /** Floats past the last pixel's terms in the channels-last layout. */
-    static final int PIXEL_SLACK = 16;
+    private final float[] rowTerms;
 
-    private BorderTerm(int outW, int outChannels, int rowClasses, int[] rowClass, int[] columnClass, float[] terms,
-            boolean channelsLast) {
+    private BorderTerm(int outW, int rowClasses, int[] rowClass, int[] columnClass, float[] rowTerms) {
         this.outW = outW;
-        this.outChannels = outChannels;
         this.rowClasses = rowClasses;
-        this.channelsLast = channelsLast;
         this.rowClass = rowClass;
         this.leftColumns = insideFrom(columnClass);
         this.rightStart = insideTo(columnClass);
         this.topRows = insideFrom(rowClass);
         this.bottomStart = insideTo(rowClass);
-        this.terms = terms;
+        this.rowTerms = rowTerms;
     }
 
     /**
-     * The border term by channel rows of a layer with int8 weights {@code oihw} (OIHW per group) whose padding stands
-     * for the centred level {@code level}; null when there is none to add (level 0, or no output reads the padding).
+     * The border term of a one-group layer with int8 weights {@code oihw} whose padding stands for the centred level
+     * {@code level}; null when there is none to add (level 0, or no output reads the padding).
      */
     static BorderTerm of(ConvGeometry g, byte[] oihw, float level) {
-        return of(g, oihw, level, false);
-    }
-
-    /** As {@link #of}, laid out by pixel for {@link #pixelTermsAt}. */
-    static BorderTerm channelsLast(ConvGeometry g, byte[] oihw, float level) {
-        return of(g, oihw, level, true);
-    }
-
-    private static BorderTerm of(ConvGeometry g, byte[] oihw, float level, boolean channelsLast) {
         if (level == 0) {
             return null;
         }
-        int weights = g.outChannels() * g.inPerGroup() * g.kernelH() * g.kernelW();
-        if (oihw.length != weights) {
-            throw new IllegalArgumentException(g + ": the border term needs " + weights + " weights, not " + oihw.length);
+        if (g.groups() != 1 || oihw.length != g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW()) {
+            throw new IllegalArgumentException(g + ": the border term is computed for one group, with "
+                    + g.outChannels() * g.inChannels() * g.kernelH() * g.kernelW() + " weights, not " + oihw.length);
         }
         int kh = g.kernelH(), kw = g.kernelW();
         int[] rowFirst = new int[g.outH()], rowEnd = new int[g.outH()];
@@ -88,10 +68,10 @@ final class BorderTerm {
         // one representative range of kernel rows (columns) per class
         int[][] rowRange = ranges(rowClass, rowFirst, rowEnd, rows, kh);
         int[][] colRange = ranges(columnClass, colFirst, colEnd, columns, kw);
-        int ic = g.inPerGroup();
-        int ow = g.outW(), oc = g.outChannels();
-        float[] terms = new float[oc * rows * ow + (channelsLast ? PIXEL_SLACK : 0)];
-        float[] classTerms = new float[columns]; // one channel's terms of one row class, per column class
+        int ic = g.inChannels();
+        int ow = g.outW();
+        float[] rowTerms = new float[g.outChannels() * rows * ow];
+        float[] terms = new float[columns]; // one channel's terms of one row class, per column class
         long[] tapSums = new long[kh * kw];
         for (int o = 0; o < g.outChannels(); o++) {
             java.util.Arrays.fill(tapSums, 0);
@@ -112,30 +92,15 @@ final class BorderTerm {
                             inside += tapSums[ky * kw + kx];
                         }
                     }
-                    // at most 128 * ConvGeometry.MAX_REDUCTION (8.4e6) in magnitude, below 2^24: an exact float
-                    classTerms[cc] = level * (float) (total - inside);
+                    // below 2^24 in magnitude wherever FmaLayout admits the layer: an exact float
+                    terms[cc] = level * (float) (total - inside);
                 }
                 for (int ox = 0; ox < ow; ox++) {
-                    int at = channelsLast ? (rc * ow + ox) * oc + o : (o * rows + rc) * ow + ox;
-                    terms[at] = classTerms[columnClass[ox]];
+                    rowTerms[(o * rows + rc) * ow + ox] = terms[columnClass[ox]];
                 }
             }
         }
-        return new BorderTerm(ow, oc, rows, rowClass, columnClass, terms, channelsLast);
-    }
-
-    /**
-     * Where the terms of output pixel {@code (oy, ox)} start in {@link #terms()} (channel {@code o} at that offset
-     * {@code + o}), or -1 when the pixel's window reads only the input. Channels-last layout only.
-     */
-    int pixelTermsAt(int oy, int ox) {
-        int rc = rowClass[oy];
-        return rc == 0 && ox >= leftColumns && ox < rightStart ? -1 : (rc * outW + ox) * outChannels;
-    }
-
-    /** The table {@link #pixelTermsAt} indexes (not a copy: the kernels read it in their loops). */
-    float[] terms() {
-        return terms;
+        return new BorderTerm(ow, rows, rowClass, columnClass, rowTerms);
     }
 
     /**
@@ -144,23 +109,20 @@ final class BorderTerm {
      * (column by column: the term is the same all along a border column of the rows inside).
      */
     void addToRows(float[] sums, int at, int rowStride, int o, int from, int to) {
-        if (channelsLast) {
-            throw new IllegalStateException("a channels-last border term adds by pixel (pixelTermsAt)");
-        }
         int inFrom = Math.max(from, topRows), inTo = Math.max(inFrom, Math.min(to, bottomStart));
         int inside = (o * rowClasses) * outW; // row class 0: the terms of the border columns, 0 between
         int first = at + (inFrom - from) * rowStride;
         for (int ox = 0; ox < leftColumns; ox++) {
-            addColumn(sums, first + ox, rowStride, inTo - inFrom, terms[inside + ox]);
+            addColumn(sums, first + ox, rowStride, inTo - inFrom, rowTerms[inside + ox]);
         }
         for (int ox = rightStart; ox < outW; ox++) {
-            addColumn(sums, first + ox, rowStride, inTo - inFrom, terms[inside + ox]);
+            addColumn(sums, first + ox, rowStride, inTo - inFrom, rowTerms[inside + ox]);
         }
         for (int oy = from; oy < to; oy++) {
             if (oy < inFrom || oy >= inTo) {
                 int row = (o * rowClasses + rowClass[oy]) * outW, start = at + (oy - from) * rowStride;
                 for (int ox = 0; ox < outW; ox++) {
-                    sums[start + ox] += terms[row + ox];
+                    sums[start + ox] += rowTerms[row + ox];
                 }
             }
         }

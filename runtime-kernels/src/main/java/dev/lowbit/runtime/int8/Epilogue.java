@@ -12,10 +12,6 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The vector form of {@link Requantization}'s arithmetic for 16 output channels at once. Small static methods
  * that C2 inlines into the kernels' loops (the vectors never leave registers). Stateless, thread-safe.
- *
- * <p>The integer kernels park their sums in an {@code int[]} scratch as f32 bits ({@code Float.floatToRawIntBits}
- * of {@code (float) D}, the rounding the epilogue's conversion did before): a kernel that adds a border term
- * ({@link BorderTerm}) adds it to those floats, and every epilogue reads one kind of sum.
  */
 final class Epilogue {
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
@@ -32,8 +28,8 @@ final class Epilogue {
     }
 
     /**
-     * Applies the epilogue to the f32 sums {@code d[dOff..dOff+15]} (their bits) of channels {@code oc .. oc+15} and
-     * stores the first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}: a
+     * Applies the epilogue to the exact dot products {@code d[dOff..dOff+15]} of channels {@code oc .. oc+15} and stores the
+     * first {@code count} (1..16) lanes to {@code outB} (quantized) or {@code outF} (fp32) at {@code off}: a
      * one-pixel, one-block {@link #storeTile}. Why not its own vector code: the callers are the kernels' rare tail
      * paths, and the vector code of a method called only from those kept a polluted type profile, so C2 left a
      * vector conversion as a virtual call and boxed it (7.5 KB per inference of vehicle-attributes INT8, JFR);
@@ -193,19 +189,19 @@ final class Epilogue {
         FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, oc);
         FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, oc);
         FloatVector low = FloatVector.fromArray(FLOATS, r.low, oc);
-        FloatVector f = IntVector.fromArray(INTS, d, dOff).reinterpretAsFloats().fma(m, bias);
+        FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off);
-        f = IntVector.fromArray(INTS, d, dOff + 2 * LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + pixelStride);
-        f = IntVector.fromArray(INTS, d, dOff + 4 * LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 2 * pixelStride);
-        f = IntVector.fromArray(INTS, d, dOff + 6 * LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 3 * pixelStride);
@@ -214,27 +210,27 @@ final class Epilogue {
         m = FloatVector.fromArray(FLOATS, r.multiplier, c);
         bias = FloatVector.fromArray(FLOATS, r.bias, c);
         low = FloatVector.fromArray(FLOATS, r.low, c);
-        f = IntVector.fromArray(INTS, d, dOff + LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o);
-        f = IntVector.fromArray(INTS, d, dOff + 3 * LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + pixelStride);
-        f = IntVector.fromArray(INTS, d, dOff + 5 * LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 2 * pixelStride);
-        f = IntVector.fromArray(INTS, d, dOff + 7 * LANES).reinterpretAsFloats().fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
                 .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 3 * pixelStride);
     }
 
     /**
-     * The epilogue of a whole register tile: {@code d[dOff + (j * blocks + b) * 16 ..]} holds the f32 sums (bits) of
-     * pixel {@code j}, channel block {@code b}. One call per tile, with the per-channel constants loaded once per block; the
+     * The epilogue of a whole register tile: {@code d[dOff + (j * blocks + b) * 16 ..]} holds pixel {@code j},
+     * channel block {@code b}. One call per tile, with the per-channel constants loaded once per block; the
      * last block stores {@code lastCount} lanes.
      */
     static void storeTile(int[] d, int dOff, int pixels, int blocks, Requantization r, int oc, byte[] outB, float[] outF,
@@ -254,8 +250,8 @@ final class Epilogue {
                 FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
                 int count = b == blocks - 1 ? lastCount : LANES;
                 for (int j = 0; j < pixels; j++) {
-                    FloatVector f = IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                            .reinterpretAsFloats().fma(m, bias);
+                    FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                            .convert(VectorOperators.I2F, 0)).fma(m, bias);
                     if (r.relu) {
                         f = f.max(0f);
                     }
@@ -277,7 +273,7 @@ final class Epilogue {
             FloatVector high = FloatVector.broadcast(FLOATS, r.high);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES).reinterpretAsFloats();
+                FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES).convert(VectorOperators.I2F, 0);
                 f = f.fma(m, bias);
                 f = f.blend(low, f.compare(VectorOperators.LT, low));
                 f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
@@ -309,8 +305,8 @@ final class Epilogue {
             FloatVector shift = FloatVector.fromArray(FLOATS, r.postShift, c);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .reinterpretAsFloats().fma(m, bias);
+                FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convert(VectorOperators.I2F, 0)).fma(m, bias);
                 f.max(low).mul(scale).add(shift).intoArray(outF, off + j * pixelStride + b * LANES,
                         FLOATS.indexInRange(0, count));
             }
@@ -329,8 +325,8 @@ final class Epilogue {
             FloatVector slope = FloatVector.fromArray(FLOATS, r.slope, c);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .reinterpretAsFloats().fma(m, bias);
+                FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convert(VectorOperators.I2F, 0)).fma(m, bias);
                 f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f));
                 int at = off + j * pixelStride + b * LANES;
                 if (outB == null) {

@@ -122,7 +122,7 @@ public final class FmaConvolution {
      * exact integer sums before the epilogue ({@link BorderTerm}), which rounds once more in f32.
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums, float borderLevel) {
-        if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums)) {
+        if (!FmaLayout.takes(g, oihw, zeroPoint, exactSums, borderLevel != 0)) {
             throw new IllegalArgumentException(g + " with zero point " + zeroPoint + ": partial sums up to "
                     + FmaLayout.largestPartialSum(g, oihw, zeroPoint) + " (f32 is exact up to 2^24 only), or not one group,"
                     + " or a shape FmaLayout leaves to the int8 kernels");

@@ -90,11 +90,30 @@ public final class FmaLayout {
     }
 
     /**
+     * As {@link #takes(ConvGeometry, byte[], int, boolean)}; a layer that {@code needsBorderTerm} (a fractional zero
+     * point and padding) also where the speed rule ({@link #int8KernelFaster}) would leave it to the int8 kernel,
+     * which pads with the integer level and has no border term, wherever this path runs it exactly in one group: on
+     * the small-plane product's exact integer mode (int8 weights) or the exact direct tiles. Never as Winograd
+     * ({@link #int8KernelOverWinograd}, {@code WinogradLayout.choose}): its transformed f32 weights are up to 7x the
+     * int8 ones. The IR's arithmetic comes before the microseconds the rule saves (head-pose's conv5, 128 -> 256 at
+     * 4x4: 95.8 us against 88.0 on the int8 kernel in a warm loop, docs/performance.md).
+     */
+    public static boolean takes(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums, boolean needsBorderTerm) {
+        if (takes(g, oihw, zeroPoint, exactSums)) {
+            return true;
+        }
+        return needsBorderTerm && g.groups() == 1 && int8KernelFaster(g)
+                && (TiledLayout.smallPlane(g.groups(), g.outH(), g.outW(), g.outChannels(), g.kernelH(), g.kernelW())
+                        || largestPartialSum(g, oihw, zeroPoint) <= EXACT_LIMIT);
+    }
+
+    /**
      * The speed rule's Winograd side: a layer the int8 kernel runs faster than the direct tiles
      * ({@link #int8KernelFaster}) on a plane of fewer than {@link #WINOGRAD_OVER_INT8_KERNEL_PIXELS} outputs, which
-     * Winograd does not take from it either.
+     * Winograd does not take from it either. Such a layer reaches FMA only for its border term, and then never as
+     * Winograd ({@code WinogradLayout.choose}).
      */
-    private static boolean int8KernelOverWinograd(ConvGeometry g) {
+    static boolean int8KernelOverWinograd(ConvGeometry g) {
         return int8KernelFaster(g) && g.outH() * g.outW() < WINOGRAD_OVER_INT8_KERNEL_PIXELS;
     }
 

@@ -29,22 +29,9 @@ public final class Int8ConvLayer {
     private final Int8WeightLayout layout;
     final byte[] packedWeights;
     final int[] compensation;
-    /** The border term of a fractional zero point, by pixel; null when there is none. */
-    final BorderTerm border;
 
     /** Wraps already packed weights (as loaded from the build-time resource) and their per-channel weight sums. */
     public Int8ConvLayer(ConvGeometry geometry, QuantizedInput input, byte[] packedWeights, int[] weightSums) {
-        this(geometry, input, packedWeights, weightSums, 0f);
-    }
-
-    /**
-     * As above, with the border term of a fractional zero point z whose padding holds the integer level p:
-     * {@code borderLevel = z - p} (0 for none). The kernel pads with p, whose centred taps add nothing, and the
-     * bias folds {@code (p - z) * sum w} over every tap; so an output whose window reads the padding gets
-     * {@code (z - p) * (its padded taps' weights)} added to its f32 sum before the epilogue ({@link BorderTerm}).
-     */
-    public Int8ConvLayer(ConvGeometry geometry, QuantizedInput input, byte[] packedWeights, int[] weightSums,
-            float borderLevel) {
         this.geometry = Objects.requireNonNull(geometry, "geometry");
         this.input = Objects.requireNonNull(input, "input");
         this.layout = layoutOf(geometry);
@@ -56,7 +43,6 @@ public final class Int8ConvLayer {
             throw new IllegalArgumentException(weightSums.length + " weight sums for " + geometry.outChannels() + " channels");
         }
         this.packedWeights = packedWeights.clone();
-        this.border = borderLevel == 0 ? null : BorderTerm.channelsLast(geometry, layout.unpack(packedWeights), borderLevel);
         this.compensation = new int[geometry.outChannels() + Requantization.PAD];
         int z = input.unsignedZeroPoint();
         for (int oc = 0; oc < weightSums.length; oc++) {
@@ -66,13 +52,8 @@ public final class Int8ConvLayer {
 
     /** Packs OIHW-per-group signed weights (the build-time path, also used by tests and benchmarks). */
     public static Int8ConvLayer pack(ConvGeometry geometry, QuantizedInput input, byte[] oihw) {
-        return pack(geometry, input, oihw, 0f);
-    }
-
-    /** As {@link #pack(ConvGeometry, QuantizedInput, byte[])}, with the border term of {@code borderLevel = z - p}. */
-    public static Int8ConvLayer pack(ConvGeometry geometry, QuantizedInput input, byte[] oihw, float borderLevel) {
         Int8WeightLayout layout = layoutOf(geometry);
-        return new Int8ConvLayer(geometry, input, layout.pack(oihw), layout.weightSums(oihw), borderLevel);
+        return new Int8ConvLayer(geometry, input, layout.pack(oihw), layout.weightSums(oihw));
     }
 
     /** The packing layout implied by a geometry. */

@@ -3,7 +3,6 @@ package dev.lowbit.runtime.int8;
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -26,11 +25,6 @@ import jdk.incubator.vector.VectorSpecies;
  * of 4 output pixels by 32 output channels shares each widened weight vector four times and each broadcast
  * twice, with 16 independent accumulators.
  *
- * <p>The exact sums reach the epilogue as f32 (through scratch, see {@link Epilogue}). A layer with a fractional
- * zero point z, padded with the integer level p, has the border term {@code (z - p) *} its padded taps' weights
- * added to the sums of the pixels whose windows read the padding ({@link BorderTerm}, one vector add per 16
- * channels of such a pixel), as {@link FmaConvolution} adds it.
- *
  * <p>Given a {@link Parallel} pool, a large layer is split over its threads; the results are bit-identical.
  *
  * <p>Unpadded 1x1 layers (pointwise convolutions, fully connected) take {@link PointwiseConvolution}: the same
@@ -40,7 +34,6 @@ public final class Int8Convolution {
     private static final VectorSpecies<Byte> WEIGHT_BYTES = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final int ROW = Int8WeightLayout.ROW_BYTES;
     private static final int LANES = Int8WeightLayout.OUT_BLOCK;
     /** Output pixels per register tile. */
@@ -149,13 +142,13 @@ public final class Int8Convolution {
             int base = px * pixelInts + grp * pairs;
             int step = sx * pixelInts;
             int o = outOff + (outPixel + ox) * g.outChannels() + grp * g.outPerGroup();
-            tile4(layer, r, grp, plane, base, step, s0, s1, s2, s3, outB, outF, o, g.outChannels(), b0, b1, t, oy, ox);
+            tile4(layer, r, grp, plane, base, step, s0, s1, s2, s3, outB, outF, o, g.outChannels(), b0, b1, t);
         }
         for (; ox < ow; ox++) {
             int px = rowPixel + ox * g.strideW();
             int s = windowSum(plane, sumsAt, groups, grp, px, g, tapY, tapX);
             int o = outOff + (outPixel + ox) * g.outChannels() + grp * g.outPerGroup();
-            tile1(layer, r, grp, plane, px * pixelInts + grp * pairs, s, outB, outF, o, b0, b1, t, oy, ox);
+            tile1(layer, r, grp, plane, px * pixelInts + grp * pairs, s, outB, outF, o, b0, b1, t);
         }
     }
 
@@ -171,47 +164,42 @@ public final class Int8Convolution {
     }
 
     /**
-     * 4 output pixels ({@code step} ints apart in the plane; outputs {@code (oy, ox .. ox + 3)}), output channel
-     * blocks {@code [b0, b1)} of the group ({@code b0} even); tile products in scratch at {@code t}.
+     * 4 output pixels ({@code step} ints apart in the plane), output channel blocks {@code [b0, b1)} of the group
+     * ({@code b0} even); tile products in scratch at {@code t}.
      */
     private static void tile4(Int8ConvLayer layer, Requantization r, int grp, int[] plane, int base, int step,
-                              int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int b0, int b1, int t,
-                              int oy, int ox) {
+                              int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int b0, int b1, int t) {
         Int8WeightLayout lay = layer.layout();
         int opg = lay.outPerGroup();
         int ocBase = grp * opg;
         int b = b0;
         for (; b + 2 <= b1; b += 2) {
             tile4x2(layer, r, lay.offset(grp, b, 0, 0, 0), plane, base, step, ocBase + b * LANES,
-                    s0, s1, s2, s3, outB, outF, o + b * LANES, pixelOut, Math.min(LANES, opg - (b + 1) * LANES), t, oy, ox);
+                    s0, s1, s2, s3, outB, outF, o + b * LANES, pixelOut, Math.min(LANES, opg - (b + 1) * LANES), t);
         }
         for (; b < b1; b++) {
             int count = Math.min(LANES, opg - b * LANES);
             for (int j = 0; j < TILE; j++) {
                 int s = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : s3;
                 block1(layer, r, lay.offset(grp, b, 0, 0, 0), plane, base + j * step, ocBase + b * LANES, s,
-                        outB, outF, o + j * pixelOut + b * LANES, count, t, oy, ox + j);
+                        outB, outF, o + j * pixelOut + b * LANES, count, t);
             }
         }
     }
 
     private static void tile1(Int8ConvLayer layer, Requantization r, int grp, int[] plane, int base, int s,
-                              byte[] outB, float[] outF, int o, int b0, int b1, int t, int oy, int ox) {
+                              byte[] outB, float[] outF, int o, int b0, int b1, int t) {
         Int8WeightLayout lay = layer.layout();
         int opg = lay.outPerGroup();
         for (int b = b0; b < b1; b++) {
             block1(layer, r, lay.offset(grp, b, 0, 0, 0), plane, base, grp * opg + b * LANES, s,
-                    outB, outF, o + b * LANES, Math.min(LANES, opg - b * LANES), t, oy, ox);
+                    outB, outF, o + b * LANES, Math.min(LANES, opg - b * LANES), t);
         }
     }
 
-    /**
-     * The hot loop: 4 pixels x 32 output channels (outputs {@code (oy, ox .. ox + 3)}); {@code count1} valid lanes
-     * in the second block.
-     */
+    /** The hot loop: 4 pixels x 32 output channels; {@code count1} valid lanes in the second block. */
     private static void tile4x2(Int8ConvLayer layer, Requantization r, int wOff, int[] plane, int base, int step, int oc,
-                                int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int count1, int t,
-                                int oy, int ox) {
+                                int s0, int s1, int s2, int s3, byte[] outB, float[] outF, int o, int pixelOut, int count1, int t) {
         ConvGeometry g = layer.geometry();
         byte[] w = layer.packedWeights;
         int pairs = layer.layout().inPairs();
@@ -267,31 +255,20 @@ public final class Int8Convolution {
         // D = raw - 65535 * hi - comp - 128 * windowSum arithmetic is written out (exact modulo 2^32, |D| < 2^31).
         IntVector comp0 = IntVector.fromArray(INTS, layer.compensation, oc);
         IntVector comp1 = IntVector.fromArray(INTS, layer.compensation, oc + LANES);
-        ((FloatVector) r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t);
-        ((FloatVector) r01.sub(h01.lanewise(VectorOperators.LSHL, 16)).add(h01).sub(comp1).sub(128 * s0)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + LANES);
-        ((FloatVector) r10.sub(h10.lanewise(VectorOperators.LSHL, 16)).add(h10).sub(comp0).sub(128 * s1)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 2 * LANES);
-        ((FloatVector) r11.sub(h11.lanewise(VectorOperators.LSHL, 16)).add(h11).sub(comp1).sub(128 * s1)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 3 * LANES);
-        ((FloatVector) r20.sub(h20.lanewise(VectorOperators.LSHL, 16)).add(h20).sub(comp0).sub(128 * s2)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 4 * LANES);
-        ((FloatVector) r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 5 * LANES);
-        ((FloatVector) r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 6 * LANES);
-        ((FloatVector) r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 7 * LANES);
-        if (layer.border != null) {
-            addBorderTerm(layer.border, plane, t, TILE, 2, oc, oy, ox);
-        }
+        r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0).intoArray(plane, t);
+        r01.sub(h01.lanewise(VectorOperators.LSHL, 16)).add(h01).sub(comp1).sub(128 * s0).intoArray(plane, t + LANES);
+        r10.sub(h10.lanewise(VectorOperators.LSHL, 16)).add(h10).sub(comp0).sub(128 * s1).intoArray(plane, t + 2 * LANES);
+        r11.sub(h11.lanewise(VectorOperators.LSHL, 16)).add(h11).sub(comp1).sub(128 * s1).intoArray(plane, t + 3 * LANES);
+        r20.sub(h20.lanewise(VectorOperators.LSHL, 16)).add(h20).sub(comp0).sub(128 * s2).intoArray(plane, t + 4 * LANES);
+        r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2).intoArray(plane, t + 5 * LANES);
+        r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3).intoArray(plane, t + 6 * LANES);
+        r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3).intoArray(plane, t + 7 * LANES);
         Epilogue.storeTile(plane, t, TILE, 2, r, oc, outB, outF, o, pixelOut, count1);
     }
 
-    /** 1 pixel x 16 output channels (output {@code (oy, ox)}): tails and the last odd block. */
+    /** 1 pixel x 16 output channels: tails and the last odd block. */
     private static void block1(Int8ConvLayer layer, Requantization r, int wOff, int[] plane, int base, int oc, int s,
-                               byte[] outB, float[] outF, int o, int count, int t, int oy, int ox) {
+                               byte[] outB, float[] outF, int o, int count, int t) {
         ConvGeometry g = layer.geometry();
         byte[] w = layer.packedWeights;
         int pairs = layer.layout().inPairs();
@@ -313,32 +290,7 @@ public final class Int8Convolution {
             }
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
-        ((FloatVector) raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * s)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t);
-        if (layer.border != null) {
-            addBorderTerm(layer.border, plane, t, 1, 1, oc, oy, ox);
-        }
+        raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * s).intoArray(plane, t);
         Epilogue.store(plane, t, r, oc, outB, outF, o, count);
-    }
-
-    /**
-     * Adds the border term to the f32 sums (bits) of a tile's pixels whose windows read the padding: pixel {@code j}
-     * (output {@code (oy, ox + j)}), block {@code b} at {@code sums[t + (j * blocks + b) * 16 ..]}, channels from
-     * {@code oc}. One rounding in f32, as {@link FmaConvolution} adds it to its exact sums.
-     */
-    private static void addBorderTerm(BorderTerm border, int[] sums, int t, int pixels, int blocks, int oc, int oy, int ox) {
-        float[] terms = border.terms();
-        for (int j = 0; j < pixels; j++) {
-            int at = border.pixelTermsAt(oy, ox + j);
-            if (at < 0) {
-                continue;
-            }
-            for (int b = 0; b < blocks; b++) {
-                int s = t + (j * blocks + b) * LANES;
-                IntVector.fromArray(INTS, sums, s).reinterpretAsFloats()
-                        .add(FloatVector.fromArray(FLOATS, terms, at + oc + b * LANES))
-                        .reinterpretAsInts().intoArray(sums, s);
-            }
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.lowbit.runtime.int8;
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -160,10 +159,10 @@ public final class Int8DepthwiseConvolution {
         }
         // through scratch: keeps vectors out of the (not always inlined) epilogue call
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, c);
-        ((FloatVector) acc0.sub(comp).convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(scratch, t);
-        ((FloatVector) acc1.sub(comp).convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(scratch, t + LANES);
-        ((FloatVector) acc2.sub(comp).convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(scratch, t + 2 * LANES);
-        ((FloatVector) acc3.sub(comp).convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(scratch, t + 3 * LANES);
+        acc0.sub(comp).intoArray(scratch, t);
+        acc1.sub(comp).intoArray(scratch, t + LANES);
+        acc2.sub(comp).intoArray(scratch, t + 2 * LANES);
+        acc3.sub(comp).intoArray(scratch, t + 3 * LANES);
         Epilogue.storeTile(scratch, t, TILE, 1, r, c, outB, outF, o, channels, LANES);
     }
 
@@ -194,8 +193,7 @@ public final class Int8DepthwiseConvolution {
                 weights = weights.add(wv);
             }
         }
-        ((FloatVector) acc.sub(weights.mul(layer.unsignedZeroPoint))
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(scratch, t);
+        acc.sub(weights.mul(layer.unsignedZeroPoint)).intoArray(scratch, t);
         if (layer.borderLevel != 0 && (ky0 > 0 || ky1 < g.kernelH() || kx0 > 0 || kx1 < g.kernelW())) {
             weights.intoArray(scratch, t + LANES);
             storeWithBorderTerm(layer, r, scratch, t, c, outB, outF, o, count);
@@ -205,7 +203,7 @@ public final class Int8DepthwiseConvolution {
     }
 
     /**
-     * The epilogue of a pixel whose window reads the padding, with the border term: its dot products' f32 bits at
+     * The epilogue of a pixel whose window reads the padding, with the border term: its dot products at
      * {@code scratch[t ..]} and the weights of the taps it read at {@code scratch[t + LANES ..]}; the padded taps'
      * weights are the rest of each channel's sum. Scalar: only border pixels of layers with a fractional zero point.
      */
@@ -213,7 +211,7 @@ public final class Int8DepthwiseConvolution {
             byte[] outB, float[] outF, int o, int count) {
         for (int i = 0; i < count; i++) {
             int ch = c + i;
-            float sum = Float.intBitsToFloat(scratch[t + i]) + layer.borderLevel * (layer.weightSums[ch] - scratch[t + LANES + i]);
+            float sum = scratch[t + i] + layer.borderLevel * (layer.weightSums[ch] - scratch[t + LANES + i]);
             if (outB == null) {
                 outF[o + i] = r.floatScalar(sum, ch);
             } else {

@@ -3,7 +3,6 @@ package dev.lowbit.runtime.int8;
 import dev.lowbit.runtime.Parallel;
 import dev.lowbit.runtime.pack.Int8WeightLayout;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -208,22 +207,14 @@ final class PointwiseConvolution {
         // As in Int8Convolution: D = raw - 65535 * hi - comp - 128 * windowSum, written out (no vector crosses a call).
         IntVector comp0 = IntVector.fromArray(INTS, layer.compensation, oc);
         IntVector comp1 = IntVector.fromArray(INTS, layer.compensation, oc + LANES);
-        ((FloatVector) r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t);
-        ((FloatVector) r01.sub(h01.lanewise(VectorOperators.LSHL, 16)).add(h01).sub(comp1).sub(128 * s0)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + LANES);
-        ((FloatVector) r10.sub(h10.lanewise(VectorOperators.LSHL, 16)).add(h10).sub(comp0).sub(128 * s1)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 2 * LANES);
-        ((FloatVector) r11.sub(h11.lanewise(VectorOperators.LSHL, 16)).add(h11).sub(comp1).sub(128 * s1)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 3 * LANES);
-        ((FloatVector) r20.sub(h20.lanewise(VectorOperators.LSHL, 16)).add(h20).sub(comp0).sub(128 * s2)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 4 * LANES);
-        ((FloatVector) r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 5 * LANES);
-        ((FloatVector) r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 6 * LANES);
-        ((FloatVector) r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 7 * LANES);
+        r00.sub(h00.lanewise(VectorOperators.LSHL, 16)).add(h00).sub(comp0).sub(128 * s0).intoArray(plane, t);
+        r01.sub(h01.lanewise(VectorOperators.LSHL, 16)).add(h01).sub(comp1).sub(128 * s0).intoArray(plane, t + LANES);
+        r10.sub(h10.lanewise(VectorOperators.LSHL, 16)).add(h10).sub(comp0).sub(128 * s1).intoArray(plane, t + 2 * LANES);
+        r11.sub(h11.lanewise(VectorOperators.LSHL, 16)).add(h11).sub(comp1).sub(128 * s1).intoArray(plane, t + 3 * LANES);
+        r20.sub(h20.lanewise(VectorOperators.LSHL, 16)).add(h20).sub(comp0).sub(128 * s2).intoArray(plane, t + 4 * LANES);
+        r21.sub(h21.lanewise(VectorOperators.LSHL, 16)).add(h21).sub(comp1).sub(128 * s2).intoArray(plane, t + 5 * LANES);
+        r30.sub(h30.lanewise(VectorOperators.LSHL, 16)).add(h30).sub(comp0).sub(128 * s3).intoArray(plane, t + 6 * LANES);
+        r31.sub(h31.lanewise(VectorOperators.LSHL, 16)).add(h31).sub(comp1).sub(128 * s3).intoArray(plane, t + 7 * LANES);
     }
 
     /**
@@ -255,14 +246,10 @@ final class PointwiseConvolution {
             h3 = h3.add(p.lanewise(VectorOperators.LSHR, 16));
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
-        ((FloatVector) r0.sub(h0.lanewise(VectorOperators.LSHL, 16)).add(h0).sub(comp).sub(128 * s0)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t);
-        ((FloatVector) r1.sub(h1.lanewise(VectorOperators.LSHL, 16)).add(h1).sub(comp).sub(128 * s1)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + LANES);
-        ((FloatVector) r2.sub(h2.lanewise(VectorOperators.LSHL, 16)).add(h2).sub(comp).sub(128 * s2)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 2 * LANES);
-        ((FloatVector) r3.sub(h3.lanewise(VectorOperators.LSHL, 16)).add(h3).sub(comp).sub(128 * s3)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t + 3 * LANES);
+        r0.sub(h0.lanewise(VectorOperators.LSHL, 16)).add(h0).sub(comp).sub(128 * s0).intoArray(plane, t);
+        r1.sub(h1.lanewise(VectorOperators.LSHL, 16)).add(h1).sub(comp).sub(128 * s1).intoArray(plane, t + LANES);
+        r2.sub(h2.lanewise(VectorOperators.LSHL, 16)).add(h2).sub(comp).sub(128 * s2).intoArray(plane, t + 2 * LANES);
+        r3.sub(h3.lanewise(VectorOperators.LSHL, 16)).add(h3).sub(comp).sub(128 * s3).intoArray(plane, t + 3 * LANES);
     }
 
     /** 1 pixel x 16 output channels: remainders and the odd last block. */
@@ -280,8 +267,7 @@ final class PointwiseConvolution {
             hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
         }
         IntVector comp = IntVector.fromArray(INTS, layer.compensation, oc);
-        ((FloatVector) raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * s)
-                .convert(VectorOperators.I2F, 0)).reinterpretAsInts().intoArray(plane, t);
+        raw.sub(hi.lanewise(VectorOperators.LSHL, 16)).add(hi).sub(comp).sub(128 * s).intoArray(plane, t);
         Epilogue.store(plane, t, r, oc, outB, outF, o, count);
     }
 }

@@ -120,11 +120,20 @@ public final class WinogradLayout {
     record Choice(WinogradGeometry geometry, float[] weights, int[] runStarts, boolean roundedSums) {
     }
 
-    /** The one place that decides {@link #plan} and {@link #roundsSums}; null when the layer is not Winograd. */
+    /**
+     * The one place that decides {@link #plan} and {@link #roundsSums}; null when the layer is not Winograd. Not a
+     * layer the speed rule leaves to the int8 kernel ({@link FmaLayout#int8KernelOverWinograd}), which reaches FMA only
+     * for its border term: its transformed f32 weights are up to 7x its int8 ones, and head-pose's conv5 (128 -> 256
+     * at 4x4) took PairedModels from 0.92 to 0.97-0.99 of ONNX Runtime's time as Winograd (the recovery after the other
+     * runs grows with the bytes read), at the same warm-loop time.
+     */
     static Choice choose(ConvGeometry g, byte[] oihw, int zeroPoint, boolean exactSums) {
         int[] oneRun = {0, g.inChannels()};
         if (!exactSums && rounded(g)) {
             return new Choice(roundedGeometry(g), roundedWeights(g, oihw), oneRun, true);
+        }
+        if (FmaLayout.int8KernelOverWinograd(g)) {
+            return null;
         }
         if (!shapeFits(g)) {
             return null;

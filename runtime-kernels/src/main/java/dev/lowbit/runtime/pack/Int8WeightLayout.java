@@ -87,29 +87,6 @@ public record Int8WeightLayout(int groups, int outPerGroup, int inPerGroup, int 
         return packed;
     }
 
-    /** The OIHW-per-group signed weights that {@link #pack} packed into {@code packed} (its inverse). */
-    public byte[] unpack(byte[] packed) {
-        Objects.requireNonNull(packed, "packed weights");
-        if (packed.length != packedBytes()) {
-            throw new IllegalArgumentException("expected " + packedBytes() + " packed bytes for " + this + ", got "
-                    + packed.length);
-        }
-        byte[] oihw = new byte[sourceLength()];
-        for (int g = 0; g < groups; g++) {
-            for (int o = 0; o < outPerGroup; o++) {
-                for (int i = 0; i < inPerGroup; i++) {
-                    for (int ky = 0; ky < kernelH; ky++) {
-                        for (int kx = 0; kx < kernelW; kx++) {
-                            int at = offset(g, o / OUT_BLOCK, ky, kx, i / 2) + 2 * (o % OUT_BLOCK) + (i & 1);
-                            oihw[source(g, o, i, ky, kx)] = (byte) (packed[at] ^ 0x80);
-                        }
-                    }
-                }
-            }
-        }
-        return oihw;
-    }
-
     /** The int8 values as f32 (exact): the weights the FMA paths multiply, or their transforms start from. */
     public static float[] asFloats(byte[] int8) {
         float[] f = new float[int8.length];

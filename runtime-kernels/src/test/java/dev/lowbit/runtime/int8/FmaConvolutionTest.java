@@ -240,7 +240,7 @@ class FmaConvolutionTest {
         boolean padded = g.padTop() + g.padLeft() > 0;
         assertEquals(padded, border > 0, name + ": " + border + " outputs read the padding");
         for (boolean exactSums : new boolean[] {true, false}) {
-            if (!FmaLayout.takes(g, w, zero, exactSums)) {
+            if (!FmaLayout.takes(g, w, zero, exactSums, true)) {
                 continue; // rounded sums take every layer exact sums take; the reverse may not hold
             }
             float[] ones = new float[g.outChannels()], zeros = new float[g.outChannels()];
@@ -264,6 +264,46 @@ class FmaConvolutionTest {
                 assertArrayEquals(got, split, name + ": split over two threads");
             }
         }
+    }
+
+    /**
+     * A layer the speed rule leaves to the int8 kernel ({@link FmaLayout#int8KernelFaster}: head-pose's conv5, 128 ->
+     * 256 at 4x4) runs here when it needs the border term, which the int8 kernel lacks: its sums are D plus the term
+     * within the rounded Winograd sums' bound (1e-5 of the largest, FmaConvolutionRoundedTest).
+     */
+    @Test
+    void aLayerThatNeedsTheBorderTermLeavesTheInt8Kernel() {
+        ConvGeometry g = ConvGeometry.square(4, 4, 128, 256, 1, 3, 1, 1);
+        Random rnd = new Random(5);
+        byte[] w = new byte[256 * 128 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) (rnd.nextInt(256) - 128);
+        }
+        byte[] in = new byte[g.inputLength()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (byte) rnd.nextInt(256);
+        }
+        assertTrue(FmaLayout.int8KernelFaster(g));
+        assertFalse(FmaLayout.takes(g, w, 128, false), "the speed rule keeps it on the int8 kernel");
+        assertTrue(FmaLayout.takes(g, w, 128, false, true), "unless it needs the border term");
+        assertThrows(IllegalArgumentException.class, () -> new FmaConvolution(g, 128, w, false));
+        float level = 0.0214f; // head-pose's conv5 input: z = 128.0214 padded with 128
+        FmaConvolution fma = new FmaConvolution(g, 128, w, false, level);
+        float[] ones = new float[256], zeros = new float[256];
+        Arrays.fill(ones, 1f);
+        float[] got = new float[g.outputLength()];
+        fma.run(in, 0, Requantization.toFloat(ones, zeros, false), null, got, 0, new float[fma.centredFloats()],
+                new float[fma.sumFloats()], new float[fma.convScratchFloats(1)]);
+        double[] want = ScalarReference.convolutionWithBorderTerm(g, 128, in, w, level);
+        double[] plain = ScalarReference.convolutionWithBorderTerm(g, 128, in, w, 0);
+        double largest = 0, worst = 0, worstPlain = 0;
+        for (int i = 0; i < want.length; i++) {
+            largest = Math.max(largest, Math.abs(want[i]));
+            worst = Math.max(worst, Math.abs(got[i] - want[i]));
+            worstPlain = Math.max(worstPlain, Math.abs(plain[i] - want[i]));
+        }
+        assertTrue(worst <= 1e-5 * largest, "worst " + worst + " of " + largest);
+        assertTrue(worstPlain > 10 * worst, "the term is " + worstPlain + " at most, the error " + worst);
     }
 
     /**

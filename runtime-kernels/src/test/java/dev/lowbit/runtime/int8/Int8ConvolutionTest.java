@@ -1,10 +1,8 @@
 package dev.lowbit.runtime.int8;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.lowbit.runtime.Parallel;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,9 +40,7 @@ class Int8ConvolutionTest {
                 Arguments.of("groups 2 with 48 per group", ConvGeometry.square(5, 6, 64, 96, 2, 3, 1, 1), QuantizedInput.u8(1)),
                 Arguments.of("i8 input zero point -5", ConvGeometry.square(6, 7, 32, 33, 1, 3, 1, 1), QuantizedInput.i8(-5)),
                 Arguments.of("i8 input zero point 127", ConvGeometry.square(5, 5, 7, 17, 1, 3, 2, 2), QuantizedInput.i8(127)),
-                Arguments.of("single channel in and out", ConvGeometry.square(4, 4, 1, 1, 1, 3, 1, 1), QuantizedInput.u8(200)),
-                // the speed rule's layer (FmaLayout.int8KernelFaster): head-pose's conv5, 12 of its 16 outputs at the border
-                Arguments.of("head-pose conv5 128->256 at 4x4", ConvGeometry.square(4, 4, 128, 256, 1, 3, 1, 1), QuantizedInput.u8(128)));
+                Arguments.of("single channel in and out", ConvGeometry.square(4, 4, 1, 1, 1, 3, 1, 1), QuantizedInput.u8(200)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -65,55 +61,6 @@ class Int8ConvolutionTest {
             assertEquals(expected[i], out[3 + i], 0f, "element " + i);
         }
         assertEquals(0f, out[0], "nothing written before outOff");
-    }
-
-    /**
-     * A fractional zero point z padded with the integer level p: every output whose window reads the padding gets
-     * {@code (z - p) *} its padded taps' weights added to its f32 sum, rounded once as FmaConvolution adds it, so the
-     * outputs equal {@code (float) D + level * (float) P} bit for bit (P from the definition, not the kernel's
-     * tables), on one thread and split over two.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("geometries")
-    void addsTheBorderTermOfAFractionalZeroPoint(String name, ConvGeometry g, QuantizedInput q) {
-        Random rnd = new Random(31 * name.hashCode());
-        byte[] in = randomBytes(rnd, g.inputLength());
-        byte[] w = randomBytes(rnd, g.outChannels() * g.inPerGroup() * g.kernelH() * g.kernelW());
-        int[] d = ScalarReference.convolution(g, q, in, w);
-        long[] padded = ScalarReference.paddedWeights(g, w);
-        float level = -0.3718f; // larger than the IRs' (|z - p| <= 0.03): a missing or misplaced term shows
-        int oc = g.outChannels();
-        float[] sums = new float[d.length];
-        int border = 0;
-        for (int i = 0; i < d.length; i++) {
-            sums[i] = (float) d[i] + level * (float) padded[i];
-            border += padded[i] != 0 ? 1 : 0;
-        }
-        boolean readsPadding = g.padTop() + g.padLeft() + g.padBottom() + g.padRight() > 0;
-        assertEquals(readsPadding, border > 0, name + ": " + border + " outputs read padded weights");
-        Int8ConvLayer layer = Int8ConvLayer.pack(g, q, w, level);
-        Requantization identity = Requantization.toFloat(filled(oc, 1f), new float[oc], false); // fma(sum, 1, 0)
-        float[] out = new float[g.outputLength()];
-        Int8Convolution.runFloat(layer, identity, in, 0, out, 0, new int[layer.scratchInts()]);
-        for (int i = 0; i < d.length; i++) {
-            assertEquals(sums[i], out[i], 0f, name + ": output " + i + " (D " + d[i] + ", padded weights " + padded[i] + ")");
-        }
-        float[] mult = new float[oc], bias = new float[oc];
-        for (int c = 0; c < oc; c++) {
-            mult[c] = 1e-4f * (1 + rnd.nextInt(50));
-            bias[c] = rnd.nextFloat() * 2 - 1;
-        }
-        Requantization r = Requantization.toQuantized(mult, bias, false, new float[] {-1.5f}, new float[] {2.5f}, 256, false);
-        byte[] levels = new byte[g.outputLength()];
-        byte[] split = new byte[g.outputLength()];
-        Int8Convolution.runQuantized(layer, r, in, 0, levels, 0, new int[layer.scratchInts()]);
-        try (Parallel pool = Parallel.create(2, 0)) {
-            Int8Convolution.runQuantized(layer, r, in, 0, split, 0, new int[layer.scratchInts(2)], pool);
-        }
-        for (int i = 0; i < d.length; i++) {
-            assertEquals((byte) r.quantizeScalar(sums[i], i % oc), levels[i], name + ": level " + i);
-        }
-        assertArrayEquals(levels, split, name + ": split over two threads");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -44,34 +44,6 @@ final class ScalarReference {
     }
 
     /**
-     * Per output, NHWC as {@link #convolution}: the sum of the weights of the taps that read the padding, which a
-     * fractional zero point's border term multiplies by {@code z - p}.
-     */
-    static long[] paddedWeights(ConvGeometry g, byte[] oihw) {
-        long[] p = new long[g.outputLength()];
-        int ipg = g.inPerGroup();
-        for (int oy = 0; oy < g.outH(); oy++) {
-            for (int ox = 0; ox < g.outW(); ox++) {
-                for (int oc = 0; oc < g.outChannels(); oc++) {
-                    for (int ky = 0; ky < g.kernelH(); ky++) {
-                        for (int kx = 0; kx < g.kernelW(); kx++) {
-                            int y = oy * g.strideH() + ky * g.dilationH() - g.padTop();
-                            int x = ox * g.strideW() + kx * g.dilationW() - g.padLeft();
-                            if (y < 0 || y >= g.inH() || x < 0 || x >= g.inW()) {
-                                for (int i = 0; i < ipg; i++) {
-                                    p[(oy * g.outW() + ox) * g.outChannels() + oc] +=
-                                            oihw[((oc * ipg + i) * g.kernelH() + ky) * g.kernelW() + kx];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return p;
-    }
-
-    /**
      * One group, NCHW levels in and out: {@code D + level * P} per output, D the exact dot product of the centred
      * levels with padding at the zero point, P the sum of the weights of the taps that read the padding (the border
      * term of a fractional zero point z padded with the integer level, {@code level = z - p}), in double.
