@@ -3,11 +3,11 @@ package dev.lowbit.models;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.lowbit.runtime.InferenceModel;
-import dev.lowbit.runtime.TensorSpec;
-import java.lang.management.ManagementFactory;
-import java.util.Map;
-import java.util.Random;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,9 +20,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (face detection with its DetectionOutput, whose 200 x 7 output is part of what it returns).
  */
 class SteadyStateAllocationTest {
-    /** The returned map, its entries and arrays' headers: far below one boxed vector per row of a layer. */
-    private static final long SLACK_BYTES = 4096;
-
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({
         "head-pose-estimation-adas-0001, FP16",
@@ -36,37 +33,23 @@ class SteadyStateAllocationTest {
     })
     void inferAllocatesOnlyItsOutputsOnceCompiled(String folder, String precision) throws Exception {
         assumeTrue(SharedModelVariants.present(), SharedModelVariants::skipReason);
-        String name = SharedModelVariants.interfaceName(folder + "-" + precision);
-        SharedModelVariants.Variant variant = SharedModelVariants.all().stream()
-                .filter(v -> v.interfaceName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError(folder + "/" + precision + " is not in ../shared/models"));
-        InferenceModel model = (InferenceModel) variant.generatedClass().getConstructor().newInstance();
-        TensorSpec in = model.inputs().get(0);
-        float[] x = new float[in.size()];
-        Random r = new Random(3);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextInt(256); // the photos' range
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xss8m", "-cp", System.getProperty("java.class.path")));
+        String shared = System.getProperty("lowbit.shared");
+        if (shared != null) {
+            command.add("-Dlowbit.shared=" + shared);
         }
-        Map<String, float[]> inputs = Map.of(in.name(), x);
-        long outputBytes = model.outputs().stream().mapToLong(o -> 16 + 4L * o.size()).sum();
-        long bound = outputBytes + SLACK_BYTES;
-
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long least = Long.MAX_VALUE;
-        // Rounds until C2 has compiled the model's kernels (interpreted and C1 vector code allocates on every
-        // operation); bounded for a loaded machine: about 20 s of inferences at most for these models.
-        for (int round = 0; round < 40 && least > bound; round++) {
-            for (int i = 0; i < 200; i++) {
-                model.infer(inputs);
-            }
-            for (int rep = 0; rep < 5; rep++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                model.infer(inputs);
-                least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
-            }
-        }
-        assertTrue(least <= bound, variant.label() + ": a warm inference allocated " + least + " bytes, its outputs "
-                + outputBytes + " (+" + SLACK_BYTES + " for the map): a kernel boxes vectors or masks in the compiled "
-                + "model (JFR's jdk.ObjectAllocationSample names it)");
+        command.addAll(List.of(AllocationProbe.class.getName(), folder, precision));
+        Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(probe.waitFor(5, TimeUnit.MINUTES) && probe.exitValue() == 0,
+                folder + "/" + precision + ": the probe JVM failed:\n" + output);
+        String result = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new AssertionError(folder + "/" + precision + ": no RESULT from the probe:\n" + output));
+        String[] f = result.split(" ", 4);
+        long least = Long.parseLong(f[1]), outputBytes = Long.parseLong(f[2]);
+        assertTrue(least <= outputBytes + AllocationProbe.SLACK_BYTES, f[3] + ": a warm inference allocated " + least
+                + " bytes, its outputs " + outputBytes + " (+" + AllocationProbe.SLACK_BYTES + " for the map): a kernel"
+                + " boxes vectors or masks in the compiled model (JFR's jdk.ObjectAllocationSample names it)");
     }
 }
