@@ -40,6 +40,8 @@ final class SmallPlaneConvolution {
     /** L int8 weights, widened to one f32 vector. */
     private static final VectorSpecies<Byte> WEIGHT_BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
     private static final VectorSpecies<Integer> WEIGHT_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(32 * L));
+    /** The int lanes of one f32 vector (the exact sums' bits). */
+    private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
     private static final int BLOCK = 4 * L;
     /**
      * Reduction steps summed in f32 before the exact integer mode moves them to int32: with centred levels of
@@ -184,12 +186,12 @@ final class SmallPlaneConvolution {
         for (int row = 0; row < 4; row++) {
             for (int i = 0; i < BLOCK; i += L) {
                 IntVector run = (IntVector) FloatVector.fromArray(F, scratch, tileAt + row * BLOCK + i)
-                        .convert(VectorOperators.F2I, 0);
+                        .convertShape(VectorOperators.F2I, INTS, 0);
                 int to = at + row * stride + i;
                 if (!first) {
-                    run = run.add(FloatVector.fromArray(F, scratch, to).reinterpretAsInts());
+                    run = run.add((IntVector) FloatVector.fromArray(F, scratch, to).reinterpretShape(INTS, 0));
                 }
-                run.reinterpretAsFloats().intoArray(scratch, to);
+                ((FloatVector) run.reinterpretShape(F, 0)).intoArray(scratch, to);
             }
         }
     }
@@ -218,13 +220,13 @@ final class SmallPlaneConvolution {
         FloatVector a33 = FloatVector.zero(F);
         for (int r = from, wp = wAt; r < to; r++, wp += BLOCK) {
             FloatVector w0 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
             FloatVector w1 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + L)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
             FloatVector w2 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 2 * L)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
             FloatVector w3 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 3 * L)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
             int at = s + off[r];
             FloatVector b = FloatVector.broadcast(F, src[at + p0]);
             a00 = w0.fma(b, a00);

@@ -668,24 +668,29 @@ public final class WinogradTiles {
             // each run's sum is an integer within 2^24 (exact in f32), their total within 2^31 / 9
             IntVector m0 = IntVector.zero(INTS), m1 = m0, m2 = m0, m3 = m0;
             for (int r = 0, a = at + j * pStride; r < runs; r++, a += runStride) {
-                m0 = m0.add((IntVector) FloatVector.fromArray(FLOATS, s, a).convert(VectorOperators.F2I, 0));
-                m1 = m1.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 4 * pStride).convert(VectorOperators.F2I, 0));
-                m2 = m2.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 8 * pStride).convert(VectorOperators.F2I, 0));
-                m3 = m3.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 12 * pStride).convert(VectorOperators.F2I, 0));
+                m0 = m0.add((IntVector) FloatVector.fromArray(FLOATS, s, a).convertShape(VectorOperators.F2I, INTS, 0));
+                m1 = m1.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 4 * pStride)
+                        .convertShape(VectorOperators.F2I, INTS, 0));
+                m2 = m2.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 8 * pStride)
+                        .convertShape(VectorOperators.F2I, INTS, 0));
+                m3 = m3.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 12 * pStride)
+                        .convertShape(VectorOperators.F2I, INTS, 0));
             }
-            m0.add(m1).add(m2).reinterpretAsFloats().intoArray(s, columns + j * LANES);
-            m1.sub(m2).sub(m3).reinterpretAsFloats().intoArray(s, columns + (4 + j) * LANES);
+            ((FloatVector) m0.add(m1).add(m2).reinterpretShape(FLOATS, 0)).intoArray(s, columns + j * LANES);
+            ((FloatVector) m1.sub(m2).sub(m3).reinterpretShape(FLOATS, 0)).intoArray(s, columns + (4 + j) * LANES);
         }
         for (int r = 0; r < 2; r++) {
             int row = columns + 4 * r * LANES;
-            IntVector r0 = FloatVector.fromArray(FLOATS, s, row).reinterpretAsInts();
-            IntVector r1 = FloatVector.fromArray(FLOATS, s, row + LANES).reinterpretAsInts();
-            IntVector r2 = FloatVector.fromArray(FLOATS, s, row + 2 * LANES).reinterpretAsInts();
-            IntVector r3 = FloatVector.fromArray(FLOATS, s, row + 3 * LANES).reinterpretAsInts();
+            IntVector r0 = (IntVector) FloatVector.fromArray(FLOATS, s, row).reinterpretShape(INTS, 0);
+            IntVector r1 = (IntVector) FloatVector.fromArray(FLOATS, s, row + LANES).reinterpretShape(INTS, 0);
+            IntVector r2 = (IntVector) FloatVector.fromArray(FLOATS, s, row + 2 * LANES).reinterpretShape(INTS, 0);
+            IntVector r3 = (IntVector) FloatVector.fromArray(FLOATS, s, row + 3 * LANES).reinterpretShape(INTS, 0);
             // 4Y >> 2 as f32
-            ((FloatVector) r0.add(r1).add(r2).lanewise(VectorOperators.ASHR, 2).convert(VectorOperators.I2F, 0))
+            ((FloatVector) r0.add(r1).add(r2).lanewise(VectorOperators.ASHR, 2)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0))
                     .intoArray(s, lanes + 2 * r * LANES);
-            ((FloatVector) r1.sub(r2).sub(r3).lanewise(VectorOperators.ASHR, 2).convert(VectorOperators.I2F, 0))
+            ((FloatVector) r1.sub(r2).sub(r3).lanewise(VectorOperators.ASHR, 2)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0))
                     .intoArray(s, lanes + (2 * r + 1) * LANES);
         }
     }

@@ -85,7 +85,8 @@ final class ActivationPlane {
             int end = Math.min(n, c + SUM_CHUNKS * CHUNK);
             for (; c + CHUNK <= end; c += CHUNK) {
                 ByteVector b = ByteVector.fromArray(BYTES, in, src + c).lanewise(VectorOperators.XOR, flip);
-                IntVector p = ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)).reinterpretAsInts();
+                IntVector p = (IntVector) ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0))
+                        .reinterpretShape(INTS, 0);
                 p.intoArray(plane, dst + c / 2);
                 acc = acc.add(p);
             }
@@ -93,7 +94,8 @@ final class ActivationPlane {
                 int rest = end - c;
                 VectorMask<Byte> m = BYTES.indexInRange(0, rest);
                 ByteVector b = ByteVector.fromArray(BYTES, in, src + c, m).lanewise(VectorOperators.XOR, flip, m);
-                IntVector p = ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)).reinterpretAsInts();
+                IntVector p = (IntVector) ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0))
+                        .reinterpretShape(INTS, 0);
                 p.intoArray(plane, dst + c / 2, INTS.indexInRange(0, (rest + 1) / 2));
                 acc = acc.add(p);
                 c = end;

@@ -82,8 +82,9 @@ final class Epilogue {
             int i = Math.min(step, n - LANES);
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                    .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
+            ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)).sub(bits)
+                    .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(outB, at + i);
         }
     }
 
@@ -108,21 +109,25 @@ final class Epilogue {
             int at = y + 4 * i * LANES;
             FloatVector f = FloatVector.fromArray(FLOATS, s, at).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            IntVector row = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+            IntVector row = ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0))
                     .sub(bits).and(0xFF);
             f = FloatVector.fromArray(FLOATS, s, at + LANES).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            row = row.or(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+            row = row.or(((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0))
                     .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 8));
             f = FloatVector.fromArray(FLOATS, s, at + 2 * LANES).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            row = row.or(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+            row = row.or(((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0))
                     .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 16));
             f = FloatVector.fromArray(FLOATS, s, at + 3 * LANES).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            row = row.or(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts()
+            row = row.or(((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0))
                     .sub(bits).lanewise(VectorOperators.LSHL, 24));
-            row.reinterpretAsFloats().intoArray(s, at);
+            ((FloatVector) row.reinterpretShape(FLOATS, 0)).intoArray(s, at);
             int dst = to + i * rowStride;
             if (cols == 4) {
                 for (int l = 0; l < LANES; l++) {
@@ -172,8 +177,9 @@ final class Epilogue {
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
             f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
-            f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                    .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(outB, at + i);
+            ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)).sub(bits)
+                    .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(outB, at + i);
         }
     }
 
@@ -189,43 +195,65 @@ final class Epilogue {
         FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, oc);
         FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, oc);
         FloatVector low = FloatVector.fromArray(FLOATS, r.low, oc);
-        FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(out, off);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, off + pixelStride);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 2 * pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, off + 2 * pixelStride);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, off + 3 * pixelStride);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, off + 3 * pixelStride);
         int c = oc + LANES;
         int o = off + LANES;
         m = FloatVector.fromArray(FLOATS, r.multiplier, c);
         bias = FloatVector.fromArray(FLOATS, r.bias, c);
         low = FloatVector.fromArray(FLOATS, r.low, c);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(out, o);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, o + pixelStride);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 2 * pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convert(VectorOperators.I2F, 0)).fma(m, bias);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, o + 2 * pixelStride);
+        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+                .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC).reinterpretAsInts().sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(out, o + 3 * pixelStride);
+        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0)).sub(bits)
+                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, o + 3 * pixelStride);
     }
 
     /**
@@ -251,7 +279,7 @@ final class Epilogue {
                 int count = b == blocks - 1 ? lastCount : LANES;
                 for (int j = 0; j < pixels; j++) {
                     FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                            .convert(VectorOperators.I2F, 0)).fma(m, bias);
+                            .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(m, bias);
                     if (r.relu) {
                         f = f.max(0f);
                     }
@@ -273,11 +301,12 @@ final class Epilogue {
             FloatVector high = FloatVector.broadcast(FLOATS, r.high);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES).convert(VectorOperators.I2F, 0);
+                FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convertShape(VectorOperators.I2F, FLOATS, 0);
                 f = f.fma(m, bias);
                 f = f.blend(low, f.compare(VectorOperators.LT, low));
                 f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
-                IntVector q = f.reinterpretAsInts().sub(ROUND_MAGIC_BITS - r.outputOffset);
+                IntVector q = ((IntVector) f.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS - r.outputOffset);
                 ByteVector v = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
                 int at = off + j * pixelStride + b * LANES;
                 if (count == LANES) {
@@ -306,7 +335,7 @@ final class Epilogue {
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
                 FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .convert(VectorOperators.I2F, 0)).fma(m, bias);
+                        .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(m, bias);
                 f.max(low).mul(scale).add(shift).intoArray(outF, off + j * pixelStride + b * LANES,
                         FLOATS.indexInRange(0, count));
             }
@@ -326,7 +355,7 @@ final class Epilogue {
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
                 FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .convert(VectorOperators.I2F, 0)).fma(m, bias);
+                        .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(m, bias);
                 f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f));
                 int at = off + j * pixelStride + b * LANES;
                 if (outB == null) {
@@ -336,7 +365,8 @@ final class Epilogue {
                 f = f.fma(FloatVector.fromArray(FLOATS, r.scale, c), FloatVector.fromArray(FLOATS, r.shift, c));
                 f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
                 f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
-                ((ByteVector) f.reinterpretAsInts().sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
+                ((ByteVector) ((IntVector) f.reinterpretShape(INTS, 0)).sub(bits)
+                        .convertShape(VectorOperators.I2B, BYTES, 0))
                         .intoArray(outB, at, BYTES.indexInRange(0, count));
             }
         }

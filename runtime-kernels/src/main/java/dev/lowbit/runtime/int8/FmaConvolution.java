@@ -7,6 +7,7 @@ import dev.lowbit.runtime.fp32.WinogradGeometry;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -53,6 +54,8 @@ public final class FmaConvolution {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     /** 32 levels: the bytes of 16 short lanes (stride-2 gathers). */
     private static final VectorSpecies<Byte> PAIRS = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final int LANES = 16;
 
     private final ConvGeometry g;
@@ -359,10 +362,12 @@ public final class FmaConvolution {
                         int ox = first;
                         if (sw == 2) {
                             for (; ox + LANES <= last && src + 2 * ox + 2 * LANES <= in.length; ox += LANES) {
-                                IntVector levels = (IntVector) ByteVector.fromArray(PAIRS, in, src + 2 * ox)
-                                        .reinterpretAsShorts().and((short) 0xFF)
+                                IntVector levels = (IntVector) ((ShortVector) ByteVector
+                                        .fromArray(PAIRS, in, src + 2 * ox)
+                                        .reinterpretShape(PAIR_SHORTS, 0)).and((short) 0xFF)
                                         .convertShape(VectorOperators.S2I, INTS, 0);
-                                ((FloatVector) levels.convert(VectorOperators.I2F, 0)).sub(z).intoArray(scratch, row + ox);
+                                ((FloatVector) levels.convertShape(VectorOperators.I2F, FLOATS, 0)).sub(z)
+                                        .intoArray(scratch, row + ox);
                             }
                         }
                         for (; ox < last; ox++) {
@@ -425,7 +430,7 @@ public final class FmaConvolution {
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
             ((FloatVector) ByteVector.fromArray(BYTES, in, inOff + i).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convert(VectorOperators.I2F, 0)).sub(z).intoArray(centred, at + i);
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)).sub(z).intoArray(centred, at + i);
         }
         for (; i < n; i++) {
             centred[at + i] = (in[inOff + i] & 0xFF) - zeroPoint;

@@ -35,6 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class FmaPointwise {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final int L = 16;
     /** Output channels per tile. */
     private static final int TILE = 8;
@@ -194,9 +195,11 @@ final class FmaPointwise {
         FloatVector a71 = a70;
         for (int c = 0, at = s, p = pBase; c < k; c++, at += plane, p += TILE) {
             FloatVector v0 = (FloatVector) ByteVector.fromArray(BYTES, in, at)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector v1 = (FloatVector) ByteVector.fromArray(BYTES, in, at + L)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p]);
             a00 = v0.fma(w, a00);
             a01 = v1.fma(w, a01);
@@ -278,11 +281,14 @@ final class FmaPointwise {
         FloatVector a72 = a70;
         for (int c = 0, at = s, p = pBase; c < k; c++, at += plane, p += TILE) {
             FloatVector v0 = (FloatVector) ByteVector.fromArray(BYTES, in, at)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector v1 = (FloatVector) ByteVector.fromArray(BYTES, in, at + L)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector v2 = (FloatVector) ByteVector.fromArray(BYTES, in, at + 2 * L)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p]);
             a00 = v0.fma(w, a00);
             a01 = v1.fma(w, a01);

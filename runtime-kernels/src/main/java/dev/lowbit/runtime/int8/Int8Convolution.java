@@ -219,32 +219,32 @@ public final class Int8Convolution {
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
                     ShortVector w1 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo + blockBytes)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    ShortVector x = IntVector.broadcast(INTS, plane[a0 + c]).reinterpretAsShorts();
-                    IntVector p = x.mul(w0).reinterpretAsInts();
+                    ShortVector x = (ShortVector) IntVector.broadcast(INTS, plane[a0 + c]).reinterpretShape(SHORTS, 0);
+                    IntVector p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
                     r00 = r00.add(p);
                     h00 = h00.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = x.mul(w1).reinterpretAsInts();
+                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
                     r01 = r01.add(p);
                     h01 = h01.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = IntVector.broadcast(INTS, plane[a1 + c]).reinterpretAsShorts();
-                    p = x.mul(w0).reinterpretAsInts();
+                    x = (ShortVector) IntVector.broadcast(INTS, plane[a1 + c]).reinterpretShape(SHORTS, 0);
+                    p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
                     r10 = r10.add(p);
                     h10 = h10.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = x.mul(w1).reinterpretAsInts();
+                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
                     r11 = r11.add(p);
                     h11 = h11.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = IntVector.broadcast(INTS, plane[a2 + c]).reinterpretAsShorts();
-                    p = x.mul(w0).reinterpretAsInts();
+                    x = (ShortVector) IntVector.broadcast(INTS, plane[a2 + c]).reinterpretShape(SHORTS, 0);
+                    p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
                     r20 = r20.add(p);
                     h20 = h20.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = x.mul(w1).reinterpretAsInts();
+                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
                     r21 = r21.add(p);
                     h21 = h21.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = IntVector.broadcast(INTS, plane[a3 + c]).reinterpretAsShorts();
-                    p = x.mul(w0).reinterpretAsInts();
+                    x = (ShortVector) IntVector.broadcast(INTS, plane[a3 + c]).reinterpretShape(SHORTS, 0);
+                    p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
                     r30 = r30.add(p);
                     h30 = h30.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = x.mul(w1).reinterpretAsInts();
+                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
                     r31 = r31.add(p);
                     h31 = h31.add(p.lanewise(VectorOperators.LSHR, 16));
                 }
@@ -283,7 +283,8 @@ public final class Int8Convolution {
                 for (int c = 0; c < pairs; c++, wo += ROW) {
                     ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    IntVector p = IntVector.broadcast(INTS, plane[a + c]).reinterpretAsShorts().mul(w0).reinterpretAsInts();
+                    IntVector p = (IntVector) ((ShortVector) IntVector.broadcast(INTS, plane[a + c])
+                            .reinterpretShape(SHORTS, 0)).mul(w0).reinterpretShape(INTS, 0);
                     raw = raw.add(p);
                     hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
                 }

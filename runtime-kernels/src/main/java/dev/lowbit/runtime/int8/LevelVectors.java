@@ -99,7 +99,7 @@ final class LevelVectors {
                         v = v.mul(a).add(b);
                     }
                     FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-                    IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+                    IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
                     VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
                     VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
                     level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
@@ -153,7 +153,7 @@ final class LevelVectors {
             }
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
@@ -188,7 +188,7 @@ final class LevelVectors {
             FloatVector ih = perChannel ? FloatVector.fromArray(FLOATS, inHigh, oc, in) : FloatVector.broadcast(FLOATS, inHigh[0]);
             // lanes outside the mask hold 0 / 0 = NaN here; they are not stored
             FloatVector t = y.sub(il).div(ih.sub(il)).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, il.min(ih)).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, il.max(ih));
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
@@ -216,15 +216,17 @@ final class LevelVectors {
             FloatVector bl = bLow.length == 1 ? FloatVector.broadcast(FLOATS, bLow[0]) : FloatVector.fromArray(FLOATS, bLow, c, in);
             FloatVector bh = bHigh.length == 1 ? FloatVector.broadcast(FLOATS, bHigh[0]) : FloatVector.fromArray(FLOATS, bHigh, c, in);
             FloatVector va = (FloatVector) ByteVector.fromArray(BYTES, a, at + c, inBytes)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector vb = (FloatVector) ByteVector.fromArray(BYTES, b, at + c, inBytes)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector y = va.div(aTop).mul(ah.sub(al)).add(al).add(vb.div(bTop).mul(bh.sub(bl)).add(bl));
             FloatVector il = inLow.length == 1 ? FloatVector.broadcast(FLOATS, inLow[0]) : FloatVector.fromArray(FLOATS, inLow, c, in);
             FloatVector ih = inHigh.length == 1 ? FloatVector.broadcast(FLOATS, inHigh[0]) : FloatVector.fromArray(FLOATS, inHigh, c, in);
             // lanes outside the mask may hold NaN here; they are not stored
             FloatVector t = y.sub(il).div(ih.sub(il)).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, il.min(ih)).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, il.max(ih));
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
@@ -259,7 +261,7 @@ final class LevelVectors {
             }
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = y.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, lo).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
@@ -293,13 +295,15 @@ final class LevelVectors {
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
             FloatVector va = (FloatVector) ByteVector.fromArray(BYTES, a, at + i)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector vb = (FloatVector) ByteVector.fromArray(BYTES, b, at + i)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0);
             FloatVector y = va.div(aTop).mul(aSpan).add(al).add(vb.div(bTop).mul(bSpan).add(bl));
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = y.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, lo).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
@@ -322,7 +326,8 @@ final class LevelVectors {
         if (qStride == 1) {
             for (; i + LANES <= n; i += LANES) {
                 FloatVector level = (FloatVector) ByteVector.fromArray(BYTES, q, qOff + i)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0).convert(VectorOperators.I2F, 0);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
+                        .convertShape(VectorOperators.I2F, FLOATS, 0);
                 level.div(top).mul(span).add(ol).intoArray(x, from + i);
             }
         }

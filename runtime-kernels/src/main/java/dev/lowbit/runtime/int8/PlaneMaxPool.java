@@ -105,16 +105,18 @@ final class PlaneMaxPool {
                     ShortVector best = ShortVector.broadcast(PAIRS, Byte.MIN_VALUE);
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        ShortVector pair = ByteVector.fromArray(WIDE, x, row, m0).lanewise(VectorOperators.XOR, FLIP)
-                                .reinterpretAsShorts();
+                        ShortVector pair = (ShortVector) ByteVector.fromArray(WIDE, x, row, m0)
+                                .lanewise(VectorOperators.XOR, FLIP)
+                                .reinterpretShape(PAIRS, 0);
                         // the low byte sign-extended (<< 8 >> 8) is the window's first column, the high byte the next
                         best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
                         if (kw > 1) {
                             best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
                         }
                         if (kw > 2) {
-                            pair = ByteVector.fromArray(WIDE, x, row + 2, m2).lanewise(VectorOperators.XOR, FLIP)
-                                    .reinterpretAsShorts();
+                            pair = (ShortVector) ByteVector.fromArray(WIDE, x, row + 2, m2)
+                                    .lanewise(VectorOperators.XOR, FLIP)
+                                    .reinterpretShape(PAIRS, 0);
                             best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
                             if (kw > 3) {
                                 best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
@@ -122,8 +124,9 @@ final class PlaneMaxPool {
                         }
                         for (int kx = 4; kx < kw; kx += 2) {
                             VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + 2 * count));
-                            pair = ByteVector.fromArray(WIDE, x, row + kx, mk).lanewise(VectorOperators.XOR, FLIP)
-                                    .reinterpretAsShorts();
+                            pair = (ShortVector) ByteVector.fromArray(WIDE, x, row + kx, mk)
+                                    .lanewise(VectorOperators.XOR, FLIP)
+                                    .reinterpretShape(PAIRS, 0);
                             best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
                             if (kx + 1 < kw) {
                                 best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
