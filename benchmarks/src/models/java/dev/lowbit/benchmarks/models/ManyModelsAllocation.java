@@ -2,9 +2,14 @@ package dev.lowbit.benchmarks.models;
 
 import com.sun.management.ThreadMXBean;
 import dev.lowbit.runtime.InferenceModel;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * Bytes allocated per {@code infer()} when several generated models run one after the other in one JVM: each model
@@ -20,6 +25,10 @@ import java.util.Map;
  * inference before the fix, 328 after). Arguments are generated class names without the {@code Model} suffix.
  * A model's first hundreds include its warm-up, which can take several hundred inferences (head-pose FP16 alone: its
  * outputs only from the eighth hundred), so a lasting state is one that stays past about 1,000 inferences.
+ *
+ * <p>{@code -DjfrAt=N} (a multiple of 100) records the last model's inferences {@code N} to {@code N + 1500} with JFR (profile settings;
+ * {@code -DjfrFile}, default {@code many-models.jfr}): where a lasting state allocates. A recording started with the
+ * JVM changed the JIT's course in earlier runs, so this one starts late, from inside the process.
  */
 public final class ManyModelsAllocation {
     private static final List<String> REPRODUCTION = List.of("FaceDetectionAdas0001Fp16", "FaceDetectionAdas0001Fp16Int8",
@@ -29,16 +38,29 @@ public final class ManyModelsAllocation {
     private ManyModelsAllocation() {
     }
 
-    public static void main(String[] args) throws ReflectiveOperationException {
+    private static final int RECORDED_INFERENCES = 1500;
+
+    public static void main(String[] args) throws ReflectiveOperationException, IOException, ParseException {
         List<String> models = args.length > 0 ? List.of(args) : REPRODUCTION;
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int jfrAt = Integer.getInteger("jfrAt", -1);
+        Recording recording = null;
         for (int k = 0; k < models.size(); k++) {
             String name = models.get(k);
             InferenceModel model = GeneratedModels.byName(name);
             Map<String, float[]> inputs = GeneratedModels.randomLevels(model);
-            int inferences = k == models.size() - 1 ? Integer.getInteger("last", 1000) : Integer.getInteger("inferences", 300);
+            boolean last = k == models.size() - 1;
+            int inferences = last ? Integer.getInteger("last", 1000) : Integer.getInteger("inferences", 300);
             StringBuilder perHundred = new StringBuilder(name + ", bytes per inference per hundred:");
             for (int done = 0; done < inferences; done += 100) {
+                if (last && done == jfrAt) {
+                    recording = new Recording(Configuration.getConfiguration("profile"));
+                    recording.start();
+                }
+                if (recording != null && done == jfrAt + RECORDED_INFERENCES) {
+                    stopInto(recording);
+                    recording = null;
+                }
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 100; i++) {
                     model.infer(inputs);
@@ -47,5 +69,16 @@ public final class ManyModelsAllocation {
             }
             System.out.println(perHundred);
         }
+        if (recording != null) {
+            stopInto(recording);
+        }
+    }
+
+    private static void stopInto(Recording recording) throws IOException {
+        Path file = Path.of(System.getProperty("jfrFile", "many-models.jfr"));
+        recording.stop();
+        recording.dump(file);
+        recording.close();
+        System.out.println("JFR recording of the last model: " + file.toAbsolutePath());
     }
 }
