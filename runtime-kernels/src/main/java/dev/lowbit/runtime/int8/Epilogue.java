@@ -83,8 +83,8 @@ final class Epilogue {
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
             ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0)).sub(bits)
-                    .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(outB, at + i);
+                    .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
+                    .intoArray(outB, at + i);
         }
     }
 
@@ -178,8 +178,8 @@ final class Epilogue {
             f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
             f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
             ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0)).sub(bits)
-                    .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(outB, at + i);
+                    .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
+                    .intoArray(outB, at + i);
         }
     }
 
@@ -199,28 +199,25 @@ final class Epilogue {
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(out, off);
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, off);
         f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
                 .intoArray(out, off + pixelStride);
         f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
                 .intoArray(out, off + 2 * pixelStride);
         f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
                 .intoArray(out, off + 3 * pixelStride);
         int c = oc + LANES;
         int o = off + LANES;
@@ -231,28 +228,25 @@ final class Epilogue {
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(out, o);
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
+                .intoArray(out, o);
         f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
                 .intoArray(out, o + pixelStride);
         f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
                 .intoArray(out, o + 2 * pixelStride);
         f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
         ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits)
-                .convertShape(VectorOperators.I2B, BYTES, 0))
+                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
                 .intoArray(out, o + 3 * pixelStride);
     }
 
