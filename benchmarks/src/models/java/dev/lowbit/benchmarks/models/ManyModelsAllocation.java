@@ -26,31 +26,37 @@ import jdk.jfr.Recording;
  * A model's first hundreds include its warm-up, which can take several hundred inferences (head-pose FP16 alone: its
  * outputs only from the eighth hundred), so a lasting state is one that stays past about 1,000 inferences.
  *
- * <p>{@code -DjfrAt=N} (a multiple of 100) records the last model's inferences {@code N} to {@code N + 1500} with JFR (profile settings;
- * {@code -DjfrFile}, default {@code many-models.jfr}): where a lasting state allocates. A recording started with the
- * JVM changed the JIT's course in earlier runs, so this one starts late, from inside the process.
+ * <p>{@code -DjfrAt=N} (a multiple of 100) records the last model's inferences {@code N} to {@code N + 1500} with
+ * JFR (profile settings; {@code -DjfrFile}, default {@code many-models.jfr}): where a lasting state allocates. A
+ * recording started with the JVM changed the JIT's course in earlier runs, so this one starts late, from inside the
+ * process.
  */
 public final class ManyModelsAllocation {
     private static final List<String> REPRODUCTION = List.of("FaceDetectionAdas0001Fp16", "FaceDetectionAdas0001Fp16Int8",
             "FaceDetectionAdas0001Fp16Int8AsFp32", "FaceDetectionRetail0004Fp16Int8",
             "VehicleAttributesRecognitionBarrier0039Fp16Int8AsFp32");
 
+    private static final int RECORDED_INFERENCES = 1500;
+
     private ManyModelsAllocation() {
     }
-
-    private static final int RECORDED_INFERENCES = 1500;
 
     public static void main(String[] args) throws ReflectiveOperationException, IOException, ParseException {
         List<String> models = args.length > 0 ? List.of(args) : REPRODUCTION;
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         int jfrAt = Integer.getInteger("jfrAt", -1);
+        int lastInferences = Integer.getInteger("last", 1000);
+        if (jfrAt >= 0 && (jfrAt % 100 != 0 || jfrAt >= lastInferences)) {
+            throw new IllegalArgumentException("-DjfrAt=" + jfrAt + " records nothing: it must be a multiple of 100"
+                    + " below the last model's " + lastInferences + " inferences (-Dlast)");
+        }
         Recording recording = null;
         for (int k = 0; k < models.size(); k++) {
             String name = models.get(k);
             InferenceModel model = GeneratedModels.byName(name);
             Map<String, float[]> inputs = GeneratedModels.randomLevels(model);
             boolean last = k == models.size() - 1;
-            int inferences = last ? Integer.getInteger("last", 1000) : Integer.getInteger("inferences", 300);
+            int inferences = last ? lastInferences : Integer.getInteger("inferences", 300);
             StringBuilder perHundred = new StringBuilder(name + ", bytes per inference per hundred:");
             for (int done = 0; done < inferences; done += 100) {
                 if (last && done == jfrAt) {
