@@ -177,21 +177,21 @@ final class FmaPointwise {
      */
     private static void tile(byte[] in, int s, int plane, int k, float[] pk, int pBase, float[] start, int m,
             float[] sums, int d) {
-        FloatVector a00 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m]);
+        FloatVector a00 = FloatVector.broadcast(FLOATS, start[m]);
         FloatVector a01 = a00;
-        FloatVector a10 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 1]);
+        FloatVector a10 = FloatVector.broadcast(FLOATS, start[m + 1]);
         FloatVector a11 = a10;
-        FloatVector a20 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 2]);
+        FloatVector a20 = FloatVector.broadcast(FLOATS, start[m + 2]);
         FloatVector a21 = a20;
-        FloatVector a30 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 3]);
+        FloatVector a30 = FloatVector.broadcast(FLOATS, start[m + 3]);
         FloatVector a31 = a30;
-        FloatVector a40 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 4]);
+        FloatVector a40 = FloatVector.broadcast(FLOATS, start[m + 4]);
         FloatVector a41 = a40;
-        FloatVector a50 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 5]);
+        FloatVector a50 = FloatVector.broadcast(FLOATS, start[m + 5]);
         FloatVector a51 = a50;
-        FloatVector a60 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 6]);
+        FloatVector a60 = FloatVector.broadcast(FLOATS, start[m + 6]);
         FloatVector a61 = a60;
-        FloatVector a70 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 7]);
+        FloatVector a70 = FloatVector.broadcast(FLOATS, start[m + 7]);
         FloatVector a71 = a70;
         for (int c = 0, at = s, p = pBase; c < k; c++, at += plane, p += TILE) {
             FloatVector v0 = (FloatVector) ByteVector.fromArray(BYTES, in, at)
@@ -200,28 +200,28 @@ final class FmaPointwise {
             FloatVector v1 = (FloatVector) ByteVector.fromArray(BYTES, in, at + L)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
                     .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p]);
+            FloatVector w = FloatVector.broadcast(FLOATS, pk[p]);
             a00 = v0.fma(w, a00);
             a01 = v1.fma(w, a01);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 1]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 1]);
             a10 = v0.fma(w, a10);
             a11 = v1.fma(w, a11);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 2]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 2]);
             a20 = v0.fma(w, a20);
             a21 = v1.fma(w, a21);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 3]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 3]);
             a30 = v0.fma(w, a30);
             a31 = v1.fma(w, a31);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 4]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 4]);
             a40 = v0.fma(w, a40);
             a41 = v1.fma(w, a41);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 5]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 5]);
             a50 = v0.fma(w, a50);
             a51 = v1.fma(w, a51);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 6]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 6]);
             a60 = v0.fma(w, a60);
             a61 = v1.fma(w, a61);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 7]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 7]);
             a70 = v0.fma(w, a70);
             a71 = v1.fma(w, a71);
         }
@@ -255,28 +255,28 @@ final class FmaPointwise {
      */
     private static void tile8x3(byte[] in, int s, int plane, int k, float[] pk, int pBase, float[] start, int m,
             float[] sums, int d) {
-        FloatVector a00 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m]);
+        FloatVector a00 = FloatVector.broadcast(FLOATS, start[m]);
         FloatVector a01 = a00;
         FloatVector a02 = a00;
-        FloatVector a10 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 1]);
+        FloatVector a10 = FloatVector.broadcast(FLOATS, start[m + 1]);
         FloatVector a11 = a10;
         FloatVector a12 = a10;
-        FloatVector a20 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 2]);
+        FloatVector a20 = FloatVector.broadcast(FLOATS, start[m + 2]);
         FloatVector a21 = a20;
         FloatVector a22 = a20;
-        FloatVector a30 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 3]);
+        FloatVector a30 = FloatVector.broadcast(FLOATS, start[m + 3]);
         FloatVector a31 = a30;
         FloatVector a32 = a30;
-        FloatVector a40 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 4]);
+        FloatVector a40 = FloatVector.broadcast(FLOATS, start[m + 4]);
         FloatVector a41 = a40;
         FloatVector a42 = a40;
-        FloatVector a50 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 5]);
+        FloatVector a50 = FloatVector.broadcast(FLOATS, start[m + 5]);
         FloatVector a51 = a50;
         FloatVector a52 = a50;
-        FloatVector a60 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 6]);
+        FloatVector a60 = FloatVector.broadcast(FLOATS, start[m + 6]);
         FloatVector a61 = a60;
         FloatVector a62 = a60;
-        FloatVector a70 = FloatVector.broadcast(FloatVector.SPECIES_512, start[m + 7]);
+        FloatVector a70 = FloatVector.broadcast(FLOATS, start[m + 7]);
         FloatVector a71 = a70;
         FloatVector a72 = a70;
         for (int c = 0, at = s, p = pBase; c < k; c++, at += plane, p += TILE) {
@@ -289,35 +289,35 @@ final class FmaPointwise {
             FloatVector v2 = (FloatVector) ByteVector.fromArray(BYTES, in, at + 2 * L)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
                     .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p]);
+            FloatVector w = FloatVector.broadcast(FLOATS, pk[p]);
             a00 = v0.fma(w, a00);
             a01 = v1.fma(w, a01);
             a02 = v2.fma(w, a02);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 1]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 1]);
             a10 = v0.fma(w, a10);
             a11 = v1.fma(w, a11);
             a12 = v2.fma(w, a12);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 2]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 2]);
             a20 = v0.fma(w, a20);
             a21 = v1.fma(w, a21);
             a22 = v2.fma(w, a22);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 3]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 3]);
             a30 = v0.fma(w, a30);
             a31 = v1.fma(w, a31);
             a32 = v2.fma(w, a32);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 4]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 4]);
             a40 = v0.fma(w, a40);
             a41 = v1.fma(w, a41);
             a42 = v2.fma(w, a42);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 5]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 5]);
             a50 = v0.fma(w, a50);
             a51 = v1.fma(w, a51);
             a52 = v2.fma(w, a52);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 6]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 6]);
             a60 = v0.fma(w, a60);
             a61 = v1.fma(w, a61);
             a62 = v2.fma(w, a62);
-            w = FloatVector.broadcast(FloatVector.SPECIES_512, pk[p + 7]);
+            w = FloatVector.broadcast(FLOATS, pk[p + 7]);
             a70 = v0.fma(w, a70);
             a71 = v1.fma(w, a71);
             a72 = v2.fma(w, a72);
