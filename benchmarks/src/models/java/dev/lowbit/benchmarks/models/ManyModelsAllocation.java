@@ -46,6 +46,7 @@ public final class ManyModelsAllocation {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         int jfrAt = Integer.getInteger("jfrAt", -1);
         int lastInferences = Integer.getInteger("last", 1000);
+        int otherInferences = Integer.getInteger("inferences", 300);
         if (jfrAt >= 0 && (jfrAt % 100 != 0 || jfrAt >= lastInferences)) {
             throw new IllegalArgumentException("-DjfrAt=" + jfrAt + " records nothing: it must be a multiple of 100"
                     + " below the last model's " + lastInferences + " inferences (-Dlast)");
@@ -56,7 +57,7 @@ public final class ManyModelsAllocation {
             InferenceModel model = GeneratedModels.byName(name);
             Map<String, float[]> inputs = GeneratedModels.randomLevels(model);
             boolean last = k == models.size() - 1;
-            int inferences = last ? lastInferences : Integer.getInteger("inferences", 300);
+            int inferences = last ? lastInferences : otherInferences;
             StringBuilder perHundred = new StringBuilder(name + ", bytes per inference per hundred:");
             for (int done = 0; done < inferences; done += 100) {
                 if (last && done == jfrAt) {
