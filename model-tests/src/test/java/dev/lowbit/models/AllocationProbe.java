@@ -9,9 +9,9 @@ import java.util.Random;
 /**
  * The measurement of {@link SteadyStateAllocationTest}, run in a JVM of its own per model variant: warms one
  * generated model until C2 has compiled it and prints the fewest bytes one {@code infer()} allocated, as
- * {@code RESULT <least> <outputBytes> <label>}. A JVM per model because the claim it checks is that of a JVM
- * running one model; after other models C2's shared profiles can leave int8 kernels allocating (docs/performance.md,
- * "The border term in the int8 kernel: tried, reverted"), which is reported there, not tested here.
+ * {@code RESULT <least> <outputBytes> <label>}. A JVM per model and per set of JIT flags, so that one variant's
+ * profiles do not shape another's code; what other models' profiles did is reproduced with
+ * {@code -XX:-UseTypeSpeculation} (docs/performance.md, "Exact vector classes").
  */
 public final class AllocationProbe {
     /** The returned map, its entries and arrays' headers: far below one boxed vector per row of a layer. */

@@ -2,6 +2,7 @@ package dev.lowbit.runtime.fp32;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,6 +19,9 @@ public final class Convolution {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F =
             VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Double>> D_TYPE = D.vectorType();
 
     private Convolution() {}
 
@@ -91,8 +95,8 @@ public final class Convolution {
             DoubleVector v3 = DoubleVector.broadcast(D, w3);
             int ox = first;
             for (; ox <= last - D.length(); ox += D.length()) {
-                DoubleVector v = (DoubleVector) FloatVector.fromArray(F, x, xRow + ox)
-                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector v = (DoubleVector) D_TYPE.cast(FloatVector.fromArray(F, x, xRow + ox)
+                        .convertShape(VectorOperators.F2D, D, 0));
                 v.fma(v0, DoubleVector.fromArray(D, acc, ox)).intoArray(acc, ox);
                 v.fma(v1, DoubleVector.fromArray(D, acc, ow + ox)).intoArray(acc, ow + ox);
                 v.fma(v2, DoubleVector.fromArray(D, acc, 2 * ow + ox)).intoArray(acc, 2 * ow + ox);

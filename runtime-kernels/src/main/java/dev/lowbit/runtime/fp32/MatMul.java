@@ -2,6 +2,7 @@ package dev.lowbit.runtime.fp32;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,6 +16,9 @@ public final class MatMul {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F =
             VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Double>> D_TYPE = D.vectorType();
 
     private MatMul() {}
 
@@ -130,8 +134,10 @@ public final class MatMul {
         DoubleVector acc = DoubleVector.zero(D);
         int p = 0;
         for (; p <= k - D.length(); p += D.length()) {
-            DoubleVector xv = (DoubleVector) FloatVector.fromArray(F, x, xi + p).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector wv = (DoubleVector) FloatVector.fromArray(F, w, wi + p).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector xv = (DoubleVector) D_TYPE.cast(FloatVector.fromArray(F, x, xi + p)
+                    .convertShape(VectorOperators.F2D, D, 0));
+            DoubleVector wv = (DoubleVector) D_TYPE.cast(FloatVector.fromArray(F, w, wi + p)
+                    .convertShape(VectorOperators.F2D, D, 0));
             acc = xv.fma(wv, acc);
         }
         double s = acc.reduceLanes(VectorOperators.ADD);

@@ -4,6 +4,7 @@ import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -42,6 +43,11 @@ final class SmallPlaneConvolution {
     private static final VectorSpecies<Integer> WEIGHT_INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(32 * L));
     /** The int lanes of one f32 vector (the exact sums' bits). */
     private static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Float>> F_TYPE = F.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
+    private static final Class<? extends Vector<Integer>> WEIGHT_INTS_TYPE = WEIGHT_INTS.vectorType();
     private static final int BLOCK = 4 * L;
     /**
      * Reduction steps summed in f32 before the exact integer mode moves them to int32: with centred levels of
@@ -185,13 +191,14 @@ final class SmallPlaneConvolution {
     private static void addAsInts(float[] scratch, int tileAt, int at, int stride, boolean first) {
         for (int row = 0; row < 4; row++) {
             for (int i = 0; i < BLOCK; i += L) {
-                IntVector run = (IntVector) FloatVector.fromArray(F, scratch, tileAt + row * BLOCK + i)
-                        .convertShape(VectorOperators.F2I, INTS, 0);
+                IntVector run = (IntVector) INTS_TYPE.cast(FloatVector.fromArray(F, scratch, tileAt + row * BLOCK + i)
+                        .convertShape(VectorOperators.F2I, INTS, 0));
                 int to = at + row * stride + i;
                 if (!first) {
-                    run = run.add((IntVector) FloatVector.fromArray(F, scratch, to).reinterpretShape(INTS, 0));
+                    run = run.add((IntVector) INTS_TYPE.cast(FloatVector.fromArray(F, scratch, to)
+                            .reinterpretShape(INTS, 0)));
                 }
-                ((FloatVector) run.reinterpretShape(F, 0)).intoArray(scratch, to);
+                ((FloatVector) F_TYPE.cast(run.reinterpretShape(F, 0))).intoArray(scratch, to);
             }
         }
     }
@@ -219,14 +226,18 @@ final class SmallPlaneConvolution {
         FloatVector a32 = FloatVector.zero(F);
         FloatVector a33 = FloatVector.zero(F);
         for (int r = from, wp = wAt; r < to; r++, wp += BLOCK) {
-            FloatVector w0 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
-            FloatVector w1 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + L)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
-            FloatVector w2 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 2 * L)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
-            FloatVector w3 = (FloatVector) ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 3 * L)
-                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0).convertShape(VectorOperators.I2F, F, 0);
+            IntVector w0Ints = (IntVector) WEIGHT_INTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, pk, wp)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0));
+            FloatVector w0 = (FloatVector) F_TYPE.cast(w0Ints.convertShape(VectorOperators.I2F, F, 0));
+            IntVector w1Ints = (IntVector) WEIGHT_INTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, pk, wp + L)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0));
+            FloatVector w1 = (FloatVector) F_TYPE.cast(w1Ints.convertShape(VectorOperators.I2F, F, 0));
+            IntVector w2Ints = (IntVector) WEIGHT_INTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 2 * L)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0));
+            FloatVector w2 = (FloatVector) F_TYPE.cast(w2Ints.convertShape(VectorOperators.I2F, F, 0));
+            IntVector w3Ints = (IntVector) WEIGHT_INTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, pk, wp + 3 * L)
+                    .convertShape(VectorOperators.B2I, WEIGHT_INTS, 0));
+            FloatVector w3 = (FloatVector) F_TYPE.cast(w3Ints.convertShape(VectorOperators.I2F, F, 0));
             int at = s + off[r];
             FloatVector b = FloatVector.broadcast(F, src[at + p0]);
             a00 = w0.fma(b, a00);

@@ -4,6 +4,7 @@ import dev.lowbit.runtime.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -51,6 +52,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class WinogradTiles {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     private static final int LANES = WinogradGeometry.LANES;
     private static final int STEP = WinogradGeometry.TILE_STEP;
 
@@ -668,29 +673,35 @@ public final class WinogradTiles {
             // each run's sum is an integer within 2^24 (exact in f32), their total within 2^31 / 9
             IntVector m0 = IntVector.zero(INTS), m1 = m0, m2 = m0, m3 = m0;
             for (int r = 0, a = at + j * pStride; r < runs; r++, a += runStride) {
-                m0 = m0.add((IntVector) FloatVector.fromArray(FLOATS, s, a).convertShape(VectorOperators.F2I, INTS, 0));
-                m1 = m1.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 4 * pStride)
-                        .convertShape(VectorOperators.F2I, INTS, 0));
-                m2 = m2.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 8 * pStride)
-                        .convertShape(VectorOperators.F2I, INTS, 0));
-                m3 = m3.add((IntVector) FloatVector.fromArray(FLOATS, s, a + 12 * pStride)
-                        .convertShape(VectorOperators.F2I, INTS, 0));
+                m0 = ((IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, a)
+                        .convertShape(VectorOperators.F2I, INTS, 0))).add(m0);
+                m1 = ((IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, a + 4 * pStride)
+                        .convertShape(VectorOperators.F2I, INTS, 0))).add(m1);
+                m2 = ((IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, a + 8 * pStride)
+                        .convertShape(VectorOperators.F2I, INTS, 0))).add(m2);
+                m3 = ((IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, a + 12 * pStride)
+                        .convertShape(VectorOperators.F2I, INTS, 0))).add(m3);
             }
-            ((FloatVector) m0.add(m1).add(m2).reinterpretShape(FLOATS, 0)).intoArray(s, columns + j * LANES);
-            ((FloatVector) m1.sub(m2).sub(m3).reinterpretShape(FLOATS, 0)).intoArray(s, columns + (4 + j) * LANES);
+            ((FloatVector) FLOATS_TYPE.cast(m0.add(m1).add(m2).reinterpretShape(FLOATS, 0)))
+                    .intoArray(s, columns + j * LANES);
+            ((FloatVector) FLOATS_TYPE.cast(m1.sub(m2).sub(m3).reinterpretShape(FLOATS, 0)))
+                    .intoArray(s, columns + (4 + j) * LANES);
         }
         for (int r = 0; r < 2; r++) {
             int row = columns + 4 * r * LANES;
-            IntVector r0 = (IntVector) FloatVector.fromArray(FLOATS, s, row).reinterpretShape(INTS, 0);
-            IntVector r1 = (IntVector) FloatVector.fromArray(FLOATS, s, row + LANES).reinterpretShape(INTS, 0);
-            IntVector r2 = (IntVector) FloatVector.fromArray(FLOATS, s, row + 2 * LANES).reinterpretShape(INTS, 0);
-            IntVector r3 = (IntVector) FloatVector.fromArray(FLOATS, s, row + 3 * LANES).reinterpretShape(INTS, 0);
+            IntVector r0 = (IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, row).reinterpretShape(INTS, 0));
+            IntVector r1 = (IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, row + LANES)
+                    .reinterpretShape(INTS, 0));
+            IntVector r2 = (IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, row + 2 * LANES)
+                    .reinterpretShape(INTS, 0));
+            IntVector r3 = (IntVector) INTS_TYPE.cast(FloatVector.fromArray(FLOATS, s, row + 3 * LANES)
+                    .reinterpretShape(INTS, 0));
             // 4Y >> 2 as f32
-            ((FloatVector) r0.add(r1).add(r2).lanewise(VectorOperators.ASHR, 2)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0))
+            ((FloatVector) FLOATS_TYPE.cast(r0.add(r1).add(r2).lanewise(VectorOperators.ASHR, 2)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)))
                     .intoArray(s, lanes + 2 * r * LANES);
-            ((FloatVector) r1.sub(r2).sub(r3).lanewise(VectorOperators.ASHR, 2)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0))
+            ((FloatVector) FLOATS_TYPE.cast(r1.sub(r2).sub(r3).lanewise(VectorOperators.ASHR, 2)
+                    .convertShape(VectorOperators.I2F, FLOATS, 0)))
                     .intoArray(s, lanes + (2 * r + 1) * LANES);
         }
     }

@@ -5,6 +5,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,6 +20,11 @@ final class ActivationPlane {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
+    private static final Class<? extends Vector<Short>> SHORTS_TYPE = SHORTS.vectorType();
     private static final int CHUNK = 32; // channels per vector step
     private static final int SUM_CHUNKS = 16; // 512 channels: low halves of the pair sums stay below 2^16
 
@@ -84,20 +90,23 @@ final class ActivationPlane {
             IntVector acc = IntVector.zero(INTS);
             int end = Math.min(n, c + SUM_CHUNKS * CHUNK);
             for (; c + CHUNK <= end; c += CHUNK) {
-                ByteVector b = ByteVector.fromArray(BYTES, in, src + c).lanewise(VectorOperators.XOR, flip);
-                IntVector p = (IntVector) ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0))
-                        .reinterpretShape(INTS, 0);
+                ByteVector b = ((ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, src + c)))
+                        .lanewise(VectorOperators.XOR, flip);
+                IntVector p = (IntVector) INTS_TYPE.cast(((ShortVector) SHORTS_TYPE.cast(b
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)))
+                        .reinterpretShape(INTS, 0));
                 p.intoArray(plane, dst + c / 2);
-                acc = acc.add(p);
+                acc = p.add(acc);
             }
             if (c < end) {
                 int rest = end - c;
                 VectorMask<Byte> m = BYTES.indexInRange(0, rest);
                 ByteVector b = ByteVector.fromArray(BYTES, in, src + c, m).lanewise(VectorOperators.XOR, flip, m);
-                IntVector p = (IntVector) ((ShortVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0))
-                        .reinterpretShape(INTS, 0);
+                IntVector p = (IntVector) INTS_TYPE.cast(((ShortVector) SHORTS_TYPE.cast(b
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)))
+                        .reinterpretShape(INTS, 0));
                 p.intoArray(plane, dst + c / 2, INTS.indexInRange(0, (rest + 1) / 2));
-                acc = acc.add(p);
+                acc = p.add(acc);
                 c = end;
             }
             int total = acc.reduceLanes(VectorOperators.ADD);

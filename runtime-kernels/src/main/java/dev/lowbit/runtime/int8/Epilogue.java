@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,6 +18,11 @@ final class Epilogue {
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
+    static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
+    static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     static final int LANES = 16;
     /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits (v <= 255 here). */
     private static final float ROUND_MAGIC = 12582912f;
@@ -82,9 +88,9 @@ final class Epilogue {
             int i = Math.min(step, n - LANES);
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                    .intoArray(outB, at + i);
+            IntVector level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0));
+            ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(outB, at + i);
         }
     }
 
@@ -109,25 +115,25 @@ final class Epilogue {
             int at = y + 4 * i * LANES;
             FloatVector f = FloatVector.fromArray(FLOATS, s, at).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            IntVector row = ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0))
+            IntVector row = ((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
                     .sub(bits).and(0xFF);
             f = FloatVector.fromArray(FLOATS, s, at + LANES).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            row = row.or(((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0))
+            row = row.or(((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
                     .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 8));
             f = FloatVector.fromArray(FLOATS, s, at + 2 * LANES).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            row = row.or(((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0))
+            row = row.or(((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
                     .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 16));
             f = FloatVector.fromArray(FLOATS, s, at + 3 * LANES).fma(m, bias);
             f = f.blend(low, f.compare(VectorOperators.LT, low));
-            row = row.or(((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0))
+            row = row.or(((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
                     .sub(bits).lanewise(VectorOperators.LSHL, 24));
-            ((FloatVector) row.reinterpretShape(FLOATS, 0)).intoArray(s, at);
+            ((FloatVector) FLOATS_TYPE.cast(row.reinterpretShape(FLOATS, 0))).intoArray(s, at);
             int dst = to + i * rowStride;
             if (cols == 4) {
                 for (int l = 0; l < LANES; l++) {
@@ -177,9 +183,9 @@ final class Epilogue {
             FloatVector f = FloatVector.fromArray(FLOATS, sums, from + i).fma(m, b);
             f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
             f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
-            ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                    .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                    .intoArray(outB, at + i);
+            IntVector level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0));
+            ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(outB, at + i);
         }
     }
 
@@ -195,59 +201,67 @@ final class Epilogue {
         FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, oc);
         FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, oc);
         FloatVector low = FloatVector.fromArray(FLOATS, r.low, oc);
-        FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff).convertShape(VectorOperators.I2F, FLOATS, 0))
+        FloatVector f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, off);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 2 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        IntVector level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, off);
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + 2 * LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, off + pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 4 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, off + pixelStride);
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + 4 * LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, off + 2 * pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 6 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, off + 2 * pixelStride);
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + 6 * LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, off + 3 * pixelStride);
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, off + 3 * pixelStride);
         int c = oc + LANES;
         int o = off + LANES;
         m = FloatVector.fromArray(FLOATS, r.multiplier, c);
         bias = FloatVector.fromArray(FLOATS, r.bias, c);
         low = FloatVector.fromArray(FLOATS, r.low, c);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, o);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 3 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, o);
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + 3 * LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, o + pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 5 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, o + pixelStride);
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + 5 * LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, o + 2 * pixelStride);
-        f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + 7 * LANES).convertShape(VectorOperators.I2F, FLOATS, 0))
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, o + 2 * pixelStride);
+        f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + 7 * LANES)
+                .convertShape(VectorOperators.I2F, FLOATS, 0)))
                 .fma(m, bias);
         f = f.blend(low, f.compare(VectorOperators.LT, low));
-        ((ByteVector) ((IntVector) f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
-                .reinterpretShape(INTS, 0)).sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))
-                .intoArray(out, o + 3 * pixelStride);
+        level = (IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                .reinterpretShape(INTS, 0));
+        ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(out, o + 3 * pixelStride);
     }
 
     /**
@@ -272,8 +286,8 @@ final class Epilogue {
                 FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, c);
                 int count = b == blocks - 1 ? lastCount : LANES;
                 for (int j = 0; j < pixels; j++) {
-                    FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                            .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(m, bias);
+                    FloatVector f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                            .convertShape(VectorOperators.I2F, FLOATS, 0))).fma(m, bias);
                     if (r.relu) {
                         f = f.max(0f);
                     }
@@ -295,13 +309,14 @@ final class Epilogue {
             FloatVector high = FloatVector.broadcast(FLOATS, r.high);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = (FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .convertShape(VectorOperators.I2F, FLOATS, 0);
+                FloatVector f = (FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convertShape(VectorOperators.I2F, FLOATS, 0));
                 f = f.fma(m, bias);
                 f = f.blend(low, f.compare(VectorOperators.LT, low));
                 f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
-                IntVector q = ((IntVector) f.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS - r.outputOffset);
-                ByteVector v = (ByteVector) q.convertShape(VectorOperators.I2B, BYTES, 0);
+                IntVector q = ((IntVector) INTS_TYPE.cast(f.reinterpretShape(INTS, 0)))
+                        .sub(ROUND_MAGIC_BITS - r.outputOffset);
+                ByteVector v = (ByteVector) BYTES_TYPE.cast(q.convertShape(VectorOperators.I2B, BYTES, 0));
                 int at = off + j * pixelStride + b * LANES;
                 if (count == LANES) {
                     v.intoArray(outB, at);
@@ -328,8 +343,8 @@ final class Epilogue {
             FloatVector shift = FloatVector.fromArray(FLOATS, r.postShift, c);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(m, bias);
+                FloatVector f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convertShape(VectorOperators.I2F, FLOATS, 0))).fma(m, bias);
                 f.max(low).mul(scale).add(shift).intoArray(outF, off + j * pixelStride + b * LANES,
                         FLOATS.indexInRange(0, count));
             }
@@ -348,8 +363,8 @@ final class Epilogue {
             FloatVector slope = FloatVector.fromArray(FLOATS, r.slope, c);
             int count = b == blocks - 1 ? lastCount : LANES;
             for (int j = 0; j < pixels; j++) {
-                FloatVector f = ((FloatVector) IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
-                        .convertShape(VectorOperators.I2F, FLOATS, 0)).fma(m, bias);
+                FloatVector f = ((FloatVector) FLOATS_TYPE.cast(IntVector.fromArray(INTS, d, dOff + (j * blocks + b) * LANES)
+                        .convertShape(VectorOperators.I2F, FLOATS, 0))).fma(m, bias);
                 f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f));
                 int at = off + j * pixelStride + b * LANES;
                 if (outB == null) {
@@ -359,8 +374,8 @@ final class Epilogue {
                 f = f.fma(FloatVector.fromArray(FLOATS, r.scale, c), FloatVector.fromArray(FLOATS, r.shift, c));
                 f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
                 f = f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC);
-                ((ByteVector) ((IntVector) f.reinterpretShape(INTS, 0)).sub(bits)
-                        .convertShape(VectorOperators.I2B, BYTES, 0))
+                IntVector level = (IntVector) INTS_TYPE.cast(f.reinterpretShape(INTS, 0));
+                ((ByteVector) BYTES_TYPE.cast(level.sub(bits).convertShape(VectorOperators.I2B, BYTES, 0)))
                         .intoArray(outB, at, BYTES.indexInRange(0, count));
             }
         }

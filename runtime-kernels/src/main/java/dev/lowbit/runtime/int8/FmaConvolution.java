@@ -8,6 +8,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,6 +57,11 @@ public final class FmaConvolution {
     private static final VectorSpecies<Byte> PAIRS = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> PAIR_SHORTS = ShortVector.SPECIES_256;
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
+    private static final Class<? extends Vector<Short>> PAIR_SHORTS_TYPE = PAIR_SHORTS.vectorType();
     private static final int LANES = 16;
 
     private final ConvGeometry g;
@@ -362,11 +368,11 @@ public final class FmaConvolution {
                         int ox = first;
                         if (sw == 2) {
                             for (; ox + LANES <= last && src + 2 * ox + 2 * LANES <= in.length; ox += LANES) {
-                                IntVector levels = (IntVector) ((ShortVector) ByteVector
-                                        .fromArray(PAIRS, in, src + 2 * ox)
-                                        .reinterpretShape(PAIR_SHORTS, 0)).and((short) 0xFF)
-                                        .convertShape(VectorOperators.S2I, INTS, 0);
-                                ((FloatVector) levels.convertShape(VectorOperators.I2F, FLOATS, 0)).sub(z)
+                                ShortVector pairs = (ShortVector) PAIR_SHORTS_TYPE.cast(
+                                        ByteVector.fromArray(PAIRS, in, src + 2 * ox).reinterpretShape(PAIR_SHORTS, 0));
+                                IntVector levels = (IntVector) INTS_TYPE.cast(pairs.and((short) 0xFF)
+                                        .convertShape(VectorOperators.S2I, INTS, 0));
+                                ((FloatVector) FLOATS_TYPE.cast(levels.convertShape(VectorOperators.I2F, FLOATS, 0))).sub(z)
                                         .intoArray(scratch, row + ox);
                             }
                         }
@@ -429,8 +435,10 @@ public final class FmaConvolution {
         float z = zeroPoint;
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            ((FloatVector) ByteVector.fromArray(BYTES, in, inOff + i).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0)).sub(z).intoArray(centred, at + i);
+            IntVector levels = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, inOff + i)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            ((FloatVector) FLOATS_TYPE.cast(levels.convertShape(VectorOperators.I2F, FLOATS, 0))).sub(z)
+                    .intoArray(centred, at + i);
         }
         for (; i < n; i++) {
             centred[at + i] = (in[inOff + i] & 0xFF) - zeroPoint;

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,6 +37,10 @@ final class FmaPointwise {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     private static final int L = 16;
     /** Output channels per tile. */
     private static final int TILE = 8;
@@ -194,12 +199,12 @@ final class FmaPointwise {
         FloatVector a70 = FloatVector.broadcast(FLOATS, start[m + 7]);
         FloatVector a71 = a70;
         for (int c = 0, at = s, p = pBase; c < k; c++, at += plane, p += TILE) {
-            FloatVector v0 = (FloatVector) ByteVector.fromArray(BYTES, in, at)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector v1 = (FloatVector) ByteVector.fromArray(BYTES, in, at + L)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
+            IntVector v0Ints = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector v0 = (FloatVector) FLOATS_TYPE.cast(v0Ints.convertShape(VectorOperators.I2F, FLOATS, 0));
+            IntVector v1Ints = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + L)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector v1 = (FloatVector) FLOATS_TYPE.cast(v1Ints.convertShape(VectorOperators.I2F, FLOATS, 0));
             FloatVector w = FloatVector.broadcast(FLOATS, pk[p]);
             a00 = v0.fma(w, a00);
             a01 = v1.fma(w, a01);
@@ -280,15 +285,15 @@ final class FmaPointwise {
         FloatVector a71 = a70;
         FloatVector a72 = a70;
         for (int c = 0, at = s, p = pBase; c < k; c++, at += plane, p += TILE) {
-            FloatVector v0 = (FloatVector) ByteVector.fromArray(BYTES, in, at)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector v1 = (FloatVector) ByteVector.fromArray(BYTES, in, at + L)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector v2 = (FloatVector) ByteVector.fromArray(BYTES, in, at + 2 * L)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
+            IntVector v0Ints = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector v0 = (FloatVector) FLOATS_TYPE.cast(v0Ints.convertShape(VectorOperators.I2F, FLOATS, 0));
+            IntVector v1Ints = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + L)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector v1 = (FloatVector) FLOATS_TYPE.cast(v1Ints.convertShape(VectorOperators.I2F, FLOATS, 0));
+            IntVector v2Ints = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 2 * L)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector v2 = (FloatVector) FLOATS_TYPE.cast(v2Ints.convertShape(VectorOperators.I2F, FLOATS, 0));
             FloatVector w = FloatVector.broadcast(FLOATS, pk[p]);
             a00 = v0.fma(w, a00);
             a01 = v1.fma(w, a01);

@@ -5,6 +5,7 @@ import dev.lowbit.runtime.pack.Int8WeightLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -34,6 +35,10 @@ public final class Int8Convolution {
     private static final VectorSpecies<Byte> WEIGHT_BYTES = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
+    private static final Class<? extends Vector<Short>> SHORTS_TYPE = SHORTS.vectorType();
     private static final int ROW = Int8WeightLayout.ROW_BYTES;
     private static final int LANES = Int8WeightLayout.OUT_BLOCK;
     /** Output pixels per register tile. */
@@ -215,38 +220,39 @@ public final class Int8Convolution {
                 int a0 = base + ky * tapY + kx * tapX;
                 int a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
                 for (int c = 0; c < pairs; c++, wo += ROW) {
-                    ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    ShortVector w1 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo + blockBytes)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    ShortVector x = (ShortVector) IntVector.broadcast(INTS, plane[a0 + c]).reinterpretShape(SHORTS, 0);
-                    IntVector p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
-                    r00 = r00.add(p);
-                    h00 = h00.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
-                    r01 = r01.add(p);
-                    h01 = h01.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = (ShortVector) IntVector.broadcast(INTS, plane[a1 + c]).reinterpretShape(SHORTS, 0);
-                    p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
-                    r10 = r10.add(p);
-                    h10 = h10.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
-                    r11 = r11.add(p);
-                    h11 = h11.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = (ShortVector) IntVector.broadcast(INTS, plane[a2 + c]).reinterpretShape(SHORTS, 0);
-                    p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
-                    r20 = r20.add(p);
-                    h20 = h20.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
-                    r21 = r21.add(p);
-                    h21 = h21.add(p.lanewise(VectorOperators.LSHR, 16));
-                    x = (ShortVector) IntVector.broadcast(INTS, plane[a3 + c]).reinterpretShape(SHORTS, 0);
-                    p = (IntVector) x.mul(w0).reinterpretShape(INTS, 0);
-                    r30 = r30.add(p);
-                    h30 = h30.add(p.lanewise(VectorOperators.LSHR, 16));
-                    p = (IntVector) x.mul(w1).reinterpretShape(INTS, 0);
-                    r31 = r31.add(p);
-                    h31 = h31.add(p.lanewise(VectorOperators.LSHR, 16));
+                    ShortVector w0 = (ShortVector) SHORTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0));
+                    ShortVector w1 = (ShortVector) SHORTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, w, wo + blockBytes)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0));
+                    ShortVector x = (ShortVector) SHORTS_TYPE.cast(IntVector.broadcast(INTS, plane[a0 + c])
+                            .reinterpretShape(SHORTS, 0));
+                    IntVector p = (IntVector) INTS_TYPE.cast(x.mul(w0).reinterpretShape(INTS, 0));
+                    r00 = p.add(r00);
+                    h00 = p.lanewise(VectorOperators.LSHR, 16).add(h00);
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w1).reinterpretShape(INTS, 0));
+                    r01 = p.add(r01);
+                    h01 = p.lanewise(VectorOperators.LSHR, 16).add(h01);
+                    x = (ShortVector) SHORTS_TYPE.cast(IntVector.broadcast(INTS, plane[a1 + c]).reinterpretShape(SHORTS, 0));
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w0).reinterpretShape(INTS, 0));
+                    r10 = p.add(r10);
+                    h10 = p.lanewise(VectorOperators.LSHR, 16).add(h10);
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w1).reinterpretShape(INTS, 0));
+                    r11 = p.add(r11);
+                    h11 = p.lanewise(VectorOperators.LSHR, 16).add(h11);
+                    x = (ShortVector) SHORTS_TYPE.cast(IntVector.broadcast(INTS, plane[a2 + c]).reinterpretShape(SHORTS, 0));
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w0).reinterpretShape(INTS, 0));
+                    r20 = p.add(r20);
+                    h20 = p.lanewise(VectorOperators.LSHR, 16).add(h20);
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w1).reinterpretShape(INTS, 0));
+                    r21 = p.add(r21);
+                    h21 = p.lanewise(VectorOperators.LSHR, 16).add(h21);
+                    x = (ShortVector) SHORTS_TYPE.cast(IntVector.broadcast(INTS, plane[a3 + c]).reinterpretShape(SHORTS, 0));
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w0).reinterpretShape(INTS, 0));
+                    r30 = p.add(r30);
+                    h30 = p.lanewise(VectorOperators.LSHR, 16).add(h30);
+                    p = (IntVector) INTS_TYPE.cast(x.mul(w1).reinterpretShape(INTS, 0));
+                    r31 = p.add(r31);
+                    h31 = p.lanewise(VectorOperators.LSHR, 16).add(h31);
                 }
             }
         }
@@ -281,12 +287,12 @@ public final class Int8Convolution {
             for (int kx = 0; kx < g.kernelW(); kx++) {
                 int a = base + ky * tapY + kx * tapX;
                 for (int c = 0; c < pairs; c++, wo += ROW) {
-                    ShortVector w0 = (ShortVector) ByteVector.fromArray(WEIGHT_BYTES, w, wo)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
-                    IntVector p = (IntVector) ((ShortVector) IntVector.broadcast(INTS, plane[a + c])
-                            .reinterpretShape(SHORTS, 0)).mul(w0).reinterpretShape(INTS, 0);
-                    raw = raw.add(p);
-                    hi = hi.add(p.lanewise(VectorOperators.LSHR, 16));
+                    ShortVector w0 = (ShortVector) SHORTS_TYPE.cast(ByteVector.fromArray(WEIGHT_BYTES, w, wo)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0));
+                    ShortVector x = (ShortVector) SHORTS_TYPE.cast(IntVector.broadcast(INTS, plane[a + c]).reinterpretShape(SHORTS, 0));
+                    IntVector p = (IntVector) INTS_TYPE.cast(x.mul(w0).reinterpretShape(INTS, 0));
+                    raw = p.add(raw);
+                    hi = p.lanewise(VectorOperators.LSHR, 16).add(hi);
                 }
             }
         }

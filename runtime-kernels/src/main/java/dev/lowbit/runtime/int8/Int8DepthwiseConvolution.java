@@ -5,6 +5,7 @@ import dev.lowbit.runtime.pack.DepthwiseWeightLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Int8DepthwiseConvolution {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     private static final int LANES = DepthwiseWeightLayout.CHANNEL_BLOCK;
     private static final int TILE = 4;
 
@@ -143,18 +147,22 @@ public final class Int8DepthwiseConvolution {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
                 IntVector wv = IntVector.fromArray(INTS, w, wo);
                 int at = a + ky * tapY + kx * tapX;
-                IntVector x0 = (IntVector) ByteVector.fromArray(BYTES, in, at).lanewise(VectorOperators.XOR, flip)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x1 = (IntVector) ByteVector.fromArray(BYTES, in, at + step).lanewise(VectorOperators.XOR, flip)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x2 = (IntVector) ByteVector.fromArray(BYTES, in, at + 2 * step).lanewise(VectorOperators.XOR, flip)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                IntVector x3 = (IntVector) ByteVector.fromArray(BYTES, in, at + 3 * step).lanewise(VectorOperators.XOR, flip)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                acc0 = acc0.add(x0.mul(wv));
-                acc1 = acc1.add(x1.mul(wv));
-                acc2 = acc2.add(x2.mul(wv));
-                acc3 = acc3.add(x3.mul(wv));
+                IntVector x0 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at)
+                        .lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                IntVector x1 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + step)
+                        .lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                IntVector x2 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 2 * step)
+                        .lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                IntVector x3 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 3 * step)
+                        .lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                acc0 = x0.mul(wv).add(acc0);
+                acc1 = x1.mul(wv).add(acc1);
+                acc2 = x2.mul(wv).add(acc2);
+                acc3 = x3.mul(wv).add(acc3);
             }
         }
         // through scratch: keeps vectors out of the (not always inlined) epilogue call
@@ -187,10 +195,10 @@ public final class Int8DepthwiseConvolution {
             int row = inOff + ((iy + ky * dh) * g.inW() + ix) * channels + c;
             for (int kx = kx0; kx < kx1; kx++) {
                 IntVector wv = IntVector.fromArray(INTS, w, c + (ky * g.kernelW() + kx) * cp);
-                IntVector xv = (IntVector) ByteVector.fromArray(BYTES, in, row + kx * dw * channels, m)
-                        .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                acc = acc.add(xv.mul(wv));
-                weights = weights.add(wv);
+                IntVector xv = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, row + kx * dw * channels, m)
+                        .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                acc = xv.mul(wv).add(acc);
+                weights = wv.add(weights);
             }
         }
         acc.sub(weights.mul(layer.unsignedZeroPoint)).intoArray(scratch, t);

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,6 +22,11 @@ final class LevelVectors {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
+    private static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     static final int LANES = 16;
     /** 1.5 * 2^23: adding it to a float of magnitude below 2^22 rounds it half to even to an integer in the low mantissa bits. */
     private static final float ROUND_MAGIC = 12582912f;
@@ -99,11 +105,12 @@ final class LevelVectors {
                         v = v.mul(a).add(b);
                     }
                     FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-                    IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
+                    IntVector level = ((IntVector) INTS_TYPE.cast(t.reinterpretShape(INTS, 0))).sub(ROUND_MAGIC_BITS);
                     VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
                     VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
                     level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-                    ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, image + p * channels + c);
+                    ((ByteVector) BYTES_TYPE.cast(level.convertShape(VectorOperators.I2B, BYTES, 0)))
+                            .intoArray(q, image + p * channels + c);
                 }
             }
         }
@@ -153,11 +160,11 @@ final class LevelVectors {
             }
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = v.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) INTS_TYPE.cast(t.reinterpretShape(INTS, 0))).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = v.compare(VectorOperators.LE, lo).or(v.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = v.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + i);
+            ((ByteVector) BYTES_TYPE.cast(level.convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(q, qOff + i);
         }
         return i;
     }
@@ -188,11 +195,12 @@ final class LevelVectors {
             FloatVector ih = perChannel ? FloatVector.fromArray(FLOATS, inHigh, oc, in) : FloatVector.broadcast(FLOATS, inHigh[0]);
             // lanes outside the mask hold 0 / 0 = NaN here; they are not stored
             FloatVector t = y.sub(il).div(ih.sub(il)).mul(top).add(ROUND_MAGIC);
-            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) INTS_TYPE.cast(t.reinterpretShape(INTS, 0))).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, il.min(ih)).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, il.max(ih));
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + oc, in.cast(BYTES));
+            ((ByteVector) BYTES_TYPE.cast(level.convertShape(VectorOperators.I2B, BYTES, 0)))
+                    .intoArray(q, qOff + oc, in.cast(BYTES));
         }
     }
 
@@ -215,22 +223,22 @@ final class LevelVectors {
             FloatVector ah = aHigh.length == 1 ? FloatVector.broadcast(FLOATS, aHigh[0]) : FloatVector.fromArray(FLOATS, aHigh, c, in);
             FloatVector bl = bLow.length == 1 ? FloatVector.broadcast(FLOATS, bLow[0]) : FloatVector.fromArray(FLOATS, bLow, c, in);
             FloatVector bh = bHigh.length == 1 ? FloatVector.broadcast(FLOATS, bHigh[0]) : FloatVector.fromArray(FLOATS, bHigh, c, in);
-            FloatVector va = (FloatVector) ByteVector.fromArray(BYTES, a, at + c, inBytes)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector vb = (FloatVector) ByteVector.fromArray(BYTES, b, at + c, inBytes)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
+            IntVector vaInts = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, a, at + c, inBytes)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector va = (FloatVector) FLOATS_TYPE.cast(vaInts.convertShape(VectorOperators.I2F, FLOATS, 0));
+            IntVector vbInts = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, b, at + c, inBytes)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector vb = (FloatVector) FLOATS_TYPE.cast(vbInts.convertShape(VectorOperators.I2F, FLOATS, 0));
             FloatVector y = va.div(aTop).mul(ah.sub(al)).add(al).add(vb.div(bTop).mul(bh.sub(bl)).add(bl));
             FloatVector il = inLow.length == 1 ? FloatVector.broadcast(FLOATS, inLow[0]) : FloatVector.fromArray(FLOATS, inLow, c, in);
             FloatVector ih = inHigh.length == 1 ? FloatVector.broadcast(FLOATS, inHigh[0]) : FloatVector.fromArray(FLOATS, inHigh, c, in);
             // lanes outside the mask may hold NaN here; they are not stored
             FloatVector t = y.sub(il).div(ih.sub(il)).mul(top).add(ROUND_MAGIC);
-            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) INTS_TYPE.cast(t.reinterpretShape(INTS, 0))).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, il.min(ih)).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, il.max(ih));
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, at + c, inBytes);
+            ((ByteVector) BYTES_TYPE.cast(level.convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(q, at + c, inBytes);
         }
     }
 
@@ -261,11 +269,11 @@ final class LevelVectors {
             }
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = y.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) INTS_TYPE.cast(t.reinterpretShape(INTS, 0))).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, lo).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, qOff + i);
+            ((ByteVector) BYTES_TYPE.cast(level.convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(q, qOff + i);
         }
         for (; i < pixels; i++) {
             float y = bias;
@@ -294,20 +302,20 @@ final class LevelVectors {
         float aSpan = ah - al, bSpan = bh - bl, range = ih - il, lo = Math.min(il, ih), hi = Math.max(il, ih);
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            FloatVector va = (FloatVector) ByteVector.fromArray(BYTES, a, at + i)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
-            FloatVector vb = (FloatVector) ByteVector.fromArray(BYTES, b, at + i)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                    .convertShape(VectorOperators.I2F, FLOATS, 0);
+            IntVector vaInts = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, a, at + i)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector va = (FloatVector) FLOATS_TYPE.cast(vaInts.convertShape(VectorOperators.I2F, FLOATS, 0));
+            IntVector vbInts = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, b, at + i)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+            FloatVector vb = (FloatVector) FLOATS_TYPE.cast(vbInts.convertShape(VectorOperators.I2F, FLOATS, 0));
             FloatVector y = va.div(aTop).mul(aSpan).add(al).add(vb.div(bTop).mul(bSpan).add(bl));
             // t may be huge or NaN only where a mask below overrides it
             FloatVector t = y.sub(il).div(range).mul(top).add(ROUND_MAGIC);
-            IntVector level = ((IntVector) t.reinterpretShape(INTS, 0)).sub(ROUND_MAGIC_BITS);
+            IntVector level = ((IntVector) INTS_TYPE.cast(t.reinterpretShape(INTS, 0))).sub(ROUND_MAGIC_BITS);
             VectorMask<Float> zero = y.compare(VectorOperators.LE, lo).or(y.test(VectorOperators.IS_NAN));
             VectorMask<Float> full = y.compare(VectorOperators.GT, hi);
             level = level.blend(0, zero.cast(INTS)).blend(levels - 1, full.cast(INTS));
-            ((ByteVector) level.convertShape(VectorOperators.I2B, BYTES, 0)).intoArray(q, at + i);
+            ((ByteVector) BYTES_TYPE.cast(level.convertShape(VectorOperators.I2B, BYTES, 0))).intoArray(q, at + i);
         }
         for (; i < n; i++) { // LevelTensors.addedLevel with this channel's ranges (no per-call range arrays)
             float v = LevelTensors.value(a[at + i], al, aSpan, aLevels) + LevelTensors.value(b[at + i], bl, bSpan, bLevels);
@@ -325,9 +333,9 @@ final class LevelVectors {
         int i = 0;
         if (qStride == 1) {
             for (; i + LANES <= n; i += LANES) {
-                FloatVector level = (FloatVector) ByteVector.fromArray(BYTES, q, qOff + i)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0)
-                        .convertShape(VectorOperators.I2F, FLOATS, 0);
+                IntVector levelInts = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, q, qOff + i)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                FloatVector level = (FloatVector) FLOATS_TYPE.cast(levelInts.convertShape(VectorOperators.I2F, FLOATS, 0));
                 level.div(top).mul(span).add(ol).intoArray(x, from + i);
             }
         }

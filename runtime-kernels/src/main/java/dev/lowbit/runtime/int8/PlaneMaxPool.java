@@ -3,6 +3,7 @@ package dev.lowbit.runtime.int8;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -20,6 +21,10 @@ final class PlaneMaxPool {
     private static final VectorSpecies<Byte> WIDE = ByteVector.SPECIES_512;
     private static final VectorSpecies<Byte> HALF = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> PAIRS = ShortVector.SPECIES_512;
+    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
+    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Byte>> HALF_TYPE = HALF.vectorType();
+    private static final Class<? extends Vector<Short>> PAIRS_TYPE = PAIRS.vectorType();
     private static final byte FLIP = (byte) 0x80;
 
     private PlaneMaxPool() {
@@ -105,36 +110,37 @@ final class PlaneMaxPool {
                     ShortVector best = ShortVector.broadcast(PAIRS, Byte.MIN_VALUE);
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        ShortVector pair = (ShortVector) ByteVector.fromArray(WIDE, x, row, m0)
+                        ShortVector pair = (ShortVector) PAIRS_TYPE.cast(ByteVector.fromArray(WIDE, x, row, m0)
                                 .lanewise(VectorOperators.XOR, FLIP)
-                                .reinterpretShape(PAIRS, 0);
+                                .reinterpretShape(PAIRS, 0));
                         // the low byte sign-extended (<< 8 >> 8) is the window's first column, the high byte the next
-                        best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
+                        best = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).max(best);
                         if (kw > 1) {
-                            best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
+                            best = pair.lanewise(VectorOperators.ASHR, 8).max(best);
                         }
                         if (kw > 2) {
-                            pair = (ShortVector) ByteVector.fromArray(WIDE, x, row + 2, m2)
+                            pair = (ShortVector) PAIRS_TYPE.cast(ByteVector.fromArray(WIDE, x, row + 2, m2)
                                     .lanewise(VectorOperators.XOR, FLIP)
-                                    .reinterpretShape(PAIRS, 0);
-                            best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
+                                    .reinterpretShape(PAIRS, 0));
+                            best = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).max(best);
                             if (kw > 3) {
-                                best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
+                                best = pair.lanewise(VectorOperators.ASHR, 8).max(best);
                             }
                         }
                         for (int kx = 4; kx < kw; kx += 2) {
                             VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + 2 * count));
-                            pair = (ShortVector) ByteVector.fromArray(WIDE, x, row + kx, mk)
+                            pair = (ShortVector) PAIRS_TYPE.cast(ByteVector.fromArray(WIDE, x, row + kx, mk)
                                     .lanewise(VectorOperators.XOR, FLIP)
-                                    .reinterpretShape(PAIRS, 0);
-                            best = best.max(pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
+                                    .reinterpretShape(PAIRS, 0));
+                            best = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).max(best);
                             if (kx + 1 < kw) {
-                                best = best.max(pair.lanewise(VectorOperators.ASHR, 8));
+                                best = pair.lanewise(VectorOperators.ASHR, 8).max(best);
                             }
                         }
                     }
                     // every short lane holds a flipped level in [-128, 127]: narrowing keeps it
-                    ((ByteVector) best.convertShape(VectorOperators.S2B, HALF, 0)).lanewise(VectorOperators.XOR, FLIP)
+                    ((ByteVector) HALF_TYPE.cast(best.convertShape(VectorOperators.S2B, HALF, 0)))
+                            .lanewise(VectorOperators.XOR, FLIP)
                             .intoArray(y, (p * oh + oy) * ow + ox, out);
                 }
             }
