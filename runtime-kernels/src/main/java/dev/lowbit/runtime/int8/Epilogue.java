@@ -20,9 +20,9 @@ final class Epilogue {
     static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
     // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
-    static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
-    static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
-    static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
+    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
+    private static final Class<? extends Vector<Float>> FLOATS_TYPE = FLOATS.vectorType();
+    private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     static final int LANES = 16;
     /** 1.5 * 2^23: adding it to a float in [0, 2^22) rounds it half-to-even to an integer held in the low mantissa bits (v <= 255 here). */
     private static final float ROUND_MAGIC = 12582912f;
