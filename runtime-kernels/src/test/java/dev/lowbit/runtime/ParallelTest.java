@@ -123,10 +123,11 @@ class ParallelTest {
                             for (int i = from; i < to; i++) {
                                 s += i;
                             }
-                            // nested: the pool is busy, so this runs on the current thread
-                            long[] inner = new long[1];
-                            p.forRange(3, (a, b, v) -> inner[0] += b - a);
-                            sum[w] += s + inner[0] - 3;
+                            // nested: on the current thread while the pool is busy, but split when this caller
+                            // runs alone after another caller's call freed it, so each worker keeps its own count
+                            long[] inner = new long[2];
+                            p.forRange(3, (a, b, v) -> inner[v] += b - a);
+                            sum[w] += s + inner[0] + inner[1] - 3;
                         });
                         total += sum[0] + sum[1];
                     }
