@@ -31,8 +31,9 @@ public @interface CompiledModel {
     String precision() default "";
 
     /**
-     * {@code false} (the default): the int8 3x3 stride-1 layers that the f32 path runs as Winograd F(4x4, 3x3) run
-     * it too, 36 products per input channel for each 4x4 block of outputs against 64 in the exact F(2x2) form, with
+     * {@code false} (the default): the int8 3x3 stride-1 layers that the f32 path runs as Winograd F(4x4, 3x3) or
+     * F(3x3, 3x3) run it too, 36 products per input channel for each 4x4 block of outputs (25 for each 3x3 block)
+     * against 64 (36) in the exact F(2x2) form, with
      * f32 sums that are not exact integers: on the shared models' photos they were within 0.53 of the exact dot
      * products and 0 to 2 output levels in 10^5 differed, by one, from the exact path; and the F(2x2) layers whose
      * exact sums would need several runs of input channels sum them in one, in f32; and the 1x1 layers over a Concat

@@ -85,7 +85,7 @@ public final class Int8Emitters extends Emitters {
 
     /**
      * @param exactSums {@code @CompiledModel(exactInt8)}: false lets the 3x3 layers the f32 path runs as Winograd
-     *                  F(4x4) run it too, with rounded sums ({@code WinogradLayout.rounded}), and F(2x2) layers sum
+     *                  F(4x4) or F(3x3) run it too, with rounded sums ({@code WinogradLayout.rounded}), and F(2x2) layers sum
      *                  in one run where exact sums would need several ({@code WinogradLayout.roundsSums})
      */
     public Int8Emitters(LoweredModel lowered, boolean exactSums) {

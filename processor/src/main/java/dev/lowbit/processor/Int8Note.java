@@ -35,7 +35,7 @@ final class Int8Note {
                 && !l.kernel().startsWith("epilogue of")).count();
         if (rounded > 0) {
             sb.append("\n  approximation: ").append(rounded).append(" int8 layer(s) sum in f32 with rounding (Winograd "
-                    + "F(4x4, 3x3); F(2x2, 3x3) in one run of input channels where exact sums would need several; 1x1 "
+                    + "F(3x3, 3x3) and F(4x4, 3x3); F(2x2, 3x3) in one run of input channels where exact sums would need several; 1x1 "
                     + "layers over a Concat of differently quantized branches in one pass with each branch's weights "
                     + "scaled to one grid; direct tiles whose padding holds a fractional zero point's border level), "
                     + "not in exact integers (a level flips by one where a value lies within a "

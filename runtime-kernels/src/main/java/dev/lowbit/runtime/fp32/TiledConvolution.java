@@ -39,8 +39,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>3x3 stride-1 one-group layers of at least 16 inputs and 32 outputs in whole vectors of 16
  * ({@link TiledLayout#winograd}) run as Winograd F(2x2, 3x3) instead ({@link WinogradTiles}: 16 products per input
  * channel and 2x2 outputs instead of 36; 0.53-0.87x the direct tiles' time on 32-128 channels at 4x4-38x38, same
- * JVM, by hand) when their output holds at least four 2x2 tiles, and as F(4x4, 3x3) when it fills enough 4x4
- * tiles ({@link TiledLayout#winogradGeometry}; 0.68-0.81x F(2x2)'s time), split over threads by blocks of tiles.
+ * JVM, by hand) when their output holds at least four 2x2 tiles, or as F(3x3, 3x3) or F(4x4, 3x3) when their
+ * weighted products cost less ({@link TiledLayout#winogradGeometry}; 0.71-0.87x F(2x2)'s time where picked),
+ * split over threads by blocks of tiles.
  * Their rounding differs from the direct tiles' (sums of transformed values; the bound is in WinogradTilesTest),
  * which is why the int8 layers on FMA, whose integer sums must stay exact, construct this class with Winograd off.
  *

@@ -45,8 +45,16 @@ public final class TiledLayout {
      * 93 -> 81 us and its 64 -> 128 layer at 8x8 71 -> 48 us (per-layer profiles, 2026-12-02).
      */
     public static final int WINOGRAD_MIN_TILES = 4;
-    /** Fewest 4x4 output tiles of an f32 layer that runs as F(4x4, 3x3) rather than F(2x2, 3x3). */
-    public static final int WINOGRAD_4X4_MIN_TILES = 4;
+    /**
+     * Cost of a product of F(3x3, 3x3) and F(4x4, 3x3) relative to one of F(2x2, 3x3), in hundredths: their
+     * transforms take more operations per position and their transformed weights are 25/16 and 36/16 as many
+     * bytes. Fitted on one JVM timing the three tiles alternately on eleven f32 layers of 16-128 channels at
+     * 4x4-24x24 (2026-12-05, by hand, random weights): measured time over F(2x2)'s divided by the ratio of products,
+     * median 1.19 for F(3x3) (1.03-1.62) and 1.30 for F(4x4) (0.97-1.60). With these weights {@link
+     * #winogradGeometry} picks the fastest tile measured on each of the eleven.
+     */
+    static final int PRODUCT_COST_3X3 = 120;
+    static final int PRODUCT_COST_4X4 = 135;
 
     private TiledLayout() {}
 
@@ -89,17 +97,25 @@ public final class TiledLayout {
     }
 
     /**
-     * The buffers of a layer {@link #winograd} admits: F(4x4, 3x3) when its output holds at least
-     * {@link #WINOGRAD_4X4_MIN_TILES} 4x4 tiles and their 36 products per tile come to at most 3/4 of F(2x2)'s 16 per
-     * 2x2 tile (whole tiles past the plane's edge count), else F(2x2, 3x3). Same JVM, F(4x4) / F(2x2) time
-     * (2026-12-02, by hand), with that products ratio: 7x7 and 8x8 outputs 0.73-0.74 (0.56), 12x12 0.79 and 15x15
-     * 0.81 (0.56), 18x18 0.68 (0.69), 38x38 0.78 (0.62), 56x56 0.69 (0.56); but 9x9 1.12 (0.81), 5x5 1.06 (1.0), 4x4
-     * (one tile) 2.2: the transformed weights are 36/16 as many, so partly empty tiles cost more than they save.
+     * The buffers of a layer {@link #winograd} admits: the output tile (2, 3 or 4) whose products, in the
+     * microkernel's whole steps of four tiles and weighted by {@link #PRODUCT_COST_3X3} and {@link
+     * #PRODUCT_COST_4X4}, cost least; ties to the smaller tile. What it picks, by the measurements behind the weights
+     * (time over F(2x2)'s): F(3x3) at 5x5 (0.76), 6x6 (0.76, 0.84), 9x9 (0.79), 12x12 (0.86; F(4x4) 0.85) and 18x18
+     * (0.87; F(4x4) 0.95); F(4x4) at 7x7 (0.85), 8x8 (0.86), 15x15 (0.78) and 24x24 (0.71); F(2x2) at 4x4 (F(3x3)
+     * 1.62) and 10x10 (F(3x3) 1.05, F(4x4) 1.11), where the larger tiles cover the plane with more waste.
      */
     public static WinogradGeometry winogradGeometry(int c, int h, int wd, int oc, int oh, int ow, int ph, int pw) {
-        long tiles4 = (long) ((oh + 3) / 4) * ((ow + 3) / 4), tiles2 = (long) ((oh + 1) / 2) * ((ow + 1) / 2);
-        boolean large = tiles4 >= WINOGRAD_4X4_MIN_TILES && 4 * 36 * tiles4 <= 3 * 16 * tiles2;
-        return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1, large ? 4 : 2);
+        long cost2 = 100 * products(2, oh, ow), cost3 = PRODUCT_COST_3X3 * products(3, oh, ow);
+        long cost4 = PRODUCT_COST_4X4 * products(4, oh, ow);
+        int tile = cost2 <= Math.min(cost3, cost4) ? 2 : cost3 <= cost4 ? 3 : 4;
+        return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1, tile);
+    }
+
+    /** Products per pair of channels of F(tile x tile, 3x3) over an oh x ow output, tiles in whole microkernel steps. */
+    private static long products(int tile, int oh, int ow) {
+        long tiles = (long) ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
+        long stepped = (tiles + WinogradGeometry.TILE_STEP - 1) / WinogradGeometry.TILE_STEP * WinogradGeometry.TILE_STEP;
+        return stepped * (tile + 2) * (tile + 2);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.lowbit.runtime.fp32;
 
 /**
- * The buffers of a Winograd F(2x2, 3x3) or F(4x4, 3x3) layer ({@link WinogradTiles}) for a 3x3 stride-1
+ * The buffers of a Winograd F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3) layer ({@link WinogradTiles}) for a 3x3 stride-1
  * convolution of one group:
  * the zero-padded channels-last input, the tiles, and the blocks of tiles whose transformed input and products
  * stay within about half of L2, and the weight transform. Vector-free: the processor sizes scratch with it inside javac, where
@@ -17,8 +17,8 @@ package dev.lowbit.runtime.fp32;
  * @param padLeft     zero columns left of it
  * @param channelRuns runs of input channels whose products are summed apart (int8 layers whose sums over all
  *                    channels could exceed 2^24; 1 otherwise)
- * @param outputTile  outputs per tile side: 2 for F(2x2, 3x3) (integer transforms: the int8 layers), 4 for
- *                    F(4x4, 3x3) (f32 layers only: fractional weight transform, one run)
+ * @param outputTile  outputs per tile side: 2 for F(2x2, 3x3) (integer transforms: the int8 layers), 3 for
+ *                    F(3x3, 3x3) or 4 for F(4x4, 3x3) (f32 sums only: fractional weight transforms, one run)
  */
 public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW, int outH, int outW, int padTop,
         int padLeft, int channelRuns, int outputTile) {
@@ -30,6 +30,14 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
     public static final int TILE_STEP = 4;
     /** {@code 2G}: the F(2, 3) weight transform scaled to integers. */
     private static final double[][] G2 = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+    /**
+     * F(3, 3)'s weight transform (interpolation points 0, 1, -1, 2 and infinity), the one whose input transform
+     * {@code B^T} is in {@link WinogradTiles}' {@code inputRows5}: derived by the Toom-Cook construction and checked
+     * to give {@code A^T [(G g) . (B^T d)] = g correlated with d} exactly in rationals (WinogradTilesTest checks the
+     * f32 products against the direct sums).
+     */
+    private static final double[][] G3 = {{1 / 2.0, 0, 0}, {-1 / 2.0, -1 / 2.0, -1 / 2.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+        {1 / 6.0, 1 / 3.0, 2 / 3.0}, {0, 0, 1}};
     /** F(4, 3)'s weight transform (interpolation points 0, 1, -1, 2, -2 and infinity; Lavin and Gray). */
     private static final double[][] G4 = {{1 / 4.0, 0, 0}, {-1 / 6.0, -1 / 6.0, -1 / 6.0}, {-1 / 6.0, 1 / 6.0, -1 / 6.0},
         {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
@@ -44,9 +52,9 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         if (channelRuns < 1 || channelRuns > inChannels) {
             throw new IllegalArgumentException(channelRuns + " runs of " + inChannels + " input channels");
         }
-        if (outputTile != 2 && (outputTile != 4 || channelRuns != 1)) {
+        if (outputTile != 2 && ((outputTile != 3 && outputTile != 4) || channelRuns != 1)) {
             throw new IllegalArgumentException("Winograd F(" + outputTile + "x" + outputTile + ", 3x3) in " + channelRuns
-                    + " runs: F(2x2) in runs, or F(4x4) in one");
+                    + " runs: F(2x2) in runs, or F(3x3) or F(4x4) in one");
         }
     }
 
@@ -60,7 +68,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         return outputTile + 2;
     }
 
-    /** Positions of the transformed tile: 16 for F(2x2, 3x3), 36 for F(4x4, 3x3). */
+    /** Positions of the transformed tile: 16 for F(2x2, 3x3), 25 for F(3x3, 3x3), 36 for F(4x4, 3x3). */
     public int positions() {
         return inputTile() * inputTile();
     }
@@ -123,11 +131,12 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
 
     /**
      * Floats of one block's transformed input and products (per run), and the transforms' intermediate vectors:
-     * 12 for F(2x2), 40 for F(4x4) (36 for B^T d of a 6x6 tile; then 24 + 16 for the output transform).
+     * 12 for F(2x2); for F(4x4) 40 (36 for B^T d of a 6x6 tile; then 24 + 16 for the output transform), for F(3x3)
+     * 25 (B^T d of a 5x5 tile; then 15 + 9).
      */
     public int blockFloats() {
-        return positions() * (inputPositionStride() + channelRuns * productPositionStride())
-                + (outputTile == 2 ? 12 : 40) * LANES;
+        int intermediate = outputTile == 2 ? 12 : Math.max(positions(), (inputTile() + outputTile) * outputTile);
+        return positions() * (inputPositionStride() + channelRuns * productPositionStride()) + intermediate * LANES;
     }
 
     /** Floats of scratch a layer needs: the padded input, then one block per worker. */
@@ -151,6 +160,11 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         sandwich(G4, w, at, u);
     }
 
+    /** As {@link #transform4} for F(3x3, 3x3): {@code u[p] = (G g G^T)[p / 5][p % 5]}. */
+    public static void transform3(float[] w, int at, double[] u) {
+        sandwich(G3, w, at, u);
+    }
+
     /** {@code u = G g G^T} (row-major, side G's rows) for the 3x3 kernel {@code g(k, l) = w[at + 3k + l]}, in double. */
     private static void sandwich(double[][] g, float[] w, int at, double[] u) {
         int side = g.length;
@@ -172,14 +186,17 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         return transformedWeights(oihw, inChannels, outChannels, 2);
     }
 
-    /** As above for F(outputTile x outputTile, 3x3): 2 ({@link #transform}) or 4 ({@link #transform4}). */
+    /**
+     * As above for F(outputTile x outputTile, 3x3): 2 ({@link #transform}), 3 ({@link #transform3}) or 4
+     * ({@link #transform4}).
+     */
     public static float[] transformedWeights(float[] oihw, int inChannels, int outChannels, int outputTile) {
         int positions = (outputTile + 2) * (outputTile + 2);
         float[] weights = new float[positions * inChannels * outChannels];
         double[] u = new double[positions];
         for (int o = 0; o < outChannels; o++) {
             for (int c = 0; c < inChannels; c++) {
-                sandwich(outputTile == 2 ? G2 : G4, oihw, (o * inChannels + c) * 9, u);
+                sandwich(outputTile == 2 ? G2 : outputTile == 3 ? G3 : G4, oihw, (o * inChannels + c) * 9, u);
                 for (int p = 0; p < positions; p++) {
                     weights[(p * inChannels + c) * outChannels + o] = (float) u[p];
                 }

@@ -16,15 +16,21 @@ import jdk.incubator.vector.VectorSpecies;
  * weights come transformed with {@code G' = 2G} (integer entries: {@link WinogradGeometry#transform}), 4x the textbook ones, so
  * {@code A^T M A = 4Y}.
  *
- * <p>f32 layers whose output fills enough 4x4 tiles ({@link TiledLayout#winogradGeometry}) run F(4x4, 3x3) instead
- * ({@link WinogradGeometry#outputTile} 4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
+ * <p>f32 layers whose output planes larger tiles cover with little waste ({@link TiledLayout#winogradGeometry}) run
+ * F(3x3, 3x3) or F(4x4, 3x3) instead ({@link WinogradGeometry#outputTile} 3 or 4). F(3x3): a 5x5 input tile, 25
+ * multiplications per input channel for each 3x3 block of outputs (81 direct, 36 in F(2x2)), points 0, 1, -1, 2 and
+ * infinity ({@link WinogradGeometry#transform3}); it covers 9x9, 6x6 and 5x5 planes exactly or nearly, where 4x4
+ * tiles waste most of theirs: same JVM, time over F(2x2)'s, random weights (2026-12-05, by hand): 128 -> 128 at 9x9
+ * 0.72-0.81 (F(4x4) 1.08-1.14), at 5x5 0.76, 64 -> 128 at 6x6 0.84, 64 -> 64 at 18x18 0.84-0.87 (F(4x4) 0.95-1.03).
+ * F(4x4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
  * outputs (144 direct, 64 in F(2x2)), the textbook G in double rounded once to f32 ({@link
  * WinogradGeometry#transform4}), both transforms in two passes of six vectors through the block's scratch. Same JVM,
  * F(4x4) / F(2x2) time, random weights (2026-12-02, by hand): 64 -> 128 at 15x15 0.81, at 8x8 0.71, 32 -> 64 at
  * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; but 128 -> 128 at 9x9 1.12, at 5x5 1.06, 128 -> 256 at
- * 4x4 (one tile) 2.2. Its rounding error is about ten times F(2x2)'s (the coefficients reach 5 and 8;
- * WinogradTilesTest bounds both), and it has no integer form within f32's exact range, so the int8 layers run it
- * only with rounded sums, when their model allows it ({@code WinogradLayout.rounded}), and F(2x2) otherwise.
+ * 4x4 (one tile) 2.2. Its rounding error is about ten times F(2x2)'s (the coefficients reach 5 and 8; F(3x3)'s 3
+ * and 4; WinogradTilesTest bounds all three), and neither has an integer form within f32's exact range, so the int8
+ * layers run them only with rounded sums, when their model allows it ({@code WinogradLayout.rounded}), and F(2x2)
+ * otherwise.
  *
  * <p>Two users: the int8 layers ({@code FmaConvolution}), whose centred levels and integer weights make every F(2x2)
  * sum an integer that f32 holds exactly under a bound the int8 layout checks, so the output transform runs on int32
@@ -165,7 +171,8 @@ public final class WinogradTiles {
     }
 
     /**
-     * As {@link #run(float[], float[], int, Parallel)}, F(4x4, 3x3) with f32 sums only, but each output tile goes
+     * As {@link #run(float[], float[], int, Parallel)}, F(4x4, 3x3) with f32 sums only (the int8 requantization
+     * packs a tile row of four levels in one int), but each output tile goes
      * to {@code levels} with {@code context} instead of the f32 scatter: the int8 layers requantize it to levels
      * in their NCHW output {@code out} at {@code outOff} while it is in L1, where writing the f32 sums and reading
      * them back cost a pass over four bytes per output (face-detection's fire4/expand3x3, 64 planes of 75x75: 1.4
@@ -256,7 +263,7 @@ public final class WinogradTiles {
             if (outputTile == 2) {
                 inputTransform(s, at, t0, count);
             } else {
-                inputTransform4(s, at, t0, count, products + positions * mStride);
+                inputTransformLarge(s, at, t0, count, products + positions * mStride);
             }
             for (int p = 0; p < positions; p++) {
                 Arrays.fill(s, at + p * vStride + count * cp, at + p * vStride + stepped * cp, 0f);
@@ -270,7 +277,7 @@ public final class WinogradTiles {
             if (outputTile == 2) {
                 outputTransform(s, products, t0, count, out, outOff);
             } else {
-                outputTransform4(s, products, t0, count, out, levels, context, outB, outOff);
+                outputTransformLarge(s, products, t0, count, out, levels, context, outB, outOff);
             }
         }
     }
@@ -330,24 +337,52 @@ public final class WinogradTiles {
     }
 
     /**
-     * F(4x4, 3x3)'s {@code V[p][j][c] = (B^T d B)[p]} for tiles {@code t0 + j}, j < count, 16 channels per vector:
-     * {@code B^T d} per column of the 6x6 input tile into the 36 vectors at {@code s[tmp ..]}, then {@code (B^T d) B}
-     * per row into the 36 positions.
+     * F(4x4, 3x3)'s or F(3x3, 3x3)'s {@code V[p][j][c] = (B^T d B)[p]} for tiles {@code t0 + j}, j < count, 16
+     * channels per vector: {@code B^T d} per column of the n x n input tile (n = 6 or 5) into the n^2 vectors at
+     * {@code s[tmp ..]}, then {@code (B^T d) B} per row into the n^2 positions.
      */
-    private void inputTransform4(float[] s, int v, int t0, int count, int tmp) {
-        int columns = g.inputColumns(), rowStride = columns * cp, pStride = vStride;
+    private void inputTransformLarge(float[] s, int v, int t0, int count, int tmp) {
+        int columns = g.inputColumns(), rowStride = columns * cp, pStride = vStride, n = outputTile + 2;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
-            int base = (4 * ty * columns + 4 * tx) * cp;
+            int base = (outputTile * ty * columns + outputTile * tx) * cp;
             for (int c = 0; c < cp; c += LANES) {
-                for (int k = 0; k < 6; k++) {
-                    inputRows6(s, base + k * cp + c, rowStride, tmp + k * LANES, 6 * LANES);
+                for (int k = 0; k < n; k++) {
+                    inputRows(s, base + k * cp + c, rowStride, tmp + k * LANES, n * LANES);
                 }
-                for (int i = 0; i < 6; i++) {
-                    inputRows6(s, tmp + 6 * i * LANES, LANES, v + 6 * i * pStride + j * cp + c, pStride);
+                for (int i = 0; i < n; i++) {
+                    inputRows(s, tmp + n * i * LANES, LANES, v + n * i * pStride + j * cp + c, pStride);
                 }
             }
         }
+    }
+
+    /** {@code B^T x} of this layer's tile ({@link #inputRows6} or {@link #inputRows5}). */
+    private void inputRows(float[] s, int in, int inStride, int out, int outStride) {
+        if (outputTile == 4) {
+            inputRows6(s, in, inStride, out, outStride);
+        } else {
+            inputRows5(s, in, inStride, out, outStride);
+        }
+    }
+
+    /**
+     * {@code B^T x} for F(3x3, 3x3) on five vectors {@code x_i = s[in + i * inStride]}, written to
+     * {@code s[out + i * outStride]}: rows (2, -1, -2, 1, 0), (0, -2, -1, 1, 0), (0, 2, -3, 1, 0), (0, -1, 0, 1, 0),
+     * (0, 2, -1, -2, 1) (points 0, 1, -1, 2 and infinity; the weight transform is {@link WinogradGeometry#transform3}).
+     */
+    private static void inputRows5(float[] s, int in, int inStride, int out, int outStride) {
+        FloatVector x0 = FloatVector.fromArray(FLOATS, s, in);
+        FloatVector x1 = FloatVector.fromArray(FLOATS, s, in + inStride);
+        FloatVector x2 = FloatVector.fromArray(FLOATS, s, in + 2 * inStride);
+        FloatVector x3 = FloatVector.fromArray(FLOATS, s, in + 3 * inStride);
+        FloatVector x4 = FloatVector.fromArray(FLOATS, s, in + 4 * inStride);
+        FloatVector dif31 = x3.sub(x1), sum31 = x3.add(x1);
+        x0.sub(x2).mul(2f).add(dif31).intoArray(s, out);
+        dif31.sub(x1.add(x2)).intoArray(s, out + outStride);
+        sum31.add(x1).sub(x2.mul(3f)).intoArray(s, out + 2 * outStride);
+        dif31.intoArray(s, out + 3 * outStride);
+        x1.sub(x3).mul(2f).sub(x2).add(x4).intoArray(s, out + 4 * outStride);
     }
 
     /**
@@ -372,61 +407,91 @@ public final class WinogradTiles {
     }
 
     /**
-     * F(4x4, 3x3)'s {@code Y = A^T M A} for tiles {@code t0 + j}, j < count, 16 output channels per vector:
-     * {@code A^T M} per column into 24 vectors after the products, then per row into the tile's 16 outputs, which
-     * go out by one 16-lane scatter per output pixel, or lane by lane for a tile past the plane's last row or column.
+     * F(4x4, 3x3)'s or F(3x3, 3x3)'s {@code Y = A^T M A} for tiles {@code t0 + j}, j < count, 16 output channels per
+     * vector: {@code A^T M} per column into m x n vectors after the products (m = 4 or 3 outputs, n = m + 2), then
+     * per row into the tile's m^2 outputs, which go out by one 16-lane scatter per output pixel, or lane by lane for
+     * a tile past the plane's last row or column.
      */
-    private <C> void outputTransform4(float[] s, int m, int t0, int count, float[] out, TileLevels<C> levels, C context,
-            byte[] outB, int outOff) {
-        int pStride = mStride, oh = g.outH(), ow = g.outW(), plane = oh * ow;
-        int columns = m + positions * pStride, y = columns + 24 * LANES;
+    private <C> void outputTransformLarge(float[] s, int m, int t0, int count, float[] out, TileLevels<C> levels,
+            C context, byte[] outB, int outOff) {
+        int pStride = mStride, oh = g.outH(), ow = g.outW(), plane = oh * ow, side = outputTile, n = side + 2;
+        int columns = m + positions * pStride, y = columns + side * n * LANES;
         for (int j = 0; j < count; j++) {
             int t = t0 + j, ty = t / tileColumns, tx = t - ty * tileColumns;
-            int oy = 4 * ty, ox = 4 * tx, rows = Math.min(4, oh - oy), cols = Math.min(4, ow - ox);
+            int oy = side * ty, ox = side * tx, rows = Math.min(side, oh - oy), cols = Math.min(side, ow - ox);
             for (int o = 0; o < oc; o += LANES) {
                 int at = m + j * oc + o;
-                for (int k = 0; k < 6; k++) {
-                    outputRows6(s, at + k * pStride, 6 * pStride, columns + k * LANES, 6 * LANES);
+                for (int k = 0; k < n; k++) {
+                    outputRows(s, at + k * pStride, n * pStride, columns + k * LANES, n * LANES);
                 }
-                for (int i = 0; i < 4; i++) {
-                    outputRows6(s, columns + 6 * i * LANES, LANES, y + 4 * i * LANES, LANES);
+                for (int i = 0; i < side; i++) {
+                    outputRows(s, columns + n * i * LANES, LANES, y + side * i * LANES, LANES);
                 }
                 int to = outOff + o * plane + oy * ow + ox;
                 if (levels != null) {
                     levels.store(context, s, y, o, rows, cols, outB, to, plane, ow);
                     continue;
                 }
-                boolean whole = rows == 4 && cols == 4;
+                boolean whole = rows == side && cols == side;
                 if (whole && biasRelu != null) {
                     FloatVector bias = FloatVector.fromArray(FLOATS, biasRelu, o);
                     FloatVector zero = FloatVector.zero(FLOATS);
-                    for (int i = 0; i < 16; i++) {
-                        FloatVector v = FloatVector.fromArray(FLOATS, s, y + i * LANES).add(bias);
-                        // max(v, 0) as Math.max: +0 for -0, NaN kept; a compare and a blend, not max's NaN fix-ups
-                        v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, to + (i >> 2) * ow + (i & 3),
-                                planeOffsets, 0);
+                    for (int i = 0; i < side; i++) {
+                        for (int x = 0; x < side; x++) {
+                            FloatVector v = FloatVector.fromArray(FLOATS, s, y + (side * i + x) * LANES).add(bias);
+                            // max(v, 0) as Math.max: +0 for -0, NaN kept; a compare and a blend, not max's NaN fix-ups
+                            v.blend(zero, v.compare(VectorOperators.LE, zero)).intoArray(out, to + i * ow + x,
+                                    planeOffsets, 0);
+                        }
                     }
                     continue;
                 }
                 if (epilogue != null) {
-                    epilogue.channelsLast(s, y, 16, o);
+                    epilogue.channelsLast(s, y, side * side, o);
                 }
                 if (whole) {
-                    for (int i = 0; i < 16; i++) {
-                        FloatVector.fromArray(FLOATS, s, y + i * LANES).intoArray(out, to + (i >> 2) * ow + (i & 3),
-                                planeOffsets, 0);
+                    for (int i = 0; i < side; i++) {
+                        for (int x = 0; x < side; x++) {
+                            FloatVector.fromArray(FLOATS, s, y + (side * i + x) * LANES).intoArray(out,
+                                    to + i * ow + x, planeOffsets, 0);
+                        }
                     }
                     continue;
                 }
                 for (int i = 0; i < rows; i++) {
                     for (int x = 0; x < cols; x++) {
                         for (int l = 0; l < LANES; l++) {
-                            out[to + l * plane + i * ow + x] = s[y + (4 * i + x) * LANES + l];
+                            out[to + l * plane + i * ow + x] = s[y + (side * i + x) * LANES + l];
                         }
                     }
                 }
             }
         }
+    }
+
+    /** {@code A^T x} of this layer's tile ({@link #outputRows6} or {@link #outputRows5}). */
+    private void outputRows(float[] s, int in, int inStride, int out, int outStride) {
+        if (outputTile == 4) {
+            outputRows6(s, in, inStride, out, outStride);
+        } else {
+            outputRows5(s, in, inStride, out, outStride);
+        }
+    }
+
+    /**
+     * {@code A^T x} for F(3x3, 3x3) on five vectors {@code x_i = s[in + i * inStride]}, written to
+     * {@code s[out + i * outStride]}, i < 3: rows (1, 1, 1, 1, 0), (0, 1, -1, 2, 0), (0, 1, 1, 4, 1).
+     */
+    private static void outputRows5(float[] s, int in, int inStride, int out, int outStride) {
+        FloatVector x0 = FloatVector.fromArray(FLOATS, s, in);
+        FloatVector x1 = FloatVector.fromArray(FLOATS, s, in + inStride);
+        FloatVector x2 = FloatVector.fromArray(FLOATS, s, in + 2 * inStride);
+        FloatVector x3 = FloatVector.fromArray(FLOATS, s, in + 3 * inStride);
+        FloatVector x4 = FloatVector.fromArray(FLOATS, s, in + 4 * inStride);
+        FloatVector sum12 = x1.add(x2);
+        x0.add(sum12).add(x3).intoArray(s, out);
+        x1.sub(x2).add(x3.mul(2f)).intoArray(s, out + outStride);
+        sum12.add(x3.mul(4f)).add(x4).intoArray(s, out + 2 * outStride);
     }
 
     /**

@@ -42,7 +42,7 @@ import jdk.incubator.vector.VectorSpecies;
  * or in the input of the Winograd forms with rounded sums; the int8 kernels have no such term.
  *
  * <p>The one exception, when the model allows it ({@code exactSums} false, the default of {@code @CompiledModel}):
- * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) run it too, on the same centred levels
+ * the 3x3 layers the f32 path runs as Winograd F(4x4, 3x3) or F(3x3, 3x3) run it too, on the same centred levels
  * ({@link WinogradLayout#rounded}), and F(2x2) layers whose exact sums need several runs of input channels sum in
  * one ({@link WinogradLayout#roundsSums}), and 1x1 layers over runs of input channels with their own grids sum every
  * run in one pass ({@link #pointwiseRuns}), and the direct tiles of a layer with a border level pad with it
@@ -115,7 +115,7 @@ public final class FmaConvolution {
 
     /**
      * As above; with {@code exactSums} false, a layer {@link WinogradLayout#rounded} picks runs as Winograd F(4x4,
-     * 3x3) with rounded sums (whatever its weights), an F(2x2) layer in one run of input channels with rounded sums
+     * 3x3) or F(3x3, 3x3) with rounded sums (whatever its weights), an F(2x2) layer in one run of input channels with rounded sums
      * where exact ones would need several ({@link WinogradLayout#roundsSums}), the others as with exact sums.
      */
     public FmaConvolution(ConvGeometry g, int zeroPoint, byte[] oihw, boolean exactSums) {

@@ -68,7 +68,7 @@ public final class FmaLayout {
 
     /**
      * As {@link #takes(ConvGeometry, byte[], int)}; with {@code exactSums} false also every layer that runs as
-     * Winograd F(4x4, 3x3) with rounded sums ({@link WinogradLayout#rounded}), whatever its weights, and Winograd
+     * Winograd F(4x4, 3x3) or F(3x3, 3x3) with rounded sums ({@link WinogradLayout#rounded}), whatever its weights, and Winograd
      * F(2x2) in one run of input channels with rounded sums where the rules above pick Winograd and exact sums
      * would need several runs or more than {@link WinogradLayout#MAX_RUNS} ({@link WinogradLayout#roundsSums}).
      */

@@ -7,11 +7,12 @@ import dev.lowbit.runtime.fp32.WinogradTiles;
 /**
  * The dot products of a 3x3 stride-1 int8 convolution as Winograd on the f32 FMA units ({@link WinogradTiles}):
  * F(2x2, 3x3), exact, 16 multiplications per input channel for each 2x2 block of outputs instead of 36; or, when
- * the model allows it, F(4x4, 3x3) with rounded sums, 36 for each 4x4 block, and F(2x2) with rounded sums in one
+ * the model allows it, F(4x4, 3x3) with rounded sums, 36 for each 4x4 block, or F(3x3, 3x3), 25 for each 3x3 block
+ * (the tile the f32 path picks for the shape), and F(2x2) with rounded sums in one
  * run of input channels where exact ones would need several. Which layers, why the F(2x2) sums
- * are exact and how close the F(4x4) ones are: {@link WinogradLayout}. This class fills the engine's channels-last
+ * are exact and how close the rounded ones are: {@link WinogradLayout}. This class fills the engine's channels-last
  * input with the centred levels and has it write the sums NCHW for {@link FmaConvolution}'s epilogue, or, F(4x4)
- * with a quantized output, requantize each output tile straight into the levels ({@link #runLevels}).
+ * with a quantized output (the requantization packs a tile row of four levels in one int), requantize each output tile straight into the levels ({@link #runLevels}).
  *
  * <p>Why: with no int8 dot product in the Vector API, the int8 layers run on FMA at 60-80 GMAC/s, while ONNX
  * Runtime's int8 kernels use VNNI; 2.25x fewer multiplications is the remaining lever on the 3x3 layers that

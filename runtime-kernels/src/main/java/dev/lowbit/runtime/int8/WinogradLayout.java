@@ -6,7 +6,7 @@ import dev.lowbit.runtime.pack.Int8WeightLayout;
 
 /**
  * Which int8 convolutions {@link FmaConvolution} runs as Winograd ({@link FmaWinograd}): exact F(2x2, 3x3), or
- * F(4x4, 3x3) with rounded sums ({@link #rounded}); the weight transforms, and the scratch it needs. Vector-free like {@link FmaLayout}: the processor asks at build time, inside
+ * F(4x4, 3x3) or F(3x3, 3x3) with rounded sums ({@link #rounded}); the weight transforms, and the scratch it needs. Vector-free like {@link FmaLayout}: the processor asks at build time, inside
  * javac, where {@code jdk.incubator.vector} is not loaded. Stateless; thread-safe.
  *
  * <p>The transform (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): a 2x2 block of
@@ -25,8 +25,9 @@ import dev.lowbit.runtime.pack.Int8WeightLayout;
  * ({@link #runStarts}).
  *
  * <p>Rounded sums: a model compiled without {@code @CompiledModel(exactInt8 = true)} runs the 3x3 layers for which
- * the f32 path picks Winograd F(4x4, 3x3) ({@link TiledLayout#winogradGeometry}) the same way ({@link #rounded}):
- * 36 products per input channel for each 4x4 block of outputs instead of 64 in F(2x2), from the same centred
+ * the f32 path picks Winograd F(4x4, 3x3) or F(3x3, 3x3) ({@link TiledLayout#winogradGeometry}) the same way
+ * ({@link #rounded}): 36 products per input channel for each 4x4 block of outputs instead of 64 in F(2x2) (25 for
+ * each 3x3 block instead of 36), from the same centred
  * levels and the int8 weights transformed with the textbook fractional G in double, rounded once to f32. Its sums
  * are not exact integers (no integer form of F(4x4) fits f32's exact range: performance.md), so the epilogue reads
  * a sum within a fraction of a unit of the exact one: on the shared models' photos every F(4x4) layer's sums were
@@ -76,20 +77,25 @@ public final class WinogradLayout {
     }
 
     /**
-     * Whether the layer runs as F(4x4, 3x3) with rounded f32 sums when its model allows it (see the class comment):
-     * where the f32 path runs the same shape as F(4x4) ({@link TiledLayout#winograd} with at least 16 inputs and
-     * {@link TiledLayout#winogradGeometry}'s tile rule), not on a plane the small-plane product takes exactly.
-     * Decided by the shape alone, whatever the weights: the sums need no bound.
+     * Whether the layer runs as F(4x4, 3x3) or F(3x3, 3x3) with rounded f32 sums when its model allows it (see the
+     * class comment): where the f32 path runs the same shape with that tile ({@link TiledLayout#winograd} with at
+     * least 16 inputs and {@link TiledLayout#winogradGeometry}'s tile rule), not on a plane the small-plane product
+     * takes exactly, and F(3x3) not where the int8 kernel keeps the layer from Winograd ({@link
+     * FmaLayout#int8KernelOverWinograd}: vehicle's 128 -> 128 layer at 5x5 would read 1.6 MB of transformed f32
+     * weights instead of 147 KB of int8 ones). Decided by the shape alone, whatever the weights: the sums need no
+     * bound.
      */
     public static boolean rounded(ConvGeometry g) {
-        return !FmaLayout.exactSmallPlane(g)
-                && TiledLayout.winograd(g.inChannels(), g.outChannels(), g.outH(), g.outW(), g.kernelH(), g.kernelW(),
-                        g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.groups())
-                && roundedGeometry(g).outputTile() == 4;
+        if (FmaLayout.exactSmallPlane(g) || !TiledLayout.winograd(g.inChannels(), g.outChannels(), g.outH(), g.outW(),
+                g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), g.dilationH(), g.dilationW(), g.groups())) {
+            return false;
+        }
+        int tile = roundedGeometry(g).outputTile();
+        return tile == 4 || tile == 3 && !FmaLayout.int8KernelOverWinograd(g);
     }
 
     /**
-     * The layer's Winograd buffers, or null when it is not Winograd: F(4x4) with rounded sums when {@link #rounded}
+     * The layer's Winograd buffers, or null when it is not Winograd: F(4x4) or F(3x3) with rounded sums when {@link #rounded}
      * and {@code exactSums} is false; else F(2x2) in its exact {@link #runs} of input channels when it {@link #takes}
      * them, or, with {@code exactSums} false, in one run with rounded sums where exact sums would need several
      * ({@link #roundsSums}).
@@ -162,7 +168,7 @@ public final class WinogradLayout {
 
     /**
      * Whether the layer's Winograd sums are rounded f32 sums, not exact integers: never with {@code exactSums};
-     * without, F(4x4) ({@link #rounded}), and F(2x2) where exact sums would need more than one run of input
+     * without, F(4x4) and F(3x3) ({@link #rounded}), and F(2x2) where exact sums would need more than one run of input
      * channels ({@link #runs}). One run of rounded sums costs what the f32 layers' F(2x2) costs: vehicle-attributes'
      * 3x3 128 -> 128 layer at 9x9, exact in two runs, took 123 us, in one run 107-109 (per-layer profile, one JVM
      * each, 2026-12-03, by hand).
@@ -306,15 +312,17 @@ public final class WinogradLayout {
     }
 
     /**
-     * F(4x4)'s transformed weights as f32, {@code [p][c][o]}: the textbook transform of the int8 kernels in double,
-     * rounded once (the f32 layers' {@link WinogradGeometry#transform4}).
+     * F(4x4)'s or F(3x3)'s transformed weights as f32, {@code [p][c][o]}: the textbook transform of the int8 kernels
+     * in double, rounded once (the f32 layers' {@link WinogradGeometry#transform4} and {@link
+     * WinogradGeometry#transform3}).
      */
     static float[] roundedWeights(ConvGeometry g, byte[] oihw) {
         checkWeights(g, oihw);
-        return WinogradGeometry.transformedWeights(Int8WeightLayout.asFloats(oihw), g.inChannels(), g.outChannels(), 4);
+        return WinogradGeometry.transformedWeights(Int8WeightLayout.asFloats(oihw), g.inChannels(), g.outChannels(),
+                roundedGeometry(g).outputTile());
     }
 
-    /** The f32 path's Winograd buffers for the shape: F(4x4) when its tile rule picks it, one run of channels. */
+    /** The f32 path's Winograd buffers for the shape: the tile its rule picks, one run of channels. */
     static WinogradGeometry roundedGeometry(ConvGeometry g) {
         return TiledLayout.winogradGeometry(g.inChannels(), g.inH(), g.inW(), g.outChannels(), g.outH(), g.outW(),
                 g.padTop(), g.padLeft());

@@ -13,7 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The f32 layers {@link TiledConvolution} runs as Winograd F(2x2, 3x3) or F(4x4, 3x3), against the definition in
+ * The f32 layers {@link TiledConvolution} runs as Winograd F(2x2, 3x3), F(3x3, 3x3) or F(4x4, 3x3), against the definition in
  * double.
  *
  * <p>Tolerance, per output: {@code 1.01 * (C + K) * 2^-24 * W / s}, with
@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
  * each transformed weight is exact in double and rounded once to f32 (u); a position's product sums C FMAs (C u of
  * the sum of absolute products, plus the 3u the inputs bring); the output transform adds nine such sums in two
  * rounded stages per direction (4u); the final multiplication by 0.25 is exact, and comparing with the double
- * reference rounded to f32 adds u. F(4x4): s = 1, K = 24: each direction of the input transform rounds at most four
+ * reference rounded to f32 adds u. F(3x3): s = 1, K = 20: each direction of the input transform rounds at most four
+ * times per value (three additions or subtractions and the product by 3; by 2 is exact), 8u, the weight u, the
+ * products C u, each direction of the output transform at most three additions (6u), the comparison u, a margin of
+ * 4u. F(4x4): s = 1, K = 24: each direction of the input transform rounds at most four
  * times per value (three additions and the product by 5; by 2 and 4 is exact), 8u, the weight u, the products C u,
  * each direction of the output transform at most five additions (10u), the comparison u, and a margin of 4u. A
  * wrong coefficient or tap is off by a whole product, far above this bound, as the direct tiles' test argues for
@@ -42,17 +45,22 @@ class WinogradTilesTest {
         {1, 64, 15, 15, 128, 1, 1, 1, 1},  // head-pose's 64 -> 128 layer
         {1, 32, 7, 11, 32, 1, 1, 1, 1},    // F(4x4): 2 x 3 tiles, the last row and column partly outside
         {1, 16, 30, 30, 64, 1, 1, 1, 1},   // head-pose's 16 -> 64 layer: the fewest inputs, F(4x4)
-        {1, 20, 9, 9, 32, 1, 1, 1, 1},     // 20 inputs padded to 32, F(2x2)
+        {1, 20, 10, 10, 32, 1, 1, 1, 1},   // 20 inputs padded to 32, F(2x2)
+        {1, 64, 6, 6, 128, 1, 1, 1, 1},    // landmarks' 64 -> 128 layer: F(3x3), four whole tiles
+        {1, 48, 5, 5, 32, 1, 1, 1, 1},     // F(3x3): four tiles, the last row and column partly outside
+        {1, 128, 9, 9, 128, 1, 1, 1, 1},   // vehicle's 128 -> 128 layer: F(3x3), nine whole tiles
     };
 
     @Test
     void f32LayersStayWithinTheWinogradRoundingBound() {
         Random r = new Random(13);
-        int fourByFour = 0;
+        int[] byTile = new int[5];
         for (int[] t : CASES) {
-            fourByFour += check(r, t) == 4 ? 1 : 0;
+            byTile[check(r, t)]++;
         }
-        assertTrue(fourByFour >= 4 && fourByFour <= CASES.length - 3, fourByFour + " of the cases run F(4x4)");
+        for (int tile = 2; tile <= 4; tile++) {
+            assertTrue(byTile[tile] >= 3, byTile[tile] + " of the cases run F(" + tile + "x" + tile + ")");
+        }
     }
 
     /** Split over 2, 3 and 5 threads (every layer split, whatever its size), the output equals one thread's. */
@@ -98,15 +106,25 @@ class WinogradTilesTest {
     }
 
     @Test
-    void layersOfFourOrMore4x4TilesRunFourByFour() {
-        assertEquals(4, TiledLayout.winogradGeometry(64, 15, 15, 128, 15, 15, 1, 1).outputTile(), "16 tiles of 4x4");
+    void eachLayerTakesTheTileWhoseWeightedProductsCostLeast() {
+        assertEquals(4, TiledLayout.winogradGeometry(64, 15, 15, 128, 15, 15, 1, 1).outputTile(),
+                "15x15: 16 4x4 tiles, 576 products x 1.35 against 28 x 25 x 1.2 and 64 x 16");
         assertEquals(4, TiledLayout.winogradGeometry(64, 8, 8, 128, 8, 8, 1, 1).outputTile(), "4 tiles of 4x4");
         assertEquals(2, TiledLayout.winogradGeometry(128, 4, 4, 256, 4, 4, 1, 1).outputTile(), "one tile of 4x4");
-        assertEquals(2, TiledLayout.winogradGeometry(128, 9, 9, 128, 9, 9, 1, 1).outputTile(),
-                "9x9: 9 tiles of 4x4 cover 12x12, 324 products against F(2x2)'s 400");
-        assertEquals(2, TiledLayout.winogradGeometry(128, 5, 5, 128, 5, 5, 1, 1).outputTile(), "5x5: as many products");
-        assertEquals(4, TiledLayout.winogradGeometry(64, 18, 18, 64, 18, 18, 1, 1).outputTile(), "18x18: 900 against 1296");
+        assertEquals(3, TiledLayout.winogradGeometry(128, 9, 9, 128, 9, 9, 1, 1).outputTile(),
+                "9x9: 9 3x3 tiles (12 in whole steps), 300 products x 1.2 against 448 of F(2x2) and 432 x 1.35");
+        assertEquals(3, TiledLayout.winogradGeometry(128, 5, 5, 128, 5, 5, 1, 1).outputTile(), "5x5: 100 against 192");
+        assertEquals(3, TiledLayout.winogradGeometry(64, 6, 6, 64, 6, 6, 1, 1).outputTile(), "6x6: 100 against 192");
+        assertEquals(2, TiledLayout.winogradGeometry(128, 10, 10, 128, 10, 10, 1, 1).outputTile(),
+                "10x10: 448 against 400 x 1.2 and 432 x 1.35");
+        assertEquals(3, TiledLayout.winogradGeometry(64, 18, 18, 64, 18, 18, 1, 1).outputTile(), "18x18: 900 x 1.2 against 1008 x 1.35");
+        assertEquals(4, TiledLayout.winogradGeometry(32, 38, 38, 64, 38, 38, 1, 1).outputTile(), "38x38: 3600 x 1.35 against 4300 x 1.2");
         assertEquals(36, TiledLayout.winogradGeometry(64, 8, 8, 128, 8, 8, 1, 1).positions());
+        assertEquals(25, TiledLayout.winogradGeometry(64, 6, 6, 128, 6, 6, 1, 1).positions());
+        assertThrows(IllegalArgumentException.class, () -> new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 2, 3),
+                "F(3x3) sums in f32: one run");
+        assertThrows(IllegalArgumentException.class, () -> new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 1, 5),
+                "no F(5x5)");
         assertThrows(IllegalArgumentException.class, () -> new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 2, 4),
                 "F(4x4) sums in f32: one run");
         WinogradGeometry four = new WinogradGeometry(64, 64, 8, 8, 8, 8, 1, 1, 1, 4);
@@ -123,7 +141,7 @@ class WinogradTilesTest {
     void positionStridesAreNeverMultiplesOf4KB() {
         for (int channels = 16; channels <= 512; channels += 16) {
             for (int side = 4; side <= 80; side += 2) {
-                for (int tile : new int[] {2, 4}) {
+                for (int tile : new int[] {2, 3, 4}) {
                     WinogradGeometry g = new WinogradGeometry(channels, channels, side, side, side, side, 1, 1, 1, tile);
                     String label = channels + " channels at " + side + "x" + side + ", F(" + tile + "x" + tile + "): ";
                     assertNotEquals(0, g.inputPositionStride() * 4 % 4096, label + g.blockTiles() + " tiles");
@@ -179,9 +197,10 @@ class WinogradTilesTest {
         conv.run(x, got, scratch);
         int tile = TiledLayout.winogradGeometry(c, h, w, oc, oh, ow, top, left).outputTile();
         int side = tile + 2, positions = side * side;
-        double[][] gAbs = tile == 2 ? G2_ABS : G4_ABS, btAbs = tile == 2 ? BT2_ABS : BT4_ABS;
-        double[][] atAbs = tile == 2 ? AT2_ABS : AT4_ABS;
-        double scale = tile == 2 ? 4 : 1, k = tile == 2 ? 8 : 24;
+        double[][] gAbs = tile == 2 ? G2_ABS : tile == 3 ? G3_ABS : G4_ABS;
+        double[][] btAbs = tile == 2 ? BT2_ABS : tile == 3 ? BT3_ABS : BT4_ABS;
+        double[][] atAbs = tile == 2 ? AT2_ABS : tile == 3 ? AT3_ABS : AT4_ABS;
+        double scale = tile == 2 ? 4 : 1, k = tile == 2 ? 8 : tile == 3 ? 20 : 24;
         double[][] uAbs = new double[oc * c][];
         for (int i = 0; i < oc * c; i++) {
             uAbs[i] = sandwich(gAbs, absolute(wt, i * 9, 3, 3, 0, 0, 3, 3));
@@ -234,10 +253,15 @@ class WinogradTilesTest {
         return tile;
     }
 
-    /** |G'| (G' = 2G), |B^T| and |A^T| of F(2x2, 3x3); |G|, |B^T| and |A^T| of F(4x4, 3x3). */
+    /** |G'| (G' = 2G), |B^T| and |A^T| of F(2x2, 3x3); |G|, |B^T| and |A^T| of F(3x3, 3x3) and F(4x4, 3x3). */
     private static final double[][] G2_ABS = {{2, 0, 0}, {1, 1, 1}, {1, 1, 1}, {0, 0, 2}};
     private static final double[][] BT2_ABS = {{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}};
     private static final double[][] AT2_ABS = {{1, 1, 1, 0}, {0, 1, 1, 1}};
+    private static final double[][] G3_ABS = {{1 / 2.0, 0, 0}, {1 / 2.0, 1 / 2.0, 1 / 2.0},
+        {1 / 6.0, 1 / 6.0, 1 / 6.0}, {1 / 6.0, 1 / 3.0, 2 / 3.0}, {0, 0, 1}};
+    private static final double[][] BT3_ABS = {{2, 1, 2, 1, 0}, {0, 2, 1, 1, 0}, {0, 2, 3, 1, 0}, {0, 1, 0, 1, 0},
+        {0, 2, 1, 2, 1}};
+    private static final double[][] AT3_ABS = {{1, 1, 1, 1, 0}, {0, 1, 1, 2, 0}, {0, 1, 1, 4, 1}};
     private static final double[][] G4_ABS = {{1 / 4.0, 0, 0}, {1 / 6.0, 1 / 6.0, 1 / 6.0}, {1 / 6.0, 1 / 6.0, 1 / 6.0},
         {1 / 24.0, 1 / 12.0, 1 / 6.0}, {1 / 24.0, 1 / 12.0, 1 / 6.0}, {0, 0, 1}};
     private static final double[][] BT4_ABS = {{4, 0, 5, 0, 1, 0}, {0, 4, 4, 1, 1, 0}, {0, 4, 4, 1, 1, 0},

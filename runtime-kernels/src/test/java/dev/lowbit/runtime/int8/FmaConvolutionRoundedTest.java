@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The int8 layers that run as Winograd with rounded sums ({@link WinogradLayout#roundsSums}, a model without
- * {@code exactInt8}): F(4x4, 3x3) ({@link WinogradLayout#rounded}) and F(2x2, 3x3) in one run of input channels; which layers, how far their sums and levels are from the exact dot products (a scalar
+ * {@code exactInt8}): F(4x4, 3x3) and F(3x3, 3x3) ({@link WinogradLayout#rounded}) and F(2x2, 3x3) in one run of input channels; which layers, how far their sums and levels are from the exact dot products (a scalar
  * long-integer oracle, ScalarReference), and that a split run is bit-identical to one thread.
  */
 class FmaConvolutionRoundedTest {
@@ -29,12 +29,15 @@ class FmaConvolutionRoundedTest {
     }
 
     @Test
-    void takesTheLayersTheF32PathRunsAsF4x4() {
+    void takesTheLayersTheF32PathRunsAsF4x4OrF3x3() {
         assertTrue(WinogradLayout.rounded(ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1)), "head-pose's conv2");
         assertTrue(WinogradLayout.rounded(ConvGeometry.square(18, 18, 64, 64, 1, 3, 1, 1)), "vehicle's 64 -> 64");
         assertTrue(WinogradLayout.rounded(ConvGeometry.square(19, 19, 48, 192, 1, 3, 1, 1)), "face-detection's fire6");
-        assertFalse(WinogradLayout.rounded(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1)),
-                "9x9: 9 tiles of F(4x4) are more products than 25 of F(2x2) x 3/4");
+        assertTrue(WinogradLayout.rounded(ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1)), "vehicle's 9x9: F(3x3)");
+        assertTrue(WinogradLayout.rounded(ConvGeometry.square(6, 6, 64, 128, 1, 3, 1, 1)), "landmarks' 6x6: F(3x3)");
+        assertFalse(WinogradLayout.rounded(ConvGeometry.square(5, 5, 128, 128, 1, 3, 1, 1)),
+                "5x5 of 128 inputs: F(3x3) on the f32 path, but the int8 kernel keeps it (its weights in int8)");
+        assertFalse(WinogradLayout.rounded(ConvGeometry.square(10, 10, 256, 64, 1, 3, 1, 1)), "10x10: F(2x2)");
         assertFalse(WinogradLayout.rounded(ConvGeometry.square(30, 30, 8, 64, 1, 3, 1, 1)), "fewer than 16 inputs");
         assertFalse(WinogradLayout.rounded(ConvGeometry.square(30, 30, 16, 64, 1, 3, 2, 1)), "stride 2");
         assertFalse(WinogradLayout.rounded(ConvGeometry.square(30, 30, 16, 40, 1, 3, 1, 1)), "outputs not whole vectors");
@@ -45,7 +48,7 @@ class FmaConvolutionRoundedTest {
         Arrays.fill(full, (byte) -128);
         assertFalse(FmaLayout.takes(wide, full, 0, true));
         assertTrue(FmaLayout.takes(wide, full, 0, false));
-        assertEquals(4, WinogradLayout.plan(wide, full, 0, false).outputTile());
+        assertEquals(3, WinogradLayout.plan(wide, full, 0, false).outputTile());
         assertEquals(null, WinogradLayout.plan(wide, full, 0, true));
     }
 
@@ -55,8 +58,8 @@ class FmaConvolutionRoundedTest {
      */
     @Test
     void f2x2SumsInOneRoundedRunWhereExactOnesNeedSeveral() {
-        ConvGeometry g = ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1);
-        assertFalse(WinogradLayout.rounded(g), "9x9 is F(2x2) on the f32 path");
+        ConvGeometry g = ConvGeometry.square(10, 10, 128, 128, 1, 3, 1, 1);
+        assertFalse(WinogradLayout.rounded(g), "10x10 is F(2x2) on the f32 path");
         byte[] full = new byte[128 * 128 * 9];
         Arrays.fill(full, (byte) -128);
         assertEquals(0, WinogradLayout.runs(g, full, 0), "more than four exact runs");
@@ -95,7 +98,7 @@ class FmaConvolutionRoundedTest {
      */
     @Test
     void oneRunF2x2PastTheExactRangeRoundsWithinItsBound() {
-        ConvGeometry g = ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1);
+        ConvGeometry g = ConvGeometry.square(10, 10, 128, 128, 1, 3, 1, 1);
         Random rnd = new Random(9);
         byte[] w = new byte[128 * 128 * 9];
         for (int i = 0; i < w.length; i++) {
@@ -124,11 +127,14 @@ class FmaConvolutionRoundedTest {
 
     static Stream<Arguments> layers() {
         return Stream.of(
-                Arguments.of("16 -> 64 at 30x30, ReLU-like levels (head-pose's conv2)", ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1), 0, true, 4),
-                Arguments.of("64 -> 64 at 18x18, dense levels around 128", ConvGeometry.square(18, 18, 64, 64, 1, 3, 1, 1), 128, false, 4),
+                Arguments.of("16 -> 64 at 30x30, ReLU-like levels (head-pose's conv2)", ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1), 0, true, 3),
+                Arguments.of("64 -> 64 at 18x18, dense levels around 128", ConvGeometry.square(18, 18, 64, 64, 1, 3, 1, 1), 128, false, 3),
+                Arguments.of("64 -> 128 at 6x6, dense levels (landmarks' layer 83)", ConvGeometry.square(6, 6, 64, 128, 1, 3, 1, 1), 128, false, 3),
+                Arguments.of("64 -> 128 at 15x15, ReLU-like levels", ConvGeometry.square(15, 15, 64, 128, 1, 3, 1, 1), 0, true, 4),
                 Arguments.of("48 -> 192 at 19x19, ReLU-like levels (face-detection's fire6)", ConvGeometry.square(19, 19, 48, 192, 1, 3, 1, 1), 0, true, 4),
                 Arguments.of("128 -> 64 at 18x18, dense levels, unpadded", ConvGeometry.square(18, 18, 128, 64, 1, 3, 1, 0), 77, false, 4),
-                Arguments.of("128 -> 128 at 9x9, F(2x2) in one run (vehicle's Convolution5)", ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), 128, false, 2),
+                Arguments.of("128 -> 128 at 9x9, dense levels (vehicle's Convolution5)", ConvGeometry.square(9, 9, 128, 128, 1, 3, 1, 1), 128, false, 3),
+                Arguments.of("128 -> 128 at 10x10, F(2x2) in one run", ConvGeometry.square(10, 10, 128, 128, 1, 3, 1, 1), 128, false, 2),
                 Arguments.of("256 -> 64 at 10x10, F(2x2) in one run, ReLU-like levels", ConvGeometry.square(10, 10, 256, 64, 1, 3, 1, 1), 0, true, 2));
     }
 
