@@ -59,7 +59,9 @@ public final class Int8MaxPool {
                         int row = (y0 + ky * g.dilationH()) * g.inW();
                         for (int kx = kxFrom; kx < kxTo; kx++) {
                             int at = inOff + (row + x0 + kx * g.dilationW()) * c + ch;
-                            best = best.max(ByteVector.fromArray(BYTES, in, at, m).lanewise(VectorOperators.XOR, flip));
+                            // the fresh vector is the receiver: C2 binds max statically, not through the loop
+                            // phi's type profile (docs/int8-kernels.md, "Accumulators take the fresh vector")
+                            best = ByteVector.fromArray(BYTES, in, at, m).lanewise(VectorOperators.XOR, flip).max(best);
                         }
                     }
                     best.lanewise(VectorOperators.XOR, flip).intoArray(out, o + ch, m);

@@ -68,18 +68,23 @@ final class PlaneMaxPool {
                     int y0 = Math.max(oy * sh - ph, 0);
                     int y1 = Math.min(oy * sh - ph + kh, h);
                     ByteVector best = ByteVector.broadcast(WIDE, Byte.MIN_VALUE);
+                    // the fresh vectors are the receivers (docs/int8-kernels.md, "Accumulators take the fresh vector")
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        best = best.max(ByteVector.fromArray(WIDE, x, row, m0).lanewise(VectorOperators.XOR, FLIP));
+                        best = ByteVector.fromArray(WIDE, x, row, m0).lanewise(VectorOperators.XOR, FLIP)
+                                .max(best);
                         if (kw > 1) {
-                            best = best.max(ByteVector.fromArray(WIDE, x, row + 1, m1).lanewise(VectorOperators.XOR, FLIP));
+                            best = ByteVector.fromArray(WIDE, x, row + 1, m1).lanewise(VectorOperators.XOR, FLIP)
+                                    .max(best);
                         }
                         if (kw > 2) {
-                            best = best.max(ByteVector.fromArray(WIDE, x, row + 2, m2).lanewise(VectorOperators.XOR, FLIP));
+                            best = ByteVector.fromArray(WIDE, x, row + 2, m2).lanewise(VectorOperators.XOR, FLIP)
+                                    .max(best);
                         }
                         for (int kx = 3; kx < kw; kx++) {
                             VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + count));
-                            best = best.max(ByteVector.fromArray(WIDE, x, row + kx, mk).lanewise(VectorOperators.XOR, FLIP));
+                            best = ByteVector.fromArray(WIDE, x, row + kx, mk).lanewise(VectorOperators.XOR, FLIP)
+                                    .max(best);
                         }
                     }
                     best.lanewise(VectorOperators.XOR, FLIP).intoArray(y, (p * oh + oy) * ow + ox, out);
