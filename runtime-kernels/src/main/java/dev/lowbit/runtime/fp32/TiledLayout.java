@@ -51,7 +51,8 @@ public final class TiledLayout {
      * bytes. Fitted on one JVM timing the three tiles alternately on eleven f32 layers of 16-128 channels at
      * 4x4-24x24 (2026-12-05, by hand, random weights): measured time over F(2x2)'s divided by the ratio of products,
      * median 1.19 for F(3x3) (1.03-1.62) and 1.30 for F(4x4) (0.97-1.60). With these weights {@link
-     * #winogradGeometry} picks the fastest tile measured on each of the eleven.
+     * #winogradGeometry} picks the fastest tile measured on ten of the eleven; on the eleventh (32 -> 64 at 12x12)
+     * F(3x3) and F(4x4) were within 1%.
      */
     static final int PRODUCT_COST_3X3 = 120;
     static final int PRODUCT_COST_4X4 = 135;
