@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tiny_int8_winograd fixture (make_fixtures.py: an int8 3x3 layer 16 -> 32 at 12x12) compiled twice: by default
- * its layer runs as Winograd F(3x3, 3x3) with rounded sums (16 tiles of 3x3 cover its plane; TiledLayout's tile
- * rule), which the build report and NOTE say; with
+ * its layer runs as Winograd F(4x4, 3x3) with rounded sums (TiledLayout's tile rule), which the build report and
+ * NOTE say; with
  * {@code exactInt8 = true} on the exact direct FMA tiles. Both agree with the oracle within one output step, and with each other
  * in all but a few levels (issue 4's bound: below 0.1%, by one step).
  */
@@ -48,7 +48,7 @@ class RoundedWinogradModelTest {
                         @dev.lowbit.CompiledModel(value = "tiny_int8_winograd.xml", exactInt8 = true)
                         public interface Exact {}
                         """), log);
-        assertEquals("FmaConvolution (int8 dot products on f32 FMA, Winograd F(3x3, 3x3), rounded f32 sums) (u8 x i8 -> u8)"
+        assertEquals("FmaConvolution (int8 dot products on f32 FMA, Winograd F(4x4, 3x3), rounded f32 sums) (u8 x i8 -> u8)"
                 + ", called at layer 15", kernel(classes, "demo.Rounded", "conv"));
         // 16 inputs: exact F(2x2) takes 32 or more (WinogradLayout.MIN_IN_CHANNELS), so the direct FMA tiles
         assertEquals("FmaConvolution (exact int8 dot products on f32 FMA) (u8 x i8 -> u8), called at layer 15",

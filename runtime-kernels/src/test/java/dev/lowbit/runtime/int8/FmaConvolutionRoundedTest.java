@@ -127,7 +127,7 @@ class FmaConvolutionRoundedTest {
 
     static Stream<Arguments> layers() {
         return Stream.of(
-                Arguments.of("16 -> 64 at 30x30, ReLU-like levels (head-pose's conv2)", ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1), 0, true, 3),
+                Arguments.of("16 -> 64 at 30x30, ReLU-like levels (head-pose's conv2)", ConvGeometry.square(30, 30, 16, 64, 1, 3, 1, 1), 0, true, 4),
                 Arguments.of("64 -> 64 at 18x18, dense levels around 128", ConvGeometry.square(18, 18, 64, 64, 1, 3, 1, 1), 128, false, 3),
                 Arguments.of("64 -> 128 at 6x6, dense levels (landmarks' layer 83)", ConvGeometry.square(6, 6, 64, 128, 1, 3, 1, 1), 128, false, 3),
                 Arguments.of("64 -> 128 at 15x15, ReLU-like levels", ConvGeometry.square(15, 15, 64, 128, 1, 3, 1, 1), 0, true, 4),
