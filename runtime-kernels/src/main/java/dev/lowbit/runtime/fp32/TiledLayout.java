@@ -107,17 +107,17 @@ public final class TiledLayout {
      * 4x4 (F(3x3) 1.62) and 10x10 (F(3x3) 1.05, F(4x4) 1.11), where the larger tiles cover the plane with more waste.
      */
     public static WinogradGeometry winogradGeometry(int c, int h, int wd, int oc, int oh, int ow, int ph, int pw) {
-        long cost2 = 100 * products(2, oh, ow), cost3 = PRODUCT_COST_3X3 * products(3, oh, ow);
-        long cost4 = PRODUCT_COST_4X4 * products(4, oh, ow);
-        int tile = cost2 <= Math.min(cost3, cost4) ? 2 : cost3 <= cost4 ? 3 : 4;
-        return new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1, tile);
-    }
-
-    /** Products per pair of channels of F(tile x tile, 3x3) over an oh x ow output, tiles in whole microkernel steps. */
-    private static long products(int tile, int oh, int ow) {
-        long tiles = (long) ((oh + tile - 1) / tile) * ((ow + tile - 1) / tile);
-        long stepped = (tiles + WinogradGeometry.TILE_STEP - 1) / WinogradGeometry.TILE_STEP * WinogradGeometry.TILE_STEP;
-        return stepped * (tile + 2) * (tile + 2);
+        WinogradGeometry best = null;
+        long bestCost = Long.MAX_VALUE;
+        for (int tile = 2; tile <= 4; tile++) { // smaller tiles first: they keep ties
+            WinogradGeometry g = new WinogradGeometry(c, oc, h, wd, oh, ow, ph, pw, 1, tile);
+            long cost = g.steppedProducts() * (tile == 2 ? 100 : tile == 3 ? PRODUCT_COST_3X3 : PRODUCT_COST_4X4);
+            if (cost < bestCost) {
+                best = g;
+                bestCost = cost;
+            }
+        }
+        return best;
     }
 
     /**

@@ -102,7 +102,17 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
     public int blockTiles() {
         int perTile = positions() * (paddedIn() + channelRuns * outChannels);
         int tiles = Math.max(TILE_STEP, BLOCK_FLOATS / perTile / TILE_STEP * TILE_STEP);
-        return Math.min(tiles, roundUp(tiles(), TILE_STEP));
+        return Math.min(tiles, steppedTiles());
+    }
+
+    /** The layer's tiles rounded up to whole microkernel steps: what the products run over. */
+    public int steppedTiles() {
+        return roundUp(tiles(), TILE_STEP);
+    }
+
+    /** Products per pair of input and output channels: every position of every tile the microkernel steps over. */
+    public long steppedProducts() {
+        return (long) steppedTiles() * positions();
     }
 
     /**
@@ -160,9 +170,15 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         sandwich(G4, w, at, u);
     }
 
-    /** As {@link #transform4} for F(3x3, 3x3): {@code u[p] = (G g G^T)[p / 5][p % 5]}. */
-    public static void transform3(float[] w, int at, double[] u) {
-        sandwich(G3, w, at, u);
+
+    /** The weight transform of F(outputTile x outputTile, 3x3): G' = 2G for 2, G for 3 and 4. */
+    private static double[][] weightTransform(int outputTile) {
+        return switch (outputTile) {
+            case 2 -> G2;
+            case 3 -> G3;
+            case 4 -> G4;
+            default -> throw new IllegalArgumentException("no Winograd F(" + outputTile + "x" + outputTile + ", 3x3)");
+        };
     }
 
     /** {@code u = G g G^T} (row-major, side G's rows) for the 3x3 kernel {@code g(k, l) = w[at + 3k + l]}, in double. */
@@ -187,7 +203,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
     }
 
     /**
-     * As above for F(outputTile x outputTile, 3x3): 2 ({@link #transform}), 3 ({@link #transform3}) or 4
+     * As above for F(outputTile x outputTile, 3x3): 2 ({@link #transform}), 3 ({@code G3}) or 4
      * ({@link #transform4}).
      */
     public static float[] transformedWeights(float[] oihw, int inChannels, int outChannels, int outputTile) {
@@ -196,7 +212,7 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         double[] u = new double[positions];
         for (int o = 0; o < outChannels; o++) {
             for (int c = 0; c < inChannels; c++) {
-                sandwich(outputTile == 2 ? G2 : outputTile == 3 ? G3 : G4, oihw, (o * inChannels + c) * 9, u);
+                sandwich(weightTransform(outputTile), oihw, (o * inChannels + c) * 9, u);
                 for (int p = 0; p < positions; p++) {
                     weights[(p * inChannels + c) * outChannels + o] = (float) u[p];
                 }

@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>f32 layers whose output planes larger tiles cover with little waste ({@link TiledLayout#winogradGeometry}) run
  * F(3x3, 3x3) or F(4x4, 3x3) instead ({@link WinogradGeometry#outputTile} 3 or 4). F(3x3): a 5x5 input tile, 25
  * multiplications per input channel for each 3x3 block of outputs (81 direct, 36 in F(2x2)), points 0, 1, -1, 2 and
- * infinity ({@link WinogradGeometry#transform3}); it covers 9x9, 6x6 and 5x5 planes exactly or nearly, where 4x4
- * tiles waste most of theirs: same JVM, time over F(2x2)'s, random weights (2026-12-05, by hand): 128 -> 128 at 9x9
+ * infinity (its G in {@link WinogradGeometry#transformedWeights(float[], int, int, int)}); it covers 9x9, 6x6 and
+ * 5x5 planes exactly or nearly, where 4x4 tiles waste most of theirs: same JVM, time over F(2x2)'s, random weights (2026-12-05, by hand): 128 -> 128 at 9x9
  * 0.72-0.81 (F(4x4) 1.08-1.14), at 5x5 0.76, 64 -> 128 at 6x6 0.84, 64 -> 64 at 18x18 0.84-0.87 (F(4x4) 0.95-1.03).
  * F(4x4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
  * outputs (144 direct, 64 in F(2x2)), the textbook G in double rounded once to f32 ({@link
@@ -369,7 +369,8 @@ public final class WinogradTiles {
     /**
      * {@code B^T x} for F(3x3, 3x3) on five vectors {@code x_i = s[in + i * inStride]}, written to
      * {@code s[out + i * outStride]}: rows (2, -1, -2, 1, 0), (0, -2, -1, 1, 0), (0, 2, -3, 1, 0), (0, -1, 0, 1, 0),
-     * (0, 2, -1, -2, 1) (points 0, 1, -1, 2 and infinity; the weight transform is {@link WinogradGeometry#transform3}).
+     * (0, 2, -1, -2, 1) (points 0, 1, -1, 2 and infinity; the weight transform is in
+     * {@link WinogradGeometry#transformedWeights(float[], int, int, int)}).
      */
     private static void inputRows5(float[] s, int in, int inStride, int out, int outStride) {
         FloatVector x0 = FloatVector.fromArray(FLOATS, s, in);

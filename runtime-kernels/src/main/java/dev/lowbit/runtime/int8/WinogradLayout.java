@@ -313,8 +313,8 @@ public final class WinogradLayout {
 
     /**
      * F(4x4)'s or F(3x3)'s transformed weights as f32, {@code [p][c][o]}: the textbook transform of the int8 kernels
-     * in double, rounded once (the f32 layers' {@link WinogradGeometry#transform4} and {@link
-     * WinogradGeometry#transform3}).
+     * in double, rounded once, as the f32 layers' ({@link WinogradGeometry#transformedWeights(float[], int, int,
+     * int)}).
      */
     static float[] roundedWeights(ConvGeometry g, byte[] oihw) {
         checkWeights(g, oihw);
