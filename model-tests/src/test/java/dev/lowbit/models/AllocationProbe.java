@@ -11,7 +11,8 @@ import java.util.Random;
  * generated model until C2 has compiled it and prints the fewest bytes one {@code infer()} allocated, as
  * {@code RESULT <least> <outputBytes> <label>}. A JVM per model and per set of JIT flags, so that one variant's
  * profiles do not shape another's code; what other models' profiles did is reproduced with
- * {@code -XX:-UseTypeSpeculation} (docs/performance.md, "Exact vector classes").
+ * {@code -XX:-UseTypeSpeculation} (docs/performance.md, "Exact vector classes"). Over the bound, it first prints
+ * where the warm model allocates ({@link AllocationSites}).
  */
 public final class AllocationProbe {
     /** The returned map, its entries and arrays' headers: far below one boxed vector per row of a layer. */
@@ -49,6 +50,10 @@ public final class AllocationProbe {
                 model.infer(inputs);
                 least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
             }
+        }
+        if (least > bound) {
+            // The state to find (SteadyStateAllocationTest): where it allocates, recorded only now.
+            AllocationSites.during(() -> model.infer(inputs), 200).forEach(System.out::println);
         }
         System.out.println("RESULT " + least + " " + outputBytes + " " + variant.label());
     }
