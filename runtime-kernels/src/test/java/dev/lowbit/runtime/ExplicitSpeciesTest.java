@@ -34,6 +34,7 @@ class ExplicitSpeciesTest {
     private static final Pattern DERIVED = Pattern.compile(
             "\\.reinterpretAs(Bytes|Shorts|Ints|Longs|Floats|Doubles)\\(\\)|\\.convert\\(\\s*VectorOperators\\.");
     private static final Pattern CONVERSION = Pattern.compile("\\.\\s*(convertShape|reinterpretShape)\\(");
+    private static final Pattern BYTE_OR_SHORT_LOAD = Pattern.compile("\\b(Byte|Short)Vector\\.fromArray\\(");
 
     @Test
     void everyConversionInTheKernelsNamesItsSpecies() throws IOException {
@@ -65,6 +66,49 @@ class ExplicitSpeciesTest {
             }
         }
         assertEquals(List.of(), uncast, "conversions whose result C2 types only through profiles");
+    }
+
+    /**
+     * The same for a byte or short load (the two element types the kernels use in more than one shape: bytes in 128,
+     * 256 and 512 bits, shorts in 256 and 512) that receives a call other than a conversion. A load is declared to
+     * return {@code ByteVector}, and methods such as {@code lanewise(op, scalar)}, {@code max} or {@code intoArray}
+     * are final in {@code ByteVector}: C2 binds them without a type check, and the calls they make on the vector inside
+     * ({@code broadcast}, {@code lanewise}, {@code intoArray0}) bind through the Vector API's own profiles, which hold
+     * every shape; two shapes there made C2 switch on the load's class and box it. Seen on 2026-12-05 in
+     * {@code PlaneMaxPool.strideTwo} (face-detection INT8, 1.73 MB per inference under {@code -XX:-UseTypeSpeculation},
+     * in every run with {@code -Xbatch}; docs/performance.md, "A load's exact class"). A conversion on a load needs no
+     * cast: each shape overrides it, so C2 binds it through the profile of the kernel's own call site, which sees one
+     * shape, and checks the class there.
+     */
+    @Test
+    void everyByteOrShortLoadThatReceivesACallIsCastToItsExactClass() throws IOException {
+        List<String> uncast = new ArrayList<>();
+        for (Path file : sources()) {
+            String text = Files.readString(file);
+            Matcher load = BYTE_OR_SHORT_LOAD.matcher(text);
+            while (load.find()) {
+                int end = closingParenthesis(text, load.end() - 1);
+                String after = text.substring(end + 1).stripLeading();
+                boolean receivesCall = after.startsWith(".") && !CONVERSION.matcher(after).lookingAt();
+                boolean cast = text.substring(0, load.start()).stripTrailing().endsWith("_TYPE.cast(")
+                        && after.startsWith(")");
+                if (receivesCall && !cast) {
+                    int line = (int) text.substring(0, load.start()).lines().count();
+                    uncast.add(SOURCES.relativize(file) + ":" + line + ": "
+                            + text.substring(load.start(), end + 1).replaceAll("\\s+", " "));
+                }
+            }
+        }
+        assertEquals(List.of(), uncast, "byte and short loads whose result C2 types only through profiles");
+    }
+
+    private static int closingParenthesis(String s, int open) {
+        for (int j = open, depth = 0; ; j++) {
+            depth += s.charAt(j) == '(' ? 1 : s.charAt(j) == ')' ? -1 : 0;
+            if (depth == 0) {
+                return j;
+            }
+        }
     }
 
     private static List<Path> sources() throws IOException {

@@ -101,7 +101,8 @@ final class ActivationPlane {
             if (c < end) {
                 int rest = end - c;
                 VectorMask<Byte> m = BYTES.indexInRange(0, rest);
-                ByteVector b = ByteVector.fromArray(BYTES, in, src + c, m).lanewise(VectorOperators.XOR, flip, m);
+                ByteVector b = ((ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, src + c, m)))
+                        .lanewise(VectorOperators.XOR, flip, m);
                 IntVector p = (IntVector) INTS_TYPE.cast(((ShortVector) SHORTS_TYPE.cast(b
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0)))
                         .reinterpretShape(INTS, 0));

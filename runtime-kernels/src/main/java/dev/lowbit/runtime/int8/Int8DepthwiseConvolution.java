@@ -27,6 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Int8DepthwiseConvolution {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
     // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
@@ -147,16 +148,20 @@ public final class Int8DepthwiseConvolution {
             for (int kx = 0; kx < g.kernelW(); kx++, wo += cp) {
                 IntVector wv = IntVector.fromArray(INTS, w, wo);
                 int at = a + ky * tapY + kx * tapX;
-                IntVector x0 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at)
+                ByteVector x0Levels = (ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, at));
+                IntVector x0 = (IntVector) INTS_TYPE.cast(x0Levels
                         .lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
-                IntVector x1 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + step)
+                ByteVector x1Levels = (ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, at + step));
+                IntVector x1 = (IntVector) INTS_TYPE.cast(x1Levels
                         .lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
-                IntVector x2 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 2 * step)
+                ByteVector x2Levels = (ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 2 * step));
+                IntVector x2 = (IntVector) INTS_TYPE.cast(x2Levels
                         .lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
-                IntVector x3 = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 3 * step)
+                ByteVector x3Levels = (ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, at + 3 * step));
+                IntVector x3 = (IntVector) INTS_TYPE.cast(x3Levels
                         .lanewise(VectorOperators.XOR, flip)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
                 acc0 = x0.mul(wv).add(acc0);
@@ -195,8 +200,10 @@ public final class Int8DepthwiseConvolution {
             int row = inOff + ((iy + ky * dh) * g.inW() + ix) * channels + c;
             for (int kx = kx0; kx < kx1; kx++) {
                 IntVector wv = IntVector.fromArray(INTS, w, c + (ky * g.kernelW() + kx) * cp);
-                IntVector xv = (IntVector) INTS_TYPE.cast(ByteVector.fromArray(BYTES, in, row + kx * dw * channels, m)
-                        .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
+                ByteVector levels = (ByteVector) BYTES_TYPE.cast(
+                        ByteVector.fromArray(BYTES, in, row + kx * dw * channels, m));
+                IntVector xv = (IntVector) INTS_TYPE.cast(levels.lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0));
                 acc = xv.mul(wv).add(acc);
                 weights = wv.add(weights);
             }

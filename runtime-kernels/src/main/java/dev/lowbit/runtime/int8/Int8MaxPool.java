@@ -2,6 +2,7 @@ package dev.lowbit.runtime.int8;
 
 import dev.lowbit.runtime.Parallel;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,6 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Int8MaxPool {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_512;
+    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
 
     private Int8MaxPool() {
     }
@@ -61,7 +63,8 @@ public final class Int8MaxPool {
                             int at = inOff + (row + x0 + kx * g.dilationW()) * c + ch;
                             // the fresh vector is the receiver: C2 binds max statically, not through the loop
                             // phi's type profile (docs/int8-kernels.md, "Accumulators take the fresh vector")
-                            best = ByteVector.fromArray(BYTES, in, at, m).lanewise(VectorOperators.XOR, flip).max(best);
+                            ByteVector loaded = (ByteVector) BYTES_TYPE.cast(ByteVector.fromArray(BYTES, in, at, m));
+                            best = loaded.lanewise(VectorOperators.XOR, flip).max(best);
                         }
                     }
                     best.lanewise(VectorOperators.XOR, flip).intoArray(out, o + ch, m);

@@ -3,6 +3,7 @@ package dev.lowbit.runtime.int8;
 import dev.lowbit.runtime.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.Vector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PatchGather {
     private static final VectorSpecies<Byte> ROW = ByteVector.SPECIES_512;
+    private static final Class<? extends Vector<Byte>> ROW_TYPE = ROW.vectorType();
     private static final int MAX_ROW_BYTES = 64;
 
     private PatchGather() {
@@ -70,7 +72,9 @@ public final class PatchGather {
                     if (vector && !rowInside) {
                         zeros.intoArray(out, dst, m);
                     } else if (vector && inside) {
-                        ByteVector.fromArray(ROW, in, inOff + (y * g.inW() + x0) * c, m).intoArray(out, dst, m);
+                        ByteVector row = (ByteVector) ROW_TYPE.cast(
+                                ByteVector.fromArray(ROW, in, inOff + (y * g.inW() + x0) * c, m));
+                        row.intoArray(out, dst, m);
                     } else {
                         taps(g, zeroPoint, in, inOff, out, dst, y, x0);
                     }

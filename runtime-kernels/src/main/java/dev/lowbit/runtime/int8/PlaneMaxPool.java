@@ -23,6 +23,7 @@ final class PlaneMaxPool {
     private static final VectorSpecies<Short> PAIRS = ShortVector.SPECIES_512;
     // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
     // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    private static final Class<? extends Vector<Byte>> WIDE_TYPE = WIDE.vectorType();
     private static final Class<? extends Vector<Byte>> HALF_TYPE = HALF.vectorType();
     private static final Class<? extends Vector<Short>> PAIRS_TYPE = PAIRS.vectorType();
     private static final byte FLIP = (byte) 0x80;
@@ -71,20 +72,20 @@ final class PlaneMaxPool {
                     // the fresh vectors are the receivers (docs/int8-kernels.md, "Accumulators take the fresh vector")
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        best = ByteVector.fromArray(WIDE, x, row, m0).lanewise(VectorOperators.XOR, FLIP)
-                                .max(best);
+                        best = ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row, m0)))
+                                .lanewise(VectorOperators.XOR, FLIP).max(best);
                         if (kw > 1) {
-                            best = ByteVector.fromArray(WIDE, x, row + 1, m1).lanewise(VectorOperators.XOR, FLIP)
-                                    .max(best);
+                            best = ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row + 1, m1)))
+                                    .lanewise(VectorOperators.XOR, FLIP).max(best);
                         }
                         if (kw > 2) {
-                            best = ByteVector.fromArray(WIDE, x, row + 2, m2).lanewise(VectorOperators.XOR, FLIP)
-                                    .max(best);
+                            best = ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row + 2, m2)))
+                                    .lanewise(VectorOperators.XOR, FLIP).max(best);
                         }
                         for (int kx = 3; kx < kw; kx++) {
                             VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + count));
-                            best = ByteVector.fromArray(WIDE, x, row + kx, mk).lanewise(VectorOperators.XOR, FLIP)
-                                    .max(best);
+                            best = ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row + kx, mk)))
+                                    .lanewise(VectorOperators.XOR, FLIP).max(best);
                         }
                     }
                     best.lanewise(VectorOperators.XOR, FLIP).intoArray(y, (p * oh + oy) * ow + ox, out);
@@ -115,18 +116,18 @@ final class PlaneMaxPool {
                     ShortVector best = ShortVector.broadcast(PAIRS, Byte.MIN_VALUE);
                     for (int iy = y0; iy < y1; iy++) {
                         int row = plane + iy * w + c0;
-                        ShortVector pair = (ShortVector) PAIRS_TYPE.cast(ByteVector.fromArray(WIDE, x, row, m0)
-                                .lanewise(VectorOperators.XOR, FLIP)
-                                .reinterpretShape(PAIRS, 0));
+                        ShortVector pair = (ShortVector) PAIRS_TYPE.cast(
+                                ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row, m0)))
+                                .lanewise(VectorOperators.XOR, FLIP).reinterpretShape(PAIRS, 0));
                         // the low byte sign-extended (<< 8 >> 8) is the window's first column, the high byte the next
                         best = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).max(best);
                         if (kw > 1) {
                             best = pair.lanewise(VectorOperators.ASHR, 8).max(best);
                         }
                         if (kw > 2) {
-                            pair = (ShortVector) PAIRS_TYPE.cast(ByteVector.fromArray(WIDE, x, row + 2, m2)
-                                    .lanewise(VectorOperators.XOR, FLIP)
-                                    .reinterpretShape(PAIRS, 0));
+                            pair = (ShortVector) PAIRS_TYPE.cast(
+                                    ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row + 2, m2)))
+                                    .lanewise(VectorOperators.XOR, FLIP).reinterpretShape(PAIRS, 0));
                             best = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).max(best);
                             if (kw > 3) {
                                 best = pair.lanewise(VectorOperators.ASHR, 8).max(best);
@@ -134,9 +135,9 @@ final class PlaneMaxPool {
                         }
                         for (int kx = 4; kx < kw; kx += 2) {
                             VectorMask<Byte> mk = WIDE.indexInRange(c0 + kx, Math.min(w, c0 + kx + 2 * count));
-                            pair = (ShortVector) PAIRS_TYPE.cast(ByteVector.fromArray(WIDE, x, row + kx, mk)
-                                    .lanewise(VectorOperators.XOR, FLIP)
-                                    .reinterpretShape(PAIRS, 0));
+                            pair = (ShortVector) PAIRS_TYPE.cast(
+                                    ((ByteVector) WIDE_TYPE.cast(ByteVector.fromArray(WIDE, x, row + kx, mk)))
+                                    .lanewise(VectorOperators.XOR, FLIP).reinterpretShape(PAIRS, 0));
                             best = pair.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).max(best);
                             if (kx + 1 < kw) {
                                 best = pair.lanewise(VectorOperators.ASHR, 8).max(best);
