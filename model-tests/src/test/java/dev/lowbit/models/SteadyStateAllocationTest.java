@@ -9,8 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 6: once C2 has compiled a model, {@code infer()} allocates only what it returns. A vector or mask the JIT
@@ -53,15 +56,7 @@ class SteadyStateAllocationTest {
      * inference here (docs/performance.md, "Exact vector classes").
      */
     @ParameterizedTest(name = "{0}/{1}")
-    @CsvSource({
-        "head-pose-estimation-adas-0001, FP16-INT8",
-        "vehicle-attributes-recognition-barrier-0039, FP16-INT8",
-        "landmarks-regression-retail-0009, FP16-INT8",
-        "landmarks-regression-retail-0009_omz2021.2, FP16-INT8",
-        "landmarks-regression-retail-0009_omz2021.3, FP16-INT8",
-        "face-detection-retail-0004, FP16-INT8",
-        "face-detection-retail-0004_omz2021.2, FP16-INT8",
-    })
+    @MethodSource("int8Variants")
     void inferAllocatesOnlyItsOutputsWithoutTypeProfiles(String folder, String precision) throws Exception {
         assertAllocatesOnlyOutputs(folder, precision, true, "-XX:-UseTypeSpeculation");
     }
@@ -73,18 +68,22 @@ class SteadyStateAllocationTest {
      * load's exact class").
      */
     @ParameterizedTest(name = "{0}/{1}")
-    @CsvSource({
-        "head-pose-estimation-adas-0001, FP16-INT8",
-        "vehicle-attributes-recognition-barrier-0039, FP16-INT8",
-        "landmarks-regression-retail-0009, FP16-INT8",
-        "landmarks-regression-retail-0009_omz2021.2, FP16-INT8",
-        "landmarks-regression-retail-0009_omz2021.3, FP16-INT8",
-        "face-detection-retail-0004, FP16-INT8",
-        "face-detection-retail-0004_omz2021.2, FP16-INT8",
-    })
+    @MethodSource("int8Variants")
     void inferAllocatesOnlyItsOutputsWithoutTypeProfilesCompiledInTheForeground(String folder, String precision)
             throws Exception {
         assertAllocatesOnlyOutputs(folder, precision, false, "-XX:-UseTypeSpeculation", "-Xbatch");
+    }
+
+    /** The INT8 variants of the tests without profile-based types: each shared model's, all three encodings. */
+    static Stream<Arguments> int8Variants() {
+        return Stream.of(
+                Arguments.of("head-pose-estimation-adas-0001", "FP16-INT8"),
+                Arguments.of("vehicle-attributes-recognition-barrier-0039", "FP16-INT8"),
+                Arguments.of("landmarks-regression-retail-0009", "FP16-INT8"),
+                Arguments.of("landmarks-regression-retail-0009_omz2021.2", "FP16-INT8"),
+                Arguments.of("landmarks-regression-retail-0009_omz2021.3", "FP16-INT8"),
+                Arguments.of("face-detection-retail-0004", "FP16-INT8"),
+                Arguments.of("face-detection-retail-0004_omz2021.2", "FP16-INT8"));
     }
 
     /**
