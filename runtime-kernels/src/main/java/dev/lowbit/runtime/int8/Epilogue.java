@@ -95,7 +95,7 @@ final class Epilogue {
     }
 
     /**
-     * The quantized epilogue (no PReLU) of one Winograd F(4x4) output tile in channels-last scratch, as
+     * The quantized epilogue of one Winograd F(4x4) output tile in channels-last scratch, as
      * {@link dev.lowbit.runtime.fp32.WinogradTiles.TileLevels} defines it: channels {@code [o, o + 16)} in the lanes,
      * pixel (i, x) at {@code s[y + (4 * i + x) * 16]}, levels to {@code out[to + l * plane + i * rowStride + x]}.
      * The arithmetic of {@link #storeChannelRun}, lane-wise over channels instead of pixels, so the levels are those
@@ -106,6 +106,10 @@ final class Epilogue {
      */
     static void storeWinogradTile(Requantization r, float[] s, int y, int o, int rows, int cols, byte[] out, int to,
             int plane, int rowStride) {
+        if (r.slope != null) {
+            storeWinogradTilePrelu(r, s, y, o, rows, cols, out, to, plane, rowStride);
+            return;
+        }
         FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, o);
         FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, o);
         FloatVector low = FloatVector.fromArray(FLOATS, r.low, o);
@@ -134,17 +138,69 @@ final class Epilogue {
                     .reinterpretShape(INTS, 0)))
                     .sub(bits).lanewise(VectorOperators.LSHL, 24));
             ((FloatVector) FLOATS_TYPE.cast(row.reinterpretShape(FLOATS, 0))).intoArray(s, at);
-            int dst = to + i * rowStride;
-            if (cols == 4) {
-                for (int l = 0; l < LANES; l++) {
-                    FOUR_LEVELS.set(out, dst + l * plane, Float.floatToRawIntBits(s[at + l]));
-                }
-            } else {
-                for (int l = 0; l < LANES; l++) {
-                    int four = Float.floatToRawIntBits(s[at + l]);
-                    for (int x = 0; x < cols; x++) {
-                        out[dst + l * plane + x] = (byte) (four >>> 8 * x);
-                    }
+            storePackedRow(s, at, cols, out, to + i * rowStride, plane);
+        }
+    }
+
+    /**
+     * {@link #storeWinogradTile} with PReLU: the arithmetic of {@link #preluChannelRun}, lane-wise over channels (the
+     * sign test on the fp32 value, PReLU's own product, then the range folded into one fused multiply-add).
+     */
+    private static void storeWinogradTilePrelu(Requantization r, float[] s, int y, int o, int rows, int cols,
+            byte[] out, int to, int plane, int rowStride) {
+        FloatVector m = FloatVector.fromArray(FLOATS, r.multiplier, o);
+        FloatVector bias = FloatVector.fromArray(FLOATS, r.bias, o);
+        FloatVector slope = FloatVector.fromArray(FLOATS, r.slope, o);
+        FloatVector scale = FloatVector.fromArray(FLOATS, r.scale, o);
+        FloatVector shift = FloatVector.fromArray(FLOATS, r.shift, o);
+        FloatVector high = FloatVector.broadcast(FLOATS, r.high);
+        int bits = ROUND_MAGIC_BITS - r.outputOffset;
+        for (int i = 0; i < rows; i++) {
+            int at = y + 4 * i * LANES;
+            FloatVector f = FloatVector.fromArray(FLOATS, s, at).fma(m, bias);
+            f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
+            f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+            IntVector row = ((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
+                    .sub(bits).and(0xFF);
+            f = FloatVector.fromArray(FLOATS, s, at + LANES).fma(m, bias);
+            f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
+            f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+            row = row.or(((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
+                    .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 8));
+            f = FloatVector.fromArray(FLOATS, s, at + 2 * LANES).fma(m, bias);
+            f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
+            f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+            row = row.or(((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
+                    .sub(bits).and(0xFF).lanewise(VectorOperators.LSHL, 16));
+            f = FloatVector.fromArray(FLOATS, s, at + 3 * LANES).fma(m, bias);
+            f = f.blend(f.mul(slope), f.compare(VectorOperators.LT, 0f)).fma(scale, shift);
+            f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+            row = row.or(((IntVector) INTS_TYPE.cast(f.blend(high, f.compare(VectorOperators.GT, high)).add(ROUND_MAGIC)
+                    .reinterpretShape(INTS, 0)))
+                    .sub(bits).lanewise(VectorOperators.LSHL, 24));
+            ((FloatVector) FLOATS_TYPE.cast(row.reinterpretShape(FLOATS, 0))).intoArray(s, at);
+            storePackedRow(s, at, cols, out, to + i * rowStride, plane);
+        }
+    }
+
+    /**
+     * A tile row's levels, packed four to an int per channel in the 16 floats of scratch at {@code s[at]}, to
+     * {@code out[dst + l * plane + x]}: one int store per channel for a whole row, byte by byte for the columns
+     * inside a tile past the plane's last column.
+     */
+    private static void storePackedRow(float[] s, int at, int cols, byte[] out, int dst, int plane) {
+        if (cols == 4) {
+            for (int l = 0; l < LANES; l++) {
+                FOUR_LEVELS.set(out, dst + l * plane, Float.floatToRawIntBits(s[at + l]));
+            }
+        } else {
+            for (int l = 0; l < LANES; l++) {
+                int four = Float.floatToRawIntBits(s[at + l]);
+                for (int x = 0; x < cols; x++) {
+                    out[dst + l * plane + x] = (byte) (four >>> 8 * x);
                 }
             }
         }

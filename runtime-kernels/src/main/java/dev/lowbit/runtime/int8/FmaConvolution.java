@@ -226,7 +226,7 @@ public final class FmaConvolution {
      * ({@link TiledConvolution#exposesWideRows}), strided ones from the wide sums after their phase planes
      * ({@link TiledConvolution#phasedWideRows}); 1x1 layers go to {@link FmaPointwise}; Winograd layers split their
      * channels-last copy by rows and their blocks of tiles, each worker in its own block of {@code convScratch}
-     * (sized by {@link #convScratchFloats} for the pool's threads), F(4x4) ones with a quantized output (no PReLU)
+     * (sized by {@link #convScratchFloats} for the pool's threads), F(4x4) ones with a quantized output
      * requantizing each output tile in the transform ({@link FmaWinograd#storesLevels}), their {@code sums} unused.
      * Every value gets the single-thread arithmetic, so the output is bit-identical. Null runs on the caller.
      */

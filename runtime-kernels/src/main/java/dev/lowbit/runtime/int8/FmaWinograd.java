@@ -76,10 +76,10 @@ final class FmaWinograd {
 
     /**
      * Whether {@link #runLevels} takes the layer with epilogue {@code r}: F(4x4) (f32 sums, whose output tiles
-     * already pass through scratch one by one) and a quantized output without PReLU.
+     * already pass through scratch one by one) and a quantized output, with or without PReLU.
      */
     boolean storesLevels(Requantization r) {
-        return layout.outputTile() == 4 && r.quantized() && r.slope == null;
+        return layout.outputTile() == 4 && r.quantized();
     }
 
     /**

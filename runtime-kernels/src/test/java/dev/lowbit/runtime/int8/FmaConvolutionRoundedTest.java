@@ -194,20 +194,24 @@ class FmaConvolutionRoundedTest {
 
     static Stream<Arguments> levelEpilogues() {
         return Stream.of(
-                Arguments.of("u8, ReLU cutting above the range's low end, 13x22 (partial tiles both ways)", 13, 22, true, false),
-                Arguments.of("i8, no ReLU, 16x16 (whole tiles)", 16, 16, false, true),
-                Arguments.of("u8, no ReLU, 18x17", 18, 17, false, false));
+                Arguments.of("u8, ReLU cutting above the range's low end, 13x22 (partial tiles both ways)", 13, 22, true, false, false),
+                Arguments.of("i8, no ReLU, 16x16 (whole tiles)", 16, 16, false, true, false),
+                Arguments.of("u8, no ReLU, 18x17", 18, 17, false, false, false),
+                Arguments.of("u8, PReLU, 13x22 (landmarks' layers have PReLU)", 13, 22, false, false, true),
+                Arguments.of("i8, PReLU, 16x16", 16, 16, false, true, true));
     }
 
     /**
      * The F(4x4) layers requantize each output tile while it is in L1 ({@link FmaWinograd#runLevels}) instead of
      * writing the f32 sums and storing from them: the levels must be those of the sums, bit for bit (the fp32
      * output with multiplier 1 and bias 0 is the sums themselves, and {@link Requantization#quantizeScalar} is the
-     * vector epilogue's arithmetic), at every pixel of partial tiles, with u8 and i8 storage, one thread or two.
+     * vector epilogue's arithmetic), at every pixel of partial tiles, with u8 and i8 storage, with PReLU (per-channel
+     * slopes, some negative), one thread or two.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("levelEpilogues")
-    void levelsFromTheTilesAreTheLevelsOfTheSums(String name, int h, int w, boolean relu, boolean signed) {
+    void levelsFromTheTilesAreTheLevelsOfTheSums(String name, int h, int w, boolean relu, boolean signed,
+            boolean prelu) {
         ConvGeometry g = new ConvGeometry(h, w, 32, 48, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
         assertTrue(WinogradLayout.rounded(g), name);
         Random rnd = new Random(name.hashCode());
@@ -229,7 +233,15 @@ class FmaConvolutionRoundedTest {
             bias[o] = (float) rnd.nextGaussian();
         }
         // levels spread over the whole range: some lanes saturate at each end, most land in between
-        Requantization q = Requantization.toQuantized(mult, bias, relu, new float[] {-3f}, new float[] {5f}, 256, signed);
+        float[] slope = new float[g.outChannels()];
+        for (int o = 0; o < slope.length; o++) {
+            slope[o] = (float) rnd.nextGaussian() * 0.5f;
+        }
+        Requantization q = prelu
+                ? Requantization.toQuantizedPrelu(mult, bias, slope, new float[] {-3f}, new float[] {5f}, 256, signed)
+                : Requantization.toQuantized(mult, bias, relu, new float[] {-3f}, new float[] {5f}, 256, signed);
+        FmaWinograd winograd = FmaWinograd.forLayer(g, 100, weights, false, 0f);
+        assertEquals(winograd.geometry().outputTile() == 4, winograd.storesLevels(q), name + ": levels in the transform");
         byte[] levels = runLevels(conv, in, q, null);
         int pixels = g.outH() * g.outW();
         for (int i = 0; i < sums.length; i++) {
