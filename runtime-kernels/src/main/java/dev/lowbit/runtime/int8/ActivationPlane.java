@@ -20,8 +20,9 @@ final class ActivationPlane {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
-    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
-    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    // Each species' exact class: conversion results, and byte loads that receive a call, are cast to it, so that C2
+    // binds the calls on them without type profiles, which other kernels and models share (docs/int8-kernels.md,
+    // "Conversions are cast to their exact class", "Byte and short loads that receive a call are cast too").
     private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
     private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     private static final Class<? extends Vector<Short>> SHORTS_TYPE = SHORTS.vectorType();

@@ -27,10 +27,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Int8DepthwiseConvolution {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
-    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
-    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
-    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    // Each species' exact class: conversion results, and byte loads that receive a call, are cast to it, so that C2
+    // binds the calls on them without type profiles, which other kernels and models share (docs/int8-kernels.md,
+    // "Conversions are cast to their exact class", "Byte and short loads that receive a call are cast too").
+    private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
     private static final Class<? extends Vector<Integer>> INTS_TYPE = INTS.vectorType();
     private static final int LANES = DepthwiseWeightLayout.CHANNEL_BLOCK;
     private static final int TILE = 4;

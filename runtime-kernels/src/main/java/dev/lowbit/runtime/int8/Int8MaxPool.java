@@ -16,6 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Int8MaxPool {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_512;
+    // the loads' exact class: the calls on a load then bind without the Vector API's shared type profiles
+    // (docs/int8-kernels.md, "Byte and short loads that receive a call are cast too")
     private static final Class<? extends Vector<Byte>> BYTES_TYPE = BYTES.vectorType();
 
     private Int8MaxPool() {

@@ -26,6 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PatchGather {
     private static final VectorSpecies<Byte> ROW = ByteVector.SPECIES_512;
+    // the loads' exact class: the calls on a load then bind without the Vector API's shared type profiles
+    // (docs/int8-kernels.md, "Byte and short loads that receive a call are cast too")
     private static final Class<? extends Vector<Byte>> ROW_TYPE = ROW.vectorType();
     private static final int MAX_ROW_BYTES = 64;
 

@@ -21,8 +21,9 @@ final class PlaneMaxPool {
     private static final VectorSpecies<Byte> WIDE = ByteVector.SPECIES_512;
     private static final VectorSpecies<Byte> HALF = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> PAIRS = ShortVector.SPECIES_512;
-    // Each species' exact class: conversion results are cast to it, so that C2 binds the calls on them without type
-    // profiles, which other models pollute (docs/int8-kernels.md, "Conversions are cast to their exact class").
+    // Each species' exact class: conversion results, and byte loads that receive a call, are cast to it, so that C2
+    // binds the calls on them without type profiles, which other kernels and models share (docs/int8-kernels.md,
+    // "Conversions are cast to their exact class", "Byte and short loads that receive a call are cast too").
     private static final Class<? extends Vector<Byte>> WIDE_TYPE = WIDE.vectorType();
     private static final Class<? extends Vector<Byte>> HALF_TYPE = HALF.vectorType();
     private static final Class<? extends Vector<Short>> PAIRS_TYPE = PAIRS.vectorType();
