@@ -25,11 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of its own ({@link AllocationProbe}). Several models in one JVM could leave int8 kernels allocating (the eight
  * variants here, one after the other, did on 2026-12-04: head-pose FP16-INT8 8,016 and vehicle FP16-INT8 138,544
  * bytes per inference) because C2 typed their vectors through profiles the models share; the second test runs the
- * INT8 variants with no profile-based types at all, which made that state deterministic. The third runs them so with
- * every compile in the foreground ({@code -Xbatch}): face-detection INT8 allocated 1.73 MB per inference there in
- * every run before its max pool's loads were cast to their exact class, a state the second test met only in some runs
- * (3 of the 14 face-detection probes of its seven runs on 2026-12-05, none of 54 probes launched by hand), because it
- * depends on which methods C2 has compiled when it compiles the pool. The second test therefore still reports a first
+ * INT8 variants with no profile-based types at all, which made that state deterministic. The third runs them, and the
+ * INT8 variants of the other shared models, so with every compile in the foreground ({@code -Xbatch}): face-detection
+ * INT8 allocated 1.73 MB per inference there in every run before its max pool's loads were cast to their exact
+ * class, a state the second test met only in some runs (3 of the 14 face-detection probes of its seven runs on
+ * 2026-12-05, none of 54 probes launched by hand), because it depends on which methods C2 has compiled when it
+ * compiles the pool. The second test therefore still reports a first
  * result over the bound and measures once more in a fresh JVM (see {@code assertAllocatesOnlyOutputs}). Over the
  * bound, the probe prints where the warm model allocates ({@link AllocationSites}).
  */
@@ -65,10 +66,11 @@ class SteadyStateAllocationTest {
      * The same without profile-based types, each method compiled before the thread goes on ({@code -Xbatch}): the
      * compile order is then the same in every run, and a load whose class C2 learned only from the Vector API's shared
      * profiles boxes in every run instead of in some (the face-detection max pool's did; docs/performance.md, "A
-     * load's exact class").
+     * load's exact class"). Deterministic and quick, so it also takes the INT8 models outside the ONNX Runtime
+     * comparison.
      */
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("int8Variants")
+    @MethodSource("everyInt8Variant")
     void inferAllocatesOnlyItsOutputsWithoutTypeProfilesCompiledInTheForeground(String folder, String precision)
             throws Exception {
         assertAllocatesOnlyOutputs(folder, precision, false, "-XX:-UseTypeSpeculation", "-Xbatch");
@@ -84,6 +86,14 @@ class SteadyStateAllocationTest {
                 Arguments.of("landmarks-regression-retail-0009_omz2021.3", "FP16-INT8"),
                 Arguments.of("face-detection-retail-0004", "FP16-INT8"),
                 Arguments.of("face-detection-retail-0004_omz2021.2", "FP16-INT8"));
+    }
+
+    /** {@link #int8Variants} and the INT8 variants of the other shared models. */
+    static Stream<Arguments> everyInt8Variant() {
+        return Stream.concat(int8Variants(), Stream.of(
+                Arguments.of("face-detection-adas-0001", "FP16-INT8"),
+                Arguments.of("person-detection-retail-0013", "FP16-INT8"),
+                Arguments.of("text-image-super-resolution-0001", "FP16-INT8")));
     }
 
     /**
