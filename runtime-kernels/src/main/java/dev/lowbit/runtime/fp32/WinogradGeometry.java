@@ -162,15 +162,6 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
         sandwich(G2, w, at, u);
     }
 
-    /**
-     * {@code u[p] = (G g G^T)[p / 6][p % 6]} for F(4x4, 3x3) and the 3x3 kernel {@code g(k, l) = w[at + 3k + l]}, in
-     * double, rounded once when stored as f32.
-     */
-    public static void transform4(float[] w, int at, double[] u) {
-        sandwich(G4, w, at, u);
-    }
-
-
     /** The weight transform of F(outputTile x outputTile, 3x3): G' = 2G for 2, G for 3 and 4. */
     private static double[][] weightTransform(int outputTile) {
         return switch (outputTile) {
@@ -203,16 +194,17 @@ public record WinogradGeometry(int inChannels, int outChannels, int inH, int inW
     }
 
     /**
-     * As above for F(outputTile x outputTile, 3x3): 2 ({@link #transform}), 3 ({@code G3}) or 4
-     * ({@link #transform4}).
+     * As above for F(outputTile x outputTile, 3x3), 2, 3 or 4: {@code U[p] = (G g G^T)[p / side][p % side]} per kernel
+     * ({@code side = outputTile + 2}), in double, rounded once to f32.
      */
     public static float[] transformedWeights(float[] oihw, int inChannels, int outChannels, int outputTile) {
+        double[][] g = weightTransform(outputTile);
         int positions = (outputTile + 2) * (outputTile + 2);
         float[] weights = new float[positions * inChannels * outChannels];
         double[] u = new double[positions];
         for (int o = 0; o < outChannels; o++) {
             for (int c = 0; c < inChannels; c++) {
-                sandwich(weightTransform(outputTile), oihw, (o * inChannels + c) * 9, u);
+                sandwich(g, oihw, (o * inChannels + c) * 9, u);
                 for (int p = 0; p < positions; p++) {
                     weights[(p * inChannels + c) * outChannels + o] = (float) u[p];
                 }

@@ -20,11 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * F(3x3, 3x3) or F(4x4, 3x3) instead ({@link WinogradGeometry#outputTile} 3 or 4). F(3x3): a 5x5 input tile, 25
  * multiplications per input channel for each 3x3 block of outputs (81 direct, 36 in F(2x2)), points 0, 1, -1, 2 and
  * infinity (its G in {@link WinogradGeometry#transformedWeights(float[], int, int, int)}); it covers 9x9, 6x6 and
- * 5x5 planes exactly or nearly, where 4x4 tiles waste most of theirs: same JVM, time over F(2x2)'s, random weights (2026-12-05, by hand): 128 -> 128 at 9x9
- * 0.72-0.81 (F(4x4) 1.08-1.14), at 5x5 0.76, 64 -> 128 at 6x6 0.84, 64 -> 64 at 18x18 0.84-0.87 (F(4x4) 0.95-1.03).
- * F(4x4): a 6x6 input tile, 36 multiplications per input channel for each 4x4 block of
- * outputs (144 direct, 64 in F(2x2)), the textbook G in double rounded once to f32 ({@link
- * WinogradGeometry#transform4}), both transforms in two passes of six vectors through the block's scratch. Same JVM,
+ * 5x5 planes exactly or nearly, where 4x4 tiles waste most of theirs: same JVM, time over F(2x2)'s, random weights
+ * (2026-12-05, by hand): 128 -> 128 at 9x9 0.72-0.81 (F(4x4) 1.08-1.14), at 5x5 0.76, 64 -> 128 at 6x6 0.84,
+ * 64 -> 64 at 18x18 0.84-0.87 (F(4x4) 0.95-1.03). F(4x4): a 6x6 input tile, 36 multiplications per input channel
+ * for each 4x4 block of outputs (144 direct, 64 in F(2x2)), the textbook G in double rounded once to f32 ({@link
+ * WinogradGeometry#transformedWeights(float[], int, int, int)}), both transforms in two passes of six vectors through the block's scratch. Same JVM,
  * F(4x4) / F(2x2) time, random weights (2026-12-02, by hand): 64 -> 128 at 15x15 0.81, at 8x8 0.71, 32 -> 64 at
  * 38x38 0.78, 64 -> 64 at 18x18 0.70 and at 56x56 0.69; but 128 -> 128 at 9x9 1.12, at 5x5 1.06, 128 -> 256 at
  * 4x4 (one tile) 2.2. Its rounding error is about ten times F(2x2)'s (the coefficients reach 5 and 8; F(3x3)'s 3
