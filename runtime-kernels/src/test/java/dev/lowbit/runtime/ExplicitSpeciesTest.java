@@ -58,10 +58,8 @@ class ExplicitSpeciesTest {
             Matcher call = CONVERSION.matcher(text);
             while (call.find()) {
                 int start = receiverStart(text, call.start());
-                if (!text.substring(0, start).stripTrailing().endsWith("_TYPE.cast(")) {
-                    int line = (int) text.substring(0, call.start()).lines().count();
-                    uncast.add(SOURCES.relativize(file) + ":" + line + ": "
-                            + text.substring(start, call.end()).replaceAll("\\s+", " "));
+                if (!castOpensBefore(text, start)) {
+                    uncast.add(finding(file, text, call.start(), start, call.end()));
                 }
             }
         }
@@ -88,18 +86,34 @@ class ExplicitSpeciesTest {
             Matcher load = BYTE_OR_SHORT_LOAD.matcher(text);
             while (load.find()) {
                 int end = closingParenthesis(text, load.end() - 1);
-                String after = text.substring(end + 1).stripLeading();
-                boolean receivesCall = after.startsWith(".") && !CONVERSION.matcher(after).lookingAt();
-                boolean cast = text.substring(0, load.start()).stripTrailing().endsWith("_TYPE.cast(")
-                        && after.startsWith(")");
+                int after = end + 1;
+                while (Character.isWhitespace(text.charAt(after))) {
+                    after++;
+                }
+                boolean receivesCall = text.startsWith(".", after)
+                        && !CONVERSION.matcher(text).region(after, text.length()).lookingAt();
+                boolean cast = castOpensBefore(text, load.start()) && text.startsWith(")", after);
                 if (receivesCall && !cast) {
-                    int line = (int) text.substring(0, load.start()).lines().count();
-                    uncast.add(SOURCES.relativize(file) + ":" + line + ": "
-                            + text.substring(load.start(), end + 1).replaceAll("\\s+", " "));
+                    uncast.add(finding(file, text, load.start(), load.start(), end + 1));
                 }
             }
         }
         assertEquals(List.of(), uncast, "byte and short loads whose result C2 types only through profiles");
+    }
+
+    /** Whether the code before {@code at}, whitespace skipped, ends with a cast to an exact class: {@code X_TYPE.cast(}. */
+    private static boolean castOpensBefore(String s, int at) {
+        int j = at;
+        while (j > 0 && Character.isWhitespace(s.charAt(j - 1))) {
+            j--;
+        }
+        return s.startsWith("_TYPE.cast(", j - "_TYPE.cast(".length());
+    }
+
+    /** {@code file:line: code} for a finding at {@code at}, quoting {@code [from, to)} on one line. */
+    private static String finding(Path file, String text, int at, int from, int to) {
+        int line = (int) text.substring(0, at).lines().count();
+        return SOURCES.relativize(file) + ":" + line + ": " + text.substring(from, to).replaceAll("\\s+", " ");
     }
 
     private static int closingParenthesis(String s, int open) {
