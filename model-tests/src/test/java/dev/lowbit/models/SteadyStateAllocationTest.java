@@ -30,9 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * INT8 allocated 1.73 MB per inference there in every run before its max pool's loads were cast to their exact
  * class, a state the second test met only in some runs (3 of the 14 face-detection probes of its seven runs on
  * 2026-12-05, none of 54 probes launched by hand), because it depends on which methods C2 has compiled when it
- * compiles the pool. The second test therefore still reports a first
- * result over the bound and measures once more in a fresh JVM (see {@code assertAllocatesOnlyOutputs}). Over the
- * bound, the probe prints where the warm model allocates ({@link AllocationSites}).
+ * compiles the pool. The second test therefore still reports a first result over the bound and measures once more in
+ * a fresh JVM (see {@code assertAllocatesOnlyOutputs}). Over the bound, the probe prints where the warm model
+ * allocates ({@link AllocationSites}).
  */
 class SteadyStateAllocationTest {
     @ParameterizedTest(name = "{0}/{1}")
